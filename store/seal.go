@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -89,6 +90,28 @@ func (s *Sealer) Open(sealed string) (string, error) {
 		return "", fmt.Errorf("store: cannot open sealed value: %w", err)
 	}
 	return string(plain), nil
+}
+
+// SealJSON seals the JSON encoding of v: structured personal data kept as one value, such as a
+// session's collected fields.
+func (s *Sealer) SealJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("store: %w", err)
+	}
+	return s.Seal(string(b)), nil
+}
+
+// OpenJSON reverses SealJSON, decoding into v. The empty string leaves v unchanged.
+func (s *Sealer) OpenJSON(sealed string, v any) error {
+	plain, err := s.Open(sealed)
+	if err != nil || plain == "" {
+		return err
+	}
+	if err := json.Unmarshal([]byte(plain), v); err != nil {
+		return fmt.Errorf("store: sealed value is not JSON: %w", err)
+	}
+	return nil
 }
 
 // Hash returns the hex HMAC-SHA256 of value under the lookup key: equal inputs give equal

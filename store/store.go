@@ -3,7 +3,8 @@
 // return. Conformance of every implementation is checked by one suite in storetest.
 //
 // Rules every implementation follows (DESIGN.md, "The store"):
-//   - times are stored in UTC and returned in UTC;
+//   - times are stored in UTC and returned in UTC, to the millisecond (MongoDB's precision);
+//     the zero time stays zero;
 //   - not found is ErrNotFound, never a zero value with a nil error;
 //   - uniqueness and compare-and-set conflicts are ErrConflict;
 //   - personal data (phone numbers, national IDs, session fields) is sealed with a Sealer before
@@ -131,9 +132,11 @@ type EventStore interface {
 	// ClaimEvent claims webhook event id at now. It returns ErrConflict when the event was
 	// already completed, or is claimed by another worker and the claim is younger than lease.
 	ClaimEvent(ctx context.Context, id string, now time.Time, lease time.Duration) error
-	// CompleteEvent marks a claimed event as handled for good.
+	// CompleteEvent marks a claimed event as handled for good; ErrNotFound if there is no
+	// record of it (never claimed, released or forgotten).
 	CompleteEvent(ctx context.Context, id string, now time.Time) error
-	// ReleaseEvent drops an unfinished claim so a redelivery can be handled.
+	// ReleaseEvent drops an unfinished claim so a redelivery can be handled. A completed event
+	// stays completed; releasing an unknown event is not an error.
 	ReleaseEvent(ctx context.Context, id string) error
 	// DeleteEventsBefore forgets events claimed before t (LINE redelivers for at most a day)
 	// and returns how many it removed.

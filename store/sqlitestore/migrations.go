@@ -1,0 +1,131 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// migrations build the schema, in order; the schema version is the number applied, kept in
+// schema_version. Append to add a table or an index; never edit or reorder one that shipped.
+// Times are INTEGER Unix milliseconds (see millis); sealed columns hold Sealer output.
+var migrations = []func(ctx context.Context, tx *sql.Tx) error{
+	// 1: members.
+	execAll(`
+		CREATE TABLE members (
+			user_id      TEXT PRIMARY KEY,
+			display_name TEXT NOT NULL,
+			language     TEXT NOT NULL,
+			blocked      INTEGER NOT NULL,
+			followed_at  INTEGER,
+			updated_at   INTEGER
+		) STRICT`),
+	// 2: leaders. The UNIQUE constraint on submission_id makes a repeated submit a conflict.
+	execAll(`
+		CREATE TABLE leaders (
+			user_id       TEXT PRIMARY KEY,
+			submission_id TEXT NOT NULL UNIQUE,
+			full_name     TEXT NOT NULL,
+			phone_sealed  TEXT NOT NULL,
+			province_code TEXT NOT NULL,
+			district      TEXT NOT NULL,
+			organisation  TEXT NOT NULL,
+			status        TEXT NOT NULL,
+			consent_at    INTEGER,
+			created_at    INTEGER,
+			decided_at    INTEGER,
+			decided_by    TEXT NOT NULL
+		) STRICT`),
+	// 3: sessions, with the index the clean-up job deletes by.
+	execAll(`
+		CREATE TABLE sessions (
+			user_id       TEXT PRIMARY KEY,
+			id            TEXT NOT NULL,
+			flow          TEXT NOT NULL,
+			step          INTEGER NOT NULL,
+			fields_sealed TEXT NOT NULL,
+			history       TEXT NOT NULL,
+			tries         INTEGER NOT NULL,
+			editing       INTEGER NOT NULL,
+			submission_id TEXT NOT NULL,
+			expires_at    INTEGER,
+			updated_at    INTEGER,
+			version       INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX sessions_expires_at ON sessions (expires_at)`),
+	// 4: webhook events, with the index the clean-up job deletes by. completed_at is NULL while
+	// the event is only claimed.
+	execAll(`
+		CREATE TABLE events (
+			id           TEXT PRIMARY KEY,
+			claimed_at   INTEGER NOT NULL,
+			completed_at INTEGER
+		) STRICT`,
+		`CREATE INDEX events_claimed_at ON events (claimed_at)`),
+}
+
+// execAll is a migration that runs statements in order.
+func execAll(stmts ...string) func(context.Context, *sql.Tx) error {
+	return func(ctx context.Context, tx *sql.Tx) error {
+		for _, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// migrate applies the migrations the database has not seen, each in its own transaction
+// together with the new version number.
+func migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
+		return err
+	}
+	for {
+		done, err := migrateOne(ctx, db)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateOne applies the next pending migration; done reports that there was none.
+func migrateOne(ctx context.Context, db *sql.DB) (done bool, err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	version, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case version > len(migrations):
+		return false, fmt.Errorf("database schema version %d is newer than this program's %d", version, len(migrations))
+	case version == len(migrations):
+		return true, nil
+	}
+	if err := migrations[version](ctx, tx); err != nil {
+		return false, fmt.Errorf("migration %d: %w", version+1, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM schema_version`); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, version+1); err != nil {
+		return false, err
+	}
+	return false, tx.Commit()
+}
+
+// schemaVersion reads the number of migrations applied; 0 for a new database.
+func schemaVersion(ctx context.Context, tx *sql.Tx) (int, error) {
+	var v int
+	err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
