@@ -1,14 +1,28 @@
 // Package bot is ssonet's conversation engine: it turns webhook events into replies, runs the
 // flows (leader registration, ...), and builds every message within LINE's limits.
+//
+// Each event goes through one dispatch order (DESIGN.md, "The conversation engine"):
+// duplicate check → session expiry → global words → the active flow's step → keyword router →
+// "not understood" help.
 package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
 )
+
+// claimLease is how long a claimed webhook event is protected from a concurrent redelivery
+// while it is being handled; after it a crashed worker's claim can be taken over.
+const claimLease = 30 * time.Second
 
 // Config holds what an Engine needs. Store and Messenger are required.
 type Config struct {
@@ -23,17 +37,238 @@ type Config struct {
 // Engine handles webhook events. It is safe for concurrent use by different users; the caller
 // serialises events of one user.
 type Engine struct {
-	cfg Config
+	store store.Store
+	msg   Messenger
+	now   func() time.Time
+	loc   *time.Location
+	log   *slog.Logger
+	ttl   time.Duration
+	cat   *catalog
+	kb    *knowledge
+	flows map[string]*flow
 }
 
-// New checks cfg and returns an Engine.
+// New checks cfg and returns an Engine. It fails when Store or Messenger is missing, or when
+// the embedded catalogs or knowledge data do not load.
 func New(cfg Config) (*Engine, error) {
-	return &Engine{cfg: cfg}, nil
+	if cfg.Store == nil || cfg.Messenger == nil {
+		return nil, errors.New("bot: Store and Messenger are required")
+	}
+	e := &Engine{store: cfg.Store, msg: cfg.Messenger, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.loc == nil {
+		loc, err := time.LoadLocation("Asia/Bangkok")
+		if err != nil {
+			return nil, fmt.Errorf("bot: %w", err)
+		}
+		e.loc = loc
+	}
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	if e.ttl == 0 {
+		e.ttl = 30 * time.Minute
+	}
+	var err error
+	if e.cat, err = newCatalog(); err != nil {
+		return nil, err
+	}
+	if e.kb, err = loadKnowledge(); err != nil {
+		return nil, err
+	}
+	e.flows = map[string]*flow{}
+	for _, f := range []*flow{leaderRegistration()} {
+		e.flows[f.name] = f
+	}
+	return e, nil
 }
 
 // Handle acts on one event: deduplicates it, updates the session and the store, and replies.
 // It returns nil for a duplicate event, and an error only when the store failed, in which case
-// nothing was kept and the caller should answer the webhook with 500 so LINE redelivers it.
+// the claim on the event is released and the caller should answer the webhook with 500 so LINE
+// redelivers it (line-platform.md rows 7–9).
 func (e *Engine) Handle(ctx context.Context, ev Event) error {
-	return nil // TODO(engine): being written
+	now := e.now().UTC()
+	if ev.ID != "" {
+		err := e.store.ClaimEvent(ctx, ev.ID, now, claimLease)
+		if errors.Is(err, store.ErrConflict) {
+			e.log.Info("duplicate webhook event", "event", ev.ID, "kind", ev.Kind)
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("bot: claim event: %w", err)
+		}
+	}
+	t := &turn{Engine: e, ctx: ctx, ev: ev, now: now}
+	if err := t.run(); err != nil {
+		if ev.ID != "" {
+			// The request context may be what failed; release on a fresh one.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			if rerr := e.store.ReleaseEvent(rctx, ev.ID); rerr != nil {
+				e.log.Error("release webhook event", "event", ev.ID, "err", rerr)
+			}
+			cancel()
+		}
+		return err
+	}
+	t.send()
+	if ev.ID != "" {
+		if err := e.store.CompleteEvent(ctx, ev.ID, now); err != nil {
+			// Everything is stored and sent; a redelivery after the lease would be handled again,
+			// which the idempotent submits tolerate. Not worth a 500.
+			e.log.Error("complete webhook event", "event", ev.ID, "err", err)
+		}
+	}
+	return nil
 }
+
+// turn is the handling of one event.
+type turn struct {
+	*Engine
+	ctx    context.Context
+	ev     Event
+	now    time.Time
+	member store.Member
+	sess   store.Session // Version 0 and Flow "" when the member has none stored
+
+	sessChanged bool // sess must be saved
+	endSession  bool // the stored session must be deleted
+	out         reply
+	important   bool // a confirmation: push it if the reply token no longer works
+}
+
+// run does every store read and write of the turn and fills t.out.
+func (t *turn) run() error {
+	if t.ev.Kind == KindUnfollow {
+		return t.unfollow()
+	}
+	if err := t.loadMember(); err != nil {
+		return err
+	}
+	s, err := t.store.GetSession(t.ctx, t.ev.UserID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s = store.Session{UserID: t.ev.UserID}
+	case err != nil:
+		return fmt.Errorf("bot: get session: %w", err)
+	}
+	t.sess = s
+	if err := t.dispatch(); err != nil {
+		return err
+	}
+	return t.saveSession()
+}
+
+// loadMember reads the member, creating it from the LINE profile the first time, and refreshes
+// it on follow (the user may have unblocked the account or changed language).
+func (t *turn) loadMember() error {
+	m, err := t.store.GetMember(t.ctx, t.ev.UserID)
+	found := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("bot: get member: %w", err)
+	}
+	if found && t.ev.Kind != KindFollow {
+		t.member = m
+		return nil
+	}
+	if !found {
+		m = store.Member{UserID: t.ev.UserID, Language: store.LangThai, FollowedAt: t.now}
+	}
+	p, err := t.msg.Profile(t.ctx, t.ev.UserID)
+	if err != nil {
+		// A missing profile (404: no consent, not a friend) is not a reason to fail the event.
+		t.log.Warn("profile not available", "err", err, "notFound", line.IsNotFound(err))
+	} else {
+		m.DisplayName = p.DisplayName
+		m.Language = languageOf(p.Language)
+	}
+	if t.ev.Kind == KindFollow {
+		m.Blocked = false
+		if found {
+			m.FollowedAt = t.now
+		}
+	}
+	m.UpdatedAt = t.now
+	if err := t.store.UpsertMember(t.ctx, m); err != nil {
+		return fmt.Errorf("bot: upsert member: %w", err)
+	}
+	t.member = m
+	return nil
+}
+
+// languageOf maps a LINE profile language (BCP 47) to a catalog: English for "en…", else Thai.
+func languageOf(tag string) store.Language {
+	if strings.HasPrefix(strings.ToLower(tag), "en") {
+		return store.LangEnglish
+	}
+	return store.LangThai
+}
+
+// unfollow marks the member blocked so nothing is ever pushed to them (line-platform.md row 29).
+func (t *turn) unfollow() error {
+	err := t.store.SetMemberBlocked(t.ctx, t.ev.UserID, true, t.now)
+	if errors.Is(err, store.ErrNotFound) {
+		err = t.store.UpsertMember(t.ctx, store.Member{UserID: t.ev.UserID, Language: store.LangThai, Blocked: true, FollowedAt: t.now, UpdatedAt: t.now})
+	}
+	if err != nil {
+		return fmt.Errorf("bot: mark blocked: %w", err)
+	}
+	return nil
+}
+
+// saveSession stores or deletes the session as the turn decided.
+func (t *turn) saveSession() error {
+	switch {
+	case t.endSession:
+		if t.sess.Version == 0 {
+			return nil
+		}
+		if err := t.store.DeleteSession(t.ctx, t.sess.UserID, t.sess.Version); err != nil {
+			return fmt.Errorf("bot: delete session: %w", err)
+		}
+	case t.sessChanged:
+		t.sess.UpdatedAt = t.now
+		t.sess.ExpiresAt = t.now.Add(t.ttl)
+		if _, err := t.store.SaveSession(t.ctx, t.sess); err != nil {
+			return fmt.Errorf("bot: save session: %w", err)
+		}
+	}
+	return nil
+}
+
+// send delivers the turn's reply. When the reply token no longer works (expired, used, or a
+// redelivered event) a confirmation is pushed instead; chit-chat is dropped (DESIGN.md, Delivery).
+func (t *turn) send() {
+	msgs := t.out.messages()
+	if len(msgs) == 0 || t.ev.ReplyToken == "" {
+		return
+	}
+	err := t.msg.Reply(t.ctx, t.ev.ReplyToken, msgs)
+	if err == nil {
+		return
+	}
+	if !t.important || !line.IsInvalidReplyToken(err) {
+		t.log.Warn("reply failed", "event", t.ev.ID, "err", err)
+		return
+	}
+	if perr := t.msg.Push(t.ctx, t.ev.UserID, msgs, uuid.NewString()); perr != nil {
+		t.log.Error("push fallback failed", "event", t.ev.ID, "err", perr)
+	}
+}
+
+// tr returns catalog text id in the member's language; kv are key, value pairs for the template.
+func (t *turn) tr(id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[kv[i].(string)] = kv[i+1]
+		}
+	}
+	return t.cat.text(t.member.Language, id, data)
+}
+
+// english reports whether the member is spoken to in English.
+func (t *turn) english() bool { return t.member.Language == store.LangEnglish }

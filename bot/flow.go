@@ -1,0 +1,373 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/ssonet/ssonet/thai"
+)
+
+// maxTries is how many failed answers one step accepts before the re-prompt also offers
+// back, cancel and contact (DESIGN.md: re-prompts are bounded).
+const maxTries = 3
+
+// flow is a form: a list of fields asked one by one, then a summary with confirm and edit.
+// Its texts live in the catalogs under "<name>.*" (see reg.th.toml for the keys a flow uses).
+type flow struct {
+	name   string
+	fields []field
+	// begin runs before the first question; false means the flow must not start (it replied).
+	begin func(t *turn) (bool, error)
+	// submit stores the result. It must be idempotent on t.sess.SubmissionID.
+	submit func(t *turn) error
+}
+
+// field is one question of a flow.
+type field struct {
+	key      string // answer key in Session.Fields and catalog suffix: "<flow>.<key>.ask"
+	optional bool   // offers a skip button; a skipped answer is stored as ""
+	// choices are buttons offered with the question; a tap answers with the choice's value.
+	choices func(t *turn) []choice
+	// parse validates an answer and returns the value to store. Errors are *thai.InputError
+	// (re-prompted with catalog "err.<key>"), *reprompt, or errDeclined.
+	parse func(t *turn, in string) (string, error)
+	// show renders a stored value for the summary and "previous answer" lines; identity if nil.
+	show func(t *turn, v string) string
+}
+
+// choice is a button answer: Label is shown, Value is what parse receives.
+type choice struct{ Label, Value string }
+
+// reprompt is a parse failure with its own catalog key, template data and suggested answers.
+type reprompt struct {
+	key     string
+	data    []any
+	choices []choice
+}
+
+func (r *reprompt) Error() string { return r.key }
+
+// errDeclined ends the flow without storing anything (for example consent refused).
+var errDeclined = errors.New("declined")
+
+// Form button controls carried in postback data "a=f&s=<session>&n=<step>&c=<control>".
+const (
+	ctlAnswer  = "ans"
+	ctlBack    = "back"
+	ctlCancel  = "cancel"
+	ctlSkip    = "skip"
+	ctlConfirm = "confirm"
+	ctlEdit    = "edit"
+	ctlResume  = "resume"
+)
+
+// formAction is a button inside a form; it carries the session id and step so a stale tap is
+// recognised (DESIGN.md: postback data).
+func (t *turn) formAction(label, control string, extra ...string) action {
+	q := url.Values{"a": {"f"}, "s": {t.sess.ID}, "n": {strconv.Itoa(t.sess.Step)}, "c": {control}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		q.Set(extra[i], extra[i+1])
+	}
+	return action{Label: label, Data: q.Encode()}
+}
+
+// startFlow begins flow name for the member, replacing any form in progress.
+func (t *turn) startFlow(name string) error {
+	f := t.flows[name]
+	if f.begin != nil {
+		ok, err := f.begin(t)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	t.sess.ID = uuid.NewString()
+	t.sess.Flow = name
+	t.sess.Step = 0
+	t.sess.Fields = map[string]string{}
+	t.sess.History = nil
+	t.sess.Tries = 0
+	t.sess.Editing = false
+	t.sess.SubmissionID = uuid.NewString()
+	t.sessChanged = true
+	t.out.text(t.tr(name + ".intro"))
+	t.ask()
+	return nil
+}
+
+func (t *turn) activeFlow() *flow { return t.flows[t.sess.Flow] }
+
+// atSummary reports whether the form has every answer and waits for confirm or edit.
+func (t *turn) atSummary() bool { return t.sess.Step >= len(t.activeFlow().fields) }
+
+// ask shows the current step: a question, or the summary.
+func (t *turn) ask() {
+	f := t.activeFlow()
+	if t.atSummary() {
+		t.summary()
+		return
+	}
+	fd := f.fields[t.sess.Step]
+	q := t.tr("form.step", "N", t.sess.Step+1, "Total", len(f.fields)) + " " + t.tr(f.name+"."+fd.key+".ask")
+	if prev, ok := t.sess.Fields[fd.key]; ok && prev != "" {
+		q += "\n" + t.tr("form.previous", "Value", t.showValue(fd, prev))
+	}
+	t.out.text(q)
+	t.out.buttons(t.stepButtons(fd, nil)...)
+}
+
+// stepButtons are the quick replies of a question: its choices, skip, back and cancel.
+func (t *turn) stepButtons(fd field, extra []choice) []action {
+	var bs []action
+	cs := extra
+	if len(cs) == 0 && fd.choices != nil {
+		cs = fd.choices(t)
+	}
+	for _, c := range cs {
+		bs = append(bs, t.formAction(c.Label, ctlAnswer, "v", c.Value))
+	}
+	if fd.optional {
+		bs = append(bs, t.formAction(t.tr("btn.skip"), ctlSkip))
+	}
+	if t.sess.Step > 0 || t.sess.Editing {
+		bs = append(bs, t.formAction(t.tr("btn.back"), ctlBack))
+	}
+	return append(bs, t.formAction(t.tr("btn.cancel"), ctlCancel))
+}
+
+func (t *turn) showValue(fd field, v string) string {
+	if fd.show != nil {
+		return fd.show(t, v)
+	}
+	return v
+}
+
+// answer applies a typed or tapped answer to the current step.
+func (t *turn) answer(in string) error {
+	f := t.activeFlow()
+	if t.atSummary() {
+		return t.summaryInput(in)
+	}
+	fd := f.fields[t.sess.Step]
+	if t.ev.Kind == KindMessage && t.ev.Text == "" {
+		return t.reject(fd, &reprompt{key: "err.not_text"})
+	}
+	v, err := fd.parse(t, in)
+	switch {
+	case errors.Is(err, errDeclined):
+		t.endSession = true
+		t.out.text(t.tr(f.name + ".declined"))
+		t.out.buttons(t.startAction(f.name), t.menuAction())
+		return nil
+	case err != nil:
+		return t.reject(fd, err)
+	}
+	t.sess.Fields[fd.key] = v
+	t.advance()
+	return nil
+}
+
+// advance moves past the current step: back to the summary after an edit, else to the next.
+func (t *turn) advance() {
+	t.sess.Tries = 0
+	t.sessChanged = true
+	if t.sess.Editing {
+		t.sess.Editing = false
+		t.sess.Step = len(t.activeFlow().fields)
+	} else {
+		t.sess.History = append(t.sess.History, t.sess.Step)
+		t.sess.Step++
+	}
+	t.ask()
+}
+
+// reject re-prompts after a wrong answer, saying what was wrong; after maxTries it also
+// offers a way out.
+func (t *turn) reject(fd field, err error) error {
+	var ie *thai.InputError
+	var rp *reprompt
+	switch {
+	case errors.As(err, &ie):
+		args := make([]any, 0, 2*len(ie.Args))
+		for k, v := range ie.Args {
+			args = append(args, k, v)
+		}
+		rp = &reprompt{key: "err." + ie.Key, data: args}
+	case errors.As(err, &rp):
+	default:
+		return fmt.Errorf("bot: parse %s: %w", fd.key, err)
+	}
+	t.sess.Tries++
+	t.sessChanged = true
+	msg := t.tr(rp.key, rp.data...)
+	if t.sess.Tries >= maxTries {
+		t.out.text(msg + "\n" + t.tr("form.stuck"))
+		t.out.buttons(t.formAction(t.tr("btn.back"), ctlBack), t.formAction(t.tr("btn.cancel"), ctlCancel), action{Label: t.tr("btn.contact"), Data: "a=contact"})
+		return nil
+	}
+	t.out.text(msg)
+	t.out.buttons(t.stepButtons(fd, rp.choices)...)
+	return nil
+}
+
+// back returns to the previous step (or from an edit to the summary), showing the old answer.
+func (t *turn) back() {
+	t.sess.Tries = 0
+	t.sessChanged = true
+	switch {
+	case t.sess.Editing:
+		t.sess.Editing = false
+		t.sess.Step = len(t.activeFlow().fields)
+	case len(t.sess.History) > 0:
+		t.sess.Step = t.sess.History[len(t.sess.History)-1]
+		t.sess.History = t.sess.History[:len(t.sess.History)-1]
+	default:
+		t.out.text(t.tr("form.first_step"))
+	}
+	t.ask()
+}
+
+// cancel ends the form; nothing typed into it is kept.
+func (t *turn) cancel() {
+	name := t.sess.Flow
+	t.endSession = true
+	t.out.text(t.tr(name + ".cancelled"))
+	t.out.buttons(t.startAction(name), t.menuAction())
+}
+
+// skip answers an optional step with nothing.
+func (t *turn) skip() error {
+	f := t.activeFlow()
+	if t.atSummary() || !f.fields[t.sess.Step].optional {
+		t.out.text(t.tr("form.cannot_skip"))
+		t.ask()
+		return nil
+	}
+	t.sess.Fields[f.fields[t.sess.Step].key] = ""
+	t.advance()
+	return nil
+}
+
+// summary shows every answer with an edit button each, and confirm / cancel (CONVERSATIONS.md).
+func (t *turn) summary() {
+	f := t.activeFlow()
+	var rows []summaryRow
+	for i, fd := range f.fields {
+		v := t.showValue(fd, t.sess.Fields[fd.key])
+		if v == "" {
+			v = "-"
+		}
+		rows = append(rows, summaryRow{label: t.tr(f.name + "." + fd.key + ".label"), value: v, edit: t.formAction(t.tr("btn.edit"), ctlEdit, "k", strconv.Itoa(i))})
+	}
+	confirm := t.formAction(t.tr("btn.confirm"), ctlConfirm)
+	cancel := t.formAction(t.tr("btn.cancel"), ctlCancel)
+	t.out.flex(t.tr("form.summary_alt"), summaryBubble(t.tr("form.summary_title"), rows, confirm, cancel))
+	t.out.buttons(confirm, t.formAction(t.tr("btn.edit"), ctlEdit), cancel)
+}
+
+// summaryInput handles typed words at the summary: confirm, or edit with an optional field name.
+func (t *turn) summaryInput(in string) error {
+	w := keywordOf(in)
+	switch {
+	case confirmWords[w]:
+		return t.confirm()
+	case hasPrefixWord(w, editWords):
+		return t.edit(t.fieldByLabel(trimPrefixWord(w, editWords)))
+	}
+	t.out.text(t.tr("form.summary_hint"))
+	t.summary()
+	return nil
+}
+
+// fieldByLabel finds the field whose label (in either language) matches a typed name; -1 if none.
+func (t *turn) fieldByLabel(name string) int {
+	if name == "" {
+		return -1
+	}
+	f := t.activeFlow()
+	for i, fd := range f.fields {
+		for _, lang := range []string{"th", "en"} {
+			if keywordOf(t.cat.text(langOf(lang), f.name+"."+fd.key+".label", nil)) == name {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// edit opens field i from the summary; with i < 0 it asks which field.
+func (t *turn) edit(i int) error {
+	f := t.activeFlow()
+	if i < 0 || i >= len(f.fields) {
+		var bs []action
+		for j, fd := range f.fields {
+			bs = append(bs, t.formAction(t.tr(f.name+"."+fd.key+".label"), ctlEdit, "k", strconv.Itoa(j)))
+		}
+		t.out.text(t.tr("form.which_field"))
+		t.out.buttons(bs...)
+		return nil
+	}
+	t.sess.Step = i
+	t.sess.Editing = true
+	t.sess.Tries = 0
+	t.sessChanged = true
+	t.ask()
+	return nil
+}
+
+// confirm submits the form; the submit is idempotent on the session's SubmissionID.
+func (t *turn) confirm() error {
+	if err := t.activeFlow().submit(t); err != nil {
+		return err
+	}
+	t.endSession = true
+	t.important = true
+	return nil
+}
+
+// formButton handles a tap on a form button, refusing taps from a form that ended or a step
+// the form has moved past.
+func (t *turn) formButton(q url.Values) error {
+	if t.sess.Flow == "" || q.Get("s") != t.sess.ID {
+		t.out.text(t.tr("form.stale_ended"))
+		t.out.buttons(t.menuAction())
+		return nil
+	}
+	if q.Get("c") == ctlResume {
+		t.ask()
+		return nil
+	}
+	if q.Get("n") != strconv.Itoa(t.sess.Step) {
+		t.out.text(t.tr("form.stale_moved"))
+		t.ask()
+		return nil
+	}
+	switch q.Get("c") {
+	case ctlAnswer:
+		return t.answer(q.Get("v"))
+	case ctlBack:
+		t.back()
+	case ctlCancel:
+		t.cancel()
+	case ctlSkip:
+		return t.skip()
+	case ctlConfirm:
+		if !t.atSummary() {
+			t.ask()
+			return nil
+		}
+		return t.confirm()
+	case ctlEdit:
+		k, err := strconv.Atoi(q.Get("k"))
+		if err != nil {
+			k = -1
+		}
+		return t.edit(k)
+	default:
+		t.ask()
+	}
+	return nil
+}

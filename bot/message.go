@@ -1,0 +1,239 @@
+package bot
+
+import (
+	"encoding/json"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+	"github.com/rivo/uniseg"
+)
+
+// LINE limits the builders enforce, from ../shared/line-platform.md (row numbers in brackets).
+const (
+	maxMessages       = 5     // messages per reply or push [13]
+	maxTextUnits      = 5000  // text message length in UTF-16 code units [15]
+	maxQuickReplies   = 13    // quick reply items [17]
+	maxQuickLabel     = 20    // quick reply label, grapheme clusters [16, 18]
+	maxFlexLabel      = 40    // flex button label, grapheme clusters [18]
+	maxPostbackData   = 300   // postback data, characters [19]
+	maxActionText     = 300   // message action text and postback displayText [19, 20]
+	maxAltText        = 400   // flex altText [22]
+	maxBubbleBytes    = 30000 // one bubble's JSON [22]
+	maxCarouselBubble = 12    // bubbles in a carousel [22]
+)
+
+// action is a button: either it sends Text as if typed (message action) or it posts Data back
+// (postback action) showing Display in the chat. Every button the bot offers can also be typed.
+type action struct {
+	Label   string
+	Text    string // message action: what the tap types
+	Data    string // postback action: query string such as "a=menu"
+	Display string // postback action: text shown in the chat; defaults to Label
+}
+
+// sdk converts the action into the SDK's action object with the label cut to limit graphemes.
+func (a action) sdk(limit int) messaging_api.ActionInterface {
+	label := clipGraphemes(a.Label, limit)
+	if a.Data == "" {
+		return &messaging_api.MessageAction{Label: label, Text: clipRunes(a.Text, maxActionText)}
+	}
+	display := a.Display
+	if display == "" {
+		display = a.Label
+	}
+	return &messaging_api.PostbackAction{Label: label, Data: clipRunes(a.Data, maxPostbackData), DisplayText: clipRunes(display, maxActionText)}
+}
+
+// quickReply builds at most 13 quick reply buttons; nil when there are none.
+func quickReply(actions []action) *messaging_api.QuickReply {
+	if len(actions) == 0 {
+		return nil
+	}
+	if len(actions) > maxQuickReplies {
+		actions = actions[:maxQuickReplies]
+	}
+	items := make([]messaging_api.QuickReplyItem, len(actions))
+	for i, a := range actions {
+		items[i] = messaging_api.QuickReplyItem{Type: "action", Action: a.sdk(maxQuickLabel)}
+	}
+	return &messaging_api.QuickReply{Items: items}
+}
+
+// textMessages splits text into as many text messages as needed to stay within 5000 UTF-16
+// units each, breaking at line ends where it can.
+func textMessages(text string) []messaging_api.MessageInterface {
+	var out []messaging_api.MessageInterface
+	for _, part := range splitUTF16(text, maxTextUnits) {
+		out = append(out, &messaging_api.TextMessage{Text: part})
+	}
+	return out
+}
+
+// splitUTF16 cuts s into pieces of at most limit UTF-16 code units, preferring line breaks.
+func splitUTF16(s string, limit int) []string {
+	var parts []string
+	for utf16Len(s) > limit {
+		cut := 0 // byte index of the last rune boundary that fits
+		units := 0
+		lastBreak := -1
+		for i, r := range s {
+			n := len(utf16.Encode([]rune{r}))
+			if units+n > limit {
+				break
+			}
+			units += n
+			cut = i + len(string(r))
+			if r == '\n' {
+				lastBreak = cut
+			}
+		}
+		if lastBreak > 0 {
+			cut = lastBreak
+		}
+		parts = append(parts, strings.TrimRight(s[:cut], "\n"))
+		s = s[cut:]
+	}
+	if s != "" || len(parts) == 0 {
+		parts = append(parts, s)
+	}
+	return parts
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += len(utf16.Encode([]rune{r}))
+	}
+	return n
+}
+
+// clipGraphemes shortens s to at most limit grapheme clusters (a Thai consonant with its vowel
+// and tone marks is one), ending with "…" when cut.
+func clipGraphemes(s string, limit int) string {
+	if uniseg.GraphemeClusterCount(s) <= limit {
+		return s
+	}
+	var b strings.Builder
+	g := uniseg.NewGraphemes(s)
+	for n := 0; n < limit-1 && g.Next(); n++ {
+		b.WriteString(g.Str())
+	}
+	return b.String() + "…"
+}
+
+// clipRunes shortens s to at most limit characters, ending with "…" when cut.
+func clipRunes(s string, limit int) string {
+	r := []rune(s)
+	if len(r) <= limit {
+		return s
+	}
+	return string(r[:limit-1]) + "…"
+}
+
+// reply collects the messages answering one event: at most five, quick replies on the last one
+// only (line-platform.md row 17).
+type reply struct {
+	msgs  []messaging_api.MessageInterface
+	quick []action
+}
+
+// text appends a text message (split when longer than LINE allows).
+func (r *reply) text(s string) { r.msgs = append(r.msgs, textMessages(s)...) }
+
+// flex appends a flex message; altText is clipped to 400 characters.
+func (r *reply) flex(altText string, c messaging_api.FlexContainerInterface) {
+	r.msgs = append(r.msgs, &messaging_api.FlexMessage{AltText: clipRunes(altText, maxAltText), Contents: c})
+}
+
+// buttons sets the quick replies shown under the last message.
+func (r *reply) buttons(a ...action) { r.quick = a }
+
+// messages returns at most five messages with the quick replies attached to the last one.
+// Excess messages are merged away by dropping the middle ones, which never happens with the
+// texts in the catalogs but keeps a user's long input from making LINE answer 400.
+func (r *reply) messages() []messaging_api.MessageInterface {
+	msgs := r.msgs
+	if len(msgs) > maxMessages {
+		msgs = append(msgs[:maxMessages-1:maxMessages-1], msgs[len(msgs)-1])
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	qr := quickReply(r.quick)
+	switch m := msgs[len(msgs)-1].(type) {
+	case *messaging_api.TextMessage:
+		m.QuickReply = qr
+	case *messaging_api.FlexMessage:
+		m.QuickReply = qr
+	}
+	return msgs
+}
+
+// Flex building blocks. Each keeps to the limits above; bubble() checks the 30 KB size.
+
+func fText(s string, opts ...func(*messaging_api.FlexText)) *messaging_api.FlexText {
+	t := &messaging_api.FlexText{Text: s, Wrap: true}
+	for _, o := range opts {
+		o(t)
+	}
+	return t
+}
+
+func bold(t *messaging_api.FlexText)  { t.Weight = messaging_api.FlexTextWEIGHT_BOLD }
+func small(t *messaging_api.FlexText) { t.Size = "sm" }
+func grey(t *messaging_api.FlexText)  { t.Color = "#777777" }
+func large(t *messaging_api.FlexText) { t.Size = "lg" }
+func flexN(n int32) func(*messaging_api.FlexText) {
+	return func(t *messaging_api.FlexText) { t.Flex = n }
+}
+
+func fBox(layout messaging_api.FlexBoxLAYOUT, contents ...messaging_api.FlexComponentInterface) *messaging_api.FlexBox {
+	return &messaging_api.FlexBox{Layout: layout, Contents: contents, Spacing: "sm"}
+}
+
+func fButton(a action, primary bool) *messaging_api.FlexButton {
+	b := &messaging_api.FlexButton{Action: a.sdk(maxFlexLabel), Height: messaging_api.FlexButtonHEIGHT_SM, Style: messaging_api.FlexButtonSTYLE_LINK}
+	if primary {
+		b.Style = messaging_api.FlexButtonSTYLE_PRIMARY
+	}
+	return b
+}
+
+// bubble assembles a kilo bubble from a title, body rows and footer buttons. If the JSON would
+// exceed LINE's 30 KB bubble limit, body rows are dropped from the end and a "…" row is added.
+func bubble(title string, body []messaging_api.FlexComponentInterface, footer []messaging_api.FlexComponentInterface) *messaging_api.FlexBubble {
+	build := func(rows []messaging_api.FlexComponentInterface) *messaging_api.FlexBubble {
+		b := &messaging_api.FlexBubble{
+			Size:   messaging_api.FlexBubbleSIZE_KILO,
+			Header: fBox(messaging_api.FlexBoxLAYOUT_VERTICAL, fText(title, bold, large)),
+			Body:   fBox(messaging_api.FlexBoxLAYOUT_VERTICAL, rows...),
+		}
+		if len(footer) > 0 {
+			b.Footer = fBox(messaging_api.FlexBoxLAYOUT_VERTICAL, footer...)
+		}
+		return b
+	}
+	b := build(body)
+	for len(body) > 1 && jsonSize(b) > maxBubbleBytes {
+		body = append(body[:len(body)-2:len(body)-2], fText("…"))
+		b = build(body)
+	}
+	return b
+}
+
+// carousel holds at most 12 bubbles (line-platform.md row 22); more are dropped.
+func carousel(bubbles []messaging_api.FlexBubble) *messaging_api.FlexCarousel {
+	if len(bubbles) > maxCarouselBubble {
+		bubbles = bubbles[:maxCarouselBubble]
+	}
+	return &messaging_api.FlexCarousel{Contents: bubbles}
+}
+
+func jsonSize(v any) int {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return 0
+	}
+	return len(b)
+}

@@ -1,0 +1,182 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+
+	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/thai"
+)
+
+// flowRegister is the leader registration flow (issue 2, item 4).
+const flowRegister = "reg"
+
+// Free-text limits of the registration's optional fields, in characters.
+const (
+	maxDistrict     = 100
+	maxOrganisation = 150
+)
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// leaderRegistration asks name, mobile, province, district, organisation and consent, then
+// stores a pending leader keyed by the session's SubmissionID.
+func leaderRegistration() *flow {
+	return &flow{
+		name: flowRegister,
+		begin: func(t *turn) (bool, error) {
+			l, err := t.store.GetLeader(t.ctx, t.member.UserID)
+			if isNotFound(err) {
+				return true, nil
+			}
+			if err != nil {
+				return false, fmt.Errorf("bot: get leader: %w", err)
+			}
+			t.showLeaderStatus(l)
+			return false, nil
+		},
+		fields: []field{
+			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
+			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
+				show: func(_ *turn, v string) string { return thai.FormatPhone(v) }},
+			{key: "province", parse: parseProvince, show: showProvince},
+			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) }},
+			{key: "org", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOrganisation) }},
+			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("reg.consent.given") },
+				choices: func(t *turn) []choice {
+					return []choice{{t.tr("btn.consent_yes"), "yes"}, {t.tr("btn.consent_no"), "no"}}
+				}},
+		},
+		submit: submitLeader,
+	}
+}
+
+// parseProvince accepts a province in Thai or English, a short form or a code; otherwise it
+// re-prompts with up to 13 suggestions as buttons (line-platform.md row 17).
+func parseProvince(t *turn, in string) (string, error) {
+	m := thai.MatchProvince(in)
+	if m.OK {
+		return m.Province.Code, nil
+	}
+	rp := &reprompt{key: "err.province.unknown"}
+	if len(m.Suggestions) > 0 {
+		rp.key = "err.province.which"
+	}
+	for _, p := range m.Suggestions {
+		name := p.NameTH
+		if t.english() {
+			name = p.NameEN
+		}
+		rp.choices = append(rp.choices, choice{Label: name, Value: p.Code})
+	}
+	return "", rp
+}
+
+func showProvince(t *turn, code string) string {
+	p, ok := thai.ProvinceByCode(code)
+	if !ok {
+		return code
+	}
+	if t.english() {
+		return p.NameEN
+	}
+	return p.NameTH
+}
+
+// Consent answers, after keywordOf.
+var (
+	consentYes = words("yes", "ยินยอม", "ยอม", "ตกลง", "ใช่", "ok", "agree", "ได้")
+	consentNo  = words("no", "ไม่ยินยอม", "ไม่ยอม", "ไม่", "ไม่ตกลง", "disagree", "ไม่ได้")
+)
+
+// parseConsent needs an explicit yes; a no ends the flow with nothing stored.
+func parseConsent(_ *turn, in string) (string, error) {
+	w := keywordOf(in)
+	switch {
+	case consentNo[w]:
+		return "", errDeclined
+	case consentYes[w]:
+		return "yes", nil
+	}
+	return "", &reprompt{key: "err.consent"}
+}
+
+// submitLeader stores the pending leader. A second submit of the same form (double tap,
+// redelivered event) finds its own record and answers as the first did.
+func submitLeader(t *turn) error {
+	f := t.sess.Fields
+	l := store.Leader{
+		UserID: t.member.UserID, SubmissionID: t.sess.SubmissionID,
+		FullName: f["name"], Phone: f["phone"], ProvinceCode: f["province"],
+		District: f["district"], Organisation: f["org"],
+		Status: store.LeaderPending, ConsentAt: t.now, CreatedAt: t.now,
+	}
+	err := t.store.CreateLeader(t.ctx, l)
+	if errors.Is(err, store.ErrConflict) {
+		existing, gerr := t.store.GetLeader(t.ctx, t.member.UserID)
+		if gerr != nil {
+			return fmt.Errorf("bot: get leader after conflict: %w", gerr)
+		}
+		if existing.SubmissionID != l.SubmissionID {
+			t.showLeaderStatus(existing)
+			return nil
+		}
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("bot: create leader: %w", err)
+	}
+	t.out.text(t.tr("reg.done", "Province", showProvince(t, l.ProvinceCode)))
+	t.out.buttons(t.section40Action(), t.menuAction())
+	return nil
+}
+
+// leaderStatus answers "สถานะ": the member's application, or an offer to register.
+func (t *turn) leaderStatus() error {
+	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
+	if isNotFound(err) {
+		t.out.text(t.tr("reg.none"))
+		t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bot: get leader: %w", err)
+	}
+	t.showLeaderStatus(l)
+	return nil
+}
+
+func (t *turn) showLeaderStatus(l store.Leader) {
+	date := thai.FormatDate(l.CreatedAt, t.loc)
+	if t.english() {
+		date = thai.FormatDateEN(l.CreatedAt, t.loc)
+	}
+	t.out.text(t.tr("reg.already", "Date", date, "Status", t.tr("reg.status."+string(l.Status)), "Province", showProvince(t, l.ProvinceCode)))
+	t.out.buttons(t.section40Action(), t.menuAction())
+}
+
+// summaryRow is one line of a form summary: label, value and its edit button.
+type summaryRow struct {
+	label, value string
+	edit         action
+}
+
+// summaryBubble renders a form summary as a flex bubble (CONVERSATIONS.md, leader registration).
+func summaryBubble(title string, rows []summaryRow, confirm, cancel action) *messaging_api.FlexBubble {
+	var body []messaging_api.FlexComponentInterface
+	for _, r := range rows {
+		edit := fButton(r.edit, false)
+		edit.Flex = 2
+		body = append(body, &messaging_api.FlexBox{
+			Layout: messaging_api.FlexBoxLAYOUT_HORIZONTAL, Spacing: "sm",
+			Contents: []messaging_api.FlexComponentInterface{
+				fText(r.label, small, grey, flexN(3)),
+				fText(clipRunes(r.value, 200), small, flexN(5)),
+				edit,
+			},
+		})
+	}
+	return bubble(title, body, []messaging_api.FlexComponentInterface{fButton(confirm, true), fButton(cancel, false)})
+}

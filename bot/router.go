@@ -1,0 +1,301 @@
+package bot
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+
+	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/thai"
+)
+
+// Words that work at every step (DESIGN.md: global words), compared after keywordOf.
+var (
+	cancelWords  = words("ยกเลิก", "cancel", "หยุด", "stop")
+	backWords    = words("ย้อนกลับ", "กลับ", "ย้อน", "back")
+	menuWords    = words("เมนู", "menu", "หน้าหลัก", "start")
+	helpWords    = words("ช่วยเหลือ", "help", "วิธีใช้", "?")
+	confirmWords = words("ยืนยัน", "ยืนยันส่ง", "ส่ง", "confirm", "submit")
+	editWords    = words("แก้ไข", "แก้", "edit")
+)
+
+func words(ws ...string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[keywordOf(w)] = true
+	}
+	return m
+}
+
+// politeEndings are dropped from typed commands: "เมนูค่ะ" means "เมนู".
+var politeEndings = []string{"ค่ะ", "คะ", "ครับ", "คับ", "จ้า", "จ้ะ", "นะ", "please"}
+
+// keywordOf folds typed text for keyword matching: normalised, lower case, without spaces,
+// dots, trailing punctuation and polite endings.
+func keywordOf(s string) string {
+	s = strings.ToLower(thai.Normalize(s))
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '.' || r == '!' || r == '-' {
+			return -1
+		}
+		return r
+	}, s)
+	for changed := true; changed; {
+		changed = false
+		for _, p := range politeEndings {
+			if len(s) > len(p) && strings.HasSuffix(s, p) {
+				s, changed = strings.TrimSuffix(s, p), true
+			}
+		}
+	}
+	return s
+}
+
+func hasPrefixWord(s string, set map[string]bool) bool { return trimPrefixWord(s, set) != s }
+
+// trimPrefixWord removes the longest word of set that s starts with.
+func trimPrefixWord(s string, set map[string]bool) string {
+	best := ""
+	for w := range set {
+		if strings.HasPrefix(s, w) && len(w) > len(best) {
+			best = w
+		}
+	}
+	if best == "" {
+		return s
+	}
+	return strings.TrimPrefix(s, best)
+}
+
+func langOf(tag string) store.Language { return languageOf(tag) }
+
+// dispatch routes one follow, message or postback event in the engine's fixed order.
+func (t *turn) dispatch() error {
+	switch t.ev.Kind {
+	case KindFollow:
+		t.greet()
+		return nil
+	case KindMessage, KindPostback:
+	default:
+		return nil
+	}
+	if t.sess.Flow != "" && t.now.After(t.sess.ExpiresAt) {
+		t.expired()
+		return nil
+	}
+	if t.ev.Kind == KindPostback {
+		q, err := url.ParseQuery(t.ev.Postback)
+		if err != nil {
+			t.notUnderstood()
+			return nil
+		}
+		if q.Get("a") == "f" {
+			return t.formButton(q)
+		}
+		return t.postback(q)
+	}
+	w := keywordOf(t.ev.Text)
+	switch {
+	case cancelWords[w]:
+		if t.sess.Flow == "" {
+			t.out.text(t.tr("nothing_to_cancel"))
+			return t.menu()
+		}
+		t.cancel()
+		return nil
+	case backWords[w]:
+		if t.sess.Flow == "" {
+			return t.menu()
+		}
+		t.back()
+		return nil
+	case menuWords[w]:
+		return t.menu()
+	case helpWords[w]:
+		t.help()
+		return nil
+	}
+	if t.sess.Flow != "" {
+		return t.answer(thai.Normalize(t.ev.Text))
+	}
+	for _, k := range keywords {
+		if k.match(w) {
+			return k.do(t)
+		}
+	}
+	t.notUnderstood()
+	return nil
+}
+
+// keyword is a typed phrase the router recognises outside a form.
+type keyword struct {
+	match func(w string) bool // w is keywordOf(text)
+	do    func(t *turn) error
+}
+
+func is(ws ...string) func(string) bool {
+	set := words(ws...)
+	return func(w string) bool { return set[w] }
+}
+
+func contains(ws ...string) func(string) bool {
+	set := words(ws...)
+	return func(w string) bool {
+		for k := range set {
+			if strings.Contains(w, k) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// keywords are tried in order; the first match wins. Section 40 sub-topics come before the
+// general Section 40 phrase so "สมัครมาตรา 40 อย่างไร" reaches the how-to-apply answer.
+var keywords = []keyword{
+	{contains("สมัครอย่างไร", "สมัครยังไง", "วิธีสมัคร", "howtoapply", "howdoiapply"), func(t *turn) error { t.section40("apply"); return nil }},
+	{contains("คุณสมบัติ", "ใครสมัครได้", "whocanjoin", "eligib"), func(t *turn) error { t.section40("who"); return nil }},
+	{contains("เลือกทางเลือกไหนดี", "ทางเลือกไหนดี", "whichoption"), func(t *turn) error { t.section40("choose"); return nil }},
+	{contains("มาตรา40", "ม40", "section40", "sec40", "ประกันสังคม40"), func(t *turn) error { t.section40(""); return nil }},
+	{is("สถานะ", "สถานะใบสมัคร", "status"), func(t *turn) error { return t.leaderStatus() }},
+	{contains("แกนนำ", "สมัครแกนนำ", "leader", "register"), func(t *turn) error { return t.startFlow(flowRegister) }},
+	{is("สวัสดี", "หวัดดี", "hello", "hi", "สวัสดีค่ะ", "สวัสดีครับ"), func(t *turn) error { t.hello(); return nil }},
+	{is("ติดต่อเจ้าหน้าที่", "ติดต่อ", "contact"), func(t *turn) error { t.contact(); return nil }},
+}
+
+// postbackActions maps the "a" of non-form postback data to its handler.
+var postbackActions = map[string]func(t *turn, q url.Values) error{
+	"menu":       func(t *turn, _ url.Values) error { return t.menu() },
+	"help":       func(t *turn, _ url.Values) error { t.help(); return nil },
+	"contact":    func(t *turn, _ url.Values) error { t.contact(); return nil },
+	"s40":        func(t *turn, q url.Values) error { t.section40(q.Get("t")); return nil },
+	"reg.start":  func(t *turn, _ url.Values) error { return t.startFlow(flowRegister) },
+	"reg.status": func(t *turn, _ url.Values) error { return t.leaderStatus() },
+}
+
+func (t *turn) postback(q url.Values) error {
+	if h, ok := postbackActions[q.Get("a")]; ok {
+		return h(t, q)
+	}
+	t.notUnderstood()
+	return nil
+}
+
+func (t *turn) menuAction() action { return action{Label: t.tr("btn.menu"), Data: "a=menu"} }
+
+func (t *turn) startAction(flowName string) action {
+	return action{Label: t.tr(flowName + ".restart"), Data: "a=" + flowName + ".start"}
+}
+
+func (t *turn) section40Action() action { return action{Label: t.tr("btn.s40"), Data: "a=s40"} }
+
+// greet answers a follow: the full welcome, or a short "welcome back" after an unblock
+// (CONVERSATIONS.md, "Adding the account").
+func (t *turn) greet() {
+	name := t.member.DisplayName
+	if t.ev.Unblocked {
+		t.out.text(t.tr("welcome_back", "Name", name))
+	} else {
+		t.out.text(t.tr("welcome", "Name", name))
+	}
+	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.section40Action(), t.menuAction())
+}
+
+func (t *turn) hello() {
+	t.out.text(t.tr("hello", "Name", t.member.DisplayName))
+	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.section40Action(), t.menuAction())
+}
+
+// expired tells the member their form timed out; nothing of it was kept.
+func (t *turn) expired() {
+	name := t.sess.Flow
+	t.endSession = true
+	t.out.text(t.tr("form.expired", "Minutes", int(t.ttl.Minutes())))
+	t.out.buttons(t.startAction(name), t.menuAction())
+}
+
+// role is what the menu offers a member.
+type role int
+
+const (
+	roleVisitor role = iota
+	roleLeaderPending
+	roleLeaderApproved
+)
+
+func (t *turn) role() (role, error) {
+	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
+	switch {
+	case err == nil && l.Status == store.LeaderApproved:
+		return roleLeaderApproved, nil
+	case err == nil && l.Status == store.LeaderPending:
+		return roleLeaderPending, nil
+	case err == nil || isNotFound(err):
+		return roleVisitor, nil
+	}
+	return roleVisitor, err
+}
+
+// menuItem is one entry of the menu; roles lists who sees it.
+type menuItem struct {
+	label string // catalog id
+	data  string // postback data
+	roles []role
+}
+
+var menuItems = []menuItem{
+	{"btn.leader", "a=reg.start", []role{roleVisitor}},
+	{"btn.reg_status", "a=reg.status", []role{roleLeaderPending, roleLeaderApproved}},
+	{"btn.s40", "a=s40", []role{roleVisitor, roleLeaderPending, roleLeaderApproved}},
+	{"btn.s40_apply", "a=s40&t=apply", []role{roleVisitor, roleLeaderPending, roleLeaderApproved}},
+	{"btn.help", "a=help", []role{roleVisitor, roleLeaderPending, roleLeaderApproved}},
+}
+
+// menu shows the member's menu as a flex bubble with the same entries as quick replies; in a
+// form it also offers to carry on with it.
+func (t *turn) menu() error {
+	r, err := t.role()
+	if err != nil {
+		return err
+	}
+	var acts []action
+	for _, it := range menuItems {
+		for _, ir := range it.roles {
+			if ir == r {
+				acts = append(acts, action{Label: t.tr(it.label), Data: it.data})
+			}
+		}
+	}
+	var buttons []messaging_api.FlexComponentInterface
+	for i, a := range acts {
+		buttons = append(buttons, fButton(a, i == 0))
+	}
+	t.out.flex(t.tr("menu.title"), bubble(t.tr("menu.title"), []messaging_api.FlexComponentInterface{fText(t.tr("menu.body"), small, grey)}, buttons))
+	if t.sess.Flow != "" {
+		acts = append([]action{t.formAction(t.tr("btn.resume"), ctlResume)}, acts...)
+	}
+	t.out.buttons(acts...)
+	return nil
+}
+
+func (t *turn) help() {
+	t.out.text(t.tr("help"))
+	var acts []action
+	if t.sess.Flow != "" {
+		acts = append(acts, t.formAction(t.tr("btn.resume"), ctlResume))
+	}
+	t.out.buttons(append(acts, t.section40Action(), t.menuAction())...)
+}
+
+func (t *turn) contact() {
+	t.out.text(t.tr("contact", "Hotline", t.kb.Hotline, "Website", t.kb.Website))
+	t.out.buttons(t.menuAction())
+}
+
+// notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
+func (t *turn) notUnderstood() {
+	t.out.text(t.tr("not_understood", "Hotline", t.kb.Hotline))
+	t.out.buttons(t.section40Action(), action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
+}

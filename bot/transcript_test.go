@@ -1,0 +1,340 @@
+package bot_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ssonet/ssonet/bot"
+	"github.com/ssonet/ssonet/line"
+	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/store/sqlitestore"
+)
+
+// Conversation transcripts (DESIGN.md, Tests): testdata/transcripts/*.txt, one command a line.
+//
+//	user <name> [en]       speak as this user (created in the stand-in with that display name)
+//	> follow | > follow unblocked | > unfollow
+//	> text <words>         a text message
+//	> sticker              a non-text message
+//	> tap <label>          tap the button with that label in the last reply (quick reply or flex)
+//	> tapold <label>       tap that button in the latest earlier reply that has it
+//	> postback <data>      a postback with raw data
+//	> redeliver            the previous event again, same webhookEventId (and used reply token)
+//	> wait <duration>      advance the injected clock, e.g. 31m
+//	< <text>               the last reply contains text
+//	<! <text>              the last reply does not contain text
+//	<none                  the last event got no reply
+//	= leader <status>|none the user's stored leader record
+//	= session <flow>|none  the user's stored session
+//	= member active|blocked the user's member record
+//
+// Lines starting with # and blank lines are ignored.
+
+const tokenForTests = "transcript-token"
+
+type harness struct {
+	t      *testing.T
+	st     store.Store
+	lapi   *linetest.Server
+	eng    *bot.Engine
+	mu     sync.Mutex
+	now    time.Time
+	seq    int
+	users  map[string]string // name → user ID
+	user   string            // current user ID
+	last   []reply           // replies per event, newest last
+	lastEv bot.Event
+}
+
+// reply is what one event made the bot send, flattened for assertions.
+type reply struct {
+	text    string
+	buttons map[string]json.RawMessage // label → action object
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	sealer, err := store.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlitestore.Open(t.TempDir(), sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close(context.Background()) })
+	lapi := linetest.NewServer(tokenForTests)
+	t.Cleanup(lapi.Close)
+	client, err := line.New(line.Config{BaseURL: lapi.URL(), AccessToken: tokenForTests})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{},
+		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
+	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Now: h.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func (h *harness) clock() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.now
+}
+
+func (h *harness) setUser(name string, english bool) {
+	id, ok := h.users[name]
+	if !ok {
+		id = fmt.Sprintf("U%032x", len(h.users)+1)
+		h.users[name] = id
+		lang := "th"
+		if english {
+			lang = "en"
+		}
+		h.lapi.SetProfile(line.Profile{UserID: id, DisplayName: name, Language: lang})
+	}
+	h.user = id
+}
+
+// send hands one event to the engine with a fresh id and reply token, and records the reply.
+func (h *harness) send(ev bot.Event) {
+	h.t.Helper()
+	h.seq++
+	ev.UserID = h.user
+	if ev.ID == "" {
+		ev.ID = fmt.Sprintf("01TRANSCRIPT%014d", h.seq)
+	}
+	if ev.Kind != bot.KindUnfollow && ev.ReplyToken == "" {
+		ev.ReplyToken = h.lapi.IssueReplyToken(h.user)
+	}
+	ev.Time = h.clock()
+	h.deliver(ev)
+}
+
+func (h *harness) deliver(ev bot.Event) {
+	h.t.Helper()
+	before := len(h.lapi.Deliveries(h.user))
+	if err := h.eng.Handle(context.Background(), ev); err != nil {
+		h.t.Fatalf("Handle(%s): %v", ev.Kind, err)
+	}
+	h.lastEv = ev
+	h.last = append(h.last, flatten(h.t, h.lapi.Deliveries(h.user)[before:]))
+}
+
+// flatten renders delivered messages as text with button labels in brackets.
+func flatten(t *testing.T, ds []linetest.Delivery) reply {
+	r := reply{buttons: map[string]json.RawMessage{}}
+	var b strings.Builder
+	for _, d := range ds {
+		for _, m := range d.Messages {
+			var v any
+			if err := json.Unmarshal(m, &v); err != nil {
+				t.Fatal(err)
+			}
+			walk(v, &b, r.buttons)
+		}
+	}
+	r.text = b.String()
+	return r
+}
+
+func walk(v any, b *strings.Builder, buttons map[string]json.RawMessage) {
+	switch x := v.(type) {
+	case map[string]any:
+		if a, ok := x["action"].(map[string]any); ok {
+			if l, ok := a["label"].(string); ok {
+				raw, _ := json.Marshal(a)
+				buttons[l] = raw
+				b.WriteString("[" + l + "]")
+			}
+		}
+		if s, ok := x["text"].(string); ok && x["type"] != "message" {
+			b.WriteString(s + "\n")
+		}
+		for k, c := range x {
+			if k != "action" {
+				walk(c, b, buttons)
+			}
+		}
+	case []any:
+		for _, c := range x {
+			walk(c, b, buttons)
+		}
+	}
+}
+
+func (h *harness) tap(r reply, label string) {
+	h.t.Helper()
+	raw, ok := r.buttons[label]
+	if !ok {
+		h.t.Fatalf("no button %q in reply:\n%s", label, r.text)
+	}
+	var a struct{ Type, Text, Data string }
+	if err := json.Unmarshal(raw, &a); err != nil {
+		h.t.Fatal(err)
+	}
+	switch a.Type {
+	case "message":
+		h.send(bot.Event{Kind: bot.KindMessage, Text: a.Text})
+	case "postback":
+		h.send(bot.Event{Kind: bot.KindPostback, Postback: a.Data})
+	default:
+		h.t.Fatalf("button %q has action type %q", label, a.Type)
+	}
+}
+
+func (h *harness) lastReply() reply {
+	if len(h.last) == 0 {
+		h.t.Fatal("no event sent yet")
+	}
+	return h.last[len(h.last)-1]
+}
+
+func TestTranscripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/transcripts/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no transcripts: %v", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
+			t.Parallel()
+			runTranscript(t, f)
+		})
+	}
+}
+
+func runTranscript(t *testing.T, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := newHarness(t)
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d: %s", filepath.Base(path), n, line)
+		cmd, arg, _ := strings.Cut(line, " ")
+		switch cmd {
+		case "user":
+			name, lang, _ := strings.Cut(arg, " ")
+			h.setUser(name, lang == "en")
+		case ">":
+			h.event(where, arg)
+		case "<":
+			if !strings.Contains(h.lastReply().text, arg) {
+				t.Fatalf("%s\nreply was:\n%s", where, h.lastReply().text)
+			}
+		case "<!":
+			if strings.Contains(h.lastReply().text, arg) {
+				t.Fatalf("%s\nreply was:\n%s", where, h.lastReply().text)
+			}
+		case "<none":
+			if h.lastReply().text != "" {
+				t.Fatalf("%s\nreply was:\n%s", where, h.lastReply().text)
+			}
+		case "=":
+			h.check(where, arg)
+		default:
+			t.Fatalf("%s: unknown command", where)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (h *harness) event(where, arg string) {
+	h.t.Helper()
+	verb, rest, _ := strings.Cut(arg, " ")
+	switch verb {
+	case "follow":
+		h.send(bot.Event{Kind: bot.KindFollow, Unblocked: rest == "unblocked"})
+	case "unfollow":
+		h.send(bot.Event{Kind: bot.KindUnfollow})
+	case "text":
+		h.send(bot.Event{Kind: bot.KindMessage, Text: rest})
+	case "sticker":
+		h.send(bot.Event{Kind: bot.KindMessage})
+	case "tap":
+		h.tap(h.lastReply(), rest)
+	case "tapold":
+		for i := len(h.last) - 2; i >= 0; i-- {
+			if _, ok := h.last[i].buttons[rest]; ok {
+				h.tap(h.last[i], rest)
+				return
+			}
+		}
+		h.t.Fatalf("%s: no earlier reply has that button", where)
+	case "postback":
+		h.send(bot.Event{Kind: bot.KindPostback, Postback: rest})
+	case "redeliver":
+		ev := h.lastEv
+		ev.Redelivery = true
+		h.deliver(ev)
+	case "wait":
+		d, err := time.ParseDuration(rest)
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		h.mu.Lock()
+		h.now = h.now.Add(d)
+		h.mu.Unlock()
+	default:
+		h.t.Fatalf("%s: unknown event", where)
+	}
+}
+
+func (h *harness) check(where, arg string) {
+	h.t.Helper()
+	ctx := context.Background()
+	what, want, _ := strings.Cut(arg, " ")
+	switch what {
+	case "leader":
+		l, err := h.st.GetLeader(ctx, h.user)
+		got := string(l.Status)
+		if err != nil {
+			got = "none"
+		}
+		if got != want {
+			h.t.Fatalf("%s: leader is %s (%v)", where, got, err)
+		}
+	case "session":
+		s, err := h.st.GetSession(ctx, h.user)
+		got := s.Flow
+		if err != nil {
+			got = "none"
+		}
+		if got != want {
+			h.t.Fatalf("%s: session is %q (%v)", where, got, err)
+		}
+	case "member":
+		m, err := h.st.GetMember(ctx, h.user)
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		got := "active"
+		if m.Blocked {
+			got = "blocked"
+		}
+		if got != want {
+			h.t.Fatalf("%s: member is %s", where, got)
+		}
+	default:
+		h.t.Fatalf("%s: unknown check", where)
+	}
+}
