@@ -276,6 +276,11 @@ func TestTransportErrorIsRetryable(t *testing.T) {
 	if errors.As(err, &ae) {
 		t.Fatal("transport error reported as APIError")
 	}
+	// The error text leaves out the URL, which for a profile holds a user ID.
+	u := userID(7)
+	if _, err := c.Profile(context.Background(), u); err == nil || !line.IsRetryable(err) || strings.Contains(err.Error(), u) {
+		t.Fatalf("profile transport error: %v", err)
+	}
 }
 
 func TestProfile(t *testing.T) {

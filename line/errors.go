@@ -81,7 +81,17 @@ type transportError struct {
 	err      error
 }
 
-func (e *transportError) Error() string { return "line " + e.endpoint + ": " + e.err.Error() }
+// Error names the endpoint and the underlying failure, leaving out the request URL (a profile
+// URL contains a user ID).
+func (e *transportError) Error() string {
+	var ue *url.Error
+	if errors.As(e.err, &ue) {
+		return "line " + e.endpoint + ": " + ue.Op + ": " + ue.Err.Error()
+	}
+	return "line " + e.endpoint + ": " + e.err.Error()
+}
+
+// Unwrap exposes the *url.Error (and through it context errors) to errors.Is/As.
 func (e *transportError) Unwrap() error { return e.err }
 
 // IsInvalidReplyToken reports whether err is LINE's 400 "Invalid reply token": the token was

@@ -24,8 +24,8 @@ const MaxMulticastRecipients = 500
 // average, at most Burst at once. A zero Every means no limit. Limits are per process; LINE
 // counts per channel (row 28), so replicas sharing a channel share LINE's budget.
 type RateLimit struct {
-	Every time.Duration
-	Burst int
+	Every time.Duration // average interval between requests; 0 = unlimited
+	Burst int           // requests allowed at once after a quiet spell; < 1 counts as 1
 }
 
 // DefaultRateLimits returns the budgets of line-platform.md §2, kept slightly under LINE's
