@@ -129,7 +129,11 @@ func (h *harness) deliver(ev bot.Event) {
 		h.t.Fatalf("Handle(%s): %v", ev.Kind, err)
 	}
 	h.lastEv = ev
-	h.last = append(h.last, flatten(h.t, h.lapi.Deliveries(h.user)[before:]))
+	r := flatten(h.t, h.lapi.Deliveries(h.user)[before:])
+	h.last = append(h.last, r)
+	if testing.Verbose() {
+		h.t.Logf("> %s %q %q\n%s", ev.Kind, ev.Text, ev.Postback, r.text)
+	}
 }
 
 // flatten renders delivered messages as text with button labels in brackets.
