@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -45,7 +46,12 @@ type Engine struct {
 	ttl   time.Duration
 	cat   *catalog
 	kb    *knowledge
-	flows map[string]*flow
+
+	// Collected from features() by New.
+	flows     map[string]*flow
+	keywords  []keyword
+	postbacks map[string]func(t *turn, q url.Values) error
+	menuItems []menuItem
 }
 
 // New checks cfg and returns an Engine. It fails when Store or Messenger is missing, or when
@@ -79,8 +85,19 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.flows = map[string]*flow{}
-	for _, f := range []*flow{leaderRegistration()} {
-		e.flows[f.name] = f
+	e.postbacks = map[string]func(t *turn, q url.Values) error{}
+	for _, f := range features() {
+		for _, fl := range f.flows {
+			e.flows[fl.name] = fl
+		}
+		e.keywords = append(e.keywords, f.keywords...)
+		for a, h := range f.postbacks {
+			if _, dup := e.postbacks[a]; dup {
+				return nil, fmt.Errorf("bot: postback action %q defined twice", a)
+			}
+			e.postbacks[a] = h
+		}
+		e.menuItems = append(e.menuItems, f.menu...)
 	}
 	return e, nil
 }

@@ -120,7 +120,7 @@ func (t *turn) dispatch() error {
 	if t.sess.Flow != "" {
 		return t.answer(thai.Normalize(t.ev.Text))
 	}
-	for _, k := range keywords {
+	for _, k := range t.keywords {
 		if k.match(w) {
 			return k.do(t)
 		}
@@ -129,54 +129,8 @@ func (t *turn) dispatch() error {
 	return nil
 }
 
-// keyword is a typed phrase the router recognises outside a form.
-type keyword struct {
-	match func(w string) bool // w is keywordOf(text)
-	do    func(t *turn) error
-}
-
-func is(ws ...string) func(string) bool {
-	set := words(ws...)
-	return func(w string) bool { return set[w] }
-}
-
-func contains(ws ...string) func(string) bool {
-	set := words(ws...)
-	return func(w string) bool {
-		for k := range set {
-			if strings.Contains(w, k) {
-				return true
-			}
-		}
-		return false
-	}
-}
-
-// keywords are tried in order; the first match wins. Section 40 sub-topics come before the
-// general Section 40 phrase so "สมัครมาตรา 40 อย่างไร" reaches the how-to-apply answer.
-var keywords = []keyword{
-	{contains("สมัครอย่างไร", "สมัครยังไง", "วิธีสมัคร", "howtoapply", "howdoiapply"), func(t *turn) error { t.section40("apply"); return nil }},
-	{contains("คุณสมบัติ", "ใครสมัครได้", "whocanjoin", "eligib"), func(t *turn) error { t.section40("who"); return nil }},
-	{contains("เลือกทางเลือกไหนดี", "ทางเลือกไหนดี", "whichoption"), func(t *turn) error { t.section40("choose"); return nil }},
-	{contains("มาตรา40", "ม40", "section40", "sec40", "ประกันสังคม40"), func(t *turn) error { t.section40(""); return nil }},
-	{is("สถานะ", "สถานะใบสมัคร", "status"), func(t *turn) error { return t.leaderStatus() }},
-	{contains("แกนนำ", "สมัครแกนนำ", "leader", "register"), func(t *turn) error { return t.startFlow(flowRegister) }},
-	{is("สวัสดี", "หวัดดี", "hello", "hi", "สวัสดีค่ะ", "สวัสดีครับ"), func(t *turn) error { t.hello(); return nil }},
-	{is("ติดต่อเจ้าหน้าที่", "ติดต่อ", "contact"), func(t *turn) error { t.contact(); return nil }},
-}
-
-// postbackActions maps the "a" of non-form postback data to its handler.
-var postbackActions = map[string]func(t *turn, q url.Values) error{
-	"menu":       func(t *turn, _ url.Values) error { return t.menu() },
-	"help":       func(t *turn, _ url.Values) error { t.help(); return nil },
-	"contact":    func(t *turn, _ url.Values) error { t.contact(); return nil },
-	"s40":        func(t *turn, q url.Values) error { t.section40(q.Get("t")); return nil },
-	"reg.start":  func(t *turn, _ url.Values) error { return t.startFlow(flowRegister) },
-	"reg.status": func(t *turn, _ url.Values) error { return t.leaderStatus() },
-}
-
 func (t *turn) postback(q url.Values) error {
-	if h, ok := postbackActions[q.Get("a")]; ok {
+	if h, ok := t.postbacks[q.Get("a")]; ok {
 		return h(t, q)
 	}
 	t.notUnderstood()
@@ -216,56 +170,17 @@ func (t *turn) expired() {
 	t.out.buttons(t.startAction(name), t.menuAction())
 }
 
-// role is what the menu offers a member.
-type role int
-
-const (
-	roleVisitor role = iota
-	roleLeaderPending
-	roleLeaderApproved
-)
-
-func (t *turn) role() (role, error) {
-	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
-	switch {
-	case err == nil && l.Status == store.LeaderApproved:
-		return roleLeaderApproved, nil
-	case err == nil && l.Status == store.LeaderPending:
-		return roleLeaderPending, nil
-	case err == nil || isNotFound(err):
-		return roleVisitor, nil
-	}
-	return roleVisitor, err
-}
-
-// menuItem is one entry of the menu; roles lists who sees it.
-type menuItem struct {
-	label string // catalog id
-	data  string // postback data
-	roles []role
-}
-
-var menuItems = []menuItem{
-	{"btn.leader", "a=reg.start", []role{roleVisitor}},
-	{"btn.reg_status", "a=reg.status", []role{roleLeaderPending, roleLeaderApproved}},
-	{"btn.s40", "a=s40", []role{roleVisitor, roleLeaderPending, roleLeaderApproved}},
-	{"btn.s40_apply", "a=s40&t=apply", []role{roleVisitor, roleLeaderPending, roleLeaderApproved}},
-	{"btn.help", "a=help", []role{roleVisitor, roleLeaderPending, roleLeaderApproved}},
-}
-
 // menu shows the member's menu as a flex bubble with the same entries as quick replies; in a
 // form it also offers to carry on with it.
 func (t *turn) menu() error {
-	r, err := t.role()
+	w, err := t.who()
 	if err != nil {
 		return err
 	}
 	var acts []action
-	for _, it := range menuItems {
-		for _, ir := range it.roles {
-			if ir == r {
-				acts = append(acts, action{Label: t.tr(it.label), Data: it.data})
-			}
+	for _, it := range t.menuItems {
+		if it.show == nil || it.show(w) {
+			acts = append(acts, action{Label: t.tr(it.label), Data: it.data})
 		}
 	}
 	var buttons []messaging_api.FlexComponentInterface

@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"strings"
+
+	"net/url"
+
+	"github.com/ssonet/ssonet/store"
+)
+
+// feature is one area of the bot: its forms, typed keywords, postback actions and menu entries.
+// New collects them from features(); a new area is a file with its feature function and one
+// line in features().
+type feature struct {
+	flows     []*flow
+	keywords  []keyword                                    // tried in features() order, first match wins
+	postbacks map[string]func(t *turn, q url.Values) error // by the "a" of the postback data
+	menu      []menuItem
+}
+
+// features lists the bot's areas. Order matters for keywords only: Section 40's sub-topics
+// ("สมัครอย่างไร") come before the registration words.
+func features() []feature {
+	return []feature{section40Feature(), registrationFeature(), coreFeature()}
+}
+
+// keyword is a typed phrase the router recognises outside a form.
+type keyword struct {
+	match func(w string) bool // w is keywordOf(text)
+	do    func(t *turn) error
+}
+
+// menuItem is one entry of the menu; show decides who sees it (nil: everyone).
+type menuItem struct {
+	label string // catalog id
+	data  string // postback data
+	show  func(w who) bool
+}
+
+// who is what the engine knows of a member's standing, for menus and permissions.
+type who struct {
+	leader *store.Leader // nil when the member never registered
+}
+
+
+func notLeader(w who) bool { return w.leader == nil }
+func isLeader(w who) bool  { return w.leader != nil }
+
+// who reads the member's standing from the store.
+func (t *turn) who() (who, error) {
+	var w who
+	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
+	switch {
+	case err == nil:
+		w.leader = &l
+	case !isNotFound(err):
+		return w, err
+	}
+	return w, nil
+}
+
+func is(ws ...string) func(string) bool {
+	set := words(ws...)
+	return func(w string) bool { return set[w] }
+}
+
+func contains(ws ...string) func(string) bool {
+	set := words(ws...)
+	return func(w string) bool {
+		for k := range set {
+			if k != "" && strings.Contains(w, k) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// coreFeature is what every member has: menu, help, contact, greetings.
+func coreFeature() feature {
+	return feature{
+		keywords: []keyword{
+			{is("สวัสดี", "หวัดดี", "hello", "hi"), func(t *turn) error { t.hello(); return nil }},
+			{is("ติดต่อเจ้าหน้าที่", "ติดต่อ", "contact"), func(t *turn) error { t.contact(); return nil }},
+		},
+		postbacks: map[string]func(t *turn, q url.Values) error{
+			"menu":    func(t *turn, _ url.Values) error { return t.menu() },
+			"help":    func(t *turn, _ url.Values) error { t.help(); return nil },
+			"contact": func(t *turn, _ url.Values) error { t.contact(); return nil },
+		},
+		menu: []menuItem{{label: "btn.help", data: "a=help"}},
+	}
+}
+
+// section40Feature answers Section 40 questions from the knowledge data.
+func section40Feature() feature {
+	topic := func(name string) func(t *turn) error { return func(t *turn) error { t.section40(name); return nil } }
+	return feature{
+		keywords: []keyword{
+			{contains("สมัครอย่างไร", "สมัครยังไง", "วิธีสมัคร", "howtoapply", "howdoiapply"), topic("apply")},
+			{contains("คุณสมบัติ", "ใครสมัครได้", "whocanjoin", "eligib"), topic("who")},
+			{contains("เลือกทางเลือกไหนดี", "ทางเลือกไหนดี", "whichoption"), topic("choose")},
+			{contains("มาตรา40", "ม40", "section40", "sec40", "ประกันสังคม40"), topic("")},
+		},
+		postbacks: map[string]func(t *turn, q url.Values) error{
+			"s40": func(t *turn, q url.Values) error { t.section40(q.Get("t")); return nil },
+		},
+		menu: []menuItem{
+			{label: "btn.s40", data: "a=s40"},
+			{label: "btn.s40_apply", data: "a=s40&t=apply"},
+		},
+	}
+}
+
+// registrationFeature is leader registration and its status.
+func registrationFeature() feature {
+	start := func(t *turn) error { return t.startFlow(flowRegister) }
+	return feature{
+		flows: []*flow{leaderRegistration()},
+		keywords: []keyword{
+			{is("สถานะ", "สถานะใบสมัคร", "status"), func(t *turn) error { return t.leaderStatus() }},
+			{contains("แกนนำ", "สมัครแกนนำ", "leader", "register"), start},
+		},
+		postbacks: map[string]func(t *turn, q url.Values) error{
+			"reg.start":  func(t *turn, _ url.Values) error { return start(t) },
+			"reg.status": func(t *turn, _ url.Values) error { return t.leaderStatus() },
+		},
+		menu: []menuItem{
+			{label: "btn.leader", data: "a=reg.start", show: notLeader},
+			{label: "btn.reg_status", data: "a=reg.status", show: isLeader},
+		},
+	}
+}
