@@ -1,0 +1,307 @@
+package handlers
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ssonet/ssonet/line"
+	"github.com/ssonet/ssonet/line/linetest"
+)
+
+//go:embed simulator.html
+var simulatorPage []byte
+
+// simulatorBotID is the destination of the simulator's webhook bodies: the bot's own user ID,
+// which LINE puts in every body (line-platform.md row 4).
+const simulatorBotID = "U5150000000000000000000000000b07e"
+
+// StandIn is what the simulator needs from the stand-in LINE API; *linetest.Server satisfies it.
+type StandIn interface {
+	// IssueReplyToken returns a fresh reply token the stand-in will accept once for userID.
+	IssueReplyToken(userID string) string
+	// SetProfile makes GET /v2/bot/profile/{userId} answer with p.
+	SetProfile(p line.Profile)
+	// SetBlocked makes the stand-in treat userID as having blocked the account, or not.
+	SetBlocked(userID string, blocked bool)
+	// Deliveries returns everything sent to userID so far, oldest first.
+	Deliveries(userID string) []linetest.Delivery
+}
+
+// SimUser is a chat persona of the simulator.
+type SimUser struct {
+	UserID      string `json:"userId"`
+	DisplayName string `json:"displayName"`
+	Language    string `json:"language"` // "th" or "en", as in a LINE profile
+	Role        string `json:"role"`     // what the persona is for: leader, worker, officer, english, new
+}
+
+// SimulatorPresets are the personas the simulator offers from the start. The officer's ID is an
+// officer in simulator mode (main adds it to ADMIN_LINE_USER_IDS).
+func SimulatorPresets() []SimUser {
+	return []SimUser{
+		{UserID: "U00000000000000000000000000000001", DisplayName: "สมหญิง ใจดี", Language: "th", Role: "leader"},
+		{UserID: "U00000000000000000000000000000002", DisplayName: "Emily Carter", Language: "en", Role: "english"},
+		{UserID: "U00000000000000000000000000000003", DisplayName: "สมชาย ขยันงาน", Language: "th", Role: "worker"},
+		{UserID: "U00000000000000000000000000000004", DisplayName: "วิไลวรรณ ศรีสุข", Language: "th", Role: "officer"},
+	}
+}
+
+// SimulatorConfig holds what a Simulator needs; all fields are required.
+type SimulatorConfig struct {
+	StandIn       StandIn
+	ChannelSecret string           // the per-run secret the webhook verifies
+	WebhookURL    string           // this server's own POST /webhook, e.g. http://127.0.0.1:8080/webhook
+	Now           func() time.Time // timestamps of the events
+}
+
+// Simulator serves the chat simulator: the page at GET /simulator and its JSON API. It turns a
+// person's actions into real, signed LINE webhook requests sent over HTTP to the server's own
+// /webhook, and reads the answers back from the stand-in LINE API.
+type Simulator struct {
+	cfg    SimulatorConfig
+	client *http.Client
+
+	mu      sync.Mutex
+	users   []SimUser
+	blocked map[string]bool // users whose last event was unfollow: their next follow is an unblock
+}
+
+// NewSimulator registers the preset personas' profiles with the stand-in.
+func NewSimulator(cfg SimulatorConfig) (*Simulator, error) {
+	if cfg.StandIn == nil || cfg.ChannelSecret == "" || cfg.WebhookURL == "" || cfg.Now == nil {
+		return nil, errors.New("handlers: simulator needs StandIn, ChannelSecret, WebhookURL and Now")
+	}
+	s := &Simulator{
+		cfg:     cfg,
+		client:  &http.Client{Timeout: handleTimeout + 5*time.Second},
+		users:   SimulatorPresets(),
+		blocked: map[string]bool{},
+	}
+	for _, u := range s.users {
+		cfg.StandIn.SetProfile(line.Profile{UserID: u.UserID, DisplayName: u.DisplayName, Language: u.Language})
+	}
+	return s, nil
+}
+
+// page serves GET /simulator: one self-contained HTML page (no CDN) using the JSON API below.
+func (s *Simulator) page(c *gin.Context) {
+	c.Data(http.StatusOK, "text/html; charset=utf-8", simulatorPage)
+}
+
+// listUsers serves GET /simulator/api/users → {"users": [SimUser...]}.
+func (s *Simulator) listUsers(c *gin.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.JSON(http.StatusOK, gin.H{"users": s.users})
+}
+
+// createUser serves POST /simulator/api/users {"displayName", "language"} → the new SimUser: a
+// fresh random user ID whose LINE profile the stand-in now answers.
+func (s *Simulator) createUser(c *gin.Context) {
+	var in struct {
+		DisplayName string `json:"displayName"`
+		Language    string `json:"language"`
+	}
+	if err := c.ShouldBindJSON(&in); err != nil {
+		c.JSON(http.StatusBadRequest, gin.H{"error": "body must be JSON: {\"displayName\":..., \"language\":\"th|en\"}"})
+		return
+	}
+	if in.Language != "en" {
+		in.Language = "th"
+	}
+	if in.DisplayName == "" {
+		in.DisplayName = "ผู้ใช้ใหม่"
+	}
+	id := make([]byte, 16)
+	_, _ = rand.Read(id) // crypto/rand.Read never fails on supported platforms
+	u := SimUser{UserID: "U" + hex.EncodeToString(id), DisplayName: in.DisplayName, Language: in.Language, Role: "new"}
+	s.cfg.StandIn.SetProfile(line.Profile{UserID: u.UserID, DisplayName: u.DisplayName, Language: u.Language})
+	s.mu.Lock()
+	s.users = append(s.users, u)
+	s.mu.Unlock()
+	c.JSON(http.StatusOK, u)
+}
+
+// SimEvent is the body of POST /simulator/api/events: one thing a user does in the chat.
+type SimEvent struct {
+	UserID string            `json:"userId"` // U + 32 hex digits
+	Type   string            `json:"type"`   // message, postback, follow or unfollow
+	Text   string            `json:"text"`   // message: what the user typed
+	Data   string            `json:"data"`   // postback: the button's data
+	Params map[string]string `json:"params"` // postback: datetime picker value ("date", "time" or "datetime")
+}
+
+// simDeliveries is the answer of the events and messages endpoints: what the stand-in delivered
+// to the user from index Since (inclusive) to Next (exclusive). Pass Next as ?since= next time.
+type simDeliveries struct {
+	WebhookStatus int           `json:"webhookStatus,omitempty"` // events endpoint only: /webhook's HTTP status
+	Since         int           `json:"since"`
+	Next          int           `json:"next"`
+	Deliveries    []simDelivery `json:"deliveries"`
+}
+
+// simDelivery is one request the bot made to LINE for this user.
+type simDelivery struct {
+	Type     string            `json:"type"`     // reply, push, multicast or broadcast
+	Messages []json.RawMessage `json:"messages"` // LINE message objects as the bot sent them
+}
+
+// postEvent serves POST /simulator/api/events: it builds a LINE webhook body for the event (fresh
+// webhookEventId, a reply token issued by the stand-in), signs it with the channel secret as
+// LINE does (HMAC-SHA256, base64), POSTs it to /webhook, and answers with what the stand-in
+// delivered to the user meanwhile.
+func (s *Simulator) postEvent(c *gin.Context) {
+	var in SimEvent
+	if err := c.ShouldBindJSON(&in); err != nil {
+		c.JSON(http.StatusBadRequest, gin.H{"error": "body must be JSON: {\"userId\", \"type\", \"text\", \"data\", \"params\"}"})
+		return
+	}
+	body, err := s.webhookBody(in)
+	if err != nil {
+		c.JSON(http.StatusBadRequest, gin.H{"error": err.Error()})
+		return
+	}
+	since := len(s.cfg.StandIn.Deliveries(in.UserID))
+
+	req, err := http.NewRequestWithContext(c.Request.Context(), http.MethodPost, s.cfg.WebhookURL, bytes.NewReader(body))
+	if err != nil {
+		c.JSON(http.StatusInternalServerError, gin.H{"error": err.Error()})
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Line-Signature", Sign(s.cfg.ChannelSecret, body))
+	res, err := s.client.Do(req)
+	if err != nil {
+		c.JSON(http.StatusBadGateway, gin.H{"error": "posting to /webhook: " + err.Error()})
+		return
+	}
+	res.Body.Close()
+
+	out := s.deliveries(in.UserID, since)
+	out.WebhookStatus = res.StatusCode
+	c.JSON(http.StatusOK, out)
+}
+
+// getMessages serves GET /simulator/api/messages?userId=U...&since=N: deliveries from index N on,
+// for pushes that arrive outside an event (reminders, announcements).
+func (s *Simulator) getMessages(c *gin.Context) {
+	user := c.Query("userId")
+	since, err := strconv.Atoi(c.DefaultQuery("since", "0"))
+	if !line.IsUserID(user) || err != nil || since < 0 {
+		c.JSON(http.StatusBadRequest, gin.H{"error": "need userId (U + 32 hex digits) and since (an index, 0 or more)"})
+		return
+	}
+	c.JSON(http.StatusOK, s.deliveries(user, since))
+}
+
+func (s *Simulator) deliveries(user string, since int) simDeliveries {
+	all := s.cfg.StandIn.Deliveries(user)
+	out := simDeliveries{Since: min(since, len(all)), Next: len(all), Deliveries: []simDelivery{}}
+	for _, d := range all[out.Since:] {
+		out.Deliveries = append(out.Deliveries, simDelivery{Type: d.Endpoint, Messages: d.Messages})
+	}
+	return out
+}
+
+// webhookBody builds the webhook request body LINE would send for in (LINE's webhook.yml:
+// CallbackRequest with one event from a one-to-one chat in active mode).
+func (s *Simulator) webhookBody(in SimEvent) ([]byte, error) {
+	if !line.IsUserID(in.UserID) {
+		return nil, fmt.Errorf("userId %q is not a LINE user ID (U + 32 lowercase hex digits)", in.UserID)
+	}
+	now := s.cfg.Now()
+	ev := map[string]any{
+		"type":            in.Type,
+		"mode":            "active",
+		"timestamp":       now.UnixMilli(),
+		"source":          map[string]string{"type": "user", "userId": in.UserID},
+		"webhookEventId":  newEventID(now),
+		"deliveryContext": map[string]bool{"isRedelivery": false},
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch in.Type {
+	case "message":
+		if in.Text == "" {
+			return nil, errors.New("a message event needs text")
+		}
+		ev["message"] = map[string]string{"id": randomDigits(18), "type": "text", "text": in.Text, "quoteToken": randomToken()}
+	case "postback":
+		if in.Data == "" {
+			return nil, errors.New("a postback event needs data")
+		}
+		pb := map[string]any{"data": in.Data}
+		if len(in.Params) > 0 {
+			pb["params"] = in.Params
+		}
+		ev["postback"] = pb
+	case "follow":
+		ev["follow"] = map[string]bool{"isUnblocked": s.blocked[in.UserID]}
+		delete(s.blocked, in.UserID)
+		s.cfg.StandIn.SetBlocked(in.UserID, false)
+	case "unfollow":
+		s.blocked[in.UserID] = true
+		s.cfg.StandIn.SetBlocked(in.UserID, true) // LINE delivers no push to a user who blocked (row 29)
+	default:
+		return nil, fmt.Errorf("type %q: want message, postback, follow or unfollow", in.Type)
+	}
+	if in.Type != "unfollow" { // unfollow events carry no reply token (line-platform.md row 12)
+		ev["replyToken"] = s.cfg.StandIn.IssueReplyToken(in.UserID)
+	}
+	return json.Marshal(map[string]any{"destination": simulatorBotID, "events": []any{ev}})
+}
+
+// Sign returns the X-Line-Signature of body: base64 (standard) of HMAC-SHA256 keyed with the
+// channel secret (line-platform.md row 2).
+func Sign(channelSecret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(channelSecret))
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// newEventID returns a ULID like LINE's webhookEventId: 26 Crockford base32 characters, a 48-bit
+// millisecond timestamp then 80 random bits.
+func newEventID(now time.Time) string {
+	const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixMilli())<<16)
+	_, _ = rand.Read(b[6:])
+	hi, lo := binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+	var out [26]byte
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = alphabet[lo&31]
+		lo = lo>>5 | hi<<59
+		hi >>= 5
+	}
+	return string(out[:])
+}
+
+func randomDigits(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = '0' + b[i]%10
+	}
+	return string(b)
+}
+
+func randomToken() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

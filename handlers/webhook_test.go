@@ -1,0 +1,454 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/ssonet/ssonet/bot"
+)
+
+// sdkSecret is the channel secret the SDK's own tests sign their samples with; the signatures in
+// testdata/line-sdk/SOURCE.txt were computed with it.
+const sdkSecret = "testsecret"
+
+// recorder is a fake engine: it records the events it is given, and lets a test make Handle
+// fail or block for chosen events.
+type recorder struct {
+	mu     sync.Mutex
+	events []bot.Event
+	fail   func(bot.Event) error // nil: succeed
+	block  func(bot.Event)       // called before returning; may wait on a channel
+}
+
+func (r *recorder) Handle(_ context.Context, ev bot.Event) error {
+	r.mu.Lock()
+	r.events = append(r.events, ev)
+	fail, block := r.fail, r.block
+	r.mu.Unlock()
+	if block != nil {
+		block(ev)
+	}
+	if fail != nil {
+		return fail(ev)
+	}
+	return nil
+}
+
+func (r *recorder) got() []bot.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]bot.Event(nil), r.events...)
+}
+
+// webhookFixture is a Webhook over a recorder, with its log and metrics captured.
+type webhookFixture struct {
+	w      *Webhook
+	engine *recorder
+	log    *bytes.Buffer
+	router *gin.Engine
+}
+
+func newWebhookFixture(t *testing.T) *webhookFixture {
+	t.Helper()
+	f := &webhookFixture{engine: &recorder{}, log: &bytes.Buffer{}}
+	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: f.log}, nil))
+	w, err := NewWebhook(WebhookConfig{ChannelSecret: sdkSecret, Events: f.engine, Logger: logger, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.w = w
+	f.router = gin.New()
+	f.router.POST("/webhook", w.Serve)
+	return f
+}
+
+// post sends body to /webhook with the given signature header ("" leaves it out).
+func (f *webhookFixture) post(body []byte, signature string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(body))
+	if signature != "" {
+		req.Header.Set("X-Line-Signature", signature)
+	}
+	rec := httptest.NewRecorder()
+	f.router.ServeHTTP(rec, req)
+	return rec
+}
+
+// postSigned signs body as LINE does and sends it.
+func (f *webhookFixture) postSigned(body []byte) *httptest.ResponseRecorder {
+	return f.post(body, Sign(sdkSecret, body))
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func readSample(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/line-sdk/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// body builds a webhook body with the given events (LINE's webhook.yml format).
+func body(events ...string) []byte {
+	return []byte(`{"destination":"U5150000000000000000000000000b07e","events":[` + strings.Join(events, ",") + `]}`)
+}
+
+// textEvent is a one-to-one text message event of user with webhookEventId id.
+func textEvent(id, user, text string) string {
+	return fmt.Sprintf(`{"type":"message","mode":"active","timestamp":1767225600000,`+
+		`"source":{"type":"user","userId":%q},"webhookEventId":%q,"deliveryContext":{"isRedelivery":false},`+
+		`"replyToken":"rt-%s","message":{"id":"1","type":"text","text":%q,"quoteToken":"q"}}`, user, id, id, text)
+}
+
+const (
+	userA = "U0000000000000000000000000000000a"
+	userB = "U0000000000000000000000000000000b"
+)
+
+func TestWebhookSignature(t *testing.T) {
+	b := body(textEvent("E1", userA, "hello"))
+	for _, tc := range []struct {
+		name, signature string
+	}{
+		{"missing", ""},
+		{"wrong", Sign("another secret", b)},
+		{"not base64", "%%%"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newWebhookFixture(t)
+			if rec := f.post(b, tc.signature); rec.Code != http.StatusBadRequest {
+				t.Errorf("status %d, want 400", rec.Code)
+			}
+			if got := f.engine.got(); len(got) != 0 {
+				t.Errorf("engine got %d events, want none", len(got))
+			}
+		})
+	}
+}
+
+// TestWebhookSignsLikeLINE checks Sign against the signature published with the SDK's sample and
+// that the console's Verify request (empty events) gets 200 (line-platform.md row 6).
+func TestWebhookSignsLikeLINE(t *testing.T) {
+	b := readSample(t, "empty-events-verify.json")
+	const published = "f4qCQb0997IeyjEdDMRCwI7c0yEZP8C1b89jUQflX0s="
+	if got := Sign(sdkSecret, b); got != published {
+		t.Fatalf("Sign = %s, want %s", got, published)
+	}
+	f := newWebhookFixture(t)
+	if rec := f.post(b, published); rec.Code != http.StatusOK {
+		t.Errorf("status %d, want 200", rec.Code)
+	}
+}
+
+// TestWebhookBodyTooLarge goes through a real HTTP server: besides the 413, the server must close
+// the connection, or it would read the rest of the body as the next request.
+func TestWebhookBodyTooLarge(t *testing.T) {
+	f := newWebhookFixture(t)
+	srv := httptest.NewServer(f.router)
+	defer srv.Close()
+	b := body(textEvent("E1", userA, strings.Repeat("x", 6<<20)))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/webhook", bytes.NewReader(b))
+	req.Header.Set("X-Line-Signature", Sign(sdkSecret, b))
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !res.Close {
+		t.Errorf("status %d, connection close %v; want 413 and close", res.StatusCode, res.Close)
+	}
+	if got := f.engine.got(); len(got) != 0 {
+		t.Errorf("engine got %d events, want none", len(got))
+	}
+}
+
+func TestWebhookMalformedJSONIsNotLogged(t *testing.T) {
+	f := newWebhookFixture(t)
+	const secretish = "0812345678 สมหญิง"
+	b := []byte(`{"destination":"U1","events":[{"type":"message","message":{"type":"text","text":"` + secretish + `"}`)
+	if rec := f.postSigned(b); rec.Code != http.StatusBadRequest {
+		t.Errorf("status %d, want 400", rec.Code)
+	}
+	if strings.Contains(f.log.String(), "0812345678") {
+		t.Errorf("log contains the body:\n%s", f.log.String())
+	}
+}
+
+// TestWebhookConvertsSDKSamples feeds the SDK's 32-event sample through the webhook and checks
+// exactly which events reach the engine, converted how (line-platform.md rows 12, 29, 32, 33).
+func TestWebhookConvertsSDKSamples(t *testing.T) {
+	f := newWebhookFixture(t)
+	if rec := f.post(readSample(t, "events-all-types.json"), "ydu2Qp4GnZhUh4kmFadnGbnfb97VMyMMCk4b7kO7Ep8="); rec.Code != http.StatusOK {
+		t.Fatalf("status %d, want 200", rec.Code)
+	}
+	const (
+		u  = "u206d25c2ea6bd87c17655609a1c37cb8"
+		id = "01FZ74ASS536FW97EX38NKCZQK"
+		rt = "nHuyWiB7yP5Zw52FIkcQobQuGDXCTA"
+	)
+	at := time.UnixMilli(1462629479859).UTC()
+	msg := func(text string) bot.Event {
+		return bot.Event{ID: id, Kind: bot.KindMessage, UserID: u, ReplyToken: rt, Text: text, Time: at}
+	}
+	pb := func(data string, params map[string]string) bot.Event {
+		return bot.Event{ID: id, Kind: bot.KindPostback, UserID: u, ReplyToken: rt, Postback: data, Params: params, Time: at}
+	}
+	imageSet := msg("")
+	imageSet.ReplyToken = rt + "A"
+	want := []bot.Event{
+		msg("Hello, world"),
+		msg(""), imageSet, msg(""), msg(""), msg(""), msg(""), // image, image set, video, audio, file, location
+		msg(""), msg(""), msg(""), // stickers
+		{ID: id, Kind: bot.KindFollow, UserID: u, ReplyToken: rt, Time: at},
+		{ID: id, Kind: bot.KindUnfollow, UserID: u, Time: at},
+		pb("action=buyItem&itemId=123123&color=red", nil),
+		pb("action=sel&only=date", map[string]string{"date": "2017-09-03"}),
+		pb("action=sel&only=time", map[string]string{"time": "15:38"}),
+		pb("action=sel", map[string]string{"datetime": "2017-09-03T15:38"}),
+		pb("action=richmenu-changed-to-a", map[string]string{"newRichMenuAliasId": "richmenu-alias-a", "status": "SUCCESS"}),
+		msg("Hello, world! (love)"),
+	}
+	if diff := cmp.Diff(want, f.engine.got()); diff != "" {
+		t.Errorf("events reaching the engine (-want +got):\n%s", diff)
+	}
+	for _, c := range []struct {
+		kind, outcome string
+		n             float64
+	}{
+		{"message", "ok", 11}, {"postback", "ok", 5}, {"follow", "ok", 1}, {"unfollow", "ok", 1},
+		{"message", "ignored", 4}, // two from a group, one standby, one group with @All
+		{"other", "ignored", 10},  // join, leave, beacon ×3, accountLink, memberJoined, memberLeft, unsend, videoPlayComplete
+	} {
+		if got := counterValue(t, f.w.count, c.kind, c.outcome); got != c.n {
+			t.Errorf("ssonet_webhook_events_total{kind=%q,outcome=%q} = %v, want %v", c.kind, c.outcome, got, c.n)
+		}
+	}
+}
+
+func TestWebhookIgnoresUnknownTypes(t *testing.T) {
+	for _, tc := range []struct{ file, signature, logged string }{
+		{"unknown-event-type.json", "yYF+KrYDKZ72G7PgkWB25wkeE2zbpgMYUzwXPl7bSA8=", `"type":"UNKNOWN"`},
+		{"message-edited-event.json", "gPL0b0LDBQEUNmC3Cnd1p9+/EvHyT0krP/kRAVpHYw4=", `"id":"01H810E2VKWTRCJER1MMDP2BA5"`},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			f := newWebhookFixture(t)
+			if rec := f.post(readSample(t, tc.file), tc.signature); rec.Code != http.StatusOK {
+				t.Errorf("status %d, want 200", rec.Code)
+			}
+			if got := f.engine.got(); len(got) != 0 {
+				t.Errorf("engine got %v, want nothing", got)
+			}
+			if !strings.Contains(f.log.String(), `"outcome":"ignored"`) || !strings.Contains(f.log.String(), tc.logged) {
+				t.Errorf("no ignored line in log:\n%s", f.log.String())
+			}
+		})
+	}
+}
+
+func TestWebhookRedeliveryAndUnblock(t *testing.T) {
+	f := newWebhookFixture(t)
+	b := body(
+		`{"type":"follow","mode":"active","timestamp":1,"source":{"type":"user","userId":"`+userA+`"},"webhookEventId":"E1","deliveryContext":{"isRedelivery":true},"replyToken":"r","follow":{"isUnblocked":true}}`,
+		`{"type":"message","mode":"active","timestamp":2,"source":{"type":"user","userId":"`+userA+`"},"webhookEventId":"E2","replyToken":"r2","message":{"id":"1","type":"text","text":"old-style: no deliveryContext"}}`,
+	)
+	if rec := f.postSigned(b); rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	got := f.engine.got()
+	if len(got) != 2 || !got[0].Redelivery || !got[0].Unblocked || got[1].Redelivery {
+		t.Errorf("got %+v, want a redelivered unblock follow then a plain message", got)
+	}
+}
+
+// TestWebhookOrderPerUserParallelAcrossUsers sends A1 B1 A2 B2 in one request. User A's first
+// event waits until B's first has started, which only works if users run in parallel; each
+// user's events must arrive in order.
+func TestWebhookOrderPerUserParallelAcrossUsers(t *testing.T) {
+	f := newWebhookFixture(t)
+	bStarted := make(chan struct{})
+	f.engine.block = func(ev bot.Event) {
+		switch ev.ID {
+		case "A1":
+			<-bStarted
+		case "B1":
+			close(bStarted)
+		}
+	}
+	rec := f.postSigned(body(textEvent("A1", userA, "1"), textEvent("B1", userB, "1"), textEvent("A2", userA, "2"), textEvent("B2", userB, "2")))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status %d", rec.Code)
+	}
+	perUser := map[string][]string{}
+	for _, ev := range f.engine.got() {
+		perUser[ev.UserID] = append(perUser[ev.UserID], ev.ID)
+	}
+	want := map[string][]string{userA: {"A1", "A2"}, userB: {"B1", "B2"}}
+	if diff := cmp.Diff(want, perUser); diff != "" {
+		t.Errorf("order per user (-want +got):\n%s", diff)
+	}
+}
+
+// TestWebhookSerialisesUserAcrossRequests holds the first request's event in the engine while a
+// second request for the same user arrives: the second must wait for the first to finish.
+func TestWebhookSerialisesUserAcrossRequests(t *testing.T) {
+	f := newWebhookFixture(t)
+	entered, release := make(chan string, 2), make(chan struct{})
+	var inFlight, overlap int
+	var mu sync.Mutex
+	f.engine.block = func(ev bot.Event) {
+		mu.Lock()
+		inFlight++
+		if inFlight > 1 {
+			overlap++
+		}
+		mu.Unlock()
+		entered <- ev.ID
+		if ev.ID == "first" {
+			<-release
+		}
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+	}
+	done := make(chan int, 2)
+	go func() { done <- f.postSigned(body(textEvent("first", userA, "1"))).Code }()
+	if id := <-entered; id != "first" {
+		t.Fatalf("entered %s first", id)
+	}
+	go func() { done <- f.postSigned(body(textEvent("second", userA, "2"))).Code }()
+	waitUntil(t, func() bool { return f.w.users.refs(userA) == 2 }) // the second request is queued on A's lock
+	close(release)
+	for range 2 {
+		if code := <-done; code != http.StatusOK {
+			t.Errorf("status %d", code)
+		}
+	}
+	if second := <-entered; second != "second" || overlap != 0 {
+		t.Errorf("second entered as %q with %d overlaps, want in turn", second, overlap)
+	}
+	if n := f.w.users.refs(userA); n != 0 {
+		t.Errorf("lock entry of user A still has %d refs, want freed", n)
+	}
+}
+
+// TestWebhookEngineErrorIs500 checks that a failing event makes LINE redeliver (500), that the
+// user's later events are skipped (so the redelivery keeps their order), and that other users
+// are still handled.
+func TestWebhookEngineErrorIs500(t *testing.T) {
+	f := newWebhookFixture(t)
+	f.engine.fail = func(ev bot.Event) error {
+		if ev.ID == "A1" {
+			return errors.New("store down")
+		}
+		return nil
+	}
+	rec := f.postSigned(body(textEvent("A1", userA, "1"), textEvent("A2", userA, "2"), textEvent("B1", userB, "1")))
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("status %d, want 500", rec.Code)
+	}
+	var ids []string
+	for _, ev := range f.engine.got() {
+		ids = append(ids, ev.ID)
+	}
+	if strings.Contains(strings.Join(ids, ","), "A2") || len(ids) != 2 {
+		t.Errorf("handled %v, want A1 and B1 only", ids)
+	}
+	for outcome, n := range map[string]float64{"error": 1, "skipped": 1, "ok": 1} {
+		if got := counterValue(t, f.w.count, "message", outcome); got != n {
+			t.Errorf("outcome %s counted %v, want %v", outcome, got, n)
+		}
+	}
+}
+
+func TestWebhookLogLinesCarryNoText(t *testing.T) {
+	f := newWebhookFixture(t)
+	f.postSigned(body(textEvent("E1", userA, "เบอร์ 0812345678")))
+	var line struct{ Msg, ID, Kind, Outcome string }
+	for _, l := range strings.Split(strings.TrimSpace(f.log.String()), "\n") {
+		if err := json.Unmarshal([]byte(l), &line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if line.Msg != "webhook event" || line.ID != "E1" || line.Kind != "message" || line.Outcome != "ok" {
+		t.Errorf("last log line %+v, want the event's id, kind and outcome", line)
+	}
+	if strings.Contains(f.log.String(), "0812345678") || strings.Contains(f.log.String(), userA) {
+		t.Errorf("log carries text or user ID:\n%s", f.log.String())
+	}
+}
+
+func TestKeyedMutexFreesEntries(t *testing.T) {
+	var k keyedMutex
+	var wg sync.WaitGroup
+	var counter [3]int
+	for i := range 100 {
+		wg.Go(func() {
+			unlock := k.Lock(fmt.Sprint(i % 3))
+			counter[i%3]++ // a data race (caught by -race) if Lock does not exclude
+			unlock()
+		})
+	}
+	wg.Wait()
+	if len(k.entries) != 0 || counter[0]+counter[1]+counter[2] != 100 {
+		t.Errorf("entries %d, counts %v", len(k.entries), counter)
+	}
+}
+
+// waitUntil spins (yielding, never sleeping) until cond holds, failing after 10 s.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached within 10s")
+		}
+		runtime.Gosched()
+	}
+}
+
+// refs is the number of holders and waiters of key's lock (0 once freed).
+func (k *keyedMutex) refs(key string) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if e := k.entries[key]; e != nil {
+		return e.refs
+	}
+	return 0
+}
+
+// counterValue reads one counter of vec.
+func counterValue(t *testing.T, vec *prometheus.CounterVec, labels ...string) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := vec.WithLabelValues(labels...).Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}

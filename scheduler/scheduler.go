@@ -1,0 +1,161 @@
+// Package scheduler runs ssonet's periodic jobs (clean-up now; reminders and announcements
+// later) on robfig/cron in the display time zone, with an injected clock so that tests call the
+// jobs directly instead of waiting for cron.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/robfig/cron/v3"
+)
+
+// jobTimeout bounds one run of any job.
+const jobTimeout = 5 * time.Minute
+
+// Store is what the jobs need from the store; store.Store satisfies it.
+type Store interface {
+	// DeleteSessionsExpiredBefore removes sessions whose ExpiresAt is before t.
+	DeleteSessionsExpiredBefore(ctx context.Context, t time.Time) (int, error)
+	// DeleteEventsBefore forgets webhook events claimed before t.
+	DeleteEventsBefore(ctx context.Context, t time.Time) (int, error)
+}
+
+// Config holds what a Scheduler needs. Store is required.
+type Config struct {
+	Store      Store
+	Location   *time.Location        // TZ_DISPLAY: cron specs are read in it; time.UTC when nil
+	Now        func() time.Time      // the clock the jobs use; time.Now when nil
+	Logger     *slog.Logger          // slog.Default() when nil
+	Registerer prometheus.Registerer // where ssonet_scheduler_runs_total is registered; none when nil
+}
+
+// Scheduler owns the cron runner and the jobs. Build it with New.
+type Scheduler struct {
+	cron   *cron.Cron
+	store  Store
+	now    func() time.Time
+	log    *slog.Logger
+	runs   *prometheus.CounterVec
+	ctx    context.Context // cancelled when Stop gives up waiting; parent of every job's context
+	cancel context.CancelFunc
+}
+
+// New builds a Scheduler with every job registered; nothing runs before Start.
+func New(cfg Config) (*Scheduler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("scheduler: Store is required")
+	}
+	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	s.runs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ssonet_scheduler_runs_total",
+		Help: "Scheduler job runs by job and outcome (ok, error, panic).",
+	}, []string{"job", "outcome"})
+	if cfg.Registerer != nil {
+		if err := cfg.Registerer.Register(s.runs); err != nil {
+			return nil, fmt.Errorf("scheduler: register metrics: %w", err)
+		}
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.cron = cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(cronLogger{s.log})))
+
+	// One line per job: cron spec (minute hour day-of-month month day-of-week, in loc), name, method.
+	for _, j := range []struct {
+		spec, name string
+		run        func(context.Context) error
+	}{
+		{"*/10 * * * *", "cleanup", s.Cleanup},
+	} {
+		if _, err := s.add(j.spec, j.name, j.run); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// add schedules run under name: each run gets a context bounded by jobTimeout, is logged, and is
+// counted in ssonet_scheduler_runs_total. A panic is counted and passed on to cron.Recover.
+func (s *Scheduler) add(spec, name string, run func(context.Context) error) (cron.EntryID, error) {
+	id, err := s.cron.AddFunc(spec, func() {
+		start := time.Now()
+		defer func() {
+			if p := recover(); p != nil {
+				s.runs.WithLabelValues(name, "panic").Inc()
+				panic(p)
+			}
+		}()
+		ctx, cancel := context.WithTimeout(s.ctx, jobTimeout)
+		defer cancel()
+		outcome := "ok"
+		if err := run(ctx); err != nil {
+			outcome = "error"
+			s.log.Error("scheduler job failed", "job", name, "err", err)
+		}
+		s.runs.WithLabelValues(name, outcome).Inc()
+		s.log.Info("scheduler job", "job", name, "outcome", outcome, "duration", time.Since(start))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("scheduler: job %s: %w", name, err)
+	}
+	return id, nil
+}
+
+// Start runs the jobs on their schedules in the background.
+func (s *Scheduler) Start() { s.cron.Start() }
+
+// Stop stops scheduling and waits for running jobs to finish until ctx is done, after which it
+// cancels their contexts and returns ctx's error.
+func (s *Scheduler) Stop(ctx context.Context) error {
+	done := s.cron.Stop()
+	defer s.cancel()
+	select {
+	case <-done.Done():
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("scheduler: stop: %w", ctx.Err())
+	}
+}
+
+// Retention of the clean-up job.
+const (
+	// SessionRetention is how long an expired session is kept, so that a user who comes back
+	// within a day is still told their form expired (DESIGN.md, "The conversation engine").
+	SessionRetention = 24 * time.Hour
+	// EventRetention is how long a webhook event id is remembered for deduplication; LINE
+	// redelivers for a shorter time than this (line-platform.md rows 7–9, 11).
+	EventRetention = 48 * time.Hour
+)
+
+// Cleanup deletes sessions that expired more than SessionRetention ago and webhook event records
+// claimed more than EventRetention ago. It is idempotent, so replicas running it at the same
+// time do no harm.
+func (s *Scheduler) Cleanup(ctx context.Context) error {
+	now := s.now()
+	sessions, errS := s.store.DeleteSessionsExpiredBefore(ctx, now.Add(-SessionRetention))
+	events, errE := s.store.DeleteEventsBefore(ctx, now.Add(-EventRetention))
+	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events)
+	return errors.Join(errS, errE)
+}
+
+// cronLogger adapts slog to cron.Logger, so cron.Recover logs a job's panic through slog.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append([]any{"err", err}, kv...)...)
+}

@@ -1,0 +1,184 @@
+package scheduler
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/robfig/cron/v3"
+
+	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/store/sqlitestore"
+)
+
+var now = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+
+func newScheduler(t *testing.T, st Store) (*Scheduler, *bytes.Buffer) {
+	t.Helper()
+	logs := &bytes.Buffer{}
+	s, err := New(Config{
+		Store:      st,
+		Location:   time.FixedZone("ICT", 7*3600),
+		Now:        func() time.Time { return now },
+		Logger:     slog.New(slog.NewJSONHandler(logs, nil)),
+		Registerer: prometheus.NewRegistry(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, logs
+}
+
+func openStore(t *testing.T) store.Store {
+	t.Helper()
+	key := make([]byte, 32)
+	sealer, err := store.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlitestore.Open(t.TempDir(), sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close(context.Background()) })
+	return st
+}
+
+// TestCleanup stores sessions and event records on both sides of the retention limits and runs
+// the job with the clock at now.
+func TestCleanup(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	sessions := map[string]time.Time{ // user → ExpiresAt
+		"U00000000000000000000000000000001": now.Add(-SessionRetention - time.Minute), // long expired: deleted
+		"U00000000000000000000000000000002": now.Add(-SessionRetention + time.Minute), // expired today: kept to say so
+		"U00000000000000000000000000000003": now.Add(10 * time.Minute),                // active: kept
+	}
+	for user, exp := range sessions {
+		if _, err := st.SaveSession(ctx, store.Session{UserID: user, ID: "s-" + user, Flow: "leader.register", ExpiresAt: exp, UpdatedAt: exp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	events := map[string]time.Time{ // webhookEventId → claimed at
+		"OLD": now.Add(-EventRetention - time.Minute), // deleted
+		"NEW": now.Add(-EventRetention + time.Minute), // kept
+	}
+	for id, at := range events {
+		if err := st.ClaimEvent(ctx, id, at, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CompleteEvent(ctx, id, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	s, _ := newScheduler(t, st)
+	if err := s.Cleanup(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	for user, exp := range sessions {
+		_, err := st.GetSession(ctx, user)
+		wantGone := exp.Before(now.Add(-SessionRetention))
+		if gone := errors.Is(err, store.ErrNotFound); gone != wantGone || (err != nil && !gone) {
+			t.Errorf("session expiring %v: err %v, want deleted=%v", exp, err, wantGone)
+		}
+	}
+	// A forgotten event can be claimed again; a remembered, completed one cannot.
+	if err := st.ClaimEvent(ctx, "OLD", now, time.Minute); err != nil {
+		t.Errorf("OLD event still remembered: %v", err)
+	}
+	if err := st.ClaimEvent(ctx, "NEW", now, time.Minute); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("NEW event forgotten: claim gave %v, want ErrConflict", err)
+	}
+}
+
+// failingStore fails every clean-up query.
+type failingStore struct{}
+
+func (failingStore) DeleteSessionsExpiredBefore(context.Context, time.Time) (int, error) {
+	return 0, errors.New("database is locked")
+}
+
+func (failingStore) DeleteEventsBefore(context.Context, time.Time) (int, error) { return 0, nil }
+
+// runWrapped runs entry id's job the way cron does: through the chain, with cron.Recover.
+func runWrapped(t *testing.T, s *Scheduler, id cron.EntryID) {
+	t.Helper()
+	e := s.cron.Entry(id)
+	if !e.Valid() {
+		t.Fatalf("no entry %d", id)
+	}
+	e.WrappedJob.Run()
+}
+
+func runs(t *testing.T, s *Scheduler, job, outcome string) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := s.runs.WithLabelValues(job, outcome).Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}
+
+func TestJobErrorIsCountedAndLogged(t *testing.T) {
+	s, logs := newScheduler(t, failingStore{})
+	entries := s.cron.Entries()
+	if len(entries) != 1 {
+		t.Fatalf("%d entries, want the clean-up job only", len(entries))
+	}
+	runWrapped(t, s, entries[0].ID)
+	if got := runs(t, s, "cleanup", "error"); got != 1 {
+		t.Errorf("cleanup errors counted %v, want 1", got)
+	}
+	if !strings.Contains(logs.String(), "database is locked") {
+		t.Errorf("error not logged:\n%s", logs)
+	}
+}
+
+// TestPanickingJobIsRecovered runs a panicking job through cron's chain: the panic is logged and
+// counted, and the scheduler's other jobs still run afterwards.
+func TestPanickingJobIsRecovered(t *testing.T) {
+	s, logs := newScheduler(t, openStore(t))
+	boom, err := s.add("@every 1h", "boom", func(context.Context) error { panic("boom") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	runWrapped(t, s, boom) // would crash the test binary if not recovered
+	if got := runs(t, s, "boom", "panic"); got != 1 {
+		t.Errorf("panics counted %v, want 1", got)
+	}
+	if !strings.Contains(logs.String(), `"msg":"cron: panic"`) || !strings.Contains(logs.String(), "boom") {
+		t.Errorf("panic not logged:\n%s", logs)
+	}
+	for _, e := range s.cron.Entries() {
+		if e.ID != boom {
+			runWrapped(t, s, e.ID)
+		}
+	}
+	if got := runs(t, s, "cleanup", "ok"); got != 1 {
+		t.Errorf("cleanup after the panic: ok counted %v, want 1", got)
+	}
+}
+
+func TestStartStop(t *testing.T) {
+	s, _ := newScheduler(t, openStore(t))
+	s.Start()
+	if next := s.cron.Entries()[0].Next; next.IsZero() || next.Location().String() != "ICT" {
+		t.Errorf("next run %v, want a time in the configured zone", next)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ctx.Err(); err == nil {
+		t.Error("jobs' context still live after Stop")
+	}
+}
