@@ -20,6 +20,7 @@ type RouterConfig struct {
 	Store     Pinger              // checked by GET /readyz
 	Metrics   prometheus.Gatherer // served at GET /metrics
 	Simulator *Simulator          // mounted under /simulator when not nil (simulator mode only)
+	API       *API                // officers' API, mounted under /api/v1 when not nil
 }
 
 // NewRouter builds the Gin engine: middleware, then every route, in one place.
@@ -33,6 +34,9 @@ func NewRouter(cfg RouterConfig) *gin.Engine {
 	r.GET("/readyz", readyz(cfg.Store, cfg.Logger))
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(cfg.Metrics, promhttp.HandlerOpts{})))
 
+	if cfg.API != nil {
+		cfg.API.mount(r.Group("/api/v1"))
+	}
 	if s := cfg.Simulator; s != nil {
 		sim := r.Group("/simulator")
 		sim.GET("", s.page)

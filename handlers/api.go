@@ -1,0 +1,86 @@
+package handlers
+
+import (
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ssonet/ssonet/store"
+)
+
+// API is the officers' HTTP API under /api/v1 (DESIGN.md: "The officers' API needs a bearer
+// token"). Every request must carry `Authorization: Bearer <ADMIN_TOKEN>`, else 401. Each
+// resource adds its routes through Routes; errors are rendered by one middleware so every 4xx
+// has the same JSON shape:
+//
+//	{"error": {"code": "invalid", "field": "startsAt", "message": "start is in the past"}}
+type API struct {
+	Token  string                     // ADMIN_TOKEN; the API is not mounted when empty
+	Logger *slog.Logger               //
+	Routes []func(g *gin.RouterGroup) // one per resource, e.g. (*WorkshopAPI).Routes
+}
+
+// mount installs authentication, error rendering and every resource's routes on g.
+func (a *API) mount(g *gin.RouterGroup) {
+	g.Use(a.auth, a.renderErrors)
+	for _, r := range a.Routes {
+		r(g)
+	}
+}
+
+func (a *API) auth(c *gin.Context) {
+	h := c.GetHeader("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(a.Token)) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="ssonet"`)
+		c.AbortWithStatusJSON(http.StatusUnauthorized, errorBody{Error: APIError{Code: "unauthorized", Message: "missing or wrong bearer token"}})
+		return
+	}
+	c.Next()
+}
+
+// APIError is the body of every API error. Field names the request field that was wrong, in
+// the JSON spelling of the request, when there is one.
+type APIError struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"` // invalid, not_found, conflict, unauthorized, internal
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+
+type errorBody struct {
+	Error APIError `json:"error"`
+}
+
+// Invalid is a 400 naming the bad field.
+func Invalid(field, message string) *APIError {
+	return &APIError{Status: http.StatusBadRequest, Code: "invalid", Field: field, Message: message}
+}
+
+// renderErrors writes the last error a handler attached with c.Error: an *APIError as it is,
+// store.ErrNotFound as 404, store.ErrConflict as 409, anything else as 500 (logged, not shown).
+func (a *API) renderErrors(c *gin.Context) {
+	c.Next()
+	if len(c.Errors) == 0 || c.Writer.Written() {
+		return
+	}
+	err := c.Errors.Last().Err
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae):
+	case errors.Is(err, store.ErrNotFound):
+		ae = &APIError{Status: http.StatusNotFound, Code: "not_found", Message: "no such record"}
+	case errors.Is(err, store.ErrConflict):
+		ae = &APIError{Status: http.StatusConflict, Code: "conflict", Message: "the record changed or already exists"}
+	default:
+		a.Logger.Error("api", "path", c.FullPath(), "err", err)
+		ae = &APIError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
+	}
+	c.JSON(ae.Status, errorBody{Error: *ae})
+}

@@ -1,0 +1,215 @@
+// Command ssonet is the backend of the LINE Official Account of Thailand's Social Security Office
+// network: it receives LINE webhooks, runs the conversations and sends the answers.
+//
+// Configuration is environment variables (see config.go and README.md). With none set it runs in
+// simulator mode with the embedded store: `go run .` and open http://localhost:8080/simulator.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+	_ "time/tzdata" // TZ_DISPLAY must load even where the system has no zoneinfo (distroless)
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ssonet/ssonet/bot"
+	"github.com/ssonet/ssonet/handlers"
+	"github.com/ssonet/ssonet/line"
+	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/scheduler"
+	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/store/mongostore"
+	"github.com/ssonet/ssonet/store/sqlitestore"
+)
+
+// shutdownTimeout bounds the graceful shutdown after SIGINT/SIGTERM: in-flight webhooks finish,
+// running jobs finish, then the store closes.
+const shutdownTimeout = 20 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stdout, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "ssonet:", err)
+		os.Exit(1)
+	}
+}
+
+// run reads the configuration from getenv, opens the store and serves until ctx ends. Logs go to
+// stdout. ready, when not nil, is called with the listening address (host:port) once requests
+// are accepted; with PORT=0 that is how a caller learns the port.
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer, ready func(addr string)) (err error) {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stdout)
+	gin.SetMode(gin.ReleaseMode) // no debug route listing on stdout; requests are logged through slog
+	sealer, err := store.NewSealer(cfg.EncryptionKey)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, sealer)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		err = errors.Join(err, st.Close(cctx))
+	}()
+	return serve(ctx, cfg, log, st, stdout, ready)
+}
+
+// newLogger logs JSON in production and text in simulator mode, where a person reads it.
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	if cfg.Simulator {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// openStore opens MongoDB when MONGODB_URI is set, else the embedded SQLite store in DATA_DIR.
+func openStore(ctx context.Context, cfg Config, sealer *store.Sealer) (store.Store, error) {
+	if cfg.MongoURI != "" {
+		return mongostore.Open(ctx, cfg.MongoURI, sealer)
+	}
+	return sqlitestore.Open(cfg.DataDir, sealer)
+}
+
+// serve wires the LINE client, the engine, the scheduler and the HTTP server around st, and runs
+// them until ctx ends; then it stops them in reverse order within shutdownTimeout.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, stdout io.Writer, ready func(addr string)) (err error) {
+	var stops []func(context.Context) error // run in reverse order on return
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		for i := len(stops) - 1; i >= 0; i-- {
+			err = errors.Join(err, stops[i](sctx))
+		}
+	}()
+
+	// LINE: the real Messaging API, or in simulator mode the in-process stand-in with a channel
+	// secret and token made up for this run.
+	secret, token, apiURL := cfg.ChannelSecret, cfg.AccessToken, cfg.APIBaseURL
+	var standIn *linetest.Server
+	var rateLimits map[string]line.RateLimit // nil: LINE's published limits
+	if cfg.Simulator {
+		secret, token = randomHex(16), randomHex(32)
+		standIn = linetest.NewServer(token)
+		stops = append(stops, func(context.Context) error { standIn.Close(); return nil })
+		apiURL = standIn.URL()
+		rateLimits = map[string]line.RateLimit{} // the stand-in has no budget to protect
+	}
+	client, err := line.New(line.Config{BaseURL: apiURL, AccessToken: token, Logger: log, RateLimits: rateLimits})
+	if err != nil {
+		return err
+	}
+
+	metrics := prometheus.NewRegistry()
+	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log})
+	if err != nil {
+		return err
+	}
+
+	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics})
+	if err != nil {
+		return err
+	}
+	sched.Start()
+	stops = append(stops, sched.Stop)
+
+	webhook, err := handlers.NewWebhook(handlers.WebhookConfig{ChannelSecret: secret, Events: engine, Logger: log, Registerer: metrics})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		return fmt.Errorf("PORT: %w", err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	local := net.JoinHostPort("127.0.0.1", port) // how this process reaches itself
+
+	var sim *handlers.Simulator
+	if cfg.Simulator {
+		sim, err = handlers.NewSimulator(handlers.SimulatorConfig{
+			StandIn: standIn, ChannelSecret: secret, WebhookURL: "http://" + local + "/webhook", Now: time.Now,
+		})
+		if err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	var api *handlers.API
+	if cfg.AdminToken != "" {
+		api = &handlers.API{Token: cfg.AdminToken, Logger: log}
+	}
+	srv := &http.Server{
+		Handler: handlers.NewRouter(handlers.RouterConfig{
+			Logger:    log,
+			Webhook:   webhook,
+			Store:     st,
+			Metrics:   prometheus.Gatherers{prometheus.DefaultGatherer, metrics}, // default: Go runtime and LINE client metrics
+			Simulator: sim,
+			API:       api,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	stops = append(stops, srv.Shutdown)
+
+	log.Info("ssonet listening", "addr", ln.Addr().String(), "simulator", cfg.Simulator, "store", storeKind(cfg))
+	if cfg.Simulator {
+		fmt.Fprintf(stdout, simulatorBanner, "http://localhost:"+port+"/simulator")
+	}
+	if ready != nil {
+		ready(local)
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+		return nil
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	}
+}
+
+const simulatorBanner = `
+================================================================================
+  ssonet is running in SIMULATOR MODE (no LINE channel configured)
+  Chat with the bot:  %s
+  LINE API calls go to a built-in stand-in; nothing reaches LINE.
+  Personal data is sealed with a fixed DEV key: do not enter real people's data.
+================================================================================
+
+`
+
+func storeKind(cfg Config) string {
+	if cfg.MongoURI != "" {
+		return "mongodb"
+	}
+	return "sqlite:" + cfg.DataDir
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
+}
