@@ -42,7 +42,6 @@ type who struct {
 	leader *store.Leader // nil when the member never registered
 }
 
-
 func notLeader(w who) bool { return w.leader == nil }
 func isLeader(w who) bool  { return w.leader != nil }
 
