@@ -155,7 +155,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	}
 	var api *handlers.API
 	if cfg.AdminToken != "" {
-		api = &handlers.API{Token: cfg.AdminToken, Logger: log}
+		api = &handlers.API{Token: cfg.AdminToken, Logger: log, Routes: []func(*gin.RouterGroup){
+			(&handlers.AuditAPI{Store: st, Location: cfg.Location}).Routes,
+		}}
 	}
 	srv := &http.Server{
 		Handler: handlers.NewRouter(handlers.RouterConfig{

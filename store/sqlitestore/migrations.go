@@ -63,6 +63,19 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			completed_at INTEGER
 		) STRICT`,
 		`CREATE INDEX events_claimed_at ON events (claimed_at)`),
+	// 5: the audit log, listed newest first (audit_at) or by record (audit_subject).
+	execAll(`
+		CREATE TABLE audit (
+			id       TEXT PRIMARY KEY,
+			at       INTEGER NOT NULL,
+			actor    TEXT NOT NULL,
+			action   TEXT NOT NULL,
+			subject  TEXT NOT NULL,
+			province TEXT NOT NULL,
+			detail   TEXT NOT NULL
+		) STRICT`,
+		`CREATE INDEX audit_at ON audit (at, id)`,
+		`CREATE INDEX audit_subject ON audit (subject, at)`),
 }
 
 // execAll is a migration that runs statements in order.
