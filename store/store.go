@@ -107,6 +107,14 @@ type LeaderStore interface {
 	CreateLeader(ctx context.Context, l Leader) error
 	// GetLeader returns the leader record of a LINE user, or ErrNotFound.
 	GetLeader(ctx context.Context, userID string) (Leader, error)
+	// DecideLeader sets a pending leader's Status (LeaderApproved or LeaderRejected), DecidedBy
+	// (the deciding officer's user ID, or "api") and DecidedAt, and returns the record. Only a
+	// pending leader changes: when someone decided first it returns ErrConflict together with
+	// the already-decided record. ErrNotFound if the user has no leader record.
+	DecideLeader(ctx context.Context, userID string, status LeaderStatus, by string, at time.Time) (Leader, error)
+	// ListLeaders returns the leaders of province with status, oldest first; an empty province
+	// means every province, an empty status every status.
+	ListLeaders(ctx context.Context, province string, status LeaderStatus) ([]Leader, error)
 }
 
 // SessionStore keeps conversation sessions.
@@ -150,6 +158,8 @@ type Store interface {
 	SessionStore
 	EventStore
 	AuditStore
+	OfficerStore
+	AnnouncementStore
 	// Ping reports whether the database answers (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.

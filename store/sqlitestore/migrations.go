@@ -76,6 +76,59 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		) STRICT`,
 		`CREATE INDEX audit_at ON audit (at, id)`,
 		`CREATE INDEX audit_subject ON audit (subject, at)`),
+	// 6 (issue 5): officers and their provinces (officer_provinces serves "officers of a
+	// province"), invite codes by hash, leaders by province and status, announcements by status
+	// and send time, and their batches.
+	execAll(`
+		CREATE TABLE officers (
+			user_id    TEXT PRIMARY KEY,
+			created_at INTEGER,
+			updated_at INTEGER
+		) STRICT`,
+		`CREATE TABLE officer_provinces (
+			province TEXT NOT NULL,
+			user_id  TEXT NOT NULL REFERENCES officers (user_id),
+			PRIMARY KEY (province, user_id)
+		) STRICT, WITHOUT ROWID`,
+		`CREATE INDEX officer_provinces_user ON officer_provinces (user_id)`,
+		`CREATE TABLE officer_invites (
+			code_hash  TEXT PRIMARY KEY,
+			provinces  TEXT NOT NULL,
+			created_at INTEGER,
+			expires_at INTEGER NOT NULL,
+			used_by    TEXT NOT NULL,
+			used_at    INTEGER
+		) STRICT`,
+		`CREATE INDEX leaders_province_status ON leaders (province_code, status, created_at)`,
+		`CREATE TABLE announcements (
+			id          TEXT PRIMARY KEY,
+			created_by  TEXT NOT NULL,
+			audience    TEXT NOT NULL,
+			provinces   TEXT NOT NULL,
+			text        TEXT NOT NULL,
+			send_at     INTEGER NOT NULL,
+			status      TEXT NOT NULL,
+			created_at  INTEGER,
+			updated_at  INTEGER,
+			lease_until INTEGER,
+			planned     INTEGER NOT NULL,
+			recipients  INTEGER NOT NULL,
+			batches     INTEGER NOT NULL,
+			sent        INTEGER NOT NULL,
+			failed      INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX announcements_status_send_at ON announcements (status, send_at)`,
+		`CREATE INDEX announcements_status_lease ON announcements (status, lease_until)`,
+		`CREATE TABLE announcement_batches (
+			announcement_id TEXT NOT NULL REFERENCES announcements (id),
+			idx             INTEGER NOT NULL,
+			retry_key       TEXT NOT NULL,
+			user_ids        TEXT NOT NULL,
+			status          TEXT NOT NULL,
+			error           TEXT NOT NULL,
+			done_at         INTEGER,
+			PRIMARY KEY (announcement_id, idx)
+		) STRICT`),
 }
 
 // execAll is a migration that runs statements in order.

@@ -32,6 +32,9 @@ var sections = []struct {
 	{"Leader", testLeaders},
 	{"Session", testSessions},
 	{"Event", testEvents},
+	{"Officer", testOfficers},
+	{"LeaderDecision", testLeaderDecisions},
+	{"Announcement", testAnnouncements},
 	{"Audit", testAudit},
 }
 
