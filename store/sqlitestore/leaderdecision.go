@@ -73,4 +73,3 @@ func (s *Store) ListLeaders(ctx context.Context, province string, status store.L
 	}
 	return out, nil
 }
-
