@@ -33,6 +33,13 @@ type Config struct {
 	Location   *time.Location   // TZ_DISPLAY; Asia/Bangkok when nil
 	Logger     *slog.Logger     // slog.Default() when nil
 	SessionTTL time.Duration    // idle timeout of a form; 30 minutes when zero
+	// Sealer hashes officer invite codes; without it invite codes are not recognised.
+	Sealer *store.Sealer
+	// Admins are the LINE user IDs of ADMIN_LINE_USER_IDS: officers of every province.
+	Admins []string
+	// OnAnnouncement is called after an announcement due now was stored, to deliver it at
+	// once (the scheduler's Kick); nil leaves it to the next scheduler tick.
+	OnAnnouncement func()
 }
 
 // Engine handles webhook events. It is safe for concurrent use by different users; the caller
@@ -45,6 +52,10 @@ type Engine struct {
 	log   *slog.Logger
 	ttl   time.Duration
 	cat   *catalog
+
+	sealer         *store.Sealer
+	admins         map[string]bool
+	onAnnouncement func()
 	kb    *knowledge
 
 	// Collected from features() by New.
@@ -60,7 +71,11 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil || cfg.Messenger == nil {
 		return nil, errors.New("bot: Store and Messenger are required")
 	}
-	e := &Engine{store: cfg.Store, msg: cfg.Messenger, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL}
+	e := &Engine{store: cfg.Store, msg: cfg.Messenger, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
+		sealer: cfg.Sealer, admins: map[string]bool{}, onAnnouncement: cfg.OnAnnouncement}
+	for _, id := range cfg.Admins {
+		e.admins[id] = true
+	}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -276,7 +291,11 @@ func (t *turn) send() {
 }
 
 // tr returns catalog text id in the member's language; kv are key, value pairs for the template.
-func (t *turn) tr(id string, kv ...any) string {
+func (t *turn) tr(id string, kv ...any) string { return t.text(t.member.Language, id, kv...) }
+
+// text returns catalog text id in lang; kv are key, value pairs for the template. Pushes to
+// someone other than the member of the turn use it with the recipient's language.
+func (e *Engine) text(lang store.Language, id string, kv ...any) string {
 	var data map[string]any
 	if len(kv) > 0 {
 		data = make(map[string]any, len(kv)/2)
@@ -284,7 +303,7 @@ func (t *turn) tr(id string, kv ...any) string {
 			data[kv[i].(string)] = kv[i+1]
 		}
 	}
-	return t.cat.text(t.member.Language, id, data)
+	return e.cat.text(lang, id, data)
 }
 
 // english reports whether the member is spoken to in English.

@@ -1,9 +1,9 @@
 package bot
 
 import (
-	"strings"
-
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/ssonet/ssonet/store"
 )
@@ -21,7 +21,7 @@ type feature struct {
 // features lists the bot's areas. Order matters for keywords only: Section 40's sub-topics
 // ("สมัครอย่างไร") come before the registration words.
 func features() []feature {
-	return []feature{section40Feature(), registrationFeature(), coreFeature()}
+	return []feature{section40Feature(), officerFeature(), registrationFeature(), coreFeature()}
 }
 
 // keyword is a typed phrase the router recognises outside a form.
@@ -39,11 +39,29 @@ type menuItem struct {
 
 // who is what the engine knows of a member's standing, for menus and permissions.
 type who struct {
-	leader *store.Leader // nil when the member never registered
+	leader  *store.Leader  // nil when the member never registered
+	officer *store.Officer // nil unless the member used an invite code
+	admin   bool           // listed in ADMIN_LINE_USER_IDS: an officer of every province
 }
 
-func notLeader(w who) bool { return w.leader == nil }
-func isLeader(w who) bool  { return w.leader != nil }
+func notLeader(w who) bool        { return w.leader == nil }
+func isLeader(w who) bool         { return w.leader != nil }
+func isApprovedLeader(w who) bool { return w.leader != nil && w.leader.Status == store.LeaderApproved }
+func isOfficer(w who) bool        { return w.admin || w.officer != nil }
+
+// actsOn reports whether the member may act as an officer on province (issue 5: officers act
+// only on their provinces, admins on all).
+func (w who) actsOn(province string) bool {
+	return w.admin || (w.officer != nil && slices.Contains(w.officer.Provinces, province))
+}
+
+// provinces are the provinces an officer acts on; nil for an admin (every province).
+func (w who) provinces() []string {
+	if w.admin || w.officer == nil {
+		return nil
+	}
+	return w.officer.Provinces
+}
 
 // who reads the member's standing from the store.
 func (t *turn) who() (who, error) {
@@ -52,6 +70,14 @@ func (t *turn) who() (who, error) {
 	switch {
 	case err == nil:
 		w.leader = &l
+	case !isNotFound(err):
+		return w, err
+	}
+	w.admin = t.admins[t.member.UserID]
+	o, err := t.store.GetOfficer(t.ctx, t.member.UserID)
+	switch {
+	case err == nil:
+		w.officer = &o
 	case !isNotFound(err):
 		return w, err
 	}

@@ -24,6 +24,9 @@ type flow struct {
 	begin func(t *turn) (bool, error)
 	// submit stores the result. It must be idempotent on t.sess.SubmissionID.
 	submit func(t *turn) error
+	// preview, when set, adds messages before the summary (an announcement shows itself as
+	// recipients will see it). An error is logged and the summary shown without it.
+	preview func(t *turn) error
 }
 
 // field is one question of a flow.
@@ -261,6 +264,11 @@ func (t *turn) summary() {
 			v = "-"
 		}
 		rows = append(rows, summaryRow{label: t.tr(f.name + "." + fd.key + ".label"), value: v, edit: t.formAction(t.tr("btn.edit"), ctlEdit, "k", strconv.Itoa(i))})
+	}
+	if f.preview != nil {
+		if err := f.preview(t); err != nil {
+			t.log.Error("form preview", "flow", f.name, "err", err)
+		}
 	}
 	confirm := t.formAction(t.tr("btn.confirm"), ctlConfirm)
 	cancel := t.formAction(t.tr("btn.cancel"), ctlCancel)

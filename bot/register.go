@@ -128,6 +128,7 @@ func submitLeader(t *turn) error {
 	if err != nil {
 		return fmt.Errorf("bot: create leader: %w", err)
 	}
+	t.notifyOfficers(l)
 	t.out.text(t.tr("reg.done", "Province", showProvince(t, l.ProvinceCode)))
 	t.out.buttons(t.section40Action(), t.menuAction())
 	return nil

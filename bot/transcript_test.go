@@ -15,13 +15,21 @@ import (
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
 )
 
 // Conversation transcripts (DESIGN.md, Tests): testdata/transcripts/*.txt, one command a line.
 //
-//	user <name> [en]       speak as this user (created in the stand-in with that display name)
+//	user <name> [en|admin] speak as this user (created in the stand-in with that display name);
+//	                       "admin" makes them the one ID in ADMIN_LINE_USER_IDS
+//	leader <name> <province> <status>  store a leader record (and member) for that user directly
+//	@<name>                in a line, replaced by that user's ID
+//	invite <province>...   create an officer invite code for these ISO codes; $CODE in later
+//	                       lines is replaced by it
+//	> tapinbox <label>     tap that button in the newest push/multicast the user received
+//	> tick                 run the announcement delivery job at the injected clock
 //	> follow | > follow unblocked | > unfollow
 //	> text <words>         a text message
 //	> sticker              a non-text message
@@ -36,6 +44,11 @@ import (
 //	= leader <status>|none the user's stored leader record
 //	= session <flow>|none  the user's stored session
 //	= member active|blocked the user's member record
+//	= officer <codes>|none the user's officer provinces, comma-separated
+//	= announcement <status>|none the newest announcement's status
+//	<< <text>              the newest push/multicast/broadcast to the user contains text
+//	<<! <text>             the newest push/multicast/broadcast to the user does not contain text
+//	= multicasts <n>       the stand-in received n multicast calls so far
 //
 // Lines starting with # and blank lines are ignored.
 
@@ -53,7 +66,13 @@ type harness struct {
 	user   string            // current user ID
 	last   []reply           // replies per event, newest last
 	lastEv bot.Event
+	code   string // the latest invite code
+	ann    *scheduler.Announcements
+	kicked bool // OnAnnouncement was called during the event
 }
+
+// adminUserID is the harness's ADMIN_LINE_USER_IDS.
+const adminUserID = "U0000000000000000000000000000ad01"
 
 // reply is what one event made the bot send, flattened for assertions.
 type reply struct {
@@ -80,11 +99,25 @@ func newHarness(t *testing.T) *harness {
 	}
 	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{},
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
-	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Now: h.clock})
+	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Now: h.clock, Sealer: sealer,
+		Admins: []string{adminUserID}, OnAnnouncement: func() { h.kicked = true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: h.eng, Now: h.clock,
+		Sleep: func(context.Context, time.Duration) error { return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// deliverAnnouncements runs the delivery job as the scheduler would.
+func (h *harness) deliverAnnouncements() {
+	h.t.Helper()
+	if err := h.ann.Run(context.Background()); err != nil {
+		h.t.Fatalf("announcements: %v", err)
+	}
 }
 
 func (h *harness) clock() time.Time {
@@ -93,10 +126,13 @@ func (h *harness) clock() time.Time {
 	return h.now
 }
 
-func (h *harness) setUser(name string, english bool) {
+func (h *harness) setUser(name string, english, admin bool) {
 	id, ok := h.users[name]
 	if !ok {
 		id = fmt.Sprintf("U%032x", len(h.users)+1)
+		if admin {
+			id = adminUserID
+		}
 		h.users[name] = id
 		lang := "th"
 		if english {
@@ -125,11 +161,21 @@ func (h *harness) send(ev bot.Event) {
 func (h *harness) deliver(ev bot.Event) {
 	h.t.Helper()
 	before := len(h.lapi.Deliveries(h.user))
+	h.kicked = false
 	if err := h.eng.Handle(context.Background(), ev); err != nil {
 		h.t.Fatalf("Handle(%s): %v", ev.Kind, err)
 	}
+	if h.kicked {
+		h.deliverAnnouncements()
+	}
 	h.lastEv = ev
-	r := flatten(h.t, h.lapi.Deliveries(h.user)[before:])
+	var mine []linetest.Delivery // what answered this event: replies and the push fallback
+	for _, d := range h.lapi.Deliveries(h.user)[before:] {
+		if d.Endpoint == line.EndpointReply || d.Endpoint == line.EndpointPush {
+			mine = append(mine, d)
+		}
+	}
+	r := flatten(h.t, mine)
 	h.last = append(h.last, r)
 	if testing.Verbose() {
 		h.t.Logf("> %s %q %q\n%s", ev.Kind, ev.Text, ev.Postback, r.text)
@@ -227,7 +273,10 @@ func runTranscript(t *testing.T, path string) {
 	h := newHarness(t)
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+		line := strings.ReplaceAll(strings.TrimSpace(sc.Text()), "$CODE", h.code)
+		for name, id := range h.users {
+			line = strings.ReplaceAll(line, "@"+name, id)
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -236,7 +285,27 @@ func runTranscript(t *testing.T, path string) {
 		switch cmd {
 		case "user":
 			name, lang, _ := strings.Cut(arg, " ")
-			h.setUser(name, lang == "en")
+			h.setUser(name, lang == "en", lang == "admin")
+		case "invite":
+			code, _, err := h.eng.CreateInvite(context.Background(), strings.Fields(arg), 48*time.Hour, "api")
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			h.code = code
+		case "leader":
+			f := strings.Fields(arg)
+			if len(f) != 3 {
+				t.Fatalf("%s: want leader <name> <province> <status>", where)
+			}
+			h.storeLeader(f[0], f[1], store.LeaderStatus(f[2]))
+		case "<<!":
+			if got := h.inbox(); strings.Contains(got.text, arg) {
+				t.Fatalf("%s\nnewest push was:\n%s", where, got.text)
+			}
+		case "<<":
+			if got := h.inbox(); !strings.Contains(got.text, arg) {
+				t.Fatalf("%s\nnewest push was:\n%s", where, got.text)
+			}
 		case ">":
 			h.event(where, arg)
 		case "<":
@@ -286,6 +355,10 @@ func (h *harness) event(where, arg string) {
 		h.t.Fatalf("%s: no earlier reply has that button", where)
 	case "postback":
 		h.send(bot.Event{Kind: bot.KindPostback, Postback: rest})
+	case "tapinbox":
+		h.tap(h.inbox(), rest)
+	case "tick":
+		h.deliverAnnouncements()
 	case "redeliver":
 		ev := h.lastEv
 		ev.Redelivery = true
@@ -338,7 +411,77 @@ func (h *harness) check(where, arg string) {
 		if got != want {
 			h.t.Fatalf("%s: member is %s", where, got)
 		}
+	case "officer":
+		o, err := h.st.GetOfficer(ctx, h.user)
+		got := strings.Join(o.Provinces, ",")
+		if err != nil {
+			got = "none"
+		}
+		if got != want {
+			h.t.Fatalf("%s: officer is %s (%v)", where, got, err)
+		}
+	case "announcement":
+		got, newest := "none", time.Time{}
+		for _, s := range []store.AnnouncementStatus{store.AnnouncementScheduled, store.AnnouncementSending, store.AnnouncementSent, store.AnnouncementCancelled} {
+			as, err := h.st.ListAnnouncements(ctx, s)
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			for _, a := range as {
+				if a.CreatedAt.After(newest) || got == "none" {
+					got, newest = string(a.Status), a.CreatedAt
+				}
+			}
+		}
+		if got != want {
+			h.t.Fatalf("%s: announcement is %s", where, got)
+		}
+	case "multicasts":
+		n := 0
+		for _, c := range h.lapi.Calls() {
+			if c.Endpoint == line.EndpointMulticast {
+				n++
+			}
+		}
+		if fmt.Sprint(n) != want {
+			h.t.Fatalf("%s: %d multicast calls", where, n)
+		}
 	default:
 		h.t.Fatalf("%s: unknown check", where)
 	}
+}
+
+// storeLeader creates user name (if new) with a member and a leader record in province.
+func (h *harness) storeLeader(name, province string, status store.LeaderStatus) {
+	h.t.Helper()
+	cur := h.user
+	h.setUser(name, false, false)
+	id := h.user
+	h.user = cur
+	ctx := context.Background()
+	now := h.clock()
+	if err := h.st.UpsertMember(ctx, store.Member{UserID: id, DisplayName: name, Language: store.LangThai, FollowedAt: now, UpdatedAt: now}); err != nil {
+		h.t.Fatal(err)
+	}
+	l := store.Leader{UserID: id, SubmissionID: "sub-" + id, FullName: name + " ใจดี", Phone: "0812345678", ProvinceCode: province,
+		Status: status, ConsentAt: now, CreatedAt: now}
+	if status != store.LeaderPending {
+		l.DecidedAt, l.DecidedBy = now, "api"
+	}
+	if err := h.st.CreateLeader(ctx, l); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// inbox is the newest delivery to the current user that did not answer one of their events:
+// a push, multicast or broadcast; empty when there is none.
+func (h *harness) inbox() reply {
+	h.t.Helper()
+	ds := h.lapi.Deliveries(h.user)
+	for i := len(ds) - 1; i >= 0; i-- {
+		if ds[i].Endpoint != line.EndpointReply {
+			return flatten(h.t, ds[i:i+1])
+		}
+	}
+	return reply{}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,8 @@ type Config struct {
 	Now        func() time.Time      // the clock the jobs use; time.Now when nil
 	Logger     *slog.Logger          // slog.Default() when nil
 	Registerer prometheus.Registerer // where ssonet_scheduler_runs_total is registered; none when nil
+	// Announcements delivers due announcements every minute (and on Kick); none when nil.
+	Announcements *Announcements
 }
 
 // Scheduler owns the cron runner and the jobs. Build it with New.
@@ -43,6 +46,8 @@ type Scheduler struct {
 	runs   *prometheus.CounterVec
 	ctx    context.Context // cancelled when Stop gives up waiting; parent of every job's context
 	cancel context.CancelFunc
+	kicked sync.WaitGroup // runs started by Kick; Stop waits for them too
+	ann    *Announcements
 }
 
 // New builds a Scheduler with every job registered; nothing runs before Start.
@@ -50,7 +55,7 @@ func New(cfg Config) (*Scheduler, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("scheduler: Store is required")
 	}
-	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger}
+	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger, ann: cfg.Announcements}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -74,12 +79,19 @@ func New(cfg Config) (*Scheduler, error) {
 	s.cron = cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(cronLogger{s.log})))
 
 	// One line per job: cron spec (minute hour day-of-month month day-of-week, in loc), name, method.
-	for _, j := range []struct {
+	jobs := []struct {
 		spec, name string
 		run        func(context.Context) error
 	}{
 		{"*/10 * * * *", "cleanup", s.Cleanup},
-	} {
+	}
+	if s.ann != nil {
+		jobs = append(jobs, struct {
+			spec, name string
+			run        func(context.Context) error
+		}{"* * * * *", "announcements", s.ann.Run})
+	}
+	for _, j := range jobs {
 		if _, err := s.add(j.spec, j.name, j.run); err != nil {
 			return nil, err
 		}
@@ -117,13 +129,35 @@ func (s *Scheduler) add(spec, name string, run func(context.Context) error) (cro
 // Start runs the jobs on their schedules in the background.
 func (s *Scheduler) Start() { s.cron.Start() }
 
+// Kick delivers due announcements now, in the background, instead of at the next minute: an
+// announcement sent "now" from LINE or the API goes out at once. Concurrent runs are safe (each
+// announcement is claimed by one). It does nothing without Config.Announcements.
+func (s *Scheduler) Kick() {
+	if s.ann == nil {
+		return
+	}
+	s.kicked.Go(func() {
+		ctx, cancel := context.WithTimeout(s.ctx, jobTimeout)
+		defer cancel()
+		if err := s.ann.Run(ctx); err != nil {
+			s.log.Error("announcements run failed", "err", err)
+		}
+	})
+}
+
 // Stop stops scheduling and waits for running jobs to finish until ctx is done, after which it
 // cancels their contexts and returns ctx's error.
 func (s *Scheduler) Stop(ctx context.Context) error {
-	done := s.cron.Stop()
+	cronDone := s.cron.Stop()
+	done := make(chan struct{})
+	go func() {
+		<-cronDone.Done()
+		s.kicked.Wait()
+		close(done)
+	}()
 	defer s.cancel()
 	select {
-	case <-done.Done():
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("scheduler: stop: %w", ctx.Err())

@@ -1,0 +1,330 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+
+	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/thai"
+)
+
+// flowAnnounce is the officers' announcement form (issue 5, item 3).
+const flowAnnounce = "ann"
+
+// maxAnnouncementText is the longest announcement an officer may type, in characters; with the
+// header it stays far below LINE's 5,000 (line-platform.md row 15).
+const maxAnnouncementText = 2000
+
+// whenNow is the stored answer of "send now" in the form's "when" field.
+const whenNow = "now"
+
+// audiences an officer may choose, in the order offered. Every friend of the account is for
+// admins only: it cannot be limited to a province.
+func (w who) audiences() []store.Audience {
+	as := []store.Audience{store.AudienceApprovedLeaders, store.AudienceAllLeaders}
+	if w.admin {
+		as = append(as, store.AudienceFriends)
+	}
+	return as
+}
+
+// announcementFlow asks audience, text and when, shows the message as recipients will see it
+// with their number, and stores the announcement keyed by the form's SubmissionID.
+func announcementFlow() *flow {
+	return &flow{
+		name: flowAnnounce,
+		begin: func(t *turn) (bool, error) {
+			_, ok, err := t.officerOnly()
+			return ok, err
+		},
+		fields: []field{
+			{key: "audience", parse: parseAudience, show: func(t *turn, v string) string { return t.tr("ann.aud." + v) },
+				choices: func(t *turn) []choice {
+					w, err := t.who()
+					if err != nil {
+						return nil
+					}
+					var cs []choice
+					for _, a := range w.audiences() {
+						cs = append(cs, choice{t.tr("ann.aud." + string(a)), string(a)})
+					}
+					return cs
+				}},
+			{key: "text", parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxAnnouncementText) },
+				show: func(_ *turn, v string) string { return clipRunes(v, 60) }},
+			{key: "when", parse: parseWhen, show: showWhen,
+				choices: func(t *turn) []choice { return []choice{{t.tr("btn.send_now"), whenNow}} }},
+		},
+		preview: previewAnnouncement,
+		submit:  submitAnnouncement,
+	}
+}
+
+// parseAudience accepts a tapped audience, its label in either language, or its number.
+func parseAudience(t *turn, in string) (string, error) {
+	w, err := t.who()
+	if err != nil {
+		return "", err
+	}
+	as := w.audiences()
+	k := keywordOf(in)
+	for i, a := range as {
+		if k == string(a) || k == strconv.Itoa(i+1) ||
+			k == keywordOf(t.cat.text(store.LangThai, "ann.aud."+string(a), nil)) ||
+			k == keywordOf(t.cat.text(store.LangEnglish, "ann.aud."+string(a), nil)) {
+			return string(a), nil
+		}
+	}
+	return "", &reprompt{key: "err.ann.audience"}
+}
+
+// parseWhen accepts "send now" or a Thai date and time at least a minute ahead.
+func parseWhen(t *turn, in string) (string, error) {
+	if k := keywordOf(in); k == whenNow || k == keywordOf(t.tr("btn.send_now")) || k == "ส่งทันที" || k == "ทันที" || k == "sendnow" {
+		return whenNow, nil
+	}
+	at, err := thai.ParseDateTime(in, t.loc)
+	if err != nil {
+		return "", err
+	}
+	if !at.After(t.now.Add(time.Minute)) {
+		return "", &reprompt{key: "err.ann.past", choices: []choice{{t.tr("btn.send_now"), whenNow}}}
+	}
+	return at.UTC().Format(time.RFC3339), nil
+}
+
+func showWhen(t *turn, v string) string {
+	if v == whenNow || v == "" {
+		return t.tr("ann.when_now")
+	}
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return v
+	}
+	return t.formatTime(at)
+}
+
+// draft is the announcement the form describes, as it would be stored now.
+func (t *turn) draft(w who) store.Announcement {
+	f := t.sess.Fields
+	a := store.Announcement{
+		ID: t.sess.SubmissionID, CreatedBy: lineActor(t.member.UserID), Audience: store.Audience(f["audience"]),
+		Provinces: w.provinces(), Text: f["text"], SendAt: t.now, Status: store.AnnouncementScheduled,
+		CreatedAt: t.now, UpdatedAt: t.now,
+	}
+	if at, err := time.Parse(time.RFC3339, f["when"]); err == nil {
+		a.SendAt = at
+	}
+	return a
+}
+
+// previewAnnouncement shows, before the summary, the messages exactly as recipients will get
+// them and how many will get them.
+func previewAnnouncement(t *turn) error {
+	w, err := t.who()
+	if err != nil {
+		return err
+	}
+	a := t.draft(w)
+	count := t.tr("ann.count_friends")
+	if a.Audience != store.AudienceFriends {
+		ids, err := t.Recipients(t.ctx, a)
+		if err != nil {
+			return err
+		}
+		count = t.tr("ann.count", "Count", len(ids))
+	}
+	t.out.text(t.tr("ann.preview", "Count", count, "Provinces", t.provinceNames(a.Provinces)))
+	t.out.msgs = append(t.out.msgs, t.AnnouncementMessages(a)...)
+	return nil
+}
+
+// submitAnnouncement stores the announcement (idempotent on the SubmissionID), writes the audit
+// entry and, when it is due now, asks for immediate delivery.
+func submitAnnouncement(t *turn) error {
+	w, err := t.who()
+	if err != nil {
+		return err
+	}
+	if !isOfficer(w) { // the role was taken away while the form was open
+		t.out.text(t.tr("off.only"))
+		return nil
+	}
+	a := t.draft(w)
+	err = t.store.CreateAnnouncement(t.ctx, a)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		// A double tap or redelivered confirm: the first one stored it.
+	case err != nil:
+		return fmt.Errorf("bot: create announcement: %w", err)
+	default:
+		t.audit(t.ctx, lineActor(t.member.UserID), "announcement.create", a.ID, strings.Join(a.Provinces, ","),
+			"audience="+string(a.Audience)+" sendAt="+a.SendAt.Format(time.RFC3339))
+		if !a.SendAt.After(t.now) && t.onAnnouncement != nil {
+			t.onAnnouncement()
+		}
+	}
+	if a.SendAt.After(t.now) {
+		t.out.text(t.tr("ann.scheduled", "When", t.formatTime(a.SendAt)))
+	} else {
+		t.out.text(t.tr("ann.sending"))
+	}
+	t.out.buttons(t.officerActions()...)
+	return nil
+}
+
+// Recipients returns the LINE user IDs announcement a goes to: the leaders of its audience in
+// its provinces (every province when it has none), each once, without blocked members; nil for
+// store.AudienceFriends, which LINE's broadcast reaches.
+func (e *Engine) Recipients(ctx context.Context, a store.Announcement) ([]string, error) {
+	var statuses []store.LeaderStatus
+	switch a.Audience {
+	case store.AudienceApprovedLeaders:
+		statuses = []store.LeaderStatus{store.LeaderApproved}
+	case store.AudienceAllLeaders:
+		statuses = []store.LeaderStatus{store.LeaderPending, store.LeaderApproved}
+	case store.AudienceFriends:
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("bot: unknown audience %q", a.Audience)
+	}
+	provinces := a.Provinces
+	if len(provinces) == 0 {
+		provinces = []string{""}
+	}
+	var ids []string
+	for _, p := range provinces {
+		for _, s := range statuses {
+			ls, err := e.store.ListLeaders(ctx, p, s)
+			if err != nil {
+				return nil, fmt.Errorf("bot: recipients: %w", err)
+			}
+			for _, l := range ls {
+				ids = append(ids, l.UserID)
+			}
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	blocked, err := e.store.BlockedAmong(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("bot: recipients: %w", err)
+	}
+	return slices.DeleteFunc(ids, func(id string) bool { return blocked[id] }), nil
+}
+
+// AnnouncementMessages returns what every recipient of a gets: one text message with the
+// account's header and the officer's text. Recipients share one multicast, so it is in Thai.
+func (e *Engine) AnnouncementMessages(a store.Announcement) []messaging_api.MessageInterface {
+	return textMessages(e.text(store.LangThai, "ann.header") + "\n" + a.Text)
+}
+
+// AnnouncementDone pushes the completion summary (sent, failed) to the officer who created a in
+// LINE, in their language. Its retry key is derived from the announcement, so a second call
+// (another replica, a retry) is answered 409 by LINE and delivers nothing more.
+func (e *Engine) AnnouncementDone(ctx context.Context, a store.Announcement) error {
+	userID, ok := strings.CutPrefix(a.CreatedBy, "line:")
+	if !ok {
+		return nil
+	}
+	m, err := e.store.GetMember(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("bot: announcement summary: %w", err)
+	}
+	if m.Blocked {
+		return nil
+	}
+	t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}
+	id := "ann.summary.leaders"
+	if a.Audience == store.AudienceFriends {
+		id = "ann.summary.friends"
+	}
+	t.out.text(t.tr("ann.done", "Summary", t.tr(id, "Sent", a.Sent, "Failed", a.Failed), "Text", clipRunes(a.Text, 60)))
+	t.out.buttons(t.officerActions()...)
+	return e.msg.Push(ctx, userID, t.out.messages(), retryKey("announcement.done", a.ID))
+}
+
+// visibleTo reports whether officer w may see and cancel a: admins every one, officers those
+// whose provinces are all theirs.
+func (w who) visibleTo(a store.Announcement) bool {
+	if w.admin {
+		return true
+	}
+	if len(a.Provinces) == 0 {
+		return false
+	}
+	for _, p := range a.Provinces {
+		if !w.actsOn(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// scheduledAnnouncements lists the officer's scheduled announcements with a cancel button each.
+func (t *turn) scheduledAnnouncements() error {
+	w, ok, err := t.officerOnly()
+	if err != nil || !ok {
+		return err
+	}
+	all, err := t.store.ListAnnouncements(t.ctx, store.AnnouncementScheduled)
+	if err != nil {
+		return fmt.Errorf("bot: list announcements: %w", err)
+	}
+	var lines []string
+	var acts []action
+	for _, a := range all {
+		if !w.visibleTo(a) {
+			continue
+		}
+		n := len(lines) + 1
+		lines = append(lines, t.tr("ann.list_item", "N", n, "When", t.formatTime(a.SendAt), "Audience", t.tr("ann.aud."+string(a.Audience)), "Text", clipRunes(a.Text, 40)))
+		if len(acts) < maxQuickReplies-1 {
+			acts = append(acts, action{Label: t.tr("btn.cancel_n", "N", n), Data: "a=ann.cancel&id=" + a.ID})
+		}
+	}
+	if len(lines) == 0 {
+		t.out.text(t.tr("ann.none_scheduled"))
+		t.out.buttons(t.officerActions()...)
+		return nil
+	}
+	t.out.text(t.tr("ann.list", "Count", len(lines)) + "\n" + strings.Join(lines, "\n"))
+	t.out.buttons(append(acts, t.menuAction())...)
+	return nil
+}
+
+// cancelAnnouncement cancels a scheduled announcement the officer may see.
+func (t *turn) cancelAnnouncement(id string) error {
+	w, ok, err := t.officerOnly()
+	if err != nil || !ok {
+		return err
+	}
+	a, err := t.store.GetAnnouncement(t.ctx, id)
+	if isNotFound(err) || (err == nil && !w.visibleTo(a)) {
+		t.out.text(t.tr("ann.cancel_missing"))
+		t.out.buttons(t.officerActions()...)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("bot: get announcement: %w", err)
+	}
+	a, err = t.store.CancelAnnouncement(t.ctx, id, t.now)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		t.out.text(t.tr("ann.cancel_too_late", "Status", t.tr("ann.status."+string(a.Status))))
+	case err != nil:
+		return fmt.Errorf("bot: cancel announcement: %w", err)
+	default:
+		t.audit(t.ctx, lineActor(t.member.UserID), "announcement.cancel", a.ID, strings.Join(a.Provinces, ","), "")
+		t.out.text(t.tr("ann.cancelled_one", "Text", clipRunes(a.Text, 40)))
+	}
+	t.out.buttons(t.officerActions()...)
+	return nil
+}
