@@ -56,7 +56,7 @@ type Engine struct {
 	sealer         *store.Sealer
 	admins         map[string]bool
 	onAnnouncement func()
-	kb    *knowledge
+	kb             *knowledge
 
 	// Collected from features() by New.
 	flows     map[string]*flow
