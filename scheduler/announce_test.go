@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -385,4 +386,94 @@ func TestScheduledOnceAtTheBangkokMinute(t *testing.T) {
 	if n := len(f.lapi.Deliveries(f.officer)); n != 1 {
 		t.Errorf("officer got %d summaries", n)
 	}
+}
+
+// fixedAudience is the engine with a given recipient list, so the benchmark measures the fan-out
+// (planning, 200 batches stored, multicast calls, progress per batch) rather than seeding 100,000
+// leaders.
+type fixedAudience struct {
+	*bot.Engine
+	ids []string
+}
+
+func (f fixedAudience) Recipients(context.Context, store.Announcement) ([]string, error) {
+	return f.ids, nil
+}
+
+// peakHeap samples HeapInuse every millisecond until stop is closed and returns the highest.
+func peakHeap(stop <-chan struct{}) <-chan uint64 {
+	out := make(chan uint64, 1)
+	go func() {
+		var ms runtime.MemStats
+		var peak uint64
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return out
+}
+
+// BenchmarkFanOut100k delivers one announcement to 100,000 recipients through the stand-in and
+// reports multicast calls per announcement (must be 200) and the peak heap in use, next to a
+// baseline of 200 bare multicasts of 500 IDs through the same client. The client has no rate
+// limit here (LINE's 190/s would make both take about a second); the stand-in's own recording
+// of 100,000 deliveries is part of both figures.
+func BenchmarkFanOut100k(b *testing.B) {
+	const n = 100_000
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = userID(i + 1)
+	}
+	msgs := []messaging_api.MessageInterface{&messaging_api.TextMessage{Text: "ประกาศ"}}
+	run := func(b *testing.B, op func(f *fanout, i int)) {
+		var calls int
+		var peak uint64
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			f := newFanout(b, map[string]line.RateLimit{})
+			runtime.GC()
+			stop := make(chan struct{})
+			peaks := peakHeap(stop)
+			b.StartTimer()
+			op(f, i)
+			b.StopTimer()
+			close(stop)
+			peak = max(peak, <-peaks)
+			calls += len(f.multicasts())
+			f.lapi.Close()
+		}
+		b.ReportMetric(float64(calls)/float64(b.N), "calls/op")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	}
+	b.Run("baseline-200x500", func(b *testing.B) {
+		run(b, func(f *fanout, _ int) {
+			for start := 0; start < n; start += line.MaxMulticastRecipients {
+				if err := f.client.Multicast(context.Background(), ids[start:start+line.MaxMulticastRecipients], msgs, ""); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+	b.Run("announcement", func(b *testing.B) {
+		run(b, func(f *fanout, i int) {
+			f.announce(fmt.Sprintf("a-%d", i), "TH-76", f.now)
+			d, err := NewAnnouncements(AnnouncementsConfig{Store: f.st, LINE: f.client, Announcer: fixedAudience{f.eng, ids},
+				Now: f.clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := d.Run(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
 }
