@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,7 +49,8 @@ func isInviteCode(w string) bool { _, ok := normaliseInvite(w); return ok }
 
 func (e *Engine) inviteHash(code string) string { return e.sealer.Hash("officer-invite:" + code) }
 
-// CreateInvite makes a one-time invite code for provinces (ISO 3166-2:TH codes, at least one),
+// CreateInvite makes a one-time invite code for provinces (ISO 3166-2:TH codes, at least one;
+// kept sorted without duplicates),
 // valid for ttl from now, stores its hash and writes the audit entry "officer.invite.create"
 // for actor ("api" or "line:<userID>"). It returns the code, shown once ("SSO-ABCD-EFGH"), and
 // the stored invite. ErrNoSealer without Config.Sealer.
@@ -63,6 +65,7 @@ func (e *Engine) CreateInvite(ctx context.Context, provinces []string, ttl time.
 	}
 	code := invitePrefix + string(b)
 	now := e.now().UTC()
+	provinces = slices.Compact(slices.Sorted(slices.Values(provinces)))
 	inv := store.OfficerInvite{CodeHash: e.inviteHash(code), Provinces: provinces, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if err := e.store.CreateInvite(ctx, inv); err != nil {
 		return "", store.OfficerInvite{}, fmt.Errorf("bot: create invite: %w", err)

@@ -1,0 +1,227 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ssonet/ssonet/bot"
+	"github.com/ssonet/ssonet/line"
+	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/scheduler"
+	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/store/sqlitestore"
+)
+
+// officerEnv is the officers' API over a real store, bot engine, LINE client and stand-in.
+type officerEnv struct {
+	st     *sqlitestore.Store
+	lapi   *linetest.Server
+	eng    *bot.Engine
+	ann    *scheduler.Announcements
+	router *gin.Engine
+	now    time.Time
+	kicks  int
+}
+
+func newOfficerEnv(t *testing.T) *officerEnv {
+	t.Helper()
+	e := &officerEnv{st: openSQLite(t), lapi: linetest.NewServer("tok"), now: time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)}
+	t.Cleanup(e.lapi.Close)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	client, err := line.New(line.Config{BaseURL: e.lapi.URL(), AccessToken: "tok", RateLimits: map[string]line.RateLimit{}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := store.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return e.now }
+	e.eng, err = bot.New(bot.Config{Store: e.st, Messenger: client, Now: clock, Logger: quiet, Sealer: sealer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: e.st, LINE: client, Announcer: e.eng, Now: clock, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.router = newAPIRouter(t,
+		(&OfficerAPI{Officers: e.eng, Store: e.st}).Routes,
+		(&AnnouncementAPI{Store: e.st, Now: clock, Kick: func() { e.kicks++ }}).Routes)
+	return e
+}
+
+func (e *officerEnv) leader(t *testing.T, i int, province string, status store.LeaderStatus) string {
+	t.Helper()
+	id := fmt.Sprintf("U%032x", i)
+	e.lapi.SetProfile(line.Profile{UserID: id, DisplayName: "แกนนำ"})
+	if err := e.st.UpsertMember(context.Background(), store.Member{UserID: id, Language: store.LangThai}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.CreateLeader(context.Background(), store.Leader{UserID: id, SubmissionID: "s" + id, FullName: "สมหญิง ใจดี",
+		Phone: "0812345678", ProvinceCode: province, Status: status, CreatedAt: e.now}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// say sends a text message from userID to the engine.
+func (e *officerEnv) say(t *testing.T, userID, text string) {
+	t.Helper()
+	e.lapi.SetProfile(line.Profile{UserID: userID, DisplayName: "คน"})
+	ev := bot.Event{ID: fmt.Sprintf("ev-%s-%d", userID, time.Now().UnixNano()), Kind: bot.KindMessage, UserID: userID,
+		ReplyToken: e.lapi.IssueReplyToken(userID), Text: text, Time: e.now}
+	if err := e.eng.Handle(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInviteAPI(t *testing.T) {
+	e := newOfficerEnv(t)
+	for _, c := range []struct{ body, field string }{
+		{`{"provinces": ["TH-76"]`, ""},
+		{`{"provinces": "TH-76"}`, "provinces"},
+		{`{"provinces": []}`, "provinces"},
+		{`{"provinces": ["แอตแลนติส"]}`, "provinces"},
+		{`{"provinces": ["TH-76"], "expiresInHours": 0}`, "expiresInHours"},
+		{`{"provinces": ["TH-76"], "expiresInHours": "72"}`, "expiresInHours"},
+		{`{"provinces": ["TH-76"], "role": "admin"}`, "role"},
+	} {
+		rec := apiDo(e.router, http.MethodPost, "/api/v1/officers/invites", strings.NewReader(c.body))
+		wantAPIError(t, rec, http.StatusBadRequest, c.field)
+	}
+	rec := apiDo(e.router, http.MethodPost, "/api/v1/officers/invites", strings.NewReader(`{"provinces": ["TH-76", "เชียงใหม่"], "expiresInHours": 24}`))
+	var inv struct {
+		Code      string
+		Provinces []string
+		ExpiresAt time.Time
+	}
+	decode(t, rec, &inv)
+	if rec.Code != http.StatusCreated || !regexp.MustCompile(`^SSO-[A-Z2-9]{4}-[A-Z2-9]{4}$`).MatchString(inv.Code) ||
+		fmt.Sprint(inv.Provinces) != "[TH-50 TH-76]" || !inv.ExpiresAt.Equal(e.now.Add(24*time.Hour)) {
+		t.Fatalf("invite: %d %s", rec.Code, rec.Body)
+	}
+	first, second := fmt.Sprintf("U%032x", 1), fmt.Sprintf("U%032x", 2)
+	e.say(t, first, strings.ToLower(inv.Code))
+	e.say(t, second, inv.Code)
+	if o, err := e.st.GetOfficer(context.Background(), first); err != nil || fmt.Sprint(o.Provinces) != "[TH-50 TH-76]" {
+		t.Errorf("first user: %+v, %v", o, err)
+	}
+	if _, err := e.st.GetOfficer(context.Background(), second); err == nil {
+		t.Error("the code worked twice")
+	}
+	audit, _ := e.st.ListAudit(context.Background(), store.AuditFilter{Action: "officer.invite."})
+	if len(audit) != 2 || audit[0].Action != "officer.invite.use" || audit[0].Actor != "line:"+first || audit[1].Actor != "api" {
+		t.Errorf("audit %+v", audit)
+	}
+}
+
+func TestLeaderDecisionAPI(t *testing.T) {
+	e := newOfficerEnv(t)
+	pending := e.leader(t, 1, "TH-76", store.LeaderPending)
+	e.leader(t, 2, "TH-10", store.LeaderPending)
+	e.leader(t, 3, "TH-76", store.LeaderApproved)
+
+	rec := apiDo(e.router, http.MethodGet, "/api/v1/leaders?province=TH-76&status=pending", nil)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), pending) || strings.Count(rec.Body.String(), `"userId"`) != 1 ||
+		!strings.Contains(rec.Body.String(), "08x-xxx-5678") || strings.Contains(rec.Body.String(), "0812345678") {
+		t.Fatalf("list: %d %s", rec.Code, rec.Body)
+	}
+	wantAPIError(t, apiDo(e.router, http.MethodGet, "/api/v1/leaders?status=maybe", nil), 400, "status")
+	wantAPIError(t, apiDo(e.router, http.MethodGet, "/api/v1/leaders?province=TH-999", nil), 400, "province")
+
+	path := "/api/v1/leaders/" + pending + "/decision"
+	wantAPIError(t, apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "pending"}`)), 400, "status")
+	wantAPIError(t, apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": 1}`)), 400, "status")
+	wantAPIError(t, apiDo(e.router, http.MethodPost, "/api/v1/leaders/U-nobody/decision", strings.NewReader(`{"status": "approved"}`)), 404, "")
+	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "approved"}`))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"status":"approved"`) {
+		t.Fatalf("decide: %d %s", rec.Code, rec.Body)
+	}
+	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "rejected"}`))
+	wantAPIError(t, rec, 409, "status")
+	if !strings.Contains(rec.Body.String(), "already approved by api") {
+		t.Errorf("second decision: %s", rec.Body)
+	}
+	if l, _ := e.st.GetLeader(context.Background(), pending); l.Status != store.LeaderApproved {
+		t.Errorf("leader is %s", l.Status)
+	}
+	pushes := e.lapi.Deliveries(pending)
+	if len(pushes) != 1 || !strings.Contains(string(pushes[0].Messages[0]), "อนุมัติให้คุณเป็นแกนนำ") {
+		t.Errorf("pushes to the leader: %+v", pushes)
+	}
+}
+
+func TestAnnouncementAPI(t *testing.T) {
+	e := newOfficerEnv(t)
+	for i := range 3 {
+		e.leader(t, i+1, "TH-76", store.LeaderApproved)
+	}
+	e.leader(t, 9, "TH-10", store.LeaderApproved)
+	post := func(body string) *announcementJSON {
+		t.Helper()
+		rec := apiDo(e.router, http.MethodPost, "/api/v1/announcements", strings.NewReader(body))
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("create %s: %d %s", body, rec.Code, rec.Body)
+		}
+		var out announcementJSON
+		decode(t, rec, &out)
+		return &out
+	}
+	for _, c := range []struct{ body, field string }{
+		{`not json`, ""},
+		{`{"audience": "everyone", "text": "x"}`, "audience"},
+		{`{"audience": "friends", "provinces": ["TH-76"], "text": "x"}`, "provinces"},
+		{`{"audience": "leaders.all", "text": ""}`, "text"},
+		{`{"audience": "leaders.all", "text": "` + strings.Repeat("ก", 2001) + `"}`, "text"},
+		{`{"audience": "leaders.all", "text": "x", "sendAt": "พรุ่งนี้"}`, "sendAt"},
+		{`{"audience": "leaders.all", "text": "x", "sendAt": "2026-11-30T09:00:00+07:00"}`, "sendAt"},
+		{`{"audience": "leaders.all", "text": 5}`, "text"},
+	} {
+		wantAPIError(t, apiDo(e.router, http.MethodPost, "/api/v1/announcements", strings.NewReader(c.body)), 400, c.field)
+	}
+	if as, _ := e.st.ListAnnouncements(context.Background(), store.AnnouncementScheduled); len(as) != 0 {
+		t.Fatalf("bad requests stored %d announcements", len(as))
+	}
+
+	later := post(`{"audience": "leaders.approved", "provinces": ["TH-76"], "text": "ประชุม", "sendAt": "2026-12-14T09:00:00+07:00"}`)
+	if later.Status != "scheduled" || !later.SendAt.Equal(time.Date(2026, 12, 14, 2, 0, 0, 0, time.UTC)) || e.kicks != 0 {
+		t.Errorf("scheduled: %+v, kicks %d", later, e.kicks)
+	}
+	rec := apiDo(e.router, http.MethodGet, "/api/v1/announcements?status=scheduled", nil)
+	if !strings.Contains(rec.Body.String(), later.ID) {
+		t.Errorf("list: %s", rec.Body)
+	}
+	if rec := apiDo(e.router, http.MethodPost, "/api/v1/announcements/"+later.ID+"/cancel", nil); rec.Code != 200 {
+		t.Errorf("cancel: %d %s", rec.Code, rec.Body)
+	}
+	wantAPIError(t, apiDo(e.router, http.MethodPost, "/api/v1/announcements/"+later.ID+"/cancel", nil), 409, "")
+	wantAPIError(t, apiDo(e.router, http.MethodGet, "/api/v1/announcements/nope", nil), 404, "")
+
+	now := post(`{"audience": "leaders.approved", "provinces": ["เพชรบุรี"], "text": "ด่วน"}`)
+	if e.kicks != 1 {
+		t.Errorf("kicks %d after a send-now announcement", e.kicks)
+	}
+	if err := e.ann.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got announcementJSON
+	decode(t, apiDo(e.router, http.MethodGet, "/api/v1/announcements/"+now.ID, nil), &got)
+	if got.Status != "sent" || got.Recipients != 3 || got.Sent != 3 || got.Failed != 0 || got.Pending != 0 || got.Batches != 1 {
+		t.Errorf("status: %+v", got)
+	}
+	wantAPIError(t, apiDo(e.router, http.MethodPost, "/api/v1/announcements/"+now.ID+"/cancel", nil), 409, "")
+	audit, _ := e.st.ListAudit(context.Background(), store.AuditFilter{Action: "announcement."})
+	if len(audit) != 4 { // create, cancel, create, send
+		t.Errorf("audit entries %+v", audit)
+	}
+}
