@@ -54,6 +54,13 @@ func (l *logSink) Write(p []byte) (int, error) {
 	return l.buf.Write(p)
 }
 
+// String is what was logged so far; safe while the server runs.
+func (l *logSink) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
 // productionEnv is the configuration of a server with a LINE channel whose API is standIn.
 // The store is sqlite in a fresh directory unless extra says otherwise.
 func productionEnv(t testing.TB, standIn *linetest.Server, extra map[string]string) map[string]string {
@@ -110,7 +117,7 @@ func startServer(t testing.TB, extra map[string]string) *testServer {
 	logs := &logSink{}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("server log:\n%s", logs.buf.String())
+			t.Logf("server log:\n%s", logs)
 		}
 	})
 	url := startRun(t, vars, logs)
@@ -337,8 +344,8 @@ func TestStoreFailure(t *testing.T) {
 func TestSimulatorMode(t *testing.T) {
 	var out logSink
 	url := startRun(t, map[string]string{"PORT": "0", "DATA_DIR": t.TempDir()}, &out)
-	if !strings.Contains(out.buf.String(), "SIMULATOR MODE") || !strings.Contains(out.buf.String(), "/simulator") {
-		t.Errorf("no simulator banner in:\n%s", out.buf.String())
+	if log := out.String(); !strings.Contains(log, "SIMULATOR MODE") || !strings.Contains(log, "/simulator") {
+		t.Errorf("no simulator banner in:\n%s", log)
 	}
 	res, err := http.Get(url + "/simulator")
 	if err != nil {
