@@ -34,7 +34,9 @@ func (s ReferralStatus) Closed() bool {
 }
 
 // Valid reports whether s is one of ReferralStatuses.
-func (s ReferralStatus) Valid() bool { return s == ReferralSubmitted || s == ReferralContacted || s.Closed() }
+func (s ReferralStatus) Valid() bool {
+	return s == ReferralSubmitted || s == ReferralContacted || s.Closed()
+}
 
 // CanMoveTo reports whether an officer may change a referral from s to next: submitted →
 // contacted → enrolled, and any open status to ineligible, unreachable or withdrawn.

@@ -235,4 +235,3 @@ func (s *Store) DeleteReferral(ctx context.Context, id string) error {
 	}
 	return nil
 }
-
