@@ -77,7 +77,7 @@ type Referral struct {
 	Occupation   string         // free text, e.g. "ค้าขาย"
 	ProvinceCode string         // ISO 3166-2:TH code, e.g. "TH-76"
 	District     string         // optional
-	Option       string         // preferred Section 40 option: "1", "2", "3" or "" (not sure)
+	Option       string         // preferred Section 40 option: "1", "2", "3" or "unsure"; empty when not asked (SourceSelf)
 	Status       ReferralStatus //
 	StatusNote   string         // the officer's note with the last change; never personal data
 	StatusAt     time.Time      // time of the last status change; CreatedAt at first
