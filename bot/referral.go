@@ -412,21 +412,23 @@ func (t *turn) myReferrals(page int) error {
 
 // NotifyReferralStatus pushes a referral's last status change to the leader who referred the
 // worker (the worker themselves for a self-referral), in their language, with the referral's
-// NoticeKey as X-Line-Retry-Key so a repeated call never sends twice, then records the notice.
-// A member who blocked the account, or is unknown, is skipped (nil error, nothing recorded).
-func (e *Engine) NotifyReferralStatus(ctx context.Context, r store.Referral) error {
+// NoticeKey as X-Line-Retry-Key so a repeated call never sends twice (a 409 on the key counts
+// as sent), then records the notice with MarkReferralNotified. A member who blocked the account
+// or is unknown is never targeted: the notice is recorded as skipped. sent reports a push.
+func (e *Engine) NotifyReferralStatus(ctx context.Context, r store.Referral) (sent bool, err error) {
 	to := r.LeaderID
 	if r.Source == store.SourceSelf {
 		to = r.WorkerUserID
 	}
+	now := e.now().UTC()
 	m, err := e.store.GetMember(ctx, to)
 	if errors.Is(err, store.ErrNotFound) || err == nil && m.Blocked {
-		return nil
+		return false, e.markNotified(ctx, r, now)
 	}
 	if err != nil {
-		return fmt.Errorf("bot: notify referral: %w", err)
+		return false, fmt.Errorf("bot: notify referral: %w", err)
 	}
-	t := &turn{Engine: e, ctx: ctx, member: m, now: e.now().UTC()}
+	t := &turn{Engine: e, ctx: ctx, member: m, now: now}
 	id := "ref.notice"
 	if r.Source == store.SourceSelf {
 		id = "self.notice"
@@ -437,10 +439,21 @@ func (e *Engine) NotifyReferralStatus(ctx context.Context, r store.Referral) err
 	}
 	t.out.text(text)
 	if err := e.msg.Push(ctx, to, t.out.messages(), r.NoticeKey); err != nil {
-		return fmt.Errorf("bot: notify referral: %w", err)
+		return false, fmt.Errorf("bot: notify referral: %w", err)
 	}
-	if err := e.store.MarkReferralNotified(ctx, r.ID, r.NoticeKey, t.now); err != nil && !errors.Is(err, store.ErrConflict) {
+	return true, e.markNotified(ctx, r, now)
+}
+
+// markNotified records r's notice as handled; a later change (new key) makes it moot.
+func (e *Engine) markNotified(ctx context.Context, r store.Referral, now time.Time) error {
+	if err := e.store.MarkReferralNotified(ctx, r.ID, r.NoticeKey, now); err != nil && !errors.Is(err, store.ErrConflict) {
 		return fmt.Errorf("bot: notify referral: %w", err)
 	}
 	return nil
+}
+
+// ReferralStatusText names a referral status in Thai, as leaders read it in the chat: the
+// officers' exports use it.
+func (e *Engine) ReferralStatusText(s store.ReferralStatus) string {
+	return e.cat.text(store.LangThai, "ref.status."+string(s), nil)
 }

@@ -83,7 +83,7 @@ type Referral struct {
 	StatusAt     time.Time      // time of the last status change; CreatedAt at first
 	ClosedAt     time.Time      // when a closed status was set; zero while open (retention counts from it)
 	NoticeKey    string         // X-Line-Retry-Key (UUID) of the push telling the leader of the last change
-	NotifiedAt   time.Time      // when that push was accepted; zero while it is due
+	NotifiedAt   time.Time      // when that push was accepted, or skipped (the member blocked the account); zero while it is due
 	ConsentAt    time.Time      // when the worker's consent was confirmed
 	CreatedAt    time.Time      //
 }
@@ -131,9 +131,12 @@ type ReferralStore interface {
 	// StatusNote, StatusAt, ClosedAt (when c.To is closed), NoticeKey, and clears NotifiedAt.
 	// It returns the updated referral; ErrNotFound, or ErrConflict when the status moved on.
 	ChangeReferralStatus(ctx context.Context, id string, c StatusChange) (Referral, error)
-	// MarkReferralNotified records that the push with noticeKey was accepted at t; a key that
-	// is no longer the referral's (a later change) is ErrConflict.
+	// MarkReferralNotified records that the push with noticeKey was accepted (or skipped) at t;
+	// a key that is no longer the referral's (a later change) is ErrConflict.
 	MarkReferralNotified(ctx context.Context, id, noticeKey string, t time.Time) error
+	// ListReferralNoticesDue returns up to limit referrals whose last status change (StatusAt
+	// before t) has a NoticeKey and no NotifiedAt yet, oldest first: pushes to retry.
+	ListReferralNoticesDue(ctx context.Context, t time.Time, limit int) ([]Referral, error)
 	// ListReferralsClosedBefore returns up to limit referrals whose ClosedAt is before t,
 	// oldest first: the retention job's work.
 	ListReferralsClosedBefore(ctx context.Context, t time.Time, limit int) ([]Referral, error)

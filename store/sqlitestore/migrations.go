@@ -109,7 +109,8 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		`CREATE INDEX referrals_leader ON referrals (leader_id, created_at)`,
 		`CREATE INDEX referrals_province ON referrals (province_code, created_at)`,
 		`CREATE INDEX referrals_created ON referrals (created_at)`,
-		`CREATE INDEX referrals_closed ON referrals (closed_at) WHERE closed_at IS NOT NULL`),
+		`CREATE INDEX referrals_closed ON referrals (closed_at) WHERE closed_at IS NOT NULL`,
+		`CREATE INDEX referrals_notice_due ON referrals (status_at) WHERE notified_at IS NULL AND notice_key != ''`),
 }
 
 // execAll is a migration that runs statements in order.

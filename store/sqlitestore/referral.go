@@ -217,6 +217,13 @@ func (s *Store) MarkReferralNotified(ctx context.Context, id, noticeKey string, 
 	return nil
 }
 
+// ListReferralNoticesDue returns the pushes to retry, oldest first. Per scheduler tick;
+// served by the partial index referrals_notice_due.
+func (s *Store) ListReferralNoticesDue(ctx context.Context, t time.Time, limit int) ([]store.Referral, error) {
+	return s.queryReferrals(ctx, "list referral notices due", `SELECT `+referralColumns+` FROM referrals
+		WHERE notified_at IS NULL AND notice_key != '' AND status_at < ? ORDER BY status_at, id LIMIT ?`, at(t), limit)
+}
+
 // ListReferralsClosedBefore returns the retention job's work, oldest first. Per scheduler
 // tick; served by referrals_closed.
 func (s *Store) ListReferralsClosedBefore(ctx context.Context, t time.Time, limit int) ([]store.Referral, error) {

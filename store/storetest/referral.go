@@ -196,7 +196,18 @@ func testReferrals(t *testing.T, open Opener) {
 		_, err = st.ChangeReferralStatus(ctx, r.ID, store.StatusChange{From: store.ReferralSubmitted, To: store.ReferralWithdrawn, At: at1, NoticeKey: "key-x"})
 		wantErr(t, "stale change", err, store.ErrConflict)
 
+		due, err := st.ListReferralNoticesDue(ctx, at1.Add(time.Second), 10)
+		wantErr(t, "ListReferralNoticesDue", err, nil)
+		if len(due) != 1 || due[0].ID != r.ID {
+			t.Errorf("notices due = %v, want %s", due, r.ID)
+		}
+		if due, _ := st.ListReferralNoticesDue(ctx, at1, 10); len(due) != 0 {
+			t.Errorf("notices due before the change = %v, want none", due)
+		}
 		wantErr(t, "MarkReferralNotified", st.MarkReferralNotified(ctx, r.ID, "key-1", at1.Add(time.Second)), nil)
+		if due, _ := st.ListReferralNoticesDue(ctx, at1.Add(time.Hour), 10); len(due) != 0 {
+			t.Errorf("notices due after the notice = %v, want none", due)
+		}
 		want.NotifiedAt = at1.Add(time.Second)
 		got, _ = st.GetReferral(ctx, r.ID)
 		diff(t, "after notice", want, got)
