@@ -40,10 +40,10 @@ func TestDeleteClosedReferrals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := closedReferral(t, st, 1, now.Add(-31*24*time.Hour))   // closed 31 days ago: deleted
+	old := closedReferral(t, st, 1, now.Add(-31*24*time.Hour))    // closed 31 days ago: deleted
 	recent := closedReferral(t, st, 2, now.Add(-29*24*time.Hour)) // closed 29 days ago: kept
-	open := closedReferral(t, st, 3, time.Time{})                  // still open: kept
-	for range 2 { // a second run (another replica, or after a crash) changes nothing more
+	open := closedReferral(t, st, 3, time.Time{})                 // still open: kept
+	for range 2 {                                                 // a second run (another replica, or after a crash) changes nothing more
 		if err := s.DeleteClosedReferrals(ctx); err != nil {
 			t.Fatal(err)
 		}
