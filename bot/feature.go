@@ -21,7 +21,7 @@ type feature struct {
 // features lists the bot's areas. Order matters for keywords only: Section 40's sub-topics
 // ("สมัครอย่างไร") come before the registration words.
 func features() []feature {
-	return []feature{section40Feature(), officerFeature(), registrationFeature(), coreFeature()}
+	return []feature{section40Feature(), officerFeature(), registrationFeature(), referralFeature(), coreFeature()}
 }
 
 // keyword is a typed phrase the router recognises outside a form.
@@ -46,7 +46,6 @@ type who struct {
 
 func notLeader(w who) bool        { return w.leader == nil }
 func isLeader(w who) bool         { return w.leader != nil }
-func isApprovedLeader(w who) bool { return w.leader != nil && w.leader.Status == store.LeaderApproved }
 func isOfficer(w who) bool        { return w.admin || w.officer != nil }
 
 // actsOn reports whether the member may act as an officer on province (issue 5: officers act

@@ -51,6 +51,8 @@ import (
 //	<< <text>              the newest push/multicast/broadcast to the user contains text
 //	<<! <text>             the newest push/multicast/broadcast to the user does not contain text
 //	= multicasts <n>       the stand-in received n multicast calls so far
+//	= referrals <n>        the number of referrals stored, by anyone
+//	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
 //
 // Lines starting with # and blank lines are ignored.
 
@@ -338,6 +340,8 @@ func runTranscript(t *testing.T, path string) {
 			}
 		case "=":
 			h.check(where, arg)
+		case "!":
+			h.arrange(where, arg)
 		default:
 			t.Fatalf("%s: unknown command", where)
 		}
@@ -464,6 +468,14 @@ func (h *harness) check(where, arg string) {
 		if fmt.Sprint(n) != want {
 			h.t.Fatalf("%s: %d multicast calls", where, n)
 		}
+	case "referrals":
+		rs, err := h.st.ListReferrals(ctx, store.ReferralFilter{Limit: 1000})
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		if got := fmt.Sprint(len(rs)); got != want {
+			h.t.Fatalf("%s: %s referrals stored", where, got)
+		}
 	default:
 		h.t.Fatalf("%s: unknown check", where)
 	}
@@ -502,4 +514,24 @@ func (h *harness) inbox() reply {
 		}
 	}
 	return reply{}
+}
+
+// arrange sets up store records that other people (officers) create, for the current user.
+func (h *harness) arrange(where, arg string) {
+	h.t.Helper()
+	f := strings.Fields(arg)
+	switch {
+	case len(f) == 3 && f[0] == "leader":
+		now := h.clock()
+		l := store.Leader{UserID: h.user, SubmissionID: "arranged-" + h.user, FullName: "แกนนำ ทดสอบ",
+			Phone: "0899999999", ProvinceCode: f[2], Status: store.LeaderStatus(f[1]), ConsentAt: now, CreatedAt: now}
+		if l.Status != store.LeaderPending {
+			l.DecidedAt, l.DecidedBy = now, "U-officer"
+		}
+		if err := h.st.CreateLeader(context.Background(), l); err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+	default:
+		h.t.Fatalf("%s: unknown arrangement", where)
+	}
 }

@@ -24,7 +24,7 @@ var bangkok = time.FixedZone("ICT", 7*60*60)
 // SQLite store for the resources to use.
 func newAPIRouter(t *testing.T, routes ...func(*gin.RouterGroup)) *gin.Engine {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := discardLogger()
 	reg := prometheus.NewRegistry()
 	w, err := NewWebhook(WebhookConfig{ChannelSecret: sdkSecret, Events: &recorder{}, Logger: logger, Registerer: reg})
 	if err != nil {
@@ -33,6 +33,8 @@ func newAPIRouter(t *testing.T, routes ...func(*gin.RouterGroup)) *gin.Engine {
 	return NewRouter(RouterConfig{Logger: logger, Webhook: w, Store: fakePinger{}, Metrics: reg,
 		API: &API{Token: testAdminToken, Logger: logger, Routes: routes}})
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // openSQLite opens a fresh SQLite store closed when t ends.
 func openSQLite(t *testing.T) *sqlitestore.Store {

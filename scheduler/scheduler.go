@@ -24,6 +24,7 @@ type Store interface {
 	DeleteSessionsExpiredBefore(ctx context.Context, t time.Time) (int, error)
 	// DeleteEventsBefore forgets webhook events claimed before t.
 	DeleteEventsBefore(ctx context.Context, t time.Time) (int, error)
+	ReferralStore
 }
 
 // Config holds what a Scheduler needs. Store is required.
@@ -33,6 +34,10 @@ type Config struct {
 	Now        func() time.Time      // the clock the jobs use; time.Now when nil
 	Logger     *slog.Logger          // slog.Default() when nil
 	Registerer prometheus.Registerer // where ssonet_scheduler_runs_total is registered; none when nil
+	// ReferralRetention is how long a closed referral is kept (REFERRAL_RETENTION_DAYS);
+	// DefaultReferralRetention when zero.
+	ReferralRetention time.Duration
+	Notifier          ReferralNotifier // retries referral status notices; the job does nothing when nil
 	// Announcements delivers due announcements every minute (and on Kick); none when nil.
 	Announcements *Announcements
 }
@@ -48,6 +53,9 @@ type Scheduler struct {
 	cancel context.CancelFunc
 	kicked sync.WaitGroup // runs started by Kick; Stop waits for them too
 	ann    *Announcements
+
+	retention time.Duration
+	notifier  ReferralNotifier
 }
 
 // New builds a Scheduler with every job registered; nothing runs before Start.
@@ -55,7 +63,11 @@ func New(cfg Config) (*Scheduler, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("scheduler: Store is required")
 	}
-	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger, ann: cfg.Announcements}
+	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger, retention: cfg.ReferralRetention, notifier: cfg.Notifier,
+		ann: cfg.Announcements}
+	if s.retention <= 0 {
+		s.retention = DefaultReferralRetention
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -84,6 +96,8 @@ func New(cfg Config) (*Scheduler, error) {
 		run        func(context.Context) error
 	}{
 		{"*/10 * * * *", "cleanup", s.Cleanup},
+		{"30 3 * * *", "referral-retention", s.DeleteClosedReferrals},
+		{"*/5 * * * *", "referral-notices", s.RetryReferralNotices},
 	}
 	if s.ann != nil {
 		jobs = append(jobs, struct {

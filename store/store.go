@@ -158,6 +158,7 @@ type Store interface {
 	SessionStore
 	EventStore
 	AuditStore
+	ReferralStore
 	OfficerStore
 	AnnouncementStore
 	// Ping reports whether the database answers (used by GET /readyz).

@@ -76,7 +76,42 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		) STRICT`,
 		`CREATE INDEX audit_at ON audit (at, id)`,
 		`CREATE INDEX audit_subject ON audit (subject, at)`),
-	// 6 (issue 5): officers and their provinces (officer_provinces serves "officers of a
+	// 6: referrals. national_id_hash is the keyed hash of the national ID, NULL for a
+	// self-referral (no ID asked), so the UNIQUE index binds only referrals that have one.
+	execAll(`
+		CREATE TABLE referrals (
+			id                 TEXT PRIMARY KEY,
+			submission_id      TEXT NOT NULL UNIQUE,
+			source             TEXT NOT NULL,
+			leader_id          TEXT NOT NULL,
+			worker_user_id     TEXT NOT NULL,
+			full_name          TEXT NOT NULL,
+			national_id_sealed TEXT NOT NULL,
+			national_id_hash   TEXT,
+			phone_sealed       TEXT NOT NULL,
+			birth_date         INTEGER,
+			age                INTEGER NOT NULL,
+			age_uncertain      INTEGER NOT NULL,
+			occupation         TEXT NOT NULL,
+			province_code      TEXT NOT NULL,
+			district           TEXT NOT NULL,
+			option             TEXT NOT NULL,
+			status             TEXT NOT NULL,
+			status_note        TEXT NOT NULL,
+			status_at          INTEGER,
+			closed_at          INTEGER,
+			notice_key         TEXT NOT NULL,
+			notified_at        INTEGER,
+			consent_at         INTEGER,
+			created_at         INTEGER NOT NULL
+		) STRICT`,
+		`CREATE UNIQUE INDEX referrals_national_id_hash ON referrals (national_id_hash) WHERE national_id_hash IS NOT NULL`,
+		`CREATE INDEX referrals_leader ON referrals (leader_id, created_at)`,
+		`CREATE INDEX referrals_province ON referrals (province_code, created_at)`,
+		`CREATE INDEX referrals_created ON referrals (created_at)`,
+		`CREATE INDEX referrals_closed ON referrals (closed_at) WHERE closed_at IS NOT NULL`,
+		`CREATE INDEX referrals_notice_due ON referrals (status_at) WHERE notified_at IS NULL AND notice_key != ''`),
+	// 7 (issue 5): officers and their provinces (officer_provinces serves "officers of a
 	// province"), invite codes by hash, leaders by province and status, announcements by status
 	// and send time, and their batches.
 	execAll(`
