@@ -44,9 +44,9 @@ type who struct {
 	admin   bool           // listed in ADMIN_LINE_USER_IDS: an officer of every province
 }
 
-func notLeader(w who) bool        { return w.leader == nil }
-func isLeader(w who) bool         { return w.leader != nil }
-func isOfficer(w who) bool        { return w.admin || w.officer != nil }
+func notLeader(w who) bool { return w.leader == nil }
+func isLeader(w who) bool  { return w.leader != nil }
+func isOfficer(w who) bool { return w.admin || w.officer != nil }
 
 // actsOn reports whether the member may act as an officer on province (issue 5: officers act
 // only on their provinces, admins on all).

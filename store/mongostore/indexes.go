@@ -91,6 +91,28 @@ func indexes() []index {
 			Keys:    bson.D{{Key: "noticeDue", Value: 1}, {Key: "statusAt", Value: 1}},
 			Options: options.Index().SetName("noticeDue_statusAt"),
 		}},
+		// Issue 5: officers of a province (multikey), leaders by province and status, due
+		// announcements by status and send time or lease, batches of an announcement in order.
+		{officersColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "provinces", Value: 1}},
+			Options: options.Index().SetName("provinces"),
+		}},
+		{leadersColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "provinceCode", Value: 1}, {Key: "status", Value: 1}, {Key: "createdAt", Value: 1}},
+			Options: options.Index().SetName("provinceCode_status_createdAt"),
+		}},
+		{announcementsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "status", Value: 1}, {Key: "sendAt", Value: 1}},
+			Options: options.Index().SetName("status_sendAt"),
+		}},
+		{announcementsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "status", Value: 1}, {Key: "leaseUntil", Value: 1}},
+			Options: options.Index().SetName("status_leaseUntil"),
+		}},
+		{batchesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "announcementId", Value: 1}, {Key: "index", Value: 1}},
+			Options: options.Index().SetName("announcementId_index").SetUnique(true),
+		}},
 	}
 }
 
