@@ -120,16 +120,27 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	}
 
 	metrics := prometheus.NewRegistry()
-	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log})
+	sealer, err := store.NewSealer(cfg.EncryptionKey) // hashes officer invite codes
+	if err != nil {
+		return err
+	}
+	var kick func() // the scheduler's Kick, set below before any event is handled
+	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log,
+		Sealer: sealer, Admins: cfg.AdminUserIDs, OnAnnouncement: func() { kick() }})
+	if err != nil {
+		return err
+	}
+	announcements, err := scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: engine, Logger: log})
 	if err != nil {
 		return err
 	}
 
 	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics,
-		ReferralRetention: cfg.ReferralRetention, Notifier: engine})
+		ReferralRetention: cfg.ReferralRetention, Notifier: engine, Announcements: announcements})
 	if err != nil {
 		return err
 	}
+	kick = sched.Kick
 	sched.Start()
 	stops = append(stops, sched.Stop)
 
@@ -159,6 +170,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		api = &handlers.API{Token: cfg.AdminToken, Logger: log, Routes: []func(*gin.RouterGroup){
 			(&handlers.AuditAPI{Store: st, Location: cfg.Location}).Routes,
 			(&handlers.ReferralAPI{Store: st, Notifier: engine, Now: time.Now, Location: cfg.Location, Logger: log}).Routes,
+			(&handlers.OfficerAPI{Officers: engine, Store: st}).Routes,
+			(&handlers.AnnouncementAPI{Store: st, Now: time.Now, Kick: sched.Kick}).Routes,
 		}}
 	}
 	srv := &http.Server{
