@@ -28,7 +28,7 @@ const whenNow = "now"
 // audiences an officer may choose, in the order offered. Every friend of the account is for
 // admins only: it cannot be limited to a province.
 func (w who) audiences() []store.Audience {
-	as := []store.Audience{store.AudienceApprovedLeaders, store.AudienceAllLeaders}
+	as := []store.Audience{store.AudienceApprovedLeaders, store.AudienceAllLeaders, store.AudienceLeadersAndWorkers}
 	if w.admin {
 		as = append(as, store.AudienceFriends)
 	}
@@ -76,7 +76,7 @@ func parseAudience(t *turn, in string) (string, error) {
 	as := w.audiences()
 	k := keywordOf(in)
 	for i, a := range as {
-		if k == string(a) || k == strconv.Itoa(i+1) ||
+		if k == keywordOf(string(a)) || k == strconv.Itoa(i+1) ||
 			k == keywordOf(t.cat.text(store.LangThai, "ann.aud."+string(a), nil)) ||
 			k == keywordOf(t.cat.text(store.LangEnglish, "ann.aud."+string(a), nil)) {
 			return string(a), nil
@@ -180,13 +180,14 @@ func submitAnnouncement(t *turn) error {
 	return nil
 }
 
-// Recipients returns the LINE user IDs announcement a goes to: the leaders of its audience in
-// its provinces (every province when it has none), each once, without blocked members; nil for
-// store.AudienceFriends, which LINE's broadcast reaches.
+// Recipients returns the LINE user IDs announcement a goes to: the leaders (and for
+// store.AudienceLeadersAndWorkers the interested workers) of its provinces (every province when
+// it has none), each once, without blocked members; nil for store.AudienceFriends, which LINE's
+// broadcast reaches.
 func (e *Engine) Recipients(ctx context.Context, a store.Announcement) ([]string, error) {
 	var statuses []store.LeaderStatus
 	switch a.Audience {
-	case store.AudienceApprovedLeaders:
+	case store.AudienceApprovedLeaders, store.AudienceLeadersAndWorkers:
 		statuses = []store.LeaderStatus{store.LeaderApproved}
 	case store.AudienceAllLeaders:
 		statuses = []store.LeaderStatus{store.LeaderPending, store.LeaderApproved}
@@ -210,6 +211,13 @@ func (e *Engine) Recipients(ctx context.Context, a store.Announcement) ([]string
 				ids = append(ids, l.UserID)
 			}
 		}
+		if a.Audience == store.AudienceLeadersAndWorkers {
+			workers, err := e.interestedWorkers(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, workers...)
+		}
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -218,6 +226,27 @@ func (e *Engine) Recipients(ctx context.Context, a store.Announcement) ([]string
 		return nil, fmt.Errorf("bot: recipients: %w", err)
 	}
 	return slices.DeleteFunc(ids, func(id string) bool { return blocked[id] }), nil
+}
+
+// interestedWorkers returns the LINE user IDs of the workers of province ("" for every
+// province) who asked to join Section 40 themselves and whose referral is still open.
+func (e *Engine) interestedWorkers(ctx context.Context, province string) ([]string, error) {
+	var ids []string
+	const page = 500
+	for offset := 0; ; offset += page {
+		rs, err := e.store.ListReferrals(ctx, store.ReferralFilter{ProvinceCode: province, Source: store.SourceSelf, Offset: offset, Limit: page})
+		if err != nil {
+			return nil, fmt.Errorf("bot: recipients: %w", err)
+		}
+		for _, r := range rs {
+			if r.WorkerUserID != "" && r.ClosedAt.IsZero() {
+				ids = append(ids, r.WorkerUserID)
+			}
+		}
+		if len(rs) < page {
+			return ids, nil
+		}
+	}
 }
 
 // AnnouncementMessages returns what every recipient of a gets: one text message with the

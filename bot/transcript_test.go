@@ -25,6 +25,7 @@ import (
 //	user <name> [en|admin] speak as this user (created in the stand-in with that display name);
 //	                       "admin" makes them the one ID in ADMIN_LINE_USER_IDS
 //	leader <name> <province> <status>  store a leader record (and member) for that user directly
+//	worker <name> <province>  store an open self-referral ("สนใจสมัคร") of that user directly
 //	@<name>                in a line, replaced by that user's ID
 //	invite <province>...   create an officer invite code for these ISO codes; $CODE in later
 //	                       lines is replaced by it
@@ -312,6 +313,9 @@ func runTranscript(t *testing.T, path string) {
 				t.Fatalf("%s: want leader <name> <province> <status>", where)
 			}
 			h.storeLeader(f[0], f[1], store.LeaderStatus(f[2]))
+		case "worker":
+			name, province, _ := strings.Cut(arg, " ")
+			h.storeWorker(name, province)
 		case "<<!":
 			if got := h.inbox(); strings.Contains(got.text, arg) {
 				t.Fatalf("%s\nnewest push was:\n%s", where, got.text)
@@ -499,6 +503,26 @@ func (h *harness) storeLeader(name, province string, status store.LeaderStatus) 
 		l.DecidedAt, l.DecidedBy = now, "api"
 	}
 	if err := h.st.CreateLeader(ctx, l); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// storeWorker creates user name (if new) with a member and an open self-referral in province.
+func (h *harness) storeWorker(name, province string) {
+	h.t.Helper()
+	cur := h.user
+	h.setUser(name, false, false)
+	id := h.user
+	h.user = cur
+	ctx := context.Background()
+	now := h.clock()
+	if err := h.st.UpsertMember(ctx, store.Member{UserID: id, DisplayName: name, Language: store.LangThai, FollowedAt: now, UpdatedAt: now}); err != nil {
+		h.t.Fatal(err)
+	}
+	r := store.Referral{ID: "ref-" + id, SubmissionID: "sub-ref-" + id, Source: store.SourceSelf, WorkerUserID: id,
+		FullName: name + " ขยัน", Phone: "0898765432", ProvinceCode: province, Status: store.ReferralSubmitted,
+		StatusAt: now, ConsentAt: now, CreatedAt: now}
+	if err := h.st.CreateReferral(ctx, r); err != nil {
 		h.t.Fatal(err)
 	}
 }

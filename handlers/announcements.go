@@ -28,8 +28,9 @@ type AnnouncementStore interface {
 //
 //	POST /api/v1/announcements  {"audience": "leaders.approved", "provinces": ["TH-76"],
 //	                              "text": "...", "sendAt": "2026-12-14T09:00:00+07:00"}
-//	  → 201 the announcement. audience is leaders.approved, leaders.all or friends (every friend
-//	    of the account, which takes no provinces); provinces empty means every province; text
+//	  → 201 the announcement. audience is leaders.approved, leaders.all, leaders.workers
+//	    (approved leaders and workers who asked to join) or friends (every friend of the
+//	    account, which takes no provinces); provinces empty means every province; text
 //	    1–2,000 characters; sendAt (RFC 3339) absent means now, else it must not be in the past.
 //	GET  /api/v1/announcements?status=scheduled  → 200 {"announcements": [...]} by send time
 //	GET  /api/v1/announcements/{id}              → 200 the announcement with counts
@@ -100,14 +101,14 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 		return
 	}
 	switch req.Audience {
-	case store.AudienceApprovedLeaders, store.AudienceAllLeaders:
+	case store.AudienceApprovedLeaders, store.AudienceAllLeaders, store.AudienceLeadersAndWorkers:
 	case store.AudienceFriends:
 		if len(req.Provinces) > 0 {
 			c.Error(Invalid("provinces", "friends (a broadcast) reaches every friend and takes no provinces"))
 			return
 		}
 	default:
-		c.Error(Invalid("audience", "want leaders.approved, leaders.all or friends"))
+		c.Error(Invalid("audience", "want leaders.approved, leaders.all, leaders.workers or friends"))
 		return
 	}
 	provinces, err := parseProvinces(req.Provinces, false)

@@ -12,7 +12,10 @@ type Audience string
 const (
 	AudienceApprovedLeaders Audience = "leaders.approved" // leaders an officer approved
 	AudienceAllLeaders      Audience = "leaders.all"      // leaders pending or approved (not rejected)
-	AudienceFriends         Audience = "friends"          // every friend of the account (LINE broadcast)
+	// AudienceLeadersAndWorkers is the approved leaders and the informal workers who asked to
+	// join Section 40 themselves (open self-referrals, which carry the worker's LINE user ID).
+	AudienceLeadersAndWorkers Audience = "leaders.workers"
+	AudienceFriends           Audience = "friends" // every friend of the account (LINE broadcast)
 )
 
 // AnnouncementStatus is where an announcement stands.
