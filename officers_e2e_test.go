@@ -59,7 +59,7 @@ func officersEndToEnd(t *testing.T, extra map[string]string) {
 	r.say(leader, "text.json", "081-234-5678")
 	reply := r.say(leader, "text.json", "เพชรบุรี")
 	reply = r.say(leader, "postback.json", postbackFor(t, reply, "ข้าม"))
-	reply = r.say(leader, "postback.json", postbackFor(t, reply, "ข้าม"))
+	r.say(leader, "postback.json", postbackFor(t, reply, "ข้าม"))
 	r.say(leader, "text.json", "ยินยอม")
 	if got := r.say(leader, "text.json", "ยืนยัน"); !strings.Contains(got, "ส่งใบสมัครเรียบร้อย") {
 		t.Fatalf("submit answered %s", got)

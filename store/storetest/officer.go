@@ -138,7 +138,7 @@ func testLeaderDecisions(t *testing.T, open Opener) {
 			return l
 		}
 		a := mk("U-a", "TH-76", time.Hour)
-		b := mk("U-b", "TH-76", 2*time.Hour)
+		mk("U-b", "TH-76", 2*time.Hour)
 		mk("U-c", "TH-10", 3*time.Hour)
 		b, err := st.DecideLeader(ctx, "U-b", store.LeaderApproved, "api", t0)
 		wantErr(t, "DecideLeader", err, nil)
