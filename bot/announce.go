@@ -165,8 +165,8 @@ func submitAnnouncement(t *turn) error {
 	case err != nil:
 		return fmt.Errorf("bot: create announcement: %w", err)
 	default:
-		t.audit(t.ctx, lineActor(t.member.UserID), "announcement.create", a.ID, strings.Join(a.Provinces, ","),
-			"audience="+string(a.Audience)+" sendAt="+a.SendAt.Format(time.RFC3339))
+		t.audit(t.ctx, lineActor(t.member.UserID), "announcement.create", a.ID, store.AuditProvince(a.Provinces),
+			"audience="+string(a.Audience)+" provinces="+strings.Join(a.Provinces, ",")+" sendAt="+a.SendAt.Format(time.RFC3339))
 		if !a.SendAt.After(t.now) && t.onAnnouncement != nil {
 			t.onAnnouncement()
 		}
@@ -351,7 +351,7 @@ func (t *turn) cancelAnnouncement(id string) error {
 	case err != nil:
 		return fmt.Errorf("bot: cancel announcement: %w", err)
 	default:
-		t.audit(t.ctx, lineActor(t.member.UserID), "announcement.cancel", a.ID, strings.Join(a.Provinces, ","), "")
+		t.audit(t.ctx, lineActor(t.member.UserID), "announcement.cancel", a.ID, store.AuditProvince(a.Provinces), "provinces="+strings.Join(a.Provinces, ","))
 		t.out.text(t.tr("ann.cancelled_one", "Text", clipRunes(a.Text, 40)))
 	}
 	t.out.buttons(t.officerActions()...)

@@ -70,7 +70,8 @@ func (e *Engine) CreateInvite(ctx context.Context, provinces []string, ttl time.
 	if err := e.store.CreateInvite(ctx, inv); err != nil {
 		return "", store.OfficerInvite{}, fmt.Errorf("bot: create invite: %w", err)
 	}
-	e.audit(ctx, actor, "officer.invite.create", "", strings.Join(provinces, ","), "expires="+inv.ExpiresAt.Format(time.RFC3339))
+	e.audit(ctx, actor, "officer.invite.create", "", store.AuditProvince(provinces),
+		"provinces="+strings.Join(provinces, ",")+" expires="+inv.ExpiresAt.Format(time.RFC3339))
 	return invitePrefix + "-" + code[3:7] + "-" + code[7:], inv, nil
 }
 
@@ -147,7 +148,7 @@ func (t *turn) useInvite() error {
 	case err != nil:
 		return fmt.Errorf("bot: use invite: %w", err)
 	}
-	t.audit(t.ctx, lineActor(t.member.UserID), "officer.invite.use", t.member.UserID, strings.Join(o.Provinces, ","), "role=officer")
+	t.audit(t.ctx, lineActor(t.member.UserID), "officer.invite.use", t.member.UserID, store.AuditProvince(o.Provinces), "provinces="+strings.Join(o.Provinces, ","))
 	t.out.text(t.tr("off.welcome", "Provinces", t.provinceNames(o.Provinces)))
 	t.out.buttons(t.officerActions()...)
 	return nil

@@ -143,7 +143,8 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 		return
 	}
 	if err := a.Store.AppendAudit(ctx, store.AuditEntry{ID: uuid.NewString(), At: now, Actor: "api", Action: "announcement.create",
-		Subject: an.ID, Province: strings.Join(provinces, ","), Detail: "audience=" + string(an.Audience) + " sendAt=" + sendAt.Format(time.RFC3339)}); err != nil {
+		Subject: an.ID, Province: store.AuditProvince(provinces),
+		Detail: "audience=" + string(an.Audience) + " provinces=" + strings.Join(provinces, ",") + " sendAt=" + sendAt.Format(time.RFC3339)}); err != nil {
 		c.Error(err)
 		return
 	}
@@ -205,7 +206,7 @@ func (a *AnnouncementAPI) cancel(c *gin.Context) {
 		return
 	}
 	if err := a.Store.AppendAudit(ctx, store.AuditEntry{ID: uuid.NewString(), At: now, Actor: "api", Action: "announcement.cancel",
-		Subject: an.ID, Province: strings.Join(an.Provinces, ",")}); err != nil {
+		Subject: an.ID, Province: store.AuditProvince(an.Provinces), Detail: "provinces=" + strings.Join(an.Provinces, ",")}); err != nil {
 		c.Error(err)
 		return
 	}

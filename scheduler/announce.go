@@ -189,17 +189,9 @@ func (d *Announcements) Deliver(ctx context.Context, a store.Announcement) error
 	d.log.Info("announcement sent", "announcement", a.ID, "sent", done.Sent, "failed", done.Failed)
 	return d.store.AppendAudit(ctx, store.AuditEntry{
 		ID: uuid.NewString(), At: d.now().UTC(), Actor: "system", Action: "announcement.send",
-		Subject: a.ID, Province: provinceOf(a),
+		Subject: a.ID, Province: store.AuditProvince(a.Provinces),
 		Detail: "audience=" + string(a.Audience) + " sent=" + strconv.Itoa(done.Sent) + " failed=" + strconv.Itoa(done.Failed),
 	})
-}
-
-// provinceOf is the audit entry's province: the announcement's only province, else empty.
-func provinceOf(a store.Announcement) string {
-	if len(a.Provinces) == 1 {
-		return a.Provinces[0]
-	}
-	return ""
 }
 
 // plan resolves the recipients and stores the batches with their retry keys before anything

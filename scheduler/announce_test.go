@@ -477,3 +477,43 @@ func BenchmarkFanOut100k(b *testing.B) {
 		})
 	})
 }
+
+// TestBroadcastToEveryFriend: the "every friend" audience is one broadcast call with a stored
+// retry key; a 500 on it is retried with that key, and LINE's 409 counts as sent.
+func TestBroadcastToEveryFriend(t *testing.T) {
+	f := newFanout(t, map[string]line.RateLimit{})
+	ids := f.leaders(1, 3, "TH-76")
+	a := store.Announcement{ID: "a-friends", CreatedBy: "line:" + f.officer, Audience: store.AudienceFriends,
+		Text: "ประกาศถึงทุกคน", SendAt: f.now, Status: store.AnnouncementScheduled, CreatedAt: f.now}
+	if err := f.st.CreateAnnouncement(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	f.lapi.FailNextAfterAccept(line.EndpointBroadcast, 500, 1)
+	if err := f.deliverer(f.st, f.client).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var statuses []int
+	keys := map[string]bool{}
+	for _, c := range f.lapi.Calls() {
+		if c.Endpoint == line.EndpointBroadcast {
+			statuses = append(statuses, c.Status)
+			keys[c.RetryKey] = true
+		}
+	}
+	if fmt.Sprint(statuses) != "[500 409]" || len(keys) != 1 || len(f.multicasts()) != 0 {
+		t.Fatalf("broadcast calls %v, keys %d, multicasts %d", statuses, len(keys), len(f.multicasts()))
+	}
+	for _, id := range ids {
+		if ds := f.lapi.Deliveries(id); len(ds) != 1 || ds[0].Endpoint != line.EndpointBroadcast {
+			t.Errorf("%s got %+v", id, ds)
+		}
+	}
+	got, err := f.st.GetAnnouncement(context.Background(), "a-friends")
+	if err != nil || got.Status != store.AnnouncementSent || got.Batches != 1 {
+		t.Errorf("announcement %+v, %v", got, err)
+	}
+	ds := f.lapi.Deliveries(f.officer) // the officer is a friend too: the broadcast, then the summary
+	if len(ds) != 2 || ds[1].Endpoint != line.EndpointPush || !strings.Contains(string(ds[1].Messages[0]), "ส่งถึงทุกคนที่เป็นเพื่อน") {
+		t.Errorf("officer's deliveries %+v", ds)
+	}
+}

@@ -125,3 +125,12 @@ func CountBatches(batches []AnnouncementBatch) (sent, failed, pending int) {
 	}
 	return sent, failed, pending
 }
+
+// AuditProvince is the Province of an audit entry about provinces: the one province, or empty
+// when there are none (every province) or several, which the entry's Detail then lists.
+func AuditProvince(provinces []string) string {
+	if len(provinces) == 1 {
+		return provinces[0]
+	}
+	return ""
+}
