@@ -59,7 +59,7 @@ func announcementFlow() *flow {
 				}},
 			{key: "text", parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxAnnouncementText) },
 				show: func(_ *turn, v string) string { return clipRunes(v, 60) }},
-			{key: "when", parse: parseWhen, show: showWhen,
+			{key: "when", parse: parseWhen, show: showWhen, picker: "datetime",
 				choices: func(t *turn) []choice { return []choice{{t.tr("btn.send_now"), whenNow}} }},
 		},
 		preview: previewAnnouncement,

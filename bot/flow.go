@@ -40,6 +40,10 @@ type field struct {
 	parse func(t *turn, in string) (string, error)
 	// show renders a stored value for the summary and "previous answer" lines; identity if nil.
 	show func(t *turn, v string) string
+	// picker offers a LINE datetime picker button of that mode ("date", "time", "datetime",
+	// catalog label "btn.pick_<mode>") besides typing; the picked value is parsed like a typed one
+	// (thai.ParseDateTime reads the picker's "2026-12-14T09:00").
+	picker string
 }
 
 // choice is a button answer: Label is shown, Value is what parse receives.
@@ -135,6 +139,14 @@ func (t *turn) stepButtons(fd field, extra []choice) []action {
 	}
 	for _, c := range cs {
 		bs = append(bs, t.formAction(c.Label, ctlAnswer, "v", c.Value))
+	}
+	if fd.picker != "" {
+		pick := t.formAction(t.tr("btn.pick_"+fd.picker), ctlAnswer)
+		pick.Picker = fd.picker
+		if fd.picker == "datetime" {
+			pick.Min = t.now.In(t.loc).Format("2006-01-02T15:04")
+		}
+		bs = append(bs, pick)
 	}
 	if fd.optional {
 		bs = append(bs, t.formAction(t.tr("btn.skip"), ctlSkip))
@@ -365,7 +377,11 @@ func (t *turn) formButton(q url.Values) error {
 	}
 	switch q.Get("c") {
 	case ctlAnswer:
-		return t.answer(q.Get("v"))
+		v := q.Get("v")
+		if v == "" { // a datetime picker: the value comes in the params
+			v = t.ev.Params["datetime"] + t.ev.Params["date"] + t.ev.Params["time"]
+		}
+		return t.answer(v)
 	case ctlBack:
 		t.back()
 	case ctlCancel:

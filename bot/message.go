@@ -30,6 +30,10 @@ type action struct {
 	Text    string // message action: what the tap types
 	Data    string // postback action: query string such as "a=menu"
 	Display string // postback action: text shown in the chat; defaults to Label
+	// Picker makes a postback action a LINE datetime picker of that mode ("date", "time" or
+	// "datetime"): the tap posts Data back with the picked value in the event's params. Min is
+	// the earliest value offered, in the picker's format (e.g. "2026-12-14T09:00"); may be empty.
+	Picker, Min string
 }
 
 // sdk converts the action into the SDK's action object with the label cut to limit graphemes.
@@ -37,6 +41,10 @@ func (a action) sdk(limit int) messaging_api.ActionInterface {
 	label := clipGraphemes(a.Label, limit)
 	if a.Data == "" {
 		return &messaging_api.MessageAction{Label: label, Text: clipRunes(a.Text, maxActionText)}
+	}
+	if a.Picker != "" {
+		return &messaging_api.DatetimePickerAction{Label: label, Data: clipRunes(a.Data, maxPostbackData),
+			Mode: messaging_api.DatetimePickerActionMODE(a.Picker), Min: a.Min}
 	}
 	display := a.Display
 	if display == "" {

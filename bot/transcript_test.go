@@ -29,6 +29,7 @@ import (
 //	@<name>                in a line, replaced by that user's ID
 //	invite <province>...   create an officer invite code for these ISO codes; $CODE in later
 //	                       lines is replaced by it
+//	> pick <label> <value> pick value (e.g. 2026-12-01T09:00) with that datetime picker button
 //	> tapinbox <label>     tap that button in the newest push/multicast the user received
 //	> tick                 run the announcement delivery job at the injected clock
 //	> follow | > follow unblocked | > unfollow
@@ -379,6 +380,14 @@ func (h *harness) event(where, arg string) {
 		h.t.Fatalf("%s: no earlier reply has that button", where)
 	case "postback":
 		h.send(bot.Event{Kind: bot.KindPostback, Postback: rest})
+	case "pick":
+		label, value, _ := strings.Cut(rest, " ")
+		raw, ok := h.lastReply().buttons[label]
+		var a struct{ Type, Data, Mode string }
+		if !ok || json.Unmarshal(raw, &a) != nil || a.Type != "datetimepicker" {
+			h.t.Fatalf("%s: no datetime picker %q in the last reply", where, label)
+		}
+		h.send(bot.Event{Kind: bot.KindPostback, Postback: a.Data, Params: map[string]string{a.Mode: value}})
 	case "tapinbox":
 		h.tap(h.inbox(), rest)
 	case "tick":
