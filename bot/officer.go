@@ -94,6 +94,7 @@ func officerFeature() feature {
 		flows: []*flow{announcementFlow()},
 		keywords: []keyword{
 			{isInviteCode, func(t *turn) error { return t.useInvite() }},
+			{isDecisionByName, func(t *turn) error { return t.decideByName() }},
 			{is("รออนุมัติ", "แกนนำรออนุมัติ", "ใบสมัครรออนุมัติ", "pending", "pendingleaders"), func(t *turn) error { return t.pendingLeaders() }},
 			{is("ประกาศที่ตั้งเวลา", "ประกาศที่ตั้งเวลาไว้", "รายการประกาศ", "scheduled", "scheduledannouncements"), func(t *turn) error { return t.scheduledAnnouncements() }},
 			{is("ประกาศ", "ส่งประกาศ", "announce", "announcement"), func(t *turn) error { return t.startFlow(flowAnnounce) }},
@@ -112,6 +113,51 @@ func officerFeature() feature {
 			{label: "btn.scheduled", data: "a=ann.list", show: isOfficer},
 		},
 	}
+}
+
+// Typed decisions: "อนุมัติ สมหญิง ใจดี", "ไม่อนุมัติ ...", "approve ...", "reject ...".
+var (
+	approveWords = words("อนุมัติ", "approve")
+	rejectWords  = words("ไม่อนุมัติ", "reject")
+)
+
+func isDecisionByName(w string) bool {
+	return (hasPrefixWord(w, approveWords) || hasPrefixWord(w, rejectWords)) &&
+		trimPrefixWord(trimPrefixWord(w, rejectWords), approveWords) != ""
+}
+
+// decideByName is the typed form of the approve and reject buttons: the pending leader of the
+// officer's provinces with that full name.
+func (t *turn) decideByName() error {
+	w := keywordOf(t.ev.Text)
+	status, name := store.LeaderApproved, trimPrefixWord(w, approveWords)
+	if hasPrefixWord(w, rejectWords) {
+		status, name = store.LeaderRejected, trimPrefixWord(w, rejectWords)
+	}
+	who, ok, err := t.officerOnly()
+	if err != nil || !ok {
+		return err
+	}
+	pending, err := t.pendingOf(who)
+	if err != nil {
+		return err
+	}
+	var found []store.Leader
+	for _, l := range pending {
+		if keywordOf(l.FullName) == name {
+			found = append(found, l)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return t.decide(found[0].UserID, status)
+	case 0:
+		t.out.text(t.tr("off.name_not_pending"))
+	default:
+		t.out.text(t.tr("off.name_ambiguous", "Count", len(found)))
+	}
+	t.out.buttons(action{Label: t.tr("btn.pending"), Data: "a=ldr.list"}, t.menuAction())
+	return nil
 }
 
 // officerOnly checks that the member is an officer; otherwise it says this is for officers.
@@ -348,13 +394,8 @@ func (e *Engine) pushDecision(ctx context.Context, l store.Leader) {
 	}
 }
 
-// pendingLeaders lists the pending applications of the officer's provinces, up to a carousel's
-// 12, each with approve and reject.
-func (t *turn) pendingLeaders() error {
-	w, ok, err := t.officerOnly()
-	if err != nil || !ok {
-		return err
-	}
+// pendingOf returns the pending leaders of the provinces officer w acts on.
+func (t *turn) pendingOf(w who) ([]store.Leader, error) {
 	var pending []store.Leader
 	provinces := w.provinces()
 	if provinces == nil {
@@ -363,9 +404,23 @@ func (t *turn) pendingLeaders() error {
 	for _, p := range provinces {
 		ls, err := t.store.ListLeaders(t.ctx, p, store.LeaderPending)
 		if err != nil {
-			return fmt.Errorf("bot: list leaders: %w", err)
+			return nil, fmt.Errorf("bot: list leaders: %w", err)
 		}
 		pending = append(pending, ls...)
+	}
+	return pending, nil
+}
+
+// pendingLeaders lists the pending applications of the officer's provinces, up to a carousel's
+// 12, each with approve and reject.
+func (t *turn) pendingLeaders() error {
+	w, ok, err := t.officerOnly()
+	if err != nil || !ok {
+		return err
+	}
+	pending, err := t.pendingOf(w)
+	if err != nil {
+		return err
 	}
 	if len(pending) == 0 {
 		t.out.text(t.tr("off.none_pending"))
