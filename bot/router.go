@@ -7,7 +7,6 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
-	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
 
@@ -70,13 +69,12 @@ func trimPrefixWord(s string, set map[string]bool) string {
 	return strings.TrimPrefix(s, best)
 }
 
-func langOf(tag string) store.Language { return languageOf(tag) }
-
 // dispatch routes one follow, message or postback event in the engine's fixed order.
 func (t *turn) dispatch() error {
 	switch t.ev.Kind {
 	case KindFollow:
 		t.greet()
+		t.offerResume()
 		return nil
 	case KindMessage, KindPostback:
 	default:
@@ -95,7 +93,11 @@ func (t *turn) dispatch() error {
 		if q.Get("a") == "f" {
 			return t.formButton(q)
 		}
-		return t.postback(q)
+		if err := t.postback(q); err != nil {
+			return err
+		}
+		t.offerResume()
+		return nil
 	}
 	w := keywordOf(t.ev.Text)
 	switch {
@@ -118,16 +120,51 @@ func (t *turn) dispatch() error {
 		t.help()
 		return nil
 	}
+	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
-		return t.answer(thai.Normalize(t.ev.Text))
-	}
-	for _, k := range t.keywords {
-		if k.match(w) {
-			return k.do(t)
+		in := thai.Normalize(t.ev.Text)
+		if matched && k.anytime && !t.acceptable(in) {
+			// A question in the middle of a form ("ม.40?") is answered, and the form waits.
+			if err := k.do(t); err != nil {
+				return err
+			}
+			t.offerResume()
+			return nil
 		}
+		return t.answer(in)
+	}
+	if matched {
+		return k.do(t)
+	}
+	if t.ev.Text == "" {
+		t.smallTalk() // a sticker, a photo: be friendly, not sorry
+		return nil
 	}
 	t.notUnderstood()
 	return nil
+}
+
+// keywordFor returns the first keyword matching w.
+func (t *turn) keywordFor(w string) (keyword, bool) {
+	for _, k := range t.keywords {
+		if k.match(w) {
+			return k, true
+		}
+	}
+	return keyword{}, false
+}
+
+// offerResume puts a "continue the form" button first when a form is still waiting.
+func (t *turn) offerResume() {
+	if t.sess.Flow == "" || t.endSession {
+		return
+	}
+	for _, a := range t.out.quick {
+		if strings.Contains(a.Data, "c="+ctlResume) {
+			return
+		}
+	}
+	t.out.quick = append([]action{t.formAction(t.tr("btn.resume"), ctlResume)}, t.out.quick...)
 }
 
 func (t *turn) postback(q url.Values) error {
@@ -208,6 +245,18 @@ func (t *turn) help() {
 func (t *turn) contact() {
 	t.out.text(t.tr("contact", "Hotline", t.kb.Hotline, "Website", t.kb.Website))
 	t.out.buttons(t.menuAction())
+}
+
+// smallTalk answers thanks, "okay", laughter and stickers kindly, with the main paths.
+func (t *turn) smallTalk() {
+	t.out.text(t.tr("small_talk"))
+	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.section40Action(), t.menuAction())
+}
+
+// applyWhat answers a bare "สมัคร": apply for what?
+func (t *turn) applyWhat() {
+	t.out.text(t.tr("apply_what"))
+	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, action{Label: t.tr("btn.s40_apply"), Data: "a=s40&t=apply"}, t.menuAction())
 }
 
 // notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
