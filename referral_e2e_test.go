@@ -158,7 +158,9 @@ func referralScenario(t *testing.T, extra map[string]string) map[string]string {
 	if code := r.apiCall(http.MethodPost, "/api/v1/referrals/"+ref.ID+"/status", `{"status":"submitted"}`, &errBody); code != http.StatusConflict || errBody.Error.Field != "status" {
 		t.Errorf("a move back: %d %+v", code, errBody)
 	}
-	var audit struct{ Entries []struct{ Action, Subject string } }
+	var audit struct {
+		Entries []struct{ Action, Subject string }
+	}
 	r.apiCall(http.MethodGet, "/api/v1/audit?subject="+ref.ID, "", &audit)
 	if len(audit.Entries) != 1 || audit.Entries[0].Action != "referral.status" {
 		t.Errorf("audit of %s: %+v", ref.ID, audit.Entries)
