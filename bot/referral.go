@@ -220,13 +220,16 @@ const (
 func parseBirth(t *turn, in string) (string, error) {
 	var v string
 	var age int
-	if a, err := thai.ParseAge(in); err == nil {
+	if a, aerr := thai.ParseAge(in); aerr == nil {
 		age, v = a, birthAgePrefix+strconv.Itoa(a)
 	} else {
 		d, derr := thai.ParseDate(in, t.loc)
 		if derr != nil {
 			var ie *thai.InputError
-			if errors.As(derr, &ie) && ie.Key == "date.format" {
+			switch {
+			case errors.As(aerr, &ie) && ie.Key == "age.range": // a number too big for an age: "200"
+				return "", aerr
+			case errors.As(derr, &ie) && ie.Key == "date.format":
 				return "", &reprompt{key: "err.birth"}
 			}
 			return "", derr
