@@ -117,7 +117,8 @@ func referralFlow() *flow {
 // self-referral that officers of the province see (issue 4, item 6).
 func selfReferralFlow() *flow {
 	return &flow{
-		name: flowSelf,
+		name:  flowSelf,
+		begin: beginSelfReferral,
 		fields: []field{
 			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
 			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
@@ -128,6 +129,21 @@ func selfReferralFlow() *flow {
 		},
 		submit: submitSelfReferral,
 	}
+}
+
+// beginSelfReferral tells a worker whose earlier request is still open where it stands instead
+// of taking a second one. Served by the worker index of ListReferrals.
+func beginSelfReferral(t *turn) (bool, error) {
+	rs, err := t.store.ListReferrals(t.ctx, store.ReferralFilter{WorkerUserID: t.member.UserID, Source: store.SourceSelf, Limit: 1})
+	if err != nil {
+		return false, fmt.Errorf("bot: list own referrals: %w", err)
+	}
+	if len(rs) == 0 || rs[0].Status.Closed() {
+		return true, nil
+	}
+	t.out.text(t.tr("self.already", "Date", t.date(rs[0].CreatedAt), "Status", t.tr("ref.status."+string(rs[0].Status)), "Phone", thai.MaskPhone(rs[0].Phone)))
+	t.out.buttons(t.section40Action(), t.menuAction())
+	return false, nil
 }
 
 func consentChoices(t *turn) []choice {

@@ -111,6 +111,8 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		`CREATE INDEX referrals_created ON referrals (created_at)`,
 		`CREATE INDEX referrals_closed ON referrals (closed_at) WHERE closed_at IS NOT NULL`,
 		`CREATE INDEX referrals_notice_due ON referrals (status_at) WHERE notified_at IS NULL AND notice_key != ''`),
+	// 7: a worker's own referrals, looked up when they say "สนใจสมัคร" again.
+	execAll(`CREATE INDEX referrals_worker ON referrals (worker_user_id, created_at) WHERE worker_user_id != ''`),
 }
 
 // execAll is a migration that runs statements in order.
