@@ -30,10 +30,12 @@ import (
 //	> tapold <label>       tap that button in the latest earlier reply that has it
 //	> postback <data>      a postback with raw data
 //	> redeliver            the previous event again, same webhookEventId (and used reply token)
+//	> expiretoken          the next event's reply token has expired before the bot replies
 //	> wait <duration>      advance the injected clock, e.g. 31m
 //	< <text>               the last reply contains text
 //	<! <text>              the last reply does not contain text
 //	<none                  the last event got no reply
+//	<push                  what the last event got came by push, not reply
 //	= leader <status>|none the user's stored leader record
 //	= session <flow>|none  the user's stored session
 //	= member active|blocked the user's member record
@@ -57,10 +59,12 @@ type harness struct {
 	user   string            // current user ID
 	last   []reply           // replies per event, newest last
 	lastEv bot.Event
+	stale  bool // the next event's reply token has already expired
 }
 
 // reply is what one event made the bot send, flattened for assertions.
 type reply struct {
+	pushed  bool // every message came by push
 	text    string
 	buttons map[string]json.RawMessage // label → action object
 }
@@ -121,6 +125,10 @@ func (h *harness) send(ev bot.Event) {
 	}
 	if ev.Kind != bot.KindUnfollow && ev.ReplyToken == "" {
 		ev.ReplyToken = h.lapi.IssueReplyToken(h.user)
+		if h.stale {
+			h.lapi.ExpireReplyToken(ev.ReplyToken)
+			h.stale = false
+		}
 	}
 	ev.Time = h.clock()
 	h.deliver(ev)
@@ -154,6 +162,10 @@ func flatten(t *testing.T, ds []linetest.Delivery) reply {
 		}
 	}
 	r.text = b.String()
+	r.pushed = len(ds) > 0
+	for _, d := range ds {
+		r.pushed = r.pushed && d.Endpoint == "push"
+	}
 	return r
 }
 
@@ -251,6 +263,10 @@ func runTranscript(t *testing.T, path string) {
 			if strings.Contains(h.lastReply().text, arg) {
 				t.Fatalf("%s\nreply was:\n%s", where, h.lastReply().text)
 			}
+		case "<push":
+			if !h.lastReply().pushed {
+				t.Fatalf("%s\nnot pushed", where)
+			}
 		case "<none":
 			if h.lastReply().text != "" {
 				t.Fatalf("%s\nreply was:\n%s", where, h.lastReply().text)
@@ -292,6 +308,8 @@ func (h *harness) event(where, arg string) {
 		h.t.Fatalf("%s: no earlier reply has that button", where)
 	case "postback":
 		h.send(bot.Event{Kind: bot.KindPostback, Postback: rest})
+	case "expiretoken":
+		h.stale = true
 	case "redeliver":
 		ev := h.lastEv
 		ev.Redelivery = true
