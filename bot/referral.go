@@ -318,11 +318,11 @@ func submitReferral(t *turn) error {
 	r := store.Referral{
 		ID: uuid.NewString(), SubmissionID: t.sess.SubmissionID, Source: store.SourceLeader,
 		LeaderID: t.member.UserID, FullName: f["name"], NationalID: f["nid"], Phone: f["phone"],
-		BirthDate: birth.UTC(), Age: age, AgeUncertain: age >= s40UncertainAge,
+		Age: age, AgeUncertain: age >= s40UncertainAge,
 		Occupation: f["occupation"], ProvinceCode: f["province"], District: f["district"], Option: f["option"],
 		Status: store.ReferralSubmitted, StatusAt: t.now, ConsentAt: t.now, CreatedAt: t.now,
 	}
-	if !birth.IsZero() {
+	if !birth.IsZero() { // the calendar day, kept as midnight UTC (store.Referral.BirthDate)
 		r.BirthDate = time.Date(birth.Year(), birth.Month(), birth.Day(), 0, 0, 0, 0, time.UTC)
 	}
 	stored, dup, err := t.createReferral(r)
