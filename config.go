@@ -34,6 +34,9 @@ type Config struct {
 	AdminUserIDs   []string
 	Location       *time.Location // TZ_DISPLAY
 	EncryptionKey  []byte         // ENCRYPTION_KEY decoded: 32 bytes
+	// ReferralRetention is how long a closed referral is kept before the scheduler deletes it:
+	// REFERRAL_RETENTION_DAYS whole days, 1–3650, default 365.
+	ReferralRetention time.Duration
 	// Simulator is true when no LINE channel is configured: LINE API calls go to the in-process
 	// stand-in and /simulator is served.
 	Simulator bool
@@ -104,6 +107,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if cfg.Location, err = time.LoadLocation(tz); err != nil {
 		errs = append(errs, fmt.Errorf("TZ_DISPLAY: %q is not a known time zone (e.g. Asia/Bangkok)", tz))
 	}
+
+	days, err := strconv.Atoi(env("REFERRAL_RETENTION_DAYS", "365"))
+	if err != nil || days < 1 || days > 3650 {
+		errs = append(errs, fmt.Errorf("REFERRAL_RETENTION_DAYS: %q is not a whole number of days from 1 to 3650", getenv("REFERRAL_RETENTION_DAYS")))
+	}
+	cfg.ReferralRetention = time.Duration(days) * 24 * time.Hour
 
 	switch key := getenv("ENCRYPTION_KEY"); {
 	case key != "":

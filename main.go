@@ -125,7 +125,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		return err
 	}
 
-	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics})
+	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics,
+		ReferralRetention: cfg.ReferralRetention, Notifier: engine})
 	if err != nil {
 		return err
 	}
@@ -155,7 +156,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	}
 	var api *handlers.API
 	if cfg.AdminToken != "" {
-		api = &handlers.API{Token: cfg.AdminToken, Logger: log}
+		api = &handlers.API{Token: cfg.AdminToken, Logger: log, Routes: []func(*gin.RouterGroup){
+			(&handlers.AuditAPI{Store: st, Location: cfg.Location}).Routes,
+			(&handlers.ReferralAPI{Store: st, Notifier: engine, Now: time.Now, Location: cfg.Location, Logger: log}).Routes,
+		}}
 	}
 	srv := &http.Server{
 		Handler: handlers.NewRouter(handlers.RouterConfig{

@@ -35,7 +35,7 @@ type field struct {
 	// choices are buttons offered with the question; a tap answers with the choice's value.
 	choices func(t *turn) []choice
 	// parse validates an answer and returns the value to store. Errors are *thai.InputError
-	// (re-prompted with catalog "err.<key>"), *reprompt, or errDeclined.
+	// (re-prompted with catalog "err.<key>"), *reprompt, errDeclined, or errEnded.
 	parse func(t *turn, in string) (string, error)
 	// show renders a stored value for the summary and "previous answer" lines; identity if nil.
 	show func(t *turn, v string) string
@@ -58,6 +58,10 @@ func (r *reprompt) Error() string { return r.key }
 
 // errDeclined ends the flow without storing anything (for example consent refused).
 var errDeclined = errors.New("declined")
+
+// errEnded ends the flow without storing anything after parse wrote its own reply (for example
+// a national ID that was already referred: the answer is that referral's status).
+var errEnded = errors.New("ended")
 
 // Form button controls carried in postback data "a=f&s=<session>&n=<step>&c=<control>".
 const (
@@ -185,6 +189,9 @@ func (t *turn) answer(in string) error {
 		t.endSession = true
 		t.out.text(t.tr(f.name + ".declined"))
 		t.out.buttons(t.startAction(f.name), t.menuAction())
+		return nil
+	case errors.Is(err, errEnded):
+		t.endSession = true
 		return nil
 	case err != nil:
 		return t.reject(fd, err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,9 @@ import (
 //	= leader <status>|none the user's stored leader record
 //	= session <flow>|none  the user's stored session
 //	= member active|blocked the user's member record
+//	= referrals <n>        the number of referrals stored, by anyone
+//	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
+//	! referrals <n>        store n referrals by the user (a leader), one minute apart, the last newest
 //
 // Lines starting with # and blank lines are ignored.
 
@@ -269,6 +273,8 @@ func runTranscript(t *testing.T, path string) {
 			}
 		case "=":
 			h.check(where, arg)
+		case "!":
+			h.arrange(where, arg)
 		default:
 			t.Fatalf("%s: unknown command", where)
 		}
@@ -356,7 +362,53 @@ func (h *harness) check(where, arg string) {
 		if got != want {
 			h.t.Fatalf("%s: member is %s", where, got)
 		}
+	case "referrals":
+		rs, err := h.st.ListReferrals(ctx, store.ReferralFilter{Limit: 1000})
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		if got := fmt.Sprint(len(rs)); got != want {
+			h.t.Fatalf("%s: %s referrals stored", where, got)
+		}
 	default:
 		h.t.Fatalf("%s: unknown check", where)
+	}
+}
+
+// arrange sets up store records that other people (officers) create, for the current user.
+func (h *harness) arrange(where, arg string) {
+	h.t.Helper()
+	f := strings.Fields(arg)
+	switch {
+	case len(f) == 3 && f[0] == "leader":
+		now := h.clock()
+		l := store.Leader{UserID: h.user, SubmissionID: "arranged-" + h.user, FullName: "แกนนำ ทดสอบ",
+			Phone: "0899999999", ProvinceCode: f[2], Status: store.LeaderStatus(f[1]), ConsentAt: now, CreatedAt: now}
+		if l.Status != store.LeaderPending {
+			l.DecidedAt, l.DecidedBy = now, "U-officer"
+		}
+		if err := h.st.CreateLeader(context.Background(), l); err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) == 2 && f[0] == "referrals":
+		n, err := strconv.Atoi(f[1])
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		for i := 1; i <= n; i++ {
+			at := h.clock().Add(time.Duration(i-n) * time.Minute)
+			r := store.Referral{ID: fmt.Sprintf("%s-ref-%d", h.user, i), SubmissionID: fmt.Sprintf("%s-sub-%d", h.user, i),
+				Source: store.SourceLeader, LeaderID: h.user, FullName: fmt.Sprintf("ผู้สมัคร ที่%d", i),
+				NationalID: fmt.Sprintf("%013d", i), Phone: "0891112222", ProvinceCode: "TH-76",
+				Status: store.ReferralSubmitted, StatusAt: at, ConsentAt: at, CreatedAt: at}
+			if i%3 == 0 {
+				r.Status = store.ReferralContacted
+			}
+			if err := h.st.CreateReferral(context.Background(), r); err != nil {
+				h.t.Fatalf("%s: %v", where, err)
+			}
+		}
+	default:
+		h.t.Fatalf("%s: unknown arrangement", where)
 	}
 }

@@ -23,6 +23,7 @@ type Store interface {
 	DeleteSessionsExpiredBefore(ctx context.Context, t time.Time) (int, error)
 	// DeleteEventsBefore forgets webhook events claimed before t.
 	DeleteEventsBefore(ctx context.Context, t time.Time) (int, error)
+	ReferralStore
 }
 
 // Config holds what a Scheduler needs. Store is required.
@@ -32,6 +33,10 @@ type Config struct {
 	Now        func() time.Time      // the clock the jobs use; time.Now when nil
 	Logger     *slog.Logger          // slog.Default() when nil
 	Registerer prometheus.Registerer // where ssonet_scheduler_runs_total is registered; none when nil
+	// ReferralRetention is how long a closed referral is kept (REFERRAL_RETENTION_DAYS);
+	// DefaultReferralRetention when zero.
+	ReferralRetention time.Duration
+	Notifier          ReferralNotifier // retries referral status notices; the job does nothing when nil
 }
 
 // Scheduler owns the cron runner and the jobs. Build it with New.
@@ -43,6 +48,9 @@ type Scheduler struct {
 	runs   *prometheus.CounterVec
 	ctx    context.Context // cancelled when Stop gives up waiting; parent of every job's context
 	cancel context.CancelFunc
+
+	retention time.Duration
+	notifier  ReferralNotifier
 }
 
 // New builds a Scheduler with every job registered; nothing runs before Start.
@@ -50,7 +58,10 @@ func New(cfg Config) (*Scheduler, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("scheduler: Store is required")
 	}
-	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger}
+	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger, retention: cfg.ReferralRetention, notifier: cfg.Notifier}
+	if s.retention <= 0 {
+		s.retention = DefaultReferralRetention
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -79,6 +90,8 @@ func New(cfg Config) (*Scheduler, error) {
 		run        func(context.Context) error
 	}{
 		{"*/10 * * * *", "cleanup", s.Cleanup},
+		{"30 3 * * *", "referral-retention", s.DeleteClosedReferrals},
+		{"*/5 * * * *", "referral-notices", s.RetryReferralNotices},
 	} {
 		if _, err := s.add(j.spec, j.name, j.run); err != nil {
 			return nil, err

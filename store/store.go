@@ -149,6 +149,8 @@ type Store interface {
 	LeaderStore
 	SessionStore
 	EventStore
+	AuditStore
+	ReferralStore
 	// Ping reports whether the database answers (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.
