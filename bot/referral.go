@@ -48,9 +48,9 @@ func referralFeature() feature {
 	return feature{
 		flows: []*flow{referralFlow(), selfReferralFlow()},
 		keywords: []keyword{
-			{contains("ผู้ที่ฉันแนะนำ", "ที่ฉันแนะนำ", "myreferrals"), mine},
-			{contains("แนะนำผู้สมัคร", "ส่งรายชื่อ", "referaworker", "refer"), refer},
-			{contains("สนใจสมัคร", "อยากสมัคร", "interested", "signmeup"), self},
+			{match: contains("ผู้ที่ฉันแนะนำ", "ที่ฉันแนะนำ", "myreferrals"), do: mine},
+			{match: contains("แนะนำผู้สมัคร", "ส่งรายชื่อ", "referaworker", "refer"), do: refer},
+			{match: contains("สนใจสมัคร", "อยากสมัคร", "interested", "signmeup"), do: self},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"ref.start":  func(t *turn, _ url.Values) error { return refer(t) },
