@@ -74,7 +74,7 @@ func (t *turn) dispatch() error {
 	switch t.ev.Kind {
 	case KindFollow:
 		t.greet()
-		t.offerResume()
+		t.offerResume(t.sess.ID)
 		return nil
 	case KindMessage, KindPostback:
 	default:
@@ -93,10 +93,11 @@ func (t *turn) dispatch() error {
 		if q.Get("a") == "f" {
 			return t.formButton(q)
 		}
+		form := t.sess.ID
 		if err := t.postback(q); err != nil {
 			return err
 		}
-		t.offerResume()
+		t.offerResume(form)
 		return nil
 	}
 	w := keywordOf(t.ev.Text)
@@ -125,10 +126,11 @@ func (t *turn) dispatch() error {
 		in := thai.Normalize(t.ev.Text)
 		if matched && k.anytime && !t.acceptable(in) {
 			// A question in the middle of a form ("ม.40?") is answered, and the form waits.
+			form := t.sess.ID
 			if err := k.do(t); err != nil {
 				return err
 			}
-			t.offerResume()
+			t.offerResume(form)
 			return nil
 		}
 		return t.answer(in)
@@ -154,9 +156,10 @@ func (t *turn) keywordFor(w string) (keyword, bool) {
 	return keyword{}, false
 }
 
-// offerResume puts a "continue the form" button first when a form is still waiting.
-func (t *turn) offerResume() {
-	if t.sess.Flow == "" || t.endSession {
+// offerResume puts a "continue the form" button first when the form that was open before the
+// turn (session id form) is still waiting: not when the turn ended it or started another.
+func (t *turn) offerResume(form string) {
+	if t.sess.Flow == "" || t.endSession || t.sess.ID != form {
 		return
 	}
 	for _, a := range t.out.quick {
