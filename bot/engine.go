@@ -52,11 +52,11 @@ type Engine struct {
 	log   *slog.Logger
 	ttl   time.Duration
 	cat   *catalog
+	kb    *knowledge
 
 	sealer         *store.Sealer
 	admins         map[string]bool
 	onAnnouncement func()
-	kb             *knowledge
 
 	// Collected from features() by New.
 	flows     map[string]*flow

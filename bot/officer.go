@@ -93,11 +93,11 @@ func officerFeature() feature {
 	return feature{
 		flows: []*flow{announcementFlow()},
 		keywords: []keyword{
-			{isInviteCode, func(t *turn) error { return t.useInvite() }},
-			{isDecisionByName, func(t *turn) error { return t.decideByName() }},
-			{is("รออนุมัติ", "แกนนำรออนุมัติ", "ใบสมัครรออนุมัติ", "pending", "pendingleaders"), func(t *turn) error { return t.pendingLeaders() }},
-			{is("ประกาศที่ตั้งเวลา", "ประกาศที่ตั้งเวลาไว้", "รายการประกาศ", "scheduled", "scheduledannouncements"), func(t *turn) error { return t.scheduledAnnouncements() }},
-			{is("ประกาศ", "ส่งประกาศ", "announce", "announcement"), func(t *turn) error { return t.startFlow(flowAnnounce) }},
+			{match: isInviteCode, do: func(t *turn) error { return t.useInvite() }},
+			{match: isDecisionByName, do: func(t *turn) error { return t.decideByName() }},
+			{match: is("รออนุมัติ", "แกนนำรออนุมัติ", "ใบสมัครรออนุมัติ", "pending", "pendingleaders"), do: func(t *turn) error { return t.pendingLeaders() }},
+			{match: is("ประกาศที่ตั้งเวลา", "ประกาศที่ตั้งเวลาไว้", "รายการประกาศ", "scheduled", "scheduledannouncements"), do: func(t *turn) error { return t.scheduledAnnouncements() }},
+			{match: is("ประกาศ", "ส่งประกาศ", "announce", "announcement"), do: func(t *turn) error { return t.startFlow(flowAnnounce) }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"ldr.ok":     func(t *turn, q url.Values) error { return t.decide(q.Get("u"), store.LeaderApproved) },

@@ -48,9 +48,9 @@ func referralFeature() feature {
 	return feature{
 		flows: []*flow{referralFlow(), selfReferralFlow()},
 		keywords: []keyword{
-			{contains("ผู้ที่ฉันแนะนำ", "ที่ฉันแนะนำ", "myreferrals"), mine},
-			{contains("แนะนำผู้สมัคร", "ส่งรายชื่อ", "referaworker", "refer"), refer},
-			{contains("สนใจสมัคร", "อยากสมัคร", "interested", "signmeup"), self},
+			{match: contains("ผู้ที่ฉันแนะนำ", "ที่ฉันแนะนำ", "myreferrals"), do: mine},
+			{match: contains("แนะนำผู้สมัคร", "ส่งรายชื่อ", "referaworker", "refer"), do: refer},
+			{match: contains("สนใจสมัคร", "อยากสมัคร", "interested", "signmeup"), do: self},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"ref.start":  func(t *turn, _ url.Values) error { return refer(t) },
@@ -117,7 +117,8 @@ func referralFlow() *flow {
 // self-referral that officers of the province see (issue 4, item 6).
 func selfReferralFlow() *flow {
 	return &flow{
-		name: flowSelf,
+		name:  flowSelf,
+		begin: beginSelfReferral,
 		fields: []field{
 			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
 			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
@@ -128,6 +129,21 @@ func selfReferralFlow() *flow {
 		},
 		submit: submitSelfReferral,
 	}
+}
+
+// beginSelfReferral tells a worker whose earlier request is still open where it stands instead
+// of taking a second one. Served by the worker index of ListReferrals.
+func beginSelfReferral(t *turn) (bool, error) {
+	rs, err := t.store.ListReferrals(t.ctx, store.ReferralFilter{WorkerUserID: t.member.UserID, Source: store.SourceSelf, Limit: 1})
+	if err != nil {
+		return false, fmt.Errorf("bot: list own referrals: %w", err)
+	}
+	if len(rs) == 0 || rs[0].Status.Closed() {
+		return true, nil
+	}
+	t.out.text(t.tr("self.already", "Date", t.date(rs[0].CreatedAt), "Status", t.tr("ref.status."+string(rs[0].Status)), "Phone", thai.MaskPhone(rs[0].Phone)))
+	t.out.buttons(t.section40Action(), t.menuAction())
+	return false, nil
 }
 
 func consentChoices(t *turn) []choice {
@@ -220,13 +236,16 @@ const (
 func parseBirth(t *turn, in string) (string, error) {
 	var v string
 	var age int
-	if a, err := thai.ParseAge(in); err == nil {
+	if a, aerr := thai.ParseAge(in); aerr == nil {
 		age, v = a, birthAgePrefix+strconv.Itoa(a)
 	} else {
 		d, derr := thai.ParseDate(in, t.loc)
 		if derr != nil {
 			var ie *thai.InputError
-			if errors.As(derr, &ie) && ie.Key == "date.format" {
+			switch {
+			case errors.As(aerr, &ie) && ie.Key == "age.range": // a number too big for an age: "200"
+				return "", aerr
+			case errors.As(derr, &ie) && ie.Key == "date.format":
 				return "", &reprompt{key: "err.birth"}
 			}
 			return "", derr
@@ -299,11 +318,11 @@ func submitReferral(t *turn) error {
 	r := store.Referral{
 		ID: uuid.NewString(), SubmissionID: t.sess.SubmissionID, Source: store.SourceLeader,
 		LeaderID: t.member.UserID, FullName: f["name"], NationalID: f["nid"], Phone: f["phone"],
-		BirthDate: birth.UTC(), Age: age, AgeUncertain: age >= s40UncertainAge,
+		Age: age, AgeUncertain: age >= s40UncertainAge,
 		Occupation: f["occupation"], ProvinceCode: f["province"], District: f["district"], Option: f["option"],
 		Status: store.ReferralSubmitted, StatusAt: t.now, ConsentAt: t.now, CreatedAt: t.now,
 	}
-	if !birth.IsZero() {
+	if !birth.IsZero() { // the calendar day, kept as midnight UTC (store.Referral.BirthDate)
 		r.BirthDate = time.Date(birth.Year(), birth.Month(), birth.Day(), 0, 0, 0, 0, time.UTC)
 	}
 	stored, dup, err := t.createReferral(r)

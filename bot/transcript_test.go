@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -55,6 +56,7 @@ import (
 //	= multicasts <n>       the stand-in received n multicast calls so far
 //	= referrals <n>        the number of referrals stored, by anyone
 //	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
+//	! referrals <n>        store n referrals by the user (a leader), one minute apart, the last newest
 //
 // Lines starting with # and blank lines are ignored.
 
@@ -563,6 +565,24 @@ func (h *harness) arrange(where, arg string) {
 		}
 		if err := h.st.CreateLeader(context.Background(), l); err != nil {
 			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) == 2 && f[0] == "referrals":
+		n, err := strconv.Atoi(f[1])
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		for i := 1; i <= n; i++ {
+			at := h.clock().Add(time.Duration(i-n) * time.Minute)
+			r := store.Referral{ID: fmt.Sprintf("%s-ref-%d", h.user, i), SubmissionID: fmt.Sprintf("%s-sub-%d", h.user, i),
+				Source: store.SourceLeader, LeaderID: h.user, FullName: fmt.Sprintf("ผู้สมัคร ที่%d", i),
+				NationalID: fmt.Sprintf("%013d", i), Phone: "0891112222", ProvinceCode: "TH-76",
+				Status: store.ReferralSubmitted, StatusAt: at, ConsentAt: at, CreatedAt: at}
+			if i%3 == 0 {
+				r.Status = store.ReferralContacted
+			}
+			if err := h.st.CreateReferral(context.Background(), r); err != nil {
+				h.t.Fatalf("%s: %v", where, err)
+			}
 		}
 	default:
 		h.t.Fatalf("%s: unknown arrangement", where)

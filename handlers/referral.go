@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -250,6 +251,10 @@ func (a *ReferralAPI) changeStatus(c *gin.Context) {
 		c.Error(Invalid("note", "at most 500 characters, no control characters"))
 		return
 	}
+	if looksPersonal(note) {
+		c.Error(Invalid("note", "the note is pushed to the leader and kept unsealed: leave out national ID and phone numbers"))
+		return
+	}
 	ctx := c.Request.Context()
 	r, err := a.Store.GetReferral(ctx, c.Param("id"))
 	if err != nil {
@@ -282,3 +287,11 @@ func (a *ReferralAPI) changeStatus(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"referral": toReferralJSON(r, false), "notified": sent})
 }
+
+// personalDigits finds a run of 9 or more digits, separators allowed between them: a phone
+// number (9–10 digits) or a national ID (13).
+var personalDigits = regexp.MustCompile(`\d(?:[\s\-.]*\d){8,}`)
+
+// looksPersonal reports whether a free-text note seems to carry a phone number or national ID
+// (Thai digits included), which must not be stored or sent in plain.
+func looksPersonal(note string) bool { return personalDigits.MatchString(thai.Normalize(note)) }

@@ -174,6 +174,8 @@ func TestReferralStatusChangePushesToLeader(t *testing.T) {
 		{`{"status":5}`, http.StatusBadRequest, "status"},
 		{`{"status":"enrolled","note":"` + strings.Repeat("ก", 501) + `"}`, http.StatusBadRequest, "note"},
 		{`{"status":"enrolled","colour":"red"}`, http.StatusBadRequest, "colour"},
+		{`{"status":"enrolled","note":"โทรกลับที่ 089-111-2222"}`, http.StatusBadRequest, "note"},
+		{`{"status":"enrolled","note":"เลขบัตร ๑ ๑๐๑๗ ๐๐๒๐๓ ๔๕ ๐"}`, http.StatusBadRequest, "note"},
 		{`{"status":`, http.StatusBadRequest, ""},
 		{`[]`, http.StatusBadRequest, ""},
 	} {

@@ -94,6 +94,7 @@ type ReferralFilter struct {
 	Status       ReferralStatus // exact status
 	LeaderID     string         // the referring leader's LINE user ID
 	Source       ReferralSource // exact source
+	WorkerUserID string         // the worker's LINE user ID (self-referrals)
 	Since, Until time.Time      // CreatedAt >= Since and < Until
 	Offset       int            // entries to skip, for paging
 	Limit        int            // at most this many; 0 means DefaultReferralLimit

@@ -75,6 +75,10 @@ func indexes() []index {
 			Options: options.Index().SetName("leaderId_createdAt"),
 		}},
 		{referralsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "workerUserId", Value: 1}, {Key: "createdAt", Value: -1}},
+			Options: options.Index().SetName("workerUserId_createdAt"),
+		}},
+		{referralsColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "provinceCode", Value: 1}, {Key: "createdAt", Value: -1}},
 			Options: options.Index().SetName("provinceCode_createdAt"),
 		}},

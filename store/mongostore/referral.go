@@ -154,12 +154,13 @@ func (s *Store) findReferrals(ctx context.Context, what string, filter bson.D, o
 }
 
 // ListReferrals returns the referrals f selects, newest first. Served by leaderId_createdAt when
-// a leader is given (the leader's list in the chat), provinceCode_createdAt for a province,
-// else createdAt.
+// a leader is given (the leader's list in the chat), workerUserId_createdAt for a worker (their
+// "สนใจสมัคร"), provinceCode_createdAt for a province, else createdAt.
 func (s *Store) ListReferrals(ctx context.Context, f store.ReferralFilter) ([]store.Referral, error) {
 	filter := bson.D{}
 	for _, c := range []struct{ key, value string }{
-		{"leaderId", f.LeaderID}, {"provinceCode", f.ProvinceCode}, {"status", string(f.Status)}, {"source", string(f.Source)},
+		{"leaderId", f.LeaderID}, {"workerUserId", f.WorkerUserID}, {"provinceCode", f.ProvinceCode},
+		{"status", string(f.Status)}, {"source", string(f.Source)},
 	} {
 		if c.value != "" {
 			filter = append(filter, bson.E{Key: c.key, Value: c.value})

@@ -111,7 +111,9 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		`CREATE INDEX referrals_created ON referrals (created_at)`,
 		`CREATE INDEX referrals_closed ON referrals (closed_at) WHERE closed_at IS NOT NULL`,
 		`CREATE INDEX referrals_notice_due ON referrals (status_at) WHERE notified_at IS NULL AND notice_key != ''`),
-	// 7 (issue 5): officers and their provinces (officer_provinces serves "officers of a
+	// 7: a worker's own referrals, looked up when they say "สนใจสมัคร" again.
+	execAll(`CREATE INDEX referrals_worker ON referrals (worker_user_id, created_at) WHERE worker_user_id != ''`),
+	// 8 (issue 5): officers and their provinces (officer_provinces serves "officers of a
 	// province"), invite codes by hash, leaders by province and status, announcements by status
 	// and send time, and their batches.
 	execAll(`

@@ -95,8 +95,8 @@ func (s *Store) FindReferralByNationalID(ctx context.Context, nationalID string)
 }
 
 // ListReferrals returns the referrals f selects, newest first. Served by referrals_leader when
-// a leader is given (the leader's list in the chat), referrals_province for a province,
-// else referrals_created.
+// a leader is given (the leader's list in the chat), referrals_worker for a worker (their
+// "สนใจสมัคร"), referrals_province for a province, else referrals_created.
 func (s *Store) ListReferrals(ctx context.Context, f store.ReferralFilter) ([]store.Referral, error) {
 	var where []string
 	var args []any
@@ -115,6 +115,9 @@ func (s *Store) ListReferrals(ctx context.Context, f store.ReferralFilter) ([]st
 	}
 	if f.Source != "" {
 		add(`source = ?`, f.Source)
+	}
+	if f.WorkerUserID != "" {
+		add(`worker_user_id = ?`, f.WorkerUserID)
 	}
 	if !f.Since.IsZero() {
 		add(`created_at >= ?`, at(f.Since))

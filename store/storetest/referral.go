@@ -148,6 +148,8 @@ func testReferrals(t *testing.T, open Opener) {
 			{"province", store.ReferralFilter{ProvinceCode: "TH-76"}, []int{4, 3, 1}},
 			{"status", store.ReferralFilter{Status: store.ReferralContacted}, []int{3}},
 			{"source", store.ReferralFilter{Source: store.SourceSelf}, []int{4}},
+			{"worker", store.ReferralFilter{WorkerUserID: "U-w"}, []int{4}},
+			{"other worker", store.ReferralFilter{WorkerUserID: "U-a"}, nil},
 			{"since", store.ReferralFilter{Since: rs[2].CreatedAt}, []int{4, 3}},
 			{"until", store.ReferralFilter{Until: rs[1].CreatedAt}, []int{1}},
 			{"page 1", store.ReferralFilter{Limit: 2}, []int{4, 3}},
