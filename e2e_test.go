@@ -376,6 +376,23 @@ func TestSimulatorMode(t *testing.T) {
 	if got.WebhookStatus != http.StatusOK || len(got.Deliveries) != 1 || got.Deliveries[0].Type != "reply" {
 		t.Errorf("follow through the simulator: %+v, want one reply", got)
 	}
+
+	// The officer persona is an officer in simulator mode: "ประกาศ" starts the announcement form.
+	for _, u := range handlers.SimulatorPresets() {
+		if u.Role != "officer" {
+			continue
+		}
+		res, err := http.Post(url+"/simulator/api/events", "application/json",
+			strings.NewReader(`{"userId":"`+u.UserID+`","type":"message","text":"ประกาศ"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if !strings.Contains(string(b), "ขั้นที่ 1/3") {
+			t.Errorf("the officer persona typed ประกาศ: %s", b)
+		}
+	}
 }
 
 // benchWebhook posts signed text events from 64 users to url/webhook, in parallel, and reports

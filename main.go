@@ -124,9 +124,17 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	if err != nil {
 		return err
 	}
+	admins := cfg.AdminUserIDs
+	if cfg.Simulator { // the simulator's officer persona is an admin, so a person can try that side
+		for _, u := range handlers.SimulatorPresets() {
+			if u.Role == "officer" {
+				admins = append(admins, u.UserID)
+			}
+		}
+	}
 	var kick func() // the scheduler's Kick, set below before any event is handled
 	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log,
-		Sealer: sealer, Admins: cfg.AdminUserIDs, OnAnnouncement: func() { kick() }})
+		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }})
 	if err != nil {
 		return err
 	}
