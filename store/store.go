@@ -149,6 +149,7 @@ type Store interface {
 	LeaderStore
 	SessionStore
 	EventStore
+	WorkshopStore
 	// Ping reports whether the database answers (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.

@@ -32,6 +32,7 @@ var sections = []struct {
 	{"Leader", testLeaders},
 	{"Session", testSessions},
 	{"Event", testEvents},
+	{"Workshop", testWorkshops},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
