@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,13 @@ type Config struct {
 	Now        func() time.Time      // the clock the jobs use; time.Now when nil
 	Logger     *slog.Logger          // slog.Default() when nil
 	Registerer prometheus.Registerer // where ssonet_scheduler_runs_total is registered; none when nil
+
+	// The workshop job (reminders and notices, reminders.go) runs when Workshops is set; Notices
+	// and Pusher are then required. Reminders nil means DefaultReminders.
+	Workshops WorkshopStore
+	Notices   Notices
+	Pusher    Pusher
+	Reminders []Reminder
 }
 
 // Scheduler owns the cron runner and the jobs. Build it with New.
@@ -43,6 +51,14 @@ type Scheduler struct {
 	runs   *prometheus.CounterVec
 	ctx    context.Context // cancelled when Stop gives up waiting; parent of every job's context
 	cancel context.CancelFunc
+
+	workshops WorkshopStore // nil: no workshop job
+	notices   Notices
+	pusher    Pusher
+	reminders []Reminder
+	loc       *time.Location
+	startJobs []func()       // wrapped jobs Start runs once at once (catch-up after downtime)
+	started   sync.WaitGroup // those runs, which Stop waits for like cron's own
 }
 
 // New builds a Scheduler with every job registered; nothing runs before Start.
@@ -50,7 +66,17 @@ func New(cfg Config) (*Scheduler, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("scheduler: Store is required")
 	}
-	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger}
+	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger,
+		workshops: cfg.Workshops, notices: cfg.Notices, pusher: cfg.Pusher, reminders: cfg.Reminders}
+	if s.workshops != nil && (s.notices == nil || s.pusher == nil) {
+		return nil, errors.New("scheduler: Notices and Pusher are required with Workshops")
+	}
+	if s.reminders == nil {
+		var err error
+		if s.reminders, err = ParseReminders(DefaultReminders); err != nil {
+			return nil, err
+		}
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -61,6 +87,7 @@ func New(cfg Config) (*Scheduler, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
+	s.loc = loc
 	s.runs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ssonet_scheduler_runs_total",
 		Help: "Scheduler job runs by job and outcome (ok, error, panic).",
@@ -73,18 +100,29 @@ func New(cfg Config) (*Scheduler, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.cron = cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(cronLogger{s.log})))
 
-	// One line per job: cron spec (minute hour day-of-month month day-of-week, in loc), name, method.
-	for _, j := range []struct {
-		spec, name string
-		run        func(context.Context) error
-	}{
-		{"*/10 * * * *", "cleanup", s.Cleanup},
-	} {
-		if _, err := s.add(j.spec, j.name, j.run); err != nil {
+	// One line per job.
+	jobs := []job{{"*/10 * * * *", "cleanup", s.Cleanup, false}}
+	if s.workshops != nil {
+		jobs = append(jobs, job{"* * * * *", "workshops", s.Workshops, true})
+	}
+	for _, j := range jobs {
+		id, err := s.add(j.spec, j.name, j.run)
+		if err != nil {
 			return nil, err
+		}
+		if j.atStart {
+			s.startJobs = append(s.startJobs, s.cron.Entry(id).WrappedJob.Run)
 		}
 	}
 	return s, nil
+}
+
+// job is one scheduled job: cron spec (minute hour day-of-month month day-of-week, in the
+// display zone), name for logs and metrics, the method, and whether Start also runs it once.
+type job struct {
+	spec, name string
+	run        func(context.Context) error
+	atStart    bool
 }
 
 // add schedules run under name: each run gets a context bounded by jobTimeout, is logged, and is
@@ -114,16 +152,28 @@ func (s *Scheduler) add(spec, name string, run func(context.Context) error) (cro
 	return id, nil
 }
 
-// Start runs the jobs on their schedules in the background.
-func (s *Scheduler) Start() { s.cron.Start() }
+// Start runs the jobs on their schedules in the background, and the catch-up jobs (workshop
+// reminders missed while the service was down) once at once.
+func (s *Scheduler) Start() {
+	s.cron.Start()
+	for _, run := range s.startJobs {
+		s.started.Go(run)
+	}
+}
 
 // Stop stops scheduling and waits for running jobs to finish until ctx is done, after which it
 // cancels their contexts and returns ctx's error.
 func (s *Scheduler) Stop(ctx context.Context) error {
-	done := s.cron.Stop()
+	cronDone := s.cron.Stop()
+	done := make(chan struct{})
+	go func() {
+		<-cronDone.Done()
+		s.started.Wait()
+		close(done)
+	}()
 	defer s.cancel()
 	select {
-	case <-done.Done():
+	case <-done:
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("scheduler: stop: %w", ctx.Err())
