@@ -155,6 +155,9 @@ func (t *turn) answer(in string) error {
 	if t.ev.Kind == KindMessage && t.ev.Text == "" {
 		return t.reject(fd, &reprompt{key: "err.not_text"})
 	}
+	if fd.optional && skipWords[keywordOf(in)] {
+		return t.skip()
+	}
 	v, err := fd.parse(t, in)
 	switch {
 	case errors.Is(err, errDeclined):

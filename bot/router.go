@@ -19,6 +19,7 @@ var (
 	helpWords    = words("ช่วยเหลือ", "help", "วิธีใช้", "?")
 	confirmWords = words("ยืนยัน", "ยืนยันส่ง", "ส่ง", "confirm", "submit")
 	editWords    = words("แก้ไข", "แก้", "edit")
+	skipWords    = words("ข้าม", "ไม่มี", "skip", "none")
 )
 
 func words(ws ...string) map[string]bool {

@@ -89,13 +89,20 @@ func NewSimulator(cfg SimulatorConfig) (*Simulator, error) {
 	s := &Simulator{
 		cfg:     cfg,
 		client:  &http.Client{Timeout: handleTimeout + 5*time.Second},
-		users:   SimulatorPresets(),
 		blocked: map[string]bool{},
 	}
-	for _, u := range s.users {
-		cfg.StandIn.SetProfile(line.Profile{UserID: u.UserID, DisplayName: u.DisplayName, Language: u.Language})
+	for _, u := range SimulatorPresets() {
+		s.addUser(u)
 	}
 	return s, nil
+}
+
+// addUser lists u and gives the stand-in u's LINE profile.
+func (s *Simulator) addUser(u SimUser) {
+	s.cfg.StandIn.SetProfile(line.Profile{UserID: u.UserID, DisplayName: u.DisplayName, Language: u.Language})
+	s.mu.Lock()
+	s.users = append(s.users, u)
+	s.mu.Unlock()
 }
 
 // page serves GET /simulator: one self-contained HTML page (no CDN) using the JSON API below.
@@ -130,10 +137,7 @@ func (s *Simulator) createUser(c *gin.Context) {
 	id := make([]byte, 16)
 	_, _ = rand.Read(id) // crypto/rand.Read never fails on supported platforms
 	u := SimUser{UserID: "U" + hex.EncodeToString(id), DisplayName: in.DisplayName, Language: in.Language, Role: "new"}
-	s.cfg.StandIn.SetProfile(line.Profile{UserID: u.UserID, DisplayName: u.DisplayName, Language: u.Language})
-	s.mu.Lock()
-	s.users = append(s.users, u)
-	s.mu.Unlock()
+	s.addUser(u)
 	c.JSON(http.StatusOK, u)
 }
 
@@ -219,7 +223,9 @@ func (s *Simulator) deliveries(user string, since int) simDeliveries {
 }
 
 // webhookBody builds the webhook request body LINE would send for in (LINE's webhook.yml:
-// CallbackRequest with one event from a one-to-one chat in active mode).
+// CallbackRequest with one event from a one-to-one chat in active mode). Like LINE, it also
+// keeps track of blocking: after an unfollow the stand-in delivers no pushes to the user and the
+// next follow says isUnblocked (line-platform.md row 29).
 func (s *Simulator) webhookBody(in SimEvent) ([]byte, error) {
 	if !line.IsUserID(in.UserID) {
 		return nil, fmt.Errorf("userId %q is not a LINE user ID (U + 32 lowercase hex digits)", in.UserID)

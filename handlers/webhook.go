@@ -197,7 +197,7 @@ func (w *Webhook) observe(id, kind, outcome string, took time.Duration, extra ..
 
 // kindLabel keeps the metric's kind label bounded: LINE adds event types over time.
 func kindLabel(lineType string) string {
-	switch k := bot.EventKind(lineType); k {
+	switch bot.EventKind(lineType) {
 	case bot.KindFollow, bot.KindUnfollow, bot.KindMessage, bot.KindPostback:
 		return lineType
 	}

@@ -138,13 +138,14 @@ func (s *Scheduler) add(spec, name string, run func(context.Context) error) (cro
 		}()
 		ctx, cancel := context.WithTimeout(s.ctx, jobTimeout)
 		defer cancel()
-		outcome := "ok"
+		attrs := []any{"job", name}
+		outcome, level := "ok", slog.LevelInfo
 		if err := run(ctx); err != nil {
-			outcome = "error"
-			s.log.Error("scheduler job failed", "job", name, "err", err)
+			outcome, level = "error", slog.LevelError
+			attrs = append(attrs, "err", err)
 		}
 		s.runs.WithLabelValues(name, outcome).Inc()
-		s.log.Info("scheduler job", "job", name, "outcome", outcome, "duration", time.Since(start))
+		s.log.Log(ctx, level, "scheduler job", append(attrs, "outcome", outcome, "duration", time.Since(start))...)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("scheduler: job %s: %w", name, err)

@@ -59,8 +59,9 @@ func URI(t testing.TB) string {
 	return uri
 }
 
-// startFerretDB starts FerretDB for the rest of the process. Its SQLite files live in a
-// temporary directory; each test's database file goes away when the test drops it.
+// startFerretDB starts FerretDB for the rest of the process. Its SQLite files live in a new
+// temporary directory; each test's file goes when the test drops its database, the empty
+// directory stays. (FerretDB's in-memory mode, one connection per database, hung the suite.)
 func startFerretDB() {
 	dir, err := os.MkdirTemp("", "ferrettest-")
 	if err != nil {
@@ -100,7 +101,7 @@ func withDatabase(uri, db string) (string, error) {
 	}
 	rest, query, _ := strings.Cut(rest, "?")
 	hosts, oldDB, _ := strings.Cut(rest, "/")
-	if strings.Contains(hosts, "@") && !strings.Contains(query, "authSource=") {
+	if strings.Contains(hosts, "@") && !strings.Contains(strings.ToLower(query), "authsource=") {
 		if oldDB == "" {
 			oldDB = "admin"
 		}

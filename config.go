@@ -1,0 +1,124 @@
+package main
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ssonet/ssonet/store"
+)
+
+// simulatorDevKeyLabel derives the fixed ENCRYPTION_KEY of simulator mode. It is public on
+// purpose: data sealed with it is not protected, which is fine for a local simulator only.
+const simulatorDevKeyLabel = "ssonet simulator DEV KEY - not secret, never use with a real LINE channel"
+
+// userIDPattern is the shape of a LINE user ID (line-platform.md row 31).
+var userIDPattern = regexp.MustCompile(`^U[0-9a-f]{32}$`)
+
+// Config is the process configuration, read from the environment variables in DESIGN.md
+// ("Running it"). Build it with loadConfig.
+type Config struct {
+	Port           int    // PORT; 0 picks a free port
+	ChannelSecret  string // LINE_CHANNEL_SECRET; empty in simulator mode
+	AccessToken    string // LINE_CHANNEL_ACCESS_TOKEN; empty in simulator mode
+	APIBaseURL     string // LINE_API_BASE_URL, without a trailing slash
+	DataAPIBaseURL string // LINE_DATA_API_BASE_URL, without a trailing slash
+	MongoURI       string // MONGODB_URI; empty selects the embedded store
+	DataDir        string // DATA_DIR, where the embedded store keeps its files
+	AdminToken     string // ADMIN_TOKEN; empty disables /api/v1
+	AdminUserIDs   []string
+	Location       *time.Location // TZ_DISPLAY
+	EncryptionKey  []byte         // ENCRYPTION_KEY decoded: 32 bytes
+	// Simulator is true when no LINE channel is configured: LINE API calls go to the in-process
+	// stand-in and /simulator is served.
+	Simulator bool
+}
+
+// loadConfig reads and validates the configuration. Every error names the variable at fault.
+func loadConfig(getenv func(string) string) (Config, error) {
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	var cfg Config
+	var errs []error
+
+	port, err := strconv.Atoi(env("PORT", "8080"))
+	if err != nil || port < 0 || port > 65535 {
+		errs = append(errs, fmt.Errorf("PORT: %q is not a port number (0-65535)", getenv("PORT")))
+	}
+	cfg.Port = port
+
+	cfg.ChannelSecret = env("LINE_CHANNEL_SECRET", "")
+	cfg.AccessToken = env("LINE_CHANNEL_ACCESS_TOKEN", "")
+	switch {
+	case cfg.ChannelSecret == "" && cfg.AccessToken == "":
+		cfg.Simulator = true
+	case cfg.ChannelSecret == "":
+		errs = append(errs, errors.New("LINE_CHANNEL_SECRET: missing while LINE_CHANNEL_ACCESS_TOKEN is set (set both for a real channel, neither for simulator mode)"))
+	case cfg.AccessToken == "":
+		errs = append(errs, errors.New("LINE_CHANNEL_ACCESS_TOKEN: missing while LINE_CHANNEL_SECRET is set (set both for a real channel, neither for simulator mode)"))
+	}
+
+	for _, u := range []struct {
+		name string
+		dst  *string
+		def  string
+	}{
+		{"LINE_API_BASE_URL", &cfg.APIBaseURL, "https://api.line.me"},
+		{"LINE_DATA_API_BASE_URL", &cfg.DataAPIBaseURL, "https://api-data.line.me"},
+	} {
+		v := strings.TrimRight(env(u.name, u.def), "/")
+		if p, err := url.Parse(v); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("%s: %q is not an http(s) URL", u.name, v))
+		}
+		*u.dst = v
+	}
+
+	cfg.MongoURI = env("MONGODB_URI", "")
+	if cfg.MongoURI != "" && !strings.HasPrefix(cfg.MongoURI, "mongodb://") && !strings.HasPrefix(cfg.MongoURI, "mongodb+srv://") {
+		errs = append(errs, errors.New("MONGODB_URI: must start with mongodb:// or mongodb+srv://"))
+	}
+	cfg.DataDir = env("DATA_DIR", "./data")
+	cfg.AdminToken = env("ADMIN_TOKEN", "")
+
+	for _, id := range strings.Split(getenv("ADMIN_LINE_USER_IDS"), ",") {
+		if id = strings.TrimSpace(id); id == "" {
+			continue
+		}
+		if !userIDPattern.MatchString(id) {
+			errs = append(errs, fmt.Errorf("ADMIN_LINE_USER_IDS: %q is not a LINE user ID (U followed by 32 lowercase hex digits)", id))
+			continue
+		}
+		cfg.AdminUserIDs = append(cfg.AdminUserIDs, id)
+	}
+
+	tz := env("TZ_DISPLAY", "Asia/Bangkok")
+	if cfg.Location, err = time.LoadLocation(tz); err != nil {
+		errs = append(errs, fmt.Errorf("TZ_DISPLAY: %q is not a known time zone (e.g. Asia/Bangkok)", tz))
+	}
+
+	switch key := getenv("ENCRYPTION_KEY"); {
+	case key != "":
+		if cfg.EncryptionKey, err = store.ParseSealerKey(key); err != nil {
+			errs = append(errs, fmt.Errorf("ENCRYPTION_KEY: %v (generate one with: openssl rand -base64 32)", err))
+		}
+	case cfg.Simulator:
+		sum := sha256.Sum256([]byte(simulatorDevKeyLabel))
+		cfg.EncryptionKey = sum[:]
+	default:
+		errs = append(errs, errors.New("ENCRYPTION_KEY: required when a LINE channel is configured (32 bytes, base64; generate one with: openssl rand -base64 32)"))
+	}
+
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,61 @@
+package mongostore
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Collections, one per entity. Each keys its documents by the entity's natural key in _id
+// (the LINE user ID, the webhook event ID), so _id's unique index serves lookups by it.
+const (
+	membersColl  = "members"
+	leadersColl  = "leaders"
+	sessionsColl = "sessions"
+	eventsColl   = "events"
+)
+
+// index is one index of one collection.
+type index struct {
+	coll  string
+	model mongo.IndexModel
+}
+
+// indexes lists the indexes created, in order, at every Open. Creating an index that exists
+// with the same definition does nothing, so replicas starting together are safe. Append to add
+// an index; to change one, append it under a new name (and drop the old by hand).
+//
+// It is a function, not a variable, because the driver writes to the options of a model it is
+// given: each Open needs its own.
+func indexes() []index {
+	return []index{
+		// A repeated registration submit is a duplicate key (store.ErrConflict).
+		{leadersColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "submissionId", Value: 1}},
+			Options: options.Index().SetName("submissionId_unique").SetUnique(true),
+		}},
+		// The clean-up job deletes expired sessions by expiresAt.
+		{sessionsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "expiresAt", Value: 1}},
+			Options: options.Index().SetName("expiresAt"),
+		}},
+		// The clean-up job forgets old webhook events by claimedAt.
+		{eventsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "claimedAt", Value: 1}},
+			Options: options.Index().SetName("claimedAt"),
+		}},
+	}
+}
+
+// createIndexes creates every index in indexes().
+func (s *Store) createIndexes(ctx context.Context) error {
+	for _, ix := range indexes() {
+		if _, err := s.db.Collection(ix.coll).Indexes().CreateOne(ctx, ix.model); err != nil {
+			return fmt.Errorf("create index on %s: %w", ix.coll, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+// Package mongostore implements store.Store on MongoDB (mongo-driver v2). It uses nothing that
+// FerretDB 1.x lacks: no multi-document transactions, TTL indexes, $lookup or change streams.
+// Every invariant rests on a unique index or a single-document update guarded by its filter,
+// so several replicas can share one database.
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+
+	"github.com/ssonet/ssonet/store"
+)
+
+// DefaultDatabase is the database used when the URI names none.
+const DefaultDatabase = "ssonet"
+
+// Store is the MongoDB implementation of store.Store. It is safe for concurrent use.
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+	sealer *store.Sealer
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to uri, checks that the server answers and creates the indexes (see indexes()).
+// The database is the URI's path, else DefaultDatabase. Personal data is sealed with sealer.
+func Open(ctx context.Context, uri string, sealer *store.Sealer) (*Store, error) {
+	if sealer == nil {
+		return nil, errors.New("mongostore: nil sealer")
+	}
+	cs, err := connstring.ParseAndValidate(uri)
+	if err != nil {
+		return nil, fmt.Errorf("mongostore: %w", err)
+	}
+	name := cs.Database
+	if name == "" {
+		name = DefaultDatabase
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		return nil, fmt.Errorf("mongostore: %w", err)
+	}
+	s := &Store{client: client, db: client.Database(name), sealer: sealer}
+	if err := s.Ping(ctx); err != nil {
+		client.Disconnect(ctx)
+		return nil, err
+	}
+	if err := s.createIndexes(ctx); err != nil {
+		client.Disconnect(ctx)
+		return nil, fmt.Errorf("mongostore: %w", err)
+	}
+	return s, nil
+}
+
+// Ping reports whether the server answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, nil); err != nil {
+		return fmt.Errorf("mongostore: %w", err)
+	}
+	return nil
+}
+
+// Close disconnects from the server.
+func (s *Store) Close(ctx context.Context) error {
+	if err := s.client.Disconnect(ctx); err != nil {
+		return fmt.Errorf("mongostore: %w", err)
+	}
+	return nil
+}
+
+// wrap maps driver errors to the store's sentinels (no document → store.ErrNotFound, duplicate
+// key → store.ErrConflict) and says what was asked.
+func wrap(what string, err error) error {
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		err = store.ErrNotFound
+	case mongo.IsDuplicateKeyError(err):
+		err = store.ErrConflict
+	}
+	return fmt.Errorf("mongostore: %s: %w", what, err)
+}
