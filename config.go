@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -32,8 +33,9 @@ type Config struct {
 	DataDir        string // DATA_DIR, where the embedded store keeps its files
 	AdminToken     string // ADMIN_TOKEN; empty disables /api/v1
 	AdminUserIDs   []string
-	Location       *time.Location // TZ_DISPLAY
-	EncryptionKey  []byte         // ENCRYPTION_KEY decoded: 32 bytes
+	Location       *time.Location       // TZ_DISPLAY
+	EncryptionKey  []byte               // ENCRYPTION_KEY decoded: 32 bytes
+	Reminders      []scheduler.Reminder // REMINDER_SCHEDULE: when workshop reminders go out
 	// Simulator is true when no LINE channel is configured: LINE API calls go to the in-process
 	// stand-in and /simulator is served.
 	Simulator bool
@@ -103,6 +105,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	tz := env("TZ_DISPLAY", "Asia/Bangkok")
 	if cfg.Location, err = time.LoadLocation(tz); err != nil {
 		errs = append(errs, fmt.Errorf("TZ_DISPLAY: %q is not a known time zone (e.g. Asia/Bangkok)", tz))
+	}
+
+	if cfg.Reminders, err = scheduler.ParseReminders(env("REMINDER_SCHEDULE", scheduler.DefaultReminders)); err != nil {
+		errs = append(errs, fmt.Errorf("REMINDER_SCHEDULE: %v", err))
 	}
 
 	switch key := getenv("ENCRYPTION_KEY"); {

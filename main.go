@@ -125,7 +125,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		return err
 	}
 
-	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics})
+	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics,
+		Workshops: st, Notices: engine, Pusher: client, Reminders: cfg.Reminders})
 	if err != nil {
 		return err
 	}
@@ -155,7 +156,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	}
 	var api *handlers.API
 	if cfg.AdminToken != "" {
-		api = &handlers.API{Token: cfg.AdminToken, Logger: log}
+		api = &handlers.API{Token: cfg.AdminToken, Logger: log, Routes: []func(*gin.RouterGroup){
+			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location}).Routes,
+		}}
 	}
 	srv := &http.Server{
 		Handler: handlers.NewRouter(handlers.RouterConfig{

@@ -61,7 +61,7 @@ type Workshop struct {
 	// ReminderDueAt is when the scheduler must next look at this workshop (a reminder, a change
 	// notice or a promotion from the waitlist); zero when nothing is pending. Served by an index.
 	ReminderDueAt time.Time
-	Version       int64 // 0 before create; incremented by every stored change
+	Version       int64 // 0 before create; incremented by every UpdateWorkshop (joins leave it alone)
 }
 
 // StatusAt is the status shown at now: cancelled and closed as stored; closed too once the
@@ -138,7 +138,7 @@ type WorkshopStore interface {
 	// Waitlisted, CreatedBy, CreatedAt) if the stored Version is still w.Version, and returns the
 	// stored workshop. ErrConflict on a stale Version; ErrCapacityBelowRegistered when w.Capacity
 	// is below the seats taken; ErrNotFound. A raised capacity gives the new seats to the
-	// waitlist in order (their PromotedAt set, ReminderDueAt brought forward to w.UpdatedAt).
+	// waitlist in order (their PromotedAt set, ReminderDueAt set to w.UpdatedAt).
 	UpdateWorkshop(ctx context.Context, w Workshop) (Workshop, error)
 	// ListWorkshops returns workshops matching f ordered by StartsAt, then ID.
 	ListWorkshops(ctx context.Context, f WorkshopFilter) ([]Workshop, error)
@@ -158,7 +158,7 @@ type WorkshopStore interface {
 	JoinWorkshop(ctx context.Context, workshopID, userID string, now time.Time) (Registration, error)
 	// LeaveWorkshop cancels userID's registration at now. If it held a seat, the first
 	// waitlisted leader gets it and is returned as promoted (else promoted is nil); the
-	// workshop's ReminderDueAt is brought forward to now so the scheduler tells them.
+	// workshop's ReminderDueAt is set to now so the scheduler tells them.
 	// ErrNotFound when there is no active registration.
 	LeaveWorkshop(ctx context.Context, workshopID, userID string, now time.Time) (left Registration, promoted *Registration, err error)
 	// GetRegistration returns one registration, or ErrNotFound.

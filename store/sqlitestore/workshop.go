@@ -102,8 +102,8 @@ func (s *Store) UpdateWorkshop(ctx context.Context, w store.Workshop) (store.Wor
 }
 
 // promote gives free seats to the waitlist in WaitSeq order (index registrations_waitlist),
-// sets their PromotedAt and brings the workshop's ReminderDueAt forward to now so the scheduler
-// tells them. It returns the promoted registrations.
+// sets their PromotedAt and sets the workshop's ReminderDueAt to now so the scheduler tells
+// them (a due time already past stays due). It returns the promoted registrations.
 func promote(ctx context.Context, tx *sql.Tx, id string, now time.Time) ([]store.Registration, error) {
 	var free int
 	if err := tx.QueryRowContext(ctx, `SELECT capacity - registered FROM workshops WHERE id = ?`, id).Scan(&free); err != nil {
@@ -129,8 +129,7 @@ func promote(ctx context.Context, tx *sql.Tx, id string, now time.Time) ([]store
 		}
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE workshops SET registered = registered + ?1, waitlisted = waitlisted - ?1,
-		reminder_due_at = CASE WHEN reminder_due_at IS NULL OR reminder_due_at > ?2 THEN ?2 ELSE reminder_due_at END,
-		version = version + 1 WHERE id = ?3`, len(regs), at(now), id)
+		reminder_due_at = ?2 WHERE id = ?3`, len(regs), at(now), id)
 	return regs, err
 }
 
@@ -262,8 +261,8 @@ func (s *Store) JoinWorkshop(ctx context.Context, workshopID, userID string, now
 			workshopID, userID, reg.Status, reg.WaitSeq, at(now), at(now)); err != nil {
 			return err
 		}
-		if _, err = tx.ExecContext(ctx, `UPDATE workshops SET registered = registered + ?, waitlisted = waitlisted + ?,
-			version = version + 1 WHERE id = ?`, seats, waits, workshopID); err != nil {
+		if _, err = tx.ExecContext(ctx, `UPDATE workshops SET registered = registered + ?, waitlisted = waitlisted + ?
+			WHERE id = ?`, seats, waits, workshopID); err != nil {
 			return err
 		}
 		reg, err = scanRegistration(tx.QueryRowContext(ctx, `SELECT `+registrationColumns+` FROM registrations
@@ -300,8 +299,8 @@ func (s *Store) LeaveWorkshop(ctx context.Context, workshopID, userID string, no
 			left.Status, at(now), workshopID, userID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE workshops SET registered = registered - ?, waitlisted = waitlisted - ?,
-			version = version + 1 WHERE id = ?`, seats, waits, workshopID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE workshops SET registered = registered - ?, waitlisted = waitlisted - ?
+			WHERE id = ?`, seats, waits, workshopID); err != nil {
 			return err
 		}
 		if seats == 0 {
