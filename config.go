@@ -36,6 +36,9 @@ type Config struct {
 	Location       *time.Location       // TZ_DISPLAY
 	EncryptionKey  []byte               // ENCRYPTION_KEY decoded: 32 bytes
 	Reminders      []scheduler.Reminder // REMINDER_SCHEDULE: when workshop reminders go out
+	// Now is the clock of the engine, the scheduler and the API; time.Now when nil. It is not
+	// read from the environment: tests set it.
+	Now func() time.Time
 	// Simulator is true when no LINE channel is configured: LINE API calls go to the in-process
 	// stand-in and /simulator is served.
 	Simulator bool

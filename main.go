@@ -56,6 +56,12 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	if err != nil {
 		return err
 	}
+	return runConfig(ctx, cfg, stdout, ready)
+}
+
+// runConfig is run after the configuration is read: it opens the store and serves until ctx
+// ends. Tests call it with Config.Now set to drive the clock.
+func runConfig(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr string)) (err error) {
 	log := newLogger(cfg, stdout)
 	gin.SetMode(gin.ReleaseMode) // no debug route listing on stdout; requests are logged through slog
 	sealer, err := store.NewSealer(cfg.EncryptionKey)
@@ -120,12 +126,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	}
 
 	metrics := prometheus.NewRegistry()
-	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log})
+	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
 
-	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics,
+	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics, Now: cfg.Now,
 		Workshops: st, Notices: engine, Pusher: client, Reminders: cfg.Reminders})
 	if err != nil {
 		return err
@@ -157,7 +163,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	var api *handlers.API
 	if cfg.AdminToken != "" {
 		api = &handlers.API{Token: cfg.AdminToken, Logger: log, Routes: []func(*gin.RouterGroup){
-			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location}).Routes,
+			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
 		}}
 	}
 	srv := &http.Server{
