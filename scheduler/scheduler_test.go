@@ -35,7 +35,7 @@ func newScheduler(t *testing.T, st Store) (*Scheduler, *bytes.Buffer) {
 	return s, logs
 }
 
-func openStore(t *testing.T) store.Store {
+func openStore(t testing.TB) store.Store {
 	t.Helper()
 	key := make([]byte, 32)
 	sealer, err := store.NewSealer(key)
