@@ -14,6 +14,9 @@ import (
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
 	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/store/mongostore"
+	"github.com/ssonet/ssonet/store/mongostore/ferrettest"
+	"github.com/ssonet/ssonet/store/storetest"
 )
 
 var bangkok = func() *time.Location {
@@ -66,8 +69,11 @@ type fixture struct {
 	clock *clock
 }
 
-func newFixture(t *testing.T) *fixture {
-	f := &fixture{t: t, st: openStore(t), lapi: linetest.NewServer("tok"), clock: &clock{t: start.Add(-7 * 24 * time.Hour)}}
+func newFixture(t *testing.T) *fixture { return newFixtureOn(t, openStore(t)) }
+
+// newFixtureOn is newFixture on a given store.
+func newFixtureOn(t *testing.T, st store.Store) *fixture {
+	f := &fixture{t: t, st: st, lapi: linetest.NewServer("tok"), clock: &clock{t: start.Add(-7 * 24 * time.Hour)}}
 	t.Cleanup(f.lapi.Close)
 	f.lapi.SetNow(f.clock.now)
 	return f
@@ -193,8 +199,19 @@ func TestRemindersAtBangkokTimes(t *testing.T) {
 
 // TestTwoSchedulersSendOnce runs two scheduler instances on one store at the same moments,
 // concurrently, again and again: every leader gets each reminder once.
-func TestTwoSchedulersSendOnce(t *testing.T) {
-	f := newFixture(t)
+func TestTwoSchedulersSendOnce(t *testing.T) { twoSchedulers(t, newFixture(t)) }
+
+// TestTwoSchedulersSendOnceMongo is the same with both replicas on one MongoDB (FerretDB).
+func TestTwoSchedulersSendOnceMongo(t *testing.T) {
+	st, err := mongostore.Open(context.Background(), ferrettest.URI(t), storetest.NewSealer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close(context.Background()) })
+	twoSchedulers(t, newFixtureOn(t, st))
+}
+
+func twoSchedulers(t *testing.T, f *fixture) {
 	f.workshop("w1", 40, 40)
 	f.workshop("w2", 40, 40) // the same leaders in a second workshop
 	a, b := f.scheduler(), f.scheduler()
