@@ -75,6 +75,7 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 		{"bad data API URL", with(nil, "LINE_DATA_API_BASE_URL", "ftp://x"), "LINE_DATA_API_BASE_URL"},
 		{"bad mongo URI", with(nil, "MONGODB_URI", "localhost:27017"), "MONGODB_URI"},
 		{"bad admin ID", with(nil, "ADMIN_LINE_USER_IDS", "U123"), "ADMIN_LINE_USER_IDS"},
+		{"bad reminder schedule", with(nil, "REMINDER_SCHEDULE", "1d@9am,2h"), `REMINDER_SCHEDULE: reminder "1d@9am"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := loadConfig(env(tc.vars))
