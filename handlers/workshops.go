@@ -321,7 +321,7 @@ func (a *WorkshopAPI) create(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	w, err := a.Store.CreateWorkshop(c, w)
+	w, err := a.Store.CreateWorkshop(c.Request.Context(), w)
 	if err != nil {
 		c.Error(err)
 		return
@@ -355,7 +355,7 @@ func (a *WorkshopAPI) list(c *gin.Context) {
 		}
 		f.WithCancelled = b
 	}
-	ws, err := a.Store.ListWorkshops(c, f)
+	ws, err := a.Store.ListWorkshops(c.Request.Context(), f)
 	if err != nil {
 		c.Error(err)
 		return
@@ -368,7 +368,7 @@ func (a *WorkshopAPI) list(c *gin.Context) {
 }
 
 func (a *WorkshopAPI) get(c *gin.Context) {
-	w, err := a.Store.GetWorkshop(c, c.Param("id"))
+	w, err := a.Store.GetWorkshop(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		c.Error(err)
 		return
@@ -378,9 +378,9 @@ func (a *WorkshopAPI) get(c *gin.Context) {
 
 // save stores w, mapping a capacity below the registrations to a 400 on "capacity".
 func (a *WorkshopAPI) save(c *gin.Context, w store.Workshop) {
-	got, err := a.Store.UpdateWorkshop(c, w)
+	got, err := a.Store.UpdateWorkshop(c.Request.Context(), w)
 	if errors.Is(err, store.ErrCapacityBelowRegistered) {
-		cur, gerr := a.Store.GetWorkshop(c, w.ID)
+		cur, gerr := a.Store.GetWorkshop(c.Request.Context(), w.ID)
 		if gerr == nil {
 			c.Error(Invalid("capacity", fmt.Sprintf("%d seats is below the %d leaders already registered", w.Capacity, cur.Registered)))
 			return
@@ -398,7 +398,7 @@ func (a *WorkshopAPI) update(c *gin.Context) {
 	if !decode(c, &in) {
 		return
 	}
-	w, err := a.Store.GetWorkshop(c, c.Param("id"))
+	w, err := a.Store.GetWorkshop(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		c.Error(err)
 		return
@@ -425,7 +425,7 @@ func (a *WorkshopAPI) update(c *gin.Context) {
 }
 
 func (a *WorkshopAPI) cancel(c *gin.Context) {
-	w, err := a.Store.GetWorkshop(c, c.Param("id"))
+	w, err := a.Store.GetWorkshop(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		c.Error(err)
 		return
@@ -449,11 +449,11 @@ type registrationJSON struct {
 }
 
 func (a *WorkshopAPI) registrants(c *gin.Context, id string) (store.Workshop, []registrationJSON, error) {
-	w, err := a.Store.GetWorkshop(c, id)
+	w, err := a.Store.GetWorkshop(c.Request.Context(), id)
 	if err != nil {
 		return w, nil, err
 	}
-	regs, err := a.Store.ListRegistrations(c, id)
+	regs, err := a.Store.ListRegistrations(c.Request.Context(), id)
 	if err != nil {
 		return w, nil, err
 	}
@@ -461,7 +461,7 @@ func (a *WorkshopAPI) registrants(c *gin.Context, id string) (store.Workshop, []
 	for i, r := range regs {
 		out[i] = registrationJSON{UserID: r.UserID, Status: string(r.Status), WaitSeq: r.WaitSeq,
 			SignedUpAt: r.CreatedAt.In(a.Location).Format(time.RFC3339)}
-		l, err := a.Store.GetLeader(c, r.UserID)
+		l, err := a.Store.GetLeader(c.Request.Context(), r.UserID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return w, nil, err
 		}
@@ -550,7 +550,7 @@ func (a *WorkshopAPI) attendance(c *gin.Context) {
 		c.Error(Invalid("attended", "is required (true or false)"))
 		return
 	}
-	r, err := a.Store.SetAttendance(c, c.Param("id"), c.Param("userId"), *in.Attended, a.now())
+	r, err := a.Store.SetAttendance(c.Request.Context(), c.Param("id"), c.Param("userId"), *in.Attended, a.now())
 	if err != nil {
 		c.Error(err)
 		return
