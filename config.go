@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -32,8 +33,12 @@ type Config struct {
 	DataDir        string // DATA_DIR, where the embedded store keeps its files
 	AdminToken     string // ADMIN_TOKEN; empty disables /api/v1
 	AdminUserIDs   []string
-	Location       *time.Location // TZ_DISPLAY
-	EncryptionKey  []byte         // ENCRYPTION_KEY decoded: 32 bytes
+	Location       *time.Location       // TZ_DISPLAY
+	EncryptionKey  []byte               // ENCRYPTION_KEY decoded: 32 bytes
+	Reminders      []scheduler.Reminder // REMINDER_SCHEDULE: when workshop reminders go out
+	// Now is the clock of the engine, the scheduler and the API; time.Now when nil. It is not
+	// read from the environment: tests set it.
+	Now func() time.Time
 	// ReferralRetention is how long a closed referral is kept before the scheduler deletes it:
 	// REFERRAL_RETENTION_DAYS whole days, 1–3650, default 365.
 	ReferralRetention time.Duration
@@ -113,6 +118,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("REFERRAL_RETENTION_DAYS: %q is not a whole number of days from 1 to 3650", getenv("REFERRAL_RETENTION_DAYS")))
 	}
 	cfg.ReferralRetention = time.Duration(days) * 24 * time.Hour
+	if cfg.Reminders, err = scheduler.ParseReminders(env("REMINDER_SCHEDULE", scheduler.DefaultReminders)); err != nil {
+		errs = append(errs, fmt.Errorf("REMINDER_SCHEDULE: %v", err))
+	}
 
 	switch key := getenv("ENCRYPTION_KEY"); {
 	case key != "":

@@ -56,6 +56,12 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	if err != nil {
 		return err
 	}
+	return runConfig(ctx, cfg, stdout, ready)
+}
+
+// runConfig is run after the configuration is read: it opens the store and serves until ctx
+// ends. Tests call it with Config.Now set to drive the clock.
+func runConfig(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr string)) (err error) {
 	log := newLogger(cfg, stdout)
 	gin.SetMode(gin.ReleaseMode) // no debug route listing on stdout; requests are logged through slog
 	sealer, err := store.NewSealer(cfg.EncryptionKey)
@@ -133,18 +139,19 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		}
 	}
 	var kick func() // the scheduler's Kick, set below before any event is handled
-	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log,
+	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log, Now: cfg.Now,
 		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }})
 	if err != nil {
 		return err
 	}
-	announcements, err := scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: engine, Logger: log})
+	announcements, err := scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: engine, Logger: log, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
 
-	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics,
-		ReferralRetention: cfg.ReferralRetention, Notifier: engine, Announcements: announcements})
+	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics, Now: cfg.Now,
+		ReferralRetention: cfg.ReferralRetention, Notifier: engine, Announcements: announcements,
+		Workshops: st, Notices: engine, Pusher: client, Reminders: cfg.Reminders})
 	if err != nil {
 		return err
 	}
@@ -179,7 +186,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			(&handlers.AuditAPI{Store: st, Location: cfg.Location}).Routes,
 			(&handlers.ReferralAPI{Store: st, Notifier: engine, Now: time.Now, Location: cfg.Location, Logger: log}).Routes,
 			(&handlers.OfficerAPI{Officers: engine, Store: st}).Routes,
-			(&handlers.AnnouncementAPI{Store: st, Now: time.Now, Kick: sched.Kick}).Routes,
+			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick}).Routes,
+			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
 		}}
 	}
 	srv := &http.Server{

@@ -80,6 +80,7 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 		{"bad admin ID", with(nil, "ADMIN_LINE_USER_IDS", "U123"), "ADMIN_LINE_USER_IDS"},
 		{"retention not a number", with(nil, "REFERRAL_RETENTION_DAYS", "หนึ่งปี"), "REFERRAL_RETENTION_DAYS"},
 		{"retention zero", with(nil, "REFERRAL_RETENTION_DAYS", "0"), "REFERRAL_RETENTION_DAYS"},
+		{"bad reminder schedule", with(nil, "REMINDER_SCHEDULE", "1d@9am,2h"), `REMINDER_SCHEDULE: reminder "1d@9am"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := loadConfig(env(tc.vars))

@@ -22,8 +22,6 @@ import (
 
 const token = "scheduler-token"
 
-var bangkok, _ = time.LoadLocation("Asia/Bangkok")
-
 // fanout is a store, a stand-in LINE API, a real LINE client and a real bot engine: the pieces
 // delivery runs on in production.
 type fanout struct {

@@ -40,6 +40,13 @@ type Config struct {
 	Notifier          ReferralNotifier // retries referral status notices; the job does nothing when nil
 	// Announcements delivers due announcements every minute (and on Kick); none when nil.
 	Announcements *Announcements
+
+	// The workshop job (reminders and notices, reminders.go) runs when Workshops is set; Notices
+	// and Pusher are then required. Reminders nil means DefaultReminders.
+	Workshops WorkshopStore
+	Notices   Notices
+	Pusher    Pusher
+	Reminders []Reminder
 }
 
 // Scheduler owns the cron runner and the jobs. Build it with New.
@@ -56,6 +63,14 @@ type Scheduler struct {
 
 	retention time.Duration
 	notifier  ReferralNotifier
+
+	workshops WorkshopStore // nil: no workshop job
+	notices   Notices
+	pusher    Pusher
+	reminders []Reminder
+	loc       *time.Location
+	startJobs []func()       // wrapped jobs Start runs once at once (catch-up after downtime)
+	started   sync.WaitGroup // those runs, which Stop waits for like cron's own
 }
 
 // New builds a Scheduler with every job registered; nothing runs before Start.
@@ -64,9 +79,18 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, errors.New("scheduler: Store is required")
 	}
 	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger, retention: cfg.ReferralRetention, notifier: cfg.Notifier,
-		ann: cfg.Announcements}
+		ann: cfg.Announcements, workshops: cfg.Workshops, notices: cfg.Notices, pusher: cfg.Pusher, reminders: cfg.Reminders}
 	if s.retention <= 0 {
 		s.retention = DefaultReferralRetention
+	}
+	if s.workshops != nil && (s.notices == nil || s.pusher == nil) {
+		return nil, errors.New("scheduler: Notices and Pusher are required with Workshops")
+	}
+	if s.reminders == nil {
+		var err error
+		if s.reminders, err = ParseReminders(DefaultReminders); err != nil {
+			return nil, err
+		}
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -78,6 +102,7 @@ func New(cfg Config) (*Scheduler, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
+	s.loc = loc
 	s.runs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "ssonet_scheduler_runs_total",
 		Help: "Scheduler job runs by job and outcome (ok, error, panic).",
@@ -90,27 +115,36 @@ func New(cfg Config) (*Scheduler, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.cron = cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(cronLogger{s.log})))
 
-	// One line per job: cron spec (minute hour day-of-month month day-of-week, in loc), name, method.
-	jobs := []struct {
-		spec, name string
-		run        func(context.Context) error
-	}{
-		{"*/10 * * * *", "cleanup", s.Cleanup},
-		{"30 3 * * *", "referral-retention", s.DeleteClosedReferrals},
-		{"*/5 * * * *", "referral-notices", s.RetryReferralNotices},
+	// One line per job.
+	jobs := []job{
+		{"*/10 * * * *", "cleanup", s.Cleanup, false},
+		{"30 3 * * *", "referral-retention", s.DeleteClosedReferrals, false},
+		{"*/5 * * * *", "referral-notices", s.RetryReferralNotices, false},
+	}
+	if s.workshops != nil {
+		jobs = append(jobs, job{"* * * * *", "workshops", s.Workshops, true})
 	}
 	if s.ann != nil {
-		jobs = append(jobs, struct {
-			spec, name string
-			run        func(context.Context) error
-		}{"* * * * *", "announcements", s.ann.Run})
+		jobs = append(jobs, job{"* * * * *", "announcements", s.ann.Run, true})
 	}
 	for _, j := range jobs {
-		if _, err := s.add(j.spec, j.name, j.run); err != nil {
+		id, err := s.add(j.spec, j.name, j.run)
+		if err != nil {
 			return nil, err
+		}
+		if j.atStart {
+			s.startJobs = append(s.startJobs, s.cron.Entry(id).WrappedJob.Run)
 		}
 	}
 	return s, nil
+}
+
+// job is one scheduled job: cron spec (minute hour day-of-month month day-of-week, in the
+// display zone), name for logs and metrics, the method, and whether Start also runs it once.
+type job struct {
+	spec, name string
+	run        func(context.Context) error
+	atStart    bool
 }
 
 // add schedules run under name: each run gets a context bounded by jobTimeout, is logged, and is
@@ -141,8 +175,14 @@ func (s *Scheduler) add(spec, name string, run func(context.Context) error) (cro
 	return id, nil
 }
 
-// Start runs the jobs on their schedules in the background.
-func (s *Scheduler) Start() { s.cron.Start() }
+// Start runs the jobs on their schedules in the background, and the catch-up jobs (workshop
+// reminders missed while the service was down) once at once.
+func (s *Scheduler) Start() {
+	s.cron.Start()
+	for _, run := range s.startJobs {
+		s.started.Go(run)
+	}
+}
 
 // Kick delivers due announcements now, in the background, instead of at the next minute: an
 // announcement sent "now" from LINE or the API goes out at once. Concurrent runs are safe (each
@@ -168,6 +208,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	go func() {
 		<-cronDone.Done()
 		s.kicked.Wait()
+		s.started.Wait()
 		close(done)
 	}()
 	defer s.cancel()

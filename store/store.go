@@ -161,6 +161,7 @@ type Store interface {
 	ReferralStore
 	OfficerStore
 	AnnouncementStore
+	WorkshopStore
 	// Ping reports whether the database answers (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.

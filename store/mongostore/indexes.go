@@ -117,6 +117,24 @@ func indexes() []index {
 			Keys:    bson.D{{Key: "announcementId", Value: 1}, {Key: "index", Value: 1}},
 			Options: options.Index().SetName("announcementId_index").SetUnique(true),
 		}},
+		// Workshops (issue 3): the leaders' schedule by province and start, the officers' list
+		// by start, the scheduler tick by reminderDueAt, "my workshops" by ever (multikey).
+		{workshopsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "provinceCode", Value: 1}, {Key: "startsAt", Value: 1}},
+			Options: options.Index().SetName("provinceCode_startsAt"),
+		}},
+		{workshopsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "startsAt", Value: 1}},
+			Options: options.Index().SetName("startsAt"),
+		}},
+		{workshopsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "reminderDueAt", Value: 1}},
+			Options: options.Index().SetName("reminderDueAt"),
+		}},
+		{workshopsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "ever", Value: 1}},
+			Options: options.Index().SetName("ever"),
+		}},
 	}
 }
 

@@ -166,6 +166,59 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			done_at         INTEGER,
 			PRIMARY KEY (announcement_id, idx)
 		) STRICT`),
+	// 9: workshops, registrations and workshop deliveries (issue 3). workshops_reminder_due
+	// serves the scheduler tick, workshops_province_starts the leaders' schedule,
+	// registrations_user "my workshops"; deliveries' primary key makes each push claimable once.
+	execAll(`
+		CREATE TABLE workshops (
+			id                TEXT PRIMARY KEY,
+			title             TEXT NOT NULL,
+			description       TEXT NOT NULL,
+			province_code     TEXT NOT NULL,
+			venue_name        TEXT NOT NULL,
+			venue_address     TEXT NOT NULL,
+			venue_map_url     TEXT NOT NULL,
+			starts_at         INTEGER NOT NULL,
+			ends_at           INTEGER NOT NULL,
+			capacity          INTEGER NOT NULL,
+			deadline          INTEGER NOT NULL,
+			status            TEXT NOT NULL,
+			registered        INTEGER NOT NULL,
+			waitlisted        INTEGER NOT NULL,
+			wait_seq          INTEGER NOT NULL,
+			created_by        TEXT NOT NULL,
+			created_at        INTEGER,
+			updated_at        INTEGER,
+			revision          INTEGER NOT NULL,
+			notified_revision INTEGER NOT NULL,
+			reminder_due_at   INTEGER,
+			version           INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX workshops_province_starts ON workshops (province_code, starts_at)`,
+		`CREATE INDEX workshops_starts ON workshops (starts_at)`,
+		`CREATE INDEX workshops_reminder_due ON workshops (reminder_due_at) WHERE reminder_due_at IS NOT NULL`,
+		`CREATE TABLE registrations (
+			workshop_id TEXT NOT NULL REFERENCES workshops (id),
+			user_id     TEXT NOT NULL,
+			status      TEXT NOT NULL,
+			wait_seq    INTEGER NOT NULL,
+			promoted_at INTEGER,
+			created_at  INTEGER,
+			updated_at  INTEGER,
+			PRIMARY KEY (workshop_id, user_id)
+		) STRICT`,
+		`CREATE INDEX registrations_user ON registrations (user_id, created_at)`,
+		`CREATE INDEX registrations_waitlist ON registrations (workshop_id, status, wait_seq)`,
+		`CREATE TABLE workshop_deliveries (
+			workshop_id TEXT NOT NULL,
+			user_id     TEXT NOT NULL,
+			kind        TEXT NOT NULL,
+			retry_key   TEXT NOT NULL,
+			claimed_at  INTEGER NOT NULL,
+			done_at     INTEGER,
+			outcome     TEXT NOT NULL,
+			PRIMARY KEY (workshop_id, user_id, kind)
+		) STRICT`),
 }
 
 // execAll is a migration that runs statements in order.

@@ -37,6 +37,7 @@ var sections = []struct {
 	{"Announcement", testAnnouncements},
 	{"Audit", testAudit},
 	{"Referral", testReferrals},
+	{"Workshop", testWorkshops},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
