@@ -35,6 +35,43 @@ func (w who) audiences() []store.Audience {
 	return as
 }
 
+// workshopAudience prefixes the form's stored audience answer for the registrants of one
+// workshop: "workshop:<id>".
+const workshopAudience = string(store.AudienceWorkshop) + ":"
+
+// workshopRecent is how long after its start a workshop is still offered as an audience (a
+// follow-up to those who came).
+const workshopRecent = 7 * 24 * time.Hour
+
+// audienceChoices are the audience buttons of officer w: the fixed audiences, then the
+// registrants of each recent or upcoming workshop of w's provinces, as many as fit in a quick
+// reply with the cancel button (line-platform.md row 17).
+func (t *turn) audienceChoices(w who) ([]choice, error) {
+	var cs []choice
+	for _, a := range w.audiences() {
+		cs = append(cs, choice{t.tr("ann.aud." + string(a)), string(a)})
+	}
+	provinces := w.provinces()
+	if provinces == nil {
+		provinces = []string{""}
+	}
+	room := maxQuickReplies - 1 - len(cs)
+	for _, p := range provinces {
+		ws, err := t.store.ListWorkshops(t.ctx, store.WorkshopFilter{ProvinceCode: p, StartsAfter: t.now.Add(-workshopRecent), Limit: room})
+		if err != nil {
+			return nil, fmt.Errorf("bot: list workshops: %w", err)
+		}
+		for _, ws := range ws {
+			if room == 0 {
+				return cs, nil
+			}
+			cs = append(cs, choice{t.tr("ann.aud.workshop", "Title", ws.Title), workshopAudience + ws.ID})
+			room--
+		}
+	}
+	return cs, nil
+}
+
 // announcementFlow asks audience, text and when, shows the message as recipients will see it
 // with their number, and stores the announcement keyed by the form's SubmissionID.
 func announcementFlow() *flow {
@@ -45,15 +82,15 @@ func announcementFlow() *flow {
 			return ok, err
 		},
 		fields: []field{
-			{key: "audience", parse: parseAudience, show: func(t *turn, v string) string { return t.tr("ann.aud." + v) },
+			{key: "audience", parse: parseAudience, show: showAudience,
 				choices: func(t *turn) []choice {
 					w, err := t.who()
 					if err != nil {
 						return nil
 					}
-					var cs []choice
-					for _, a := range w.audiences() {
-						cs = append(cs, choice{t.tr("ann.aud." + string(a)), string(a)})
+					cs, err := t.audienceChoices(w)
+					if err != nil {
+						t.log.Error("audience choices", "err", err)
 					}
 					return cs
 				}},
@@ -67,22 +104,48 @@ func announcementFlow() *flow {
 	}
 }
 
-// parseAudience accepts a tapped audience, its label in either language, or its number.
+// parseAudience accepts a tapped audience, its label in either language, or its number in the
+// list of buttons.
 func parseAudience(t *turn, in string) (string, error) {
 	w, err := t.who()
 	if err != nil {
 		return "", err
 	}
-	as := w.audiences()
+	cs, err := t.audienceChoices(w)
+	if err != nil {
+		return "", err
+	}
 	k := keywordOf(in)
-	for i, a := range as {
-		if k == keywordOf(string(a)) || k == strconv.Itoa(i+1) ||
-			k == keywordOf(t.cat.text(store.LangThai, "ann.aud."+string(a), nil)) ||
-			k == keywordOf(t.cat.text(store.LangEnglish, "ann.aud."+string(a), nil)) {
-			return string(a), nil
+	for i, c := range cs {
+		fixed := !strings.HasPrefix(c.Value, workshopAudience)
+		if k == keywordOf(c.Value) || k == strconv.Itoa(i+1) || k == keywordOf(c.Label) ||
+			(fixed && (k == keywordOf(t.cat.text(store.LangThai, "ann.aud."+c.Value, nil)) ||
+				k == keywordOf(t.cat.text(store.LangEnglish, "ann.aud."+c.Value, nil)))) {
+			return c.Value, nil
 		}
 	}
 	return "", &reprompt{key: "err.ann.audience"}
+}
+
+// audienceAnswer is announcement a's audience in the form's stored shape.
+func audienceAnswer(a store.Announcement) string {
+	if a.Audience == store.AudienceWorkshop {
+		return workshopAudience + a.WorkshopID
+	}
+	return string(a.Audience)
+}
+
+// showAudience names a stored audience answer; a workshop by its title.
+func showAudience(t *turn, v string) string {
+	id, ok := strings.CutPrefix(v, workshopAudience)
+	if !ok {
+		return t.tr("ann.aud." + v)
+	}
+	ws, err := t.store.GetWorkshop(t.ctx, id)
+	if err != nil {
+		return t.tr("ann.aud.workshop", "Title", "?")
+	}
+	return t.tr("ann.aud.workshop", "Title", ws.Title)
 }
 
 // parseWhen accepts "send now" or a Thai date and time at least a minute ahead.
@@ -111,8 +174,9 @@ func showWhen(t *turn, v string) string {
 	return t.formatTime(at)
 }
 
-// draft is the announcement the form describes, as it would be stored now.
-func (t *turn) draft(w who) store.Announcement {
+// draft is the announcement the form describes, as it would be stored now. A workshop's
+// registrants are limited to the workshop's province.
+func (t *turn) draft(w who) (store.Announcement, error) {
 	f := t.sess.Fields
 	a := store.Announcement{
 		ID: t.sess.SubmissionID, CreatedBy: lineActor(t.member.UserID), Audience: store.Audience(f["audience"]),
@@ -122,7 +186,14 @@ func (t *turn) draft(w who) store.Announcement {
 	if at, err := time.Parse(time.RFC3339, f["when"]); err == nil {
 		a.SendAt = at
 	}
-	return a
+	if id, ok := strings.CutPrefix(f["audience"], workshopAudience); ok {
+		ws, err := t.store.GetWorkshop(t.ctx, id)
+		if err != nil {
+			return a, fmt.Errorf("bot: announcement workshop: %w", err)
+		}
+		a.Audience, a.WorkshopID, a.Provinces = store.AudienceWorkshop, id, []string{ws.ProvinceCode}
+	}
+	return a, nil
 }
 
 // previewAnnouncement shows, before the summary, the messages exactly as recipients will get
@@ -132,7 +203,10 @@ func previewAnnouncement(t *turn) error {
 	if err != nil {
 		return err
 	}
-	a := t.draft(w)
+	a, err := t.draft(w)
+	if err != nil {
+		return err
+	}
 	count := t.tr("ann.count_friends")
 	if a.Audience != store.AudienceFriends {
 		ids, err := t.Recipients(t.ctx, a)
@@ -157,7 +231,14 @@ func submitAnnouncement(t *turn) error {
 		t.out.text(t.tr("off.only"))
 		return nil
 	}
-	a := t.draft(w)
+	a, err := t.draft(w)
+	if err != nil {
+		return err
+	}
+	if len(a.Provinces) > 0 && !w.visibleTo(a) { // a workshop of a province the officer lost
+		t.out.text(t.tr("off.not_your_province", "Province", showProvince(t, a.Provinces[0])))
+		return nil
+	}
 	err = t.store.CreateAnnouncement(t.ctx, a)
 	switch {
 	case errors.Is(err, store.ErrConflict):
@@ -187,6 +268,18 @@ func submitAnnouncement(t *turn) error {
 func (e *Engine) Recipients(ctx context.Context, a store.Announcement) ([]string, error) {
 	var statuses []store.LeaderStatus
 	switch a.Audience {
+	case store.AudienceWorkshop:
+		regs, err := e.store.ListRegistrations(ctx, a.WorkshopID)
+		if err != nil {
+			return nil, fmt.Errorf("bot: recipients: %w", err)
+		}
+		var ids []string
+		for _, r := range regs {
+			if r.Status != store.RegCancelled {
+				ids = append(ids, r.UserID)
+			}
+		}
+		return e.withoutBlocked(ctx, ids)
 	case store.AudienceApprovedLeaders, store.AudienceLeadersAndWorkers:
 		statuses = []store.LeaderStatus{store.LeaderApproved}
 	case store.AudienceAllLeaders:
@@ -219,6 +312,11 @@ func (e *Engine) Recipients(ctx context.Context, a store.Announcement) ([]string
 			ids = append(ids, workers...)
 		}
 	}
+	return e.withoutBlocked(ctx, ids)
+}
+
+// withoutBlocked sorts ids, drops repeats and members who blocked the account.
+func (e *Engine) withoutBlocked(ctx context.Context, ids []string) ([]string, error) {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	blocked, err := e.store.BlockedAmong(ctx, ids)
@@ -314,7 +412,7 @@ func (t *turn) scheduledAnnouncements() error {
 			continue
 		}
 		n := len(lines) + 1
-		lines = append(lines, t.tr("ann.list_item", "N", n, "When", t.formatTime(a.SendAt), "Audience", t.tr("ann.aud."+string(a.Audience)), "Text", clipRunes(a.Text, 40)))
+		lines = append(lines, t.tr("ann.list_item", "N", n, "When", t.formatTime(a.SendAt), "Audience", showAudience(t, audienceAnswer(a)), "Text", clipRunes(a.Text, 40)))
 		if len(acts) < maxQuickReplies-1 {
 			acts = append(acts, action{Label: t.tr("btn.cancel_n", "N", n), Data: "a=ann.cancel&id=" + a.ID})
 		}

@@ -26,6 +26,7 @@ import (
 //	user <name> [en|admin] speak as this user (created in the stand-in with that display name);
 //	                       "admin" makes them the one ID in ADMIN_LINE_USER_IDS
 //	leader <name> <province> <status>  store a leader record (and member) for that user directly
+//	join <name> <workshop id>  the user (created if new) registers for that workshop
 //	worker <name> <province>  store an open self-referral ("สนใจสมัคร") of that user directly
 //	@<name>                in a line, replaced by that user's ID
 //	invite <province>...   create an officer invite code for these ISO codes; $CODE in later
@@ -320,6 +321,14 @@ func runTranscript(t *testing.T, path string) {
 				t.Fatalf("%s: want leader <name> <province> <status>", where)
 			}
 			h.storeLeader(f[0], f[1], store.LeaderStatus(f[2]))
+		case "join":
+			name, ws, _ := strings.Cut(arg, " ")
+			cur := h.user
+			h.setUser(name, false, false)
+			if _, err := h.st.JoinWorkshop(context.Background(), ws, h.user, h.clock()); err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			h.user = cur
 		case "worker":
 			name, province, _ := strings.Cut(arg, " ")
 			h.storeWorker(name, province)

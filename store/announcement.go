@@ -15,7 +15,9 @@ const (
 	// AudienceLeadersAndWorkers is the approved leaders and the informal workers who asked to
 	// join Section 40 themselves (open self-referrals, which carry the worker's LINE user ID).
 	AudienceLeadersAndWorkers Audience = "leaders.workers"
-	AudienceFriends           Audience = "friends" // every friend of the account (LINE broadcast)
+	// AudienceWorkshop is the leaders registered or waitlisted for one workshop (WorkshopID).
+	AudienceWorkshop Audience = "workshop"
+	AudienceFriends  Audience = "friends" // every friend of the account (LINE broadcast)
 )
 
 // AnnouncementStatus is where an announcement stands.
@@ -35,6 +37,7 @@ type Announcement struct {
 	CreatedBy  string   // audit actor: "api" or "line:<userID>"
 	Audience   Audience //
 	Provinces  []string // ISO 3166-2:TH codes the audience is limited to; empty means every province
+	WorkshopID string   // the workshop of AudienceWorkshop; empty otherwise
 	Text       string   // the message, at most 5,000 UTF-16 units (line-platform.md row 15)
 	SendAt     time.Time
 	Status     AnnouncementStatus

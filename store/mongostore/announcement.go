@@ -18,6 +18,7 @@ type announcementDoc struct {
 	CreatedBy  string                   `bson:"createdBy"`
 	Audience   store.Audience           `bson:"audience"`
 	Provinces  []string                 `bson:"provinces"`
+	WorkshopID string                   `bson:"workshopId"`
 	Text       string                   `bson:"text"`
 	SendAt     time.Time                `bson:"sendAt"`
 	Status     store.AnnouncementStatus `bson:"status"`

@@ -12,7 +12,7 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
-const announcementColumns = `id, created_by, audience, provinces, text, send_at, status, created_at,
+const announcementColumns = `id, created_by, audience, provinces, workshop_id, text, send_at, status, created_at,
 	updated_at, lease_until, planned, recipients, batches, sent, failed`
 
 // CreateAnnouncement stores a new announcement; store.ErrConflict if the ID exists.
@@ -23,8 +23,8 @@ func (s *Store) CreateAnnouncement(ctx context.Context, a store.Announcement) er
 	}
 	n, err := affected(s.write.ExecContext(ctx, `
 		INSERT INTO announcements (`+announcementColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		a.ID, a.CreatedBy, a.Audience, string(provinces), a.Text, at(a.SendAt), a.Status, at(a.CreatedAt),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		a.ID, a.CreatedBy, a.Audience, string(provinces), a.WorkshopID, a.Text, at(a.SendAt), a.Status, at(a.CreatedAt),
 		at(a.UpdatedAt), at(a.LeaseUntil), a.Planned, a.Recipients, a.Batches, a.Sent, a.Failed))
 	if err == nil && n == 0 {
 		err = store.ErrConflict
@@ -39,7 +39,7 @@ func (s *Store) CreateAnnouncement(ctx context.Context, a store.Announcement) er
 func scanAnnouncement(row interface{ Scan(...any) error }) (store.Announcement, error) {
 	var a store.Announcement
 	var provinces string
-	err := row.Scan(&a.ID, &a.CreatedBy, &a.Audience, &provinces, &a.Text, millis{&a.SendAt}, &a.Status,
+	err := row.Scan(&a.ID, &a.CreatedBy, &a.Audience, &provinces, &a.WorkshopID, &a.Text, millis{&a.SendAt}, &a.Status,
 		millis{&a.CreatedAt}, millis{&a.UpdatedAt}, millis{&a.LeaseUntil}, &a.Planned, &a.Recipients,
 		&a.Batches, &a.Sent, &a.Failed)
 	if err == nil {

@@ -142,6 +142,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			created_by  TEXT NOT NULL,
 			audience    TEXT NOT NULL,
 			provinces   TEXT NOT NULL,
+			workshop_id TEXT NOT NULL,
 			text        TEXT NOT NULL,
 			send_at     INTEGER NOT NULL,
 			status      TEXT NOT NULL,

@@ -14,7 +14,7 @@ import (
 func announcement(id string, sendAt time.Time) store.Announcement {
 	return store.Announcement{
 		ID: id, CreatedBy: "line:U-officer", Audience: store.AudienceApprovedLeaders,
-		Provinces: []string{"TH-10", "TH-76"}, Text: "อบรมแกนนำ 14 ธ.ค. ค่ะ", SendAt: sendAt,
+		Provinces: []string{"TH-10", "TH-76"}, WorkshopID: "ws-" + id, Text: "อบรมแกนนำ 14 ธ.ค. ค่ะ", SendAt: sendAt,
 		Status: store.AnnouncementScheduled, CreatedAt: t0, UpdatedAt: t0,
 	}
 }
