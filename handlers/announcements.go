@@ -21,6 +21,7 @@ type AnnouncementStore interface {
 	ListAnnouncements(ctx context.Context, status store.AnnouncementStatus) ([]store.Announcement, error)
 	CancelAnnouncement(ctx context.Context, id string, now time.Time) (store.Announcement, error)
 	ListBatches(ctx context.Context, id string) ([]store.AnnouncementBatch, error)
+	GetWorkshop(ctx context.Context, id string) (store.Workshop, error)
 	AppendAudit(ctx context.Context, e store.AuditEntry) error
 }
 
@@ -29,8 +30,9 @@ type AnnouncementStore interface {
 //	POST /api/v1/announcements  {"audience": "leaders.approved", "provinces": ["TH-76"],
 //	                              "text": "...", "sendAt": "2026-12-14T09:00:00+07:00"}
 //	  → 201 the announcement. audience is leaders.approved, leaders.all, leaders.workers
-//	    (approved leaders and workers who asked to join) or friends (every friend of the
-//	    account, which takes no provinces); provinces empty means every province; text
+//	    (approved leaders and workers who asked to join), workshop (the registrants of
+//	    "workshopId", in its province) or friends (every friend of the account, which takes no
+//	    provinces); provinces empty means every province; text
 //	    1–2,000 characters; sendAt (RFC 3339) absent means now, else it must not be in the past.
 //	GET  /api/v1/announcements?status=scheduled  → 200 {"announcements": [...]} by send time
 //	GET  /api/v1/announcements/{id}              → 200 the announcement with counts
@@ -62,10 +64,11 @@ func (a *AnnouncementAPI) now() time.Time {
 const maxAnnouncementText = 2000
 
 type announcementRequest struct {
-	Audience  store.Audience `json:"audience"`
-	Provinces []string       `json:"provinces"`
-	Text      string         `json:"text"`
-	SendAt    string         `json:"sendAt"`
+	Audience   store.Audience `json:"audience"`
+	Provinces  []string       `json:"provinces"`
+	WorkshopID string         `json:"workshopId"`
+	Text       string         `json:"text"`
+	SendAt     string         `json:"sendAt"`
 }
 
 type announcementJSON struct {
@@ -73,6 +76,7 @@ type announcementJSON struct {
 	CreatedBy  string    `json:"createdBy"`
 	Audience   string    `json:"audience"`
 	Provinces  []string  `json:"provinces"`
+	WorkshopID string    `json:"workshopId,omitempty"`
 	Text       string    `json:"text"`
 	SendAt     time.Time `json:"sendAt"`
 	Status     string    `json:"status"`
@@ -89,7 +93,7 @@ func announcementOut(an store.Announcement) announcementJSON {
 	if provinces == nil {
 		provinces = []string{}
 	}
-	return announcementJSON{ID: an.ID, CreatedBy: an.CreatedBy, Audience: string(an.Audience), Provinces: provinces,
+	return announcementJSON{ID: an.ID, CreatedBy: an.CreatedBy, Audience: string(an.Audience), Provinces: provinces, WorkshopID: an.WorkshopID,
 		Text: an.Text, SendAt: an.SendAt, Status: string(an.Status), CreatedAt: an.CreatedAt,
 		Recipients: an.Recipients, Batches: an.Batches, Sent: an.Sent, Failed: an.Failed}
 }
@@ -100,21 +104,37 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 		c.Error(err)
 		return
 	}
+	if req.Audience != store.AudienceWorkshop && req.WorkshopID != "" {
+		c.Error(Invalid("workshopId", "only the workshop audience takes a workshop"))
+		return
+	}
 	switch req.Audience {
-	case store.AudienceApprovedLeaders, store.AudienceAllLeaders, store.AudienceLeadersAndWorkers:
+	case store.AudienceApprovedLeaders, store.AudienceAllLeaders, store.AudienceLeadersAndWorkers, store.AudienceWorkshop:
 	case store.AudienceFriends:
 		if len(req.Provinces) > 0 {
 			c.Error(Invalid("provinces", "friends (a broadcast) reaches every friend and takes no provinces"))
 			return
 		}
 	default:
-		c.Error(Invalid("audience", "want leaders.approved, leaders.all, leaders.workers or friends"))
+		c.Error(Invalid("audience", "want leaders.approved, leaders.all, leaders.workers, workshop or friends"))
 		return
 	}
 	provinces, err := parseProvinces(req.Provinces, false)
 	if err != nil {
 		c.Error(err)
 		return
+	}
+	if req.Audience == store.AudienceWorkshop {
+		if req.WorkshopID == "" || len(req.Provinces) > 0 {
+			c.Error(Invalid("workshopId", "the workshop audience takes a workshopId and no provinces"))
+			return
+		}
+		ws, err := a.Store.GetWorkshop(c.Request.Context(), req.WorkshopID)
+		if err != nil {
+			c.Error(Invalid("workshopId", "no such workshop"))
+			return
+		}
+		provinces = []string{ws.ProvinceCode}
 	}
 	text, err := thai.ParseFreeText(req.Text, maxAnnouncementText)
 	if err != nil {
@@ -135,7 +155,7 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 		}
 		sendAt = t.UTC()
 	}
-	an := store.Announcement{ID: uuid.NewString(), CreatedBy: "api", Audience: req.Audience, Provinces: provinces,
+	an := store.Announcement{ID: uuid.NewString(), CreatedBy: "api", Audience: req.Audience, Provinces: provinces, WorkshopID: req.WorkshopID,
 		Text: text, SendAt: sendAt, Status: store.AnnouncementScheduled, CreatedAt: now, UpdatedAt: now}
 	ctx := c.Request.Context()
 	if err := a.Store.CreateAnnouncement(ctx, an); err != nil {

@@ -190,6 +190,9 @@ func TestAnnouncementAPI(t *testing.T) {
 		{`{"audience": "leaders.all", "text": "x", "sendAt": "พรุ่งนี้"}`, "sendAt"},
 		{`{"audience": "leaders.all", "text": "x", "sendAt": "2026-11-30T09:00:00+07:00"}`, "sendAt"},
 		{`{"audience": "leaders.all", "text": 5}`, "text"},
+		{`{"audience": "workshop", "text": "x"}`, "workshopId"},
+		{`{"audience": "workshop", "workshopId": "nope", "text": "x"}`, "workshopId"},
+		{`{"audience": "leaders.all", "workshopId": "ws", "text": "x"}`, "workshopId"},
 	} {
 		wantAPIError(t, apiDo(e.router, http.MethodPost, "/api/v1/announcements", strings.NewReader(c.body)), 400, c.field)
 	}
@@ -224,8 +227,29 @@ func TestAnnouncementAPI(t *testing.T) {
 		t.Errorf("status: %+v", got)
 	}
 	wantAPIError(t, apiDo(e.router, http.MethodPost, "/api/v1/announcements/"+now.ID+"/cancel", nil), 409, "")
+
+	// A workshop's registrants: the one registered and the one waitlisted, in its province.
+	ws, err := e.st.CreateWorkshop(context.Background(), store.Workshop{ID: "ws-1", Title: "อบรมแกนนำ", ProvinceCode: "TH-10",
+		StartsAt: e.now.Add(48 * time.Hour), EndsAt: e.now.Add(50 * time.Hour), Capacity: 1,
+		RegistrationDeadline: e.now.Add(24 * time.Hour), Status: store.WorkshopOpen, CreatedBy: "api", CreatedAt: e.now, UpdatedAt: e.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{9, 1} {
+		if _, err := e.st.JoinWorkshop(context.Background(), ws.ID, fmt.Sprintf("U%032x", i), e.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wsAnn := post(`{"audience": "workshop", "workshopId": "ws-1", "text": "ย้ายห้อง"}`)
+	if err := e.ann.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	decode(t, apiDo(e.router, http.MethodGet, "/api/v1/announcements/"+wsAnn.ID, nil), &got)
+	if got.Status != "sent" || got.Recipients != 2 || fmt.Sprint(got.Provinces) != "[TH-10]" || got.WorkshopID != "ws-1" {
+		t.Errorf("workshop announcement: %+v", got)
+	}
 	audit, _ := e.st.ListAudit(context.Background(), store.AuditFilter{Action: "announcement."})
-	if len(audit) != 4 { // create, cancel, create, send
+	if len(audit) != 6 { // create, cancel, create, send, create, send
 		t.Errorf("audit entries %+v", audit)
 	}
 }
