@@ -99,7 +99,6 @@ func (f *fixture) scheduler() *Scheduler {
 	return s
 }
 
-
 // workshop stores an open workshop starting at start with seats, due for planning now, and
 // joins leaders 1..n (the first seats registered, the rest waitlisted).
 func (f *fixture) workshop(id string, seats, n int) store.Workshop {
