@@ -218,12 +218,17 @@ func (t *turn) menu() error {
 	if err != nil {
 		return err
 	}
-	var acts []action
+	// Entries for the member's role first, then those everyone has.
+	var acts, common []action
 	for _, it := range t.menuItems {
-		if it.show == nil || it.show(w) {
+		switch {
+		case it.show == nil:
+			common = append(common, action{Label: t.tr(it.label), Data: it.data})
+		case it.show(w):
 			acts = append(acts, action{Label: t.tr(it.label), Data: it.data})
 		}
 	}
+	acts = append(acts, common...)
 	var buttons []messaging_api.FlexComponentInterface
 	for i, a := range acts {
 		buttons = append(buttons, fButton(a, i == 0))
