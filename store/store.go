@@ -115,6 +115,9 @@ type LeaderStore interface {
 	// ListLeaders returns the leaders of province with status, oldest first; an empty province
 	// means every province, an empty status every status.
 	ListLeaders(ctx context.Context, province string, status LeaderStatus) ([]Leader, error)
+	// DeleteLeader removes the leader record of a LINE user (the leader asked for their data to
+	// be erased, PDPA). Deleting a record that does not exist is not an error.
+	DeleteLeader(ctx context.Context, userID string) error
 }
 
 // SessionStore keeps conversation sessions.
