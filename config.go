@@ -39,6 +39,9 @@ type Config struct {
 	// Now is the clock of the engine, the scheduler and the API; time.Now when nil. It is not
 	// read from the environment: tests set it.
 	Now func() time.Time
+	// ReferralRetention is how long a closed referral is kept before the scheduler deletes it:
+	// REFERRAL_RETENTION_DAYS whole days, 1–3650, default 365.
+	ReferralRetention time.Duration
 	// Simulator is true when no LINE channel is configured: LINE API calls go to the in-process
 	// stand-in and /simulator is served.
 	Simulator bool
@@ -113,6 +116,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if cfg.Reminders, err = scheduler.ParseReminders(env("REMINDER_SCHEDULE", scheduler.DefaultReminders)); err != nil {
 		errs = append(errs, fmt.Errorf("REMINDER_SCHEDULE: %v", err))
 	}
+	days, err := strconv.Atoi(env("REFERRAL_RETENTION_DAYS", "365"))
+	if err != nil || days < 1 || days > 3650 {
+		errs = append(errs, fmt.Errorf("REFERRAL_RETENTION_DAYS: %q is not a whole number of days from 1 to 3650", getenv("REFERRAL_RETENTION_DAYS")))
+	}
+	cfg.ReferralRetention = time.Duration(days) * 24 * time.Hour
 
 	switch key := getenv("ENCRYPTION_KEY"); {
 	case key != "":

@@ -132,6 +132,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	}
 
 	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics, Now: cfg.Now,
+		ReferralRetention: cfg.ReferralRetention, Notifier: engine,
 		Workshops: st, Notices: engine, Pusher: client, Reminders: cfg.Reminders})
 	if err != nil {
 		return err
@@ -164,6 +165,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	if cfg.AdminToken != "" {
 		api = &handlers.API{Token: cfg.AdminToken, Logger: log, Routes: []func(*gin.RouterGroup){
 			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
+			(&handlers.AuditAPI{Store: st, Location: cfg.Location}).Routes,
+			(&handlers.ReferralAPI{Store: st, Notifier: engine, Now: time.Now, Location: cfg.Location, Logger: log}).Routes,
 		}}
 	}
 	srv := &http.Server{

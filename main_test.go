@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 // env returns a getenv over vars.
@@ -19,7 +20,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !cfg.Simulator || cfg.Port != 8080 || cfg.DataDir != "./data" || cfg.Location.String() != "Asia/Bangkok" ||
-		cfg.APIBaseURL != "https://api.line.me" || cfg.DataAPIBaseURL != "https://api-data.line.me" || len(cfg.EncryptionKey) != 32 {
+		cfg.APIBaseURL != "https://api.line.me" || cfg.DataAPIBaseURL != "https://api-data.line.me" || len(cfg.EncryptionKey) != 32 ||
+		cfg.ReferralRetention != 365*24*time.Hour {
 		t.Errorf("defaults: %+v", cfg)
 	}
 }
@@ -34,12 +36,13 @@ func TestLoadConfigProduction(t *testing.T) {
 		"ADMIN_LINE_USER_IDS":       " U0123456789abcdef0123456789abcdef ,, U00000000000000000000000000000004",
 		"TZ_DISPLAY":                "UTC",
 		"ENCRYPTION_KEY":            testKey,
+		"REFERRAL_RETENTION_DAYS":   "30",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Simulator || cfg.Port != 9000 || cfg.APIBaseURL != "http://127.0.0.1:1234/base" || len(cfg.AdminUserIDs) != 2 ||
-		cfg.EncryptionKey[31] != 31 || cfg.Location.String() != "UTC" {
+		cfg.EncryptionKey[31] != 31 || cfg.Location.String() != "UTC" || cfg.ReferralRetention != 30*24*time.Hour {
 		t.Errorf("production: %+v", cfg)
 	}
 }
@@ -76,6 +79,8 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 		{"bad mongo URI", with(nil, "MONGODB_URI", "localhost:27017"), "MONGODB_URI"},
 		{"bad admin ID", with(nil, "ADMIN_LINE_USER_IDS", "U123"), "ADMIN_LINE_USER_IDS"},
 		{"bad reminder schedule", with(nil, "REMINDER_SCHEDULE", "1d@9am,2h"), `REMINDER_SCHEDULE: reminder "1d@9am"`},
+		{"retention not a number", with(nil, "REFERRAL_RETENTION_DAYS", "หนึ่งปี"), "REFERRAL_RETENTION_DAYS"},
+		{"retention zero", with(nil, "REFERRAL_RETENTION_DAYS", "0"), "REFERRAL_RETENTION_DAYS"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := loadConfig(env(tc.vars))

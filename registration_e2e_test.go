@@ -20,6 +20,7 @@ type restartable struct {
 	standIn *linetest.Server
 	url     string
 	stop    func()
+	logs    *logSink // the running server's log
 }
 
 func (r *restartable) start() {
@@ -27,6 +28,7 @@ func (r *restartable) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc, errc := make(chan string, 1), make(chan error, 1)
 	logs := &logSink{}
+	r.logs = logs
 	go func() { errc <- run(ctx, env(r.vars), logs, func(a string) { addrc <- a }) }()
 	select {
 	case a := <-addrc:

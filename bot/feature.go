@@ -21,13 +21,16 @@ type feature struct {
 // features lists the bot's areas. Order matters for keywords only: Section 40's sub-topics
 // ("สมัครอย่างไร") come before the registration words.
 func features() []feature {
-	return []feature{section40Feature(), workshopFeature(), registrationFeature(), coreFeature()}
+	return []feature{section40Feature(), workshopFeature(), registrationFeature(), referralFeature(), coreFeature()}
 }
 
 // keyword is a typed phrase the router recognises outside a form.
 type keyword struct {
 	match func(w string) bool // w is keywordOf(text)
 	do    func(t *turn) error
+	// anytime: also answered in the middle of a form when the text is no answer to the step
+	// (an information question such as "ม.40"), and the form then waits.
+	anytime bool
 }
 
 // menuItem is one entry of the menu; show decides who sees it (nil: everyone).
@@ -79,8 +82,10 @@ func contains(ws ...string) func(string) bool {
 func coreFeature() feature {
 	return feature{
 		keywords: []keyword{
-			{is("สวัสดี", "หวัดดี", "hello", "hi"), func(t *turn) error { t.hello(); return nil }},
-			{is("ติดต่อเจ้าหน้าที่", "ติดต่อ", "contact"), func(t *turn) error { t.contact(); return nil }},
+			{match: is("สวัสดี", "หวัดดี", "hello", "hi"), do: func(t *turn) error { t.hello(); return nil }},
+			{match: is("ติดต่อเจ้าหน้าที่", "ติดต่อ", "contact", "contactanofficer"), do: func(t *turn) error { t.contact(); return nil }, anytime: true},
+			{match: isSmallTalk, do: func(t *turn) error { t.smallTalk(); return nil }},
+			{match: is("สมัคร", "apply", "join"), do: func(t *turn) error { t.applyWhat(); return nil }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"menu":    func(t *turn, _ url.Values) error { return t.menu() },
@@ -91,16 +96,47 @@ func coreFeature() feature {
 	}
 }
 
+// smallTalkWords are thanks, acknowledgements and emoji that deserve a kind word, not "sorry".
+var smallTalkWords = words("ขอบคุณ", "ขอบใจ", "ขอบคุณมาก", "thanks", "thankyou", "thx", "โอเค", "ok", "okay",
+	"ค่ะ", "คะ", "ครับ", "จ้า", "ได้เลย", "รับทราบ", "👍", "🙏", "😊", "❤️")
+
+func isSmallTalk(w string) bool {
+	return smallTalkWords[w] || strings.HasPrefix(w, "555") || strings.HasPrefix(w, "ขอบคุณ")
+}
+
+// Words that pick a Section 40 topic, after keywordOf.
+var (
+	s40Mention = contains("มาตรา40", "ม40", "section40", "sec40", "ประกันสังคม40")
+	s40Who     = contains("คุณสมบัติ", "ใครสมัคร", "ใครบ้างที่สมัคร", "whocan", "eligib")
+	s40Choose  = contains("ทางเลือกไหน", "เลือกทางเลือก", "whichoption")
+	s40HowTo   = contains("สมัครอย่างไร", "สมัครยังไง", "สมัครที่ไหน", "สมัครได้ที่", "วิธีสมัคร", "howtoapply", "howdoiapply")
+	s40Topics  = contains("สิทธิประโยชน์", "สิทธิและเงินสมทบ", "เงินสมทบ", "benefitsandfees")
+)
+
+// section40Topic picks the topic a Section 40 question asks about: "สมัคร ม.40 ยังไง" is about
+// applying, "ใครสมัคร ม.40 ได้" about who can, a bare "ม.40" the overview.
+func section40Topic(w string) (string, bool) {
+	switch {
+	case s40Who(w):
+		return "who", true
+	case s40Choose(w):
+		return "choose", true
+	case s40HowTo(w), s40Mention(w) && strings.Contains(w, "สมัคร"):
+		return "apply", true
+	case s40Mention(w), s40Topics(w):
+		return "overview", true
+	}
+	return "", false
+}
+
 // section40Feature answers Section 40 questions from the knowledge data.
 func section40Feature() feature {
-	topic := func(name string) func(t *turn) error { return func(t *turn) error { t.section40(name); return nil } }
 	return feature{
-		keywords: []keyword{
-			{contains("สมัครอย่างไร", "สมัครยังไง", "วิธีสมัคร", "howtoapply", "howdoiapply"), topic("apply")},
-			{contains("คุณสมบัติ", "ใครสมัครได้", "whocanjoin", "eligib"), topic("who")},
-			{contains("เลือกทางเลือกไหนดี", "ทางเลือกไหนดี", "whichoption"), topic("choose")},
-			{contains("มาตรา40", "ม40", "section40", "sec40", "ประกันสังคม40"), topic("")},
-		},
+		keywords: []keyword{{
+			match:   func(w string) bool { _, ok := section40Topic(w); return ok },
+			do:      func(t *turn) error { name, _ := section40Topic(keywordOf(t.ev.Text)); t.section40(name); return nil },
+			anytime: true,
+		}},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"s40": func(t *turn, q url.Values) error { t.section40(q.Get("t")); return nil },
 		},
@@ -117,8 +153,8 @@ func registrationFeature() feature {
 	return feature{
 		flows: []*flow{leaderRegistration()},
 		keywords: []keyword{
-			{is("สถานะ", "สถานะใบสมัคร", "status"), func(t *turn) error { return t.leaderStatus() }},
-			{contains("แกนนำ", "สมัครแกนนำ", "leader", "register"), start},
+			{match: is("สถานะ", "สถานะใบสมัคร", "ตรวจสอบสถานะ", "ตรวจสอบสถานะการสมัคร", "status"), do: func(t *turn) error { return t.leaderStatus() }},
+			{match: contains("แกนนำ", "สมัครแกนนำ", "leader", "register"), do: start},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"reg.start":  func(t *turn, _ url.Values) error { return start(t) },

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 
+	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
 
@@ -33,10 +35,13 @@ type field struct {
 	// choices are buttons offered with the question; a tap answers with the choice's value.
 	choices func(t *turn) []choice
 	// parse validates an answer and returns the value to store. Errors are *thai.InputError
-	// (re-prompted with catalog "err.<key>"), *reprompt, or errDeclined.
+	// (re-prompted with catalog "err.<key>"), *reprompt, errDeclined, or errEnded.
 	parse func(t *turn, in string) (string, error)
 	// show renders a stored value for the summary and "previous answer" lines; identity if nil.
 	show func(t *turn, v string) string
+	// echo repeats the understood value before the next question, for answers that were
+	// interpreted (a misspelt province becomes a real one).
+	echo bool
 }
 
 // choice is a button answer: Label is shown, Value is what parse receives.
@@ -53,6 +58,10 @@ func (r *reprompt) Error() string { return r.key }
 
 // errDeclined ends the flow without storing anything (for example consent refused).
 var errDeclined = errors.New("declined")
+
+// errEnded ends the flow without storing anything after parse wrote its own reply (for example
+// a national ID that was already referred: the answer is that referral's status).
+var errEnded = errors.New("ended")
 
 // Form button controls carried in postback data "a=f&s=<session>&n=<step>&c=<control>".
 const (
@@ -77,6 +86,12 @@ func (t *turn) formAction(label, control string, extra ...string) action {
 
 // startFlow begins flow name for the member, replacing any form in progress.
 func (t *turn) startFlow(name string) error {
+	if t.sess.Flow == name {
+		// Tapping the flow's menu entry again must not throw the answers away.
+		t.out.text(t.tr("form.resumed"))
+		t.ask()
+		return nil
+	}
 	f := t.flows[name]
 	if f.begin != nil {
 		ok, err := f.begin(t)
@@ -112,19 +127,21 @@ func (t *turn) ask() {
 	}
 	fd := f.fields[t.sess.Step]
 	q := t.tr("form.step", "N", t.sess.Step+1, "Total", len(f.fields)) + " " + t.tr(f.name+"."+fd.key+".ask")
+	var keep []choice
 	if prev, ok := t.sess.Fields[fd.key]; ok && prev != "" {
 		q += "\n" + t.tr("form.previous", "Value", t.showValue(fd, prev))
+		keep = append(keep, choice{Label: t.tr("btn.keep"), Value: prev})
 	}
 	t.out.text(q)
-	t.out.buttons(t.stepButtons(fd, nil)...)
+	t.out.buttons(t.stepButtons(fd, keep)...)
 }
 
 // stepButtons are the quick replies of a question: its choices, skip, back and cancel.
 func (t *turn) stepButtons(fd field, extra []choice) []action {
 	var bs []action
 	cs := extra
-	if len(cs) == 0 && fd.choices != nil {
-		cs = fd.choices(t)
+	if fd.choices != nil {
+		cs = append(cs, fd.choices(t)...)
 	}
 	for _, c := range cs {
 		bs = append(bs, t.formAction(c.Label, ctlAnswer, "v", c.Value))
@@ -155,8 +172,16 @@ func (t *turn) answer(in string) error {
 	if t.ev.Kind == KindMessage && t.ev.Text == "" {
 		return t.reject(fd, &reprompt{key: "err.not_text"})
 	}
-	if fd.optional && skipWords[keywordOf(in)] {
+	if skipWords[keywordOf(in)] {
 		return t.skip()
+	}
+	if fd.choices != nil {
+		// A choice's label typed instead of tapped means the same (every button can be typed).
+		for _, c := range fd.choices(t) {
+			if keywordOf(c.Label) == keywordOf(in) {
+				in = c.Value
+			}
+		}
 	}
 	v, err := fd.parse(t, in)
 	switch {
@@ -165,12 +190,32 @@ func (t *turn) answer(in string) error {
 		t.out.text(t.tr(f.name + ".declined"))
 		t.out.buttons(t.startAction(f.name), t.menuAction())
 		return nil
+	case errors.Is(err, errEnded):
+		t.endSession = true
+		return nil
 	case err != nil:
 		return t.reject(fd, err)
 	}
 	t.sess.Fields[fd.key] = v
+	if fd.echo {
+		t.out.text(t.tr("form.noted", "Label", t.tr(f.name+"."+fd.key+".label"), "Value", t.showValue(fd, v)))
+	}
 	t.advance()
 	return nil
+}
+
+// acceptable reports whether in would be taken as an answer at the current step (or as a
+// confirm or edit at the summary), without changing anything.
+func (t *turn) acceptable(in string) bool {
+	if t.atSummary() {
+		w := keywordOf(in)
+		return confirmWords[w] || hasPrefixWord(w, editWords)
+	}
+	fd := t.activeFlow().fields[t.sess.Step]
+	var ie *thai.InputError
+	var rp *reprompt
+	_, err := fd.parse(t, in)
+	return !errors.As(err, &ie) && !errors.As(err, &rp)
 }
 
 // advance moves past the current step: back to the summary after an edit, else to the next.
@@ -203,12 +248,21 @@ func (t *turn) reject(fd field, err error) error {
 	default:
 		return fmt.Errorf("bot: parse %s: %w", fd.key, err)
 	}
-	t.sess.Tries++
-	t.sessChanged = true
+	if len(rp.choices) == 0 {
+		t.sess.Tries++ // suggestions are a step forward, not a failed try
+		t.sessChanged = true
+	}
 	msg := t.tr(rp.key, rp.data...)
 	if t.sess.Tries >= maxTries {
+		var bs []action
+		for _, c := range rp.choices {
+			bs = append(bs, t.formAction(c.Label, ctlAnswer, "v", c.Value))
+		}
+		if len(bs) > maxQuickReplies-3 {
+			bs = bs[:maxQuickReplies-3]
+		}
 		t.out.text(msg + "\n" + t.tr("form.stuck"))
-		t.out.buttons(t.formAction(t.tr("btn.back"), ctlBack), t.formAction(t.tr("btn.cancel"), ctlCancel), action{Label: t.tr("btn.contact"), Data: "a=contact"})
+		t.out.buttons(append(bs, t.formAction(t.tr("btn.back"), ctlBack), t.formAction(t.tr("btn.cancel"), ctlCancel), action{Label: t.tr("btn.contact"), Data: "a=contact"})...)
 		return nil
 	}
 	t.out.text(msg)
@@ -246,7 +300,7 @@ func (t *turn) skip() error {
 	f := t.activeFlow()
 	if t.atSummary() || !f.fields[t.sess.Step].optional {
 		t.out.text(t.tr("form.cannot_skip"))
-		t.ask()
+		t.out.buttons(t.stepButtons(f.fields[t.sess.Step], nil)...)
 		return nil
 	}
 	t.sess.Fields[f.fields[t.sess.Step].key] = ""
@@ -292,9 +346,12 @@ func (t *turn) fieldByLabel(name string) int {
 	}
 	f := t.activeFlow()
 	for i, fd := range f.fields {
-		for _, lang := range []string{"th", "en"} {
-			if keywordOf(t.cat.text(langOf(lang), f.name+"."+fd.key+".label", nil)) == name {
-				return i
+		for _, lang := range []store.Language{store.LangThai, store.LangEnglish} {
+			names := t.cat.text(lang, f.name+"."+fd.key+".label", nil) + "," + t.cat.text(lang, f.name+"."+fd.key+".words", nil)
+			for _, n := range strings.Split(names, ",") {
+				if keywordOf(n) == name {
+					return i
+				}
 			}
 		}
 	}
@@ -310,7 +367,7 @@ func (t *turn) edit(i int) error {
 			bs = append(bs, t.formAction(t.tr(f.name+"."+fd.key+".label"), ctlEdit, "k", strconv.Itoa(j)))
 		}
 		t.out.text(t.tr("form.which_field"))
-		t.out.buttons(bs...)
+		t.out.buttons(append(bs, t.formAction(t.tr("btn.to_summary"), ctlResume))...)
 		return nil
 	}
 	t.sess.Step = i

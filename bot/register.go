@@ -41,7 +41,7 @@ func leaderRegistration() *flow {
 			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
 			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
 				show: func(_ *turn, v string) string { return thai.FormatPhone(v) }},
-			{key: "province", parse: parseProvince, show: showProvince},
+			{key: "province", parse: parseProvince, show: showProvince, echo: true},
 			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) }},
 			{key: "org", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOrganisation) }},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("reg.consent.given") },

@@ -7,7 +7,6 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
-	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
 
@@ -70,13 +69,12 @@ func trimPrefixWord(s string, set map[string]bool) string {
 	return strings.TrimPrefix(s, best)
 }
 
-func langOf(tag string) store.Language { return languageOf(tag) }
-
 // dispatch routes one follow, message or postback event in the engine's fixed order.
 func (t *turn) dispatch() error {
 	switch t.ev.Kind {
 	case KindFollow:
 		t.greet()
+		t.offerResume(t.sess.ID)
 		return nil
 	case KindMessage, KindPostback:
 	default:
@@ -95,7 +93,12 @@ func (t *turn) dispatch() error {
 		if q.Get("a") == "f" {
 			return t.formButton(q)
 		}
-		return t.postback(q)
+		form := t.sess.ID
+		if err := t.postback(q); err != nil {
+			return err
+		}
+		t.offerResume(form)
+		return nil
 	}
 	w := keywordOf(t.ev.Text)
 	switch {
@@ -118,16 +121,53 @@ func (t *turn) dispatch() error {
 		t.help()
 		return nil
 	}
+	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
-		return t.answer(thai.Normalize(t.ev.Text))
-	}
-	for _, k := range t.keywords {
-		if k.match(w) {
-			return k.do(t)
+		in := thai.Normalize(t.ev.Text)
+		if matched && k.anytime && !t.acceptable(in) {
+			// A question in the middle of a form ("ม.40?") is answered, and the form waits.
+			form := t.sess.ID
+			if err := k.do(t); err != nil {
+				return err
+			}
+			t.offerResume(form)
+			return nil
 		}
+		return t.answer(in)
+	}
+	if matched {
+		return k.do(t)
+	}
+	if t.ev.Text == "" {
+		t.smallTalk() // a sticker, a photo: be friendly, not sorry
+		return nil
 	}
 	t.notUnderstood()
 	return nil
+}
+
+// keywordFor returns the first keyword matching w.
+func (t *turn) keywordFor(w string) (keyword, bool) {
+	for _, k := range t.keywords {
+		if k.match(w) {
+			return k, true
+		}
+	}
+	return keyword{}, false
+}
+
+// offerResume puts a "continue the form" button first when the form that was open before the
+// turn (session id form) is still waiting: not when the turn ended it or started another.
+func (t *turn) offerResume(form string) {
+	if t.sess.Flow == "" || t.endSession || t.sess.ID != form {
+		return
+	}
+	for _, a := range t.out.quick {
+		if strings.Contains(a.Data, "c="+ctlResume) {
+			return
+		}
+	}
+	t.out.quick = append([]action{t.formAction(t.tr("btn.resume"), ctlResume)}, t.out.quick...)
 }
 
 func (t *turn) postback(q url.Values) error {
@@ -178,12 +218,17 @@ func (t *turn) menu() error {
 	if err != nil {
 		return err
 	}
-	var acts []action
+	// Entries for the member's role first, then those everyone has.
+	var acts, common []action
 	for _, it := range t.menuItems {
-		if it.show == nil || it.show(w) {
+		switch {
+		case it.show == nil:
+			common = append(common, action{Label: t.tr(it.label), Data: it.data})
+		case it.show(w):
 			acts = append(acts, action{Label: t.tr(it.label), Data: it.data})
 		}
 	}
+	acts = append(acts, common...)
 	var buttons []messaging_api.FlexComponentInterface
 	for i, a := range acts {
 		buttons = append(buttons, fButton(a, i == 0))
@@ -208,6 +253,18 @@ func (t *turn) help() {
 func (t *turn) contact() {
 	t.out.text(t.tr("contact", "Hotline", t.kb.Hotline, "Website", t.kb.Website))
 	t.out.buttons(t.menuAction())
+}
+
+// smallTalk answers thanks, "okay", laughter and stickers kindly, with the main paths.
+func (t *turn) smallTalk() {
+	t.out.text(t.tr("small_talk"))
+	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.section40Action(), t.menuAction())
+}
+
+// applyWhat answers a bare "สมัคร": apply for what?
+func (t *turn) applyWhat() {
+	t.out.text(t.tr("apply_what"))
+	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, action{Label: t.tr("btn.s40_apply"), Data: "a=s40&t=apply"}, t.menuAction())
 }
 
 // notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").

@@ -129,5 +129,5 @@ func (t *turn) section40(name string) {
 			acts = append(acts, action{Label: t.tr("s40.topic." + other), Data: "a=s40&t=" + other})
 		}
 	}
-	t.out.buttons(append(acts, t.menuAction())...)
+	t.out.buttons(append(acts, action{Label: t.tr("btn.self"), Data: "a=self.start"}, t.menuAction())...)
 }

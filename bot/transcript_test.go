@@ -30,16 +30,20 @@ import (
 //	> tapold <label>       tap that button in the latest earlier reply that has it
 //	> postback <data>      a postback with raw data
 //	> redeliver            the previous event again, same webhookEventId (and used reply token)
+//	> expiretoken          the next event's reply token has expired before the bot replies
 //	> wait <duration>      advance the injected clock, e.g. 31m
 //	< <text>               the last reply contains text
 //	<! <text>              the last reply does not contain text
 //	<none                  the last event got no reply
+//	<push                  what the last event got came by push, not reply
 //	= leader <status>|none the user's stored leader record
 //	= session <flow>|none  the user's stored session
 //	= member active|blocked the user's member record
+//	= referrals <n>        the number of referrals stored, by anyone
+//	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
+//	! referrals <n>        store n referrals by the user (a leader), one minute apart, the last newest
 //	= registration <workshop id> <status>|none  the user's registration for that workshop
-//	make leader <status> [province code]       store a leader record for the user (default TH-76)
-//	make workshop <id> <seats> [province] [starts in]  store an open workshop titled "อบรม <id>"
+//	! workshop <id> <seats> [province] [starts in]  store an open workshop titled "อบรม <id>"
 //	                       starting after the given duration (default 48h), deadline a day before
 //
 // Lines starting with # and blank lines are ignored.
@@ -58,10 +62,12 @@ type harness struct {
 	user   string            // current user ID
 	last   []reply           // replies per event, newest last
 	lastEv bot.Event
+	stale  bool // the next event's reply token has already expired
 }
 
 // reply is what one event made the bot send, flattened for assertions.
 type reply struct {
+	pushed  bool // every message came by push
 	text    string
 	buttons map[string]json.RawMessage // label → action object
 }
@@ -122,6 +128,10 @@ func (h *harness) send(ev bot.Event) {
 	}
 	if ev.Kind != bot.KindUnfollow && ev.ReplyToken == "" {
 		ev.ReplyToken = h.lapi.IssueReplyToken(h.user)
+		if h.stale {
+			h.lapi.ExpireReplyToken(ev.ReplyToken)
+			h.stale = false
+		}
 	}
 	ev.Time = h.clock()
 	h.deliver(ev)
@@ -155,6 +165,10 @@ func flatten(t *testing.T, ds []linetest.Delivery) reply {
 		}
 	}
 	r.text = b.String()
+	r.pushed = len(ds) > 0
+	for _, d := range ds {
+		r.pushed = r.pushed && d.Endpoint == "push"
+	}
 	return r
 }
 
@@ -252,14 +266,18 @@ func runTranscript(t *testing.T, path string) {
 			if strings.Contains(h.lastReply().text, arg) {
 				t.Fatalf("%s\nreply was:\n%s", where, h.lastReply().text)
 			}
+		case "<push":
+			if !h.lastReply().pushed {
+				t.Fatalf("%s\nnot pushed", where)
+			}
 		case "<none":
 			if h.lastReply().text != "" {
 				t.Fatalf("%s\nreply was:\n%s", where, h.lastReply().text)
 			}
 		case "=":
 			h.check(where, arg)
-		case "make":
-			h.make(where, arg)
+		case "!":
+			h.arrange(where, arg)
 		default:
 			t.Fatalf("%s: unknown command", where)
 		}
@@ -293,6 +311,8 @@ func (h *harness) event(where, arg string) {
 		h.t.Fatalf("%s: no earlier reply has that button", where)
 	case "postback":
 		h.send(bot.Event{Kind: bot.KindPostback, Postback: rest})
+	case "expiretoken":
+		h.stale = true
 	case "redeliver":
 		ev := h.lastEv
 		ev.Redelivery = true
@@ -355,26 +375,51 @@ func (h *harness) check(where, arg string) {
 		if got != want {
 			h.t.Fatalf("%s: registration is %s (%v)", where, got, err)
 		}
+	case "referrals":
+		rs, err := h.st.ListReferrals(ctx, store.ReferralFilter{Limit: 1000})
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		if got := fmt.Sprint(len(rs)); got != want {
+			h.t.Fatalf("%s: %s referrals stored", where, got)
+		}
 	default:
 		h.t.Fatalf("%s: unknown check", where)
 	}
 }
 
-// make stores records the conversation starts from: what officers would have done.
-func (h *harness) make(where, arg string) {
+// arrange sets up store records that other people (officers) create, for the current user.
+func (h *harness) arrange(where, arg string) {
 	h.t.Helper()
-	ctx := context.Background()
 	f := strings.Fields(arg)
 	switch {
-	case len(f) >= 2 && f[0] == "leader":
-		province := "TH-76"
-		if len(f) > 2 {
-			province = f[2]
+	case len(f) == 3 && f[0] == "leader":
+		now := h.clock()
+		l := store.Leader{UserID: h.user, SubmissionID: "arranged-" + h.user, FullName: "แกนนำ ทดสอบ",
+			Phone: "0899999999", ProvinceCode: f[2], Status: store.LeaderStatus(f[1]), ConsentAt: now, CreatedAt: now}
+		if l.Status != store.LeaderPending {
+			l.DecidedAt, l.DecidedBy = now, "U-officer"
 		}
-		err := h.st.CreateLeader(ctx, store.Leader{UserID: h.user, SubmissionID: "sub-" + h.user, FullName: "ทดสอบ ระบบ",
-			Phone: "0812345678", ProvinceCode: province, Status: store.LeaderStatus(f[1]), ConsentAt: h.clock(), CreatedAt: h.clock()})
+		if err := h.st.CreateLeader(context.Background(), l); err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) == 2 && f[0] == "referrals":
+		n, err := strconv.Atoi(f[1])
 		if err != nil {
 			h.t.Fatalf("%s: %v", where, err)
+		}
+		for i := 1; i <= n; i++ {
+			at := h.clock().Add(time.Duration(i-n) * time.Minute)
+			r := store.Referral{ID: fmt.Sprintf("%s-ref-%d", h.user, i), SubmissionID: fmt.Sprintf("%s-sub-%d", h.user, i),
+				Source: store.SourceLeader, LeaderID: h.user, FullName: fmt.Sprintf("ผู้สมัคร ที่%d", i),
+				NationalID: fmt.Sprintf("%013d", i), Phone: "0891112222", ProvinceCode: "TH-76",
+				Status: store.ReferralSubmitted, StatusAt: at, ConsentAt: at, CreatedAt: at}
+			if i%3 == 0 {
+				r.Status = store.ReferralContacted
+			}
+			if err := h.st.CreateReferral(context.Background(), r); err != nil {
+				h.t.Fatalf("%s: %v", where, err)
+			}
 		}
 	case len(f) >= 3 && f[0] == "workshop":
 		seats, err := strconv.Atoi(f[2])
@@ -391,7 +436,7 @@ func (h *harness) make(where, arg string) {
 			}
 		}
 		start := h.clock().Add(in)
-		_, err = h.st.CreateWorkshop(ctx, store.Workshop{ID: f[1], Title: "อบรม " + f[1], ProvinceCode: province,
+		_, err = h.st.CreateWorkshop(context.Background(), store.Workshop{ID: f[1], Title: "อบรม " + f[1], ProvinceCode: province,
 			Venue: store.Venue{Name: "โรงแรมเพชรบุรี", Address: "ถ.ราชวิถี"}, StartsAt: start, EndsAt: start.Add(6 * time.Hour),
 			Capacity: seats, RegistrationDeadline: start.Add(-24 * time.Hour), Status: store.WorkshopOpen, CreatedBy: "api",
 			CreatedAt: h.clock(), UpdatedAt: h.clock()})
@@ -399,6 +444,6 @@ func (h *harness) make(where, arg string) {
 			h.t.Fatalf("%s: %v", where, err)
 		}
 	default:
-		h.t.Fatalf("%s: unknown record", where)
+		h.t.Fatalf("%s: unknown arrangement", where)
 	}
 }

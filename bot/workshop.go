@@ -40,10 +40,10 @@ const maxShown = maxCarouselBubble
 func workshopFeature() feature {
 	return feature{
 		keywords: []keyword{
-			{func(w string) bool { return wsListWords[w] }, func(t *turn) error { return t.workshopList() }},
-			{func(w string) bool { return wsMineWords[w] }, func(t *turn) error { return t.myWorkshops() }},
-			{numbered(wsJoinWords), func(t *turn) error { return t.workshopByNumber(wsJoinWords, t.joinWorkshop) }},
-			{numbered(wsLeaveWords), func(t *turn) error { return t.workshopByNumber(wsLeaveWords, t.leaveWorkshop) }},
+			{match: func(w string) bool { return wsListWords[w] }, do: func(t *turn) error { return t.workshopList() }},
+			{match: func(w string) bool { return wsMineWords[w] }, do: func(t *turn) error { return t.myWorkshops() }},
+			{match: numbered(wsJoinWords), do: func(t *turn) error { return t.workshopByNumber(wsJoinWords, t.joinWorkshop) }},
+			{match: numbered(wsLeaveWords), do: func(t *turn) error { return t.workshopByNumber(wsLeaveWords, t.leaveWorkshop) }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"ws.list":  func(t *turn, _ url.Values) error { return t.workshopList() },

@@ -1,13 +1,9 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
@@ -139,41 +134,6 @@ func (a *WorkshopAPI) render(w store.Workshop) workshopJSON {
 		Status: string(w.StatusAt(a.now())), CreatedBy: w.CreatedBy, CreatedAt: ts(w.CreatedAt), UpdatedAt: ts(w.UpdatedAt),
 		Version: w.Version,
 	}
-}
-
-// decode reads a JSON object into v, rejecting malformed JSON, wrong types and unknown fields
-// with a 400 that names the field.
-func decode(c *gin.Context, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data after the JSON object")
-	}
-	if err == nil {
-		return true
-	}
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &te):
-		c.Error(Invalid(te.Field, fmt.Sprintf("must be a JSON %s", jsonKind(te.Type.Kind().String()))))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		c.Error(Invalid(field, "unknown field"))
-	default:
-		c.Error(Invalid("", "the body is not a valid JSON object"))
-	}
-	return false
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "int", "int64":
-		return "integer"
-	case "ptr", "struct":
-		return "object"
-	}
-	return goKind
 }
 
 // parseTime reads field as RFC 3339 or a Thai date and time.
@@ -308,7 +268,8 @@ func (a *WorkshopAPI) apply(in workshopInput, w *store.Workshop, creating bool) 
 
 func (a *WorkshopAPI) create(c *gin.Context) {
 	var in workshopInput
-	if !decode(c, &in) {
+	if err := decodeJSON(c, &in); err != nil {
+		c.Error(err)
 		return
 	}
 	now := a.now()
@@ -395,7 +356,8 @@ func (a *WorkshopAPI) save(c *gin.Context, w store.Workshop) {
 
 func (a *WorkshopAPI) update(c *gin.Context) {
 	var in workshopInput
-	if !decode(c, &in) {
+	if err := decodeJSON(c, &in); err != nil {
+		c.Error(err)
 		return
 	}
 	w, err := a.Store.GetWorkshop(c.Request.Context(), c.Param("id"))
@@ -475,19 +437,19 @@ func (a *WorkshopAPI) registrants(c *gin.Context, id string) (store.Workshop, []
 
 // Thai column headings and status words of the exports.
 var (
-	exportHeader = []string{"ลำดับ", "ชื่อ-นามสกุล", "เบอร์โทร", "จังหวัด", "สถานะ", "ลำดับคิวสำรอง", "สมัครเมื่อ", "LINE user ID"}
-	statusTH     = map[string]string{"registered": "ลงทะเบียน", "waitlisted": "คิวสำรอง", "cancelled": "ยกเลิก", "attended": "เข้าร่วมแล้ว"}
+	registrantsHeader    = []string{"ลำดับ", "ชื่อ-นามสกุล", "เบอร์โทร", "จังหวัด", "สถานะ", "ลำดับคิวสำรอง", "สมัครเมื่อ", "LINE user ID"}
+	registrationStatusTH = map[string]string{"registered": "ลงทะเบียน", "waitlisted": "คิวสำรอง", "cancelled": "ยกเลิก", "attended": "เข้าร่วมแล้ว"}
 )
 
 func (a *WorkshopAPI) exportRows(regs []registrationJSON) [][]string {
-	rows := [][]string{exportHeader}
+	rows := [][]string{registrantsHeader}
 	for i, r := range regs {
 		seq := ""
 		if r.Status == string(store.RegWaitlisted) {
 			seq = strconv.FormatInt(r.WaitSeq, 10)
 		}
 		at, _ := time.Parse(time.RFC3339, r.SignedUpAt)
-		rows = append(rows, []string{strconv.Itoa(i + 1), r.Name, r.Phone, r.Province, statusTH[r.Status], seq,
+		rows = append(rows, []string{strconv.Itoa(i + 1), r.Name, r.Phone, r.Province, registrationStatusTH[r.Status], seq,
 			thai.FormatDateTime(at, a.Location), r.UserID})
 	}
 	return rows
@@ -504,38 +466,14 @@ func (a *WorkshopAPI) registrations(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	name := "workshop-" + w.ID + "-registrants." + format
+	disposition := `attachment; filename="workshop-` + w.ID + `-registrants.` + format + `"`
 	switch format {
 	case "json":
 		c.JSON(http.StatusOK, gin.H{"workshop": a.render(w), "registrations": regs})
 	case "csv":
-		var b bytes.Buffer
-		b.WriteString("\ufeff") // BOM: Excel reads the file as UTF-8 and shows Thai
-		cw := csv.NewWriter(&b)
-		cw.WriteAll(a.exportRows(regs)) // writes to memory; cannot fail
-		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-		c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+		sendCSV(c, disposition, a.exportRows(regs))
 	case "xlsx":
-		f := excelize.NewFile()
-		defer f.Close()
-		for i, row := range a.exportRows(regs) {
-			cell, _ := excelize.CoordinatesToCellName(1, i+1)
-			vals := make([]any, len(row))
-			for j, v := range row {
-				vals[j] = v
-			}
-			if err := f.SetSheetRow("Sheet1", cell, &vals); err != nil {
-				c.Error(err)
-				return
-			}
-		}
-		var b bytes.Buffer
-		if err := f.Write(&b); err != nil {
-			c.Error(err)
-			return
-		}
-		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-		c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b.Bytes())
+		sendXLSX(c, disposition, "ผู้ลงทะเบียน", a.exportRows(regs))
 	}
 }
 
@@ -543,7 +481,8 @@ func (a *WorkshopAPI) attendance(c *gin.Context) {
 	var in struct {
 		Attended *bool `json:"attended"`
 	}
-	if !decode(c, &in) {
+	if err := decodeJSON(c, &in); err != nil {
+		c.Error(err)
 		return
 	}
 	if in.Attended == nil {

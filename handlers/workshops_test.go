@@ -23,8 +23,7 @@ import (
 const apiToken = "officer-token"
 
 var (
-	bangkok = func() *time.Location { l, _ := time.LoadLocation("Asia/Bangkok"); return l }()
-	apiNow  = time.Date(2026, 11, 30, 10, 0, 0, 0, bangkok)
+	apiNow = time.Date(2026, 11, 30, 10, 0, 0, 0, bangkok)
 )
 
 type apiFixture struct {
@@ -217,7 +216,7 @@ func TestWorkshopAPIUpdateCancelAttendanceExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("xlsx: %v", err)
 	}
-	rows, _ := x.GetRows("Sheet1")
+	rows, _ := x.GetRows("ผู้ลงทะเบียน")
 	if len(rows) != 4 || rows[0][1] != "ชื่อ-นามสกุล" || rows[1][2] != "08x-xxx-5678" {
 		t.Errorf("xlsx rows %v", rows)
 	}

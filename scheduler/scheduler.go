@@ -24,6 +24,7 @@ type Store interface {
 	DeleteSessionsExpiredBefore(ctx context.Context, t time.Time) (int, error)
 	// DeleteEventsBefore forgets webhook events claimed before t.
 	DeleteEventsBefore(ctx context.Context, t time.Time) (int, error)
+	ReferralStore
 }
 
 // Config holds what a Scheduler needs. Store is required.
@@ -33,6 +34,10 @@ type Config struct {
 	Now        func() time.Time      // the clock the jobs use; time.Now when nil
 	Logger     *slog.Logger          // slog.Default() when nil
 	Registerer prometheus.Registerer // where ssonet_scheduler_runs_total is registered; none when nil
+	// ReferralRetention is how long a closed referral is kept (REFERRAL_RETENTION_DAYS);
+	// DefaultReferralRetention when zero.
+	ReferralRetention time.Duration
+	Notifier          ReferralNotifier // retries referral status notices; the job does nothing when nil
 
 	// The workshop job (reminders and notices, reminders.go) runs when Workshops is set; Notices
 	// and Pusher are then required. Reminders nil means DefaultReminders.
@@ -59,6 +64,8 @@ type Scheduler struct {
 	loc       *time.Location
 	startJobs []func()       // wrapped jobs Start runs once at once (catch-up after downtime)
 	started   sync.WaitGroup // those runs, which Stop waits for like cron's own
+	retention time.Duration
+	notifier  ReferralNotifier
 }
 
 // New builds a Scheduler with every job registered; nothing runs before Start.
@@ -66,8 +73,11 @@ func New(cfg Config) (*Scheduler, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("scheduler: Store is required")
 	}
-	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger,
+	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger, retention: cfg.ReferralRetention, notifier: cfg.Notifier,
 		workshops: cfg.Workshops, notices: cfg.Notices, pusher: cfg.Pusher, reminders: cfg.Reminders}
+	if s.retention <= 0 {
+		s.retention = DefaultReferralRetention
+	}
 	if s.workshops != nil && (s.notices == nil || s.pusher == nil) {
 		return nil, errors.New("scheduler: Notices and Pusher are required with Workshops")
 	}
@@ -101,7 +111,11 @@ func New(cfg Config) (*Scheduler, error) {
 	s.cron = cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(cronLogger{s.log})))
 
 	// One line per job.
-	jobs := []job{{"*/10 * * * *", "cleanup", s.Cleanup, false}}
+	jobs := []job{
+		{"*/10 * * * *", "cleanup", s.Cleanup, false},
+		{"30 3 * * *", "referral-retention", s.DeleteClosedReferrals, false},
+		{"*/5 * * * *", "referral-notices", s.RetryReferralNotices, false},
+	}
 	if s.workshops != nil {
 		jobs = append(jobs, job{"* * * * *", "workshops", s.Workshops, true})
 	}

@@ -99,8 +99,8 @@ func TestCleanup(t *testing.T) {
 	}
 }
 
-// failingStore fails every clean-up query.
-type failingStore struct{}
+// failingStore fails every clean-up query; the other jobs' methods are not implemented.
+type failingStore struct{ ReferralStore }
 
 func (failingStore) DeleteSessionsExpiredBefore(context.Context, time.Time) (int, error) {
 	return 0, errors.New("database is locked")
@@ -130,8 +130,8 @@ func runs(t *testing.T, s *Scheduler, job, outcome string) float64 {
 func TestJobErrorIsCountedAndLogged(t *testing.T) {
 	s, logs := newScheduler(t, failingStore{})
 	entries := s.cron.Entries()
-	if len(entries) != 1 {
-		t.Fatalf("%d entries, want the clean-up job only", len(entries))
+	if len(entries) == 0 {
+		t.Fatal("no entries, want the clean-up job first")
 	}
 	runWrapped(t, s, entries[0].ID)
 	if got := runs(t, s, "cleanup", "error"); got != 1 {

@@ -150,6 +150,8 @@ type Store interface {
 	SessionStore
 	EventStore
 	WorkshopStore
+	AuditStore
+	ReferralStore
 	// Ping reports whether the database answers (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.

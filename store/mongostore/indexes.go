@@ -12,10 +12,12 @@ import (
 // Collections, one per entity. Each keys its documents by the entity's natural key in _id
 // (the LINE user ID, the webhook event ID), so _id's unique index serves lookups by it.
 const (
-	membersColl  = "members"
-	leadersColl  = "leaders"
-	sessionsColl = "sessions"
-	eventsColl   = "events"
+	membersColl   = "members"
+	leadersColl   = "leaders"
+	sessionsColl  = "sessions"
+	eventsColl    = "events"
+	auditColl     = "audit"
+	referralsColl = "referrals"
 )
 
 // index is one index of one collection.
@@ -64,6 +66,52 @@ func indexes() []index {
 		{workshopsColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "ever", Value: 1}},
 			Options: options.Index().SetName("ever"),
+		}},
+		// The audit log is listed newest first, overall or by record.
+		{auditColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}},
+			Options: options.Index().SetName("at_id"),
+		}},
+		{auditColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "subject", Value: 1}, {Key: "at", Value: -1}},
+			Options: options.Index().SetName("subject_at"),
+		}},
+		// Referrals: a repeated submit and a second referral of one national ID are duplicate
+		// keys. nidKey is the ID's keyed hash, or "self:<id>" for a self-referral (no ID), so a
+		// plain unique index works without partial-index support.
+		{referralsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "submissionId", Value: 1}},
+			Options: options.Index().SetName("submissionId_unique").SetUnique(true),
+		}},
+		{referralsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "nidKey", Value: 1}},
+			Options: options.Index().SetName("nidKey_unique").SetUnique(true),
+		}},
+		// A leader's list in the chat; officers' lists by province or overall, newest first.
+		{referralsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "leaderId", Value: 1}, {Key: "createdAt", Value: -1}},
+			Options: options.Index().SetName("leaderId_createdAt"),
+		}},
+		{referralsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "workerUserId", Value: 1}, {Key: "createdAt", Value: -1}},
+			Options: options.Index().SetName("workerUserId_createdAt"),
+		}},
+		{referralsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "provinceCode", Value: 1}, {Key: "createdAt", Value: -1}},
+			Options: options.Index().SetName("provinceCode_createdAt"),
+		}},
+		{referralsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "createdAt", Value: -1}},
+			Options: options.Index().SetName("createdAt"),
+		}},
+		// The retention job (closedAt) and the notice retry job (noticeDue, statusAt).
+		{referralsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "closedAt", Value: 1}},
+			Options: options.Index().SetName("closedAt"),
+		}},
+		{referralsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "noticeDue", Value: 1}, {Key: "statusAt", Value: 1}},
+			Options: options.Index().SetName("noticeDue_statusAt"),
 		}},
 	}
 }

@@ -63,7 +63,57 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			completed_at INTEGER
 		) STRICT`,
 		`CREATE INDEX events_claimed_at ON events (claimed_at)`),
-	// 5: workshops, registrations and workshop deliveries (issue 3). workshops_reminder_due
+	// 5: the audit log, listed newest first (audit_at) or by record (audit_subject).
+	execAll(`
+		CREATE TABLE audit (
+			id       TEXT PRIMARY KEY,
+			at       INTEGER NOT NULL,
+			actor    TEXT NOT NULL,
+			action   TEXT NOT NULL,
+			subject  TEXT NOT NULL,
+			province TEXT NOT NULL,
+			detail   TEXT NOT NULL
+		) STRICT`,
+		`CREATE INDEX audit_at ON audit (at, id)`,
+		`CREATE INDEX audit_subject ON audit (subject, at)`),
+	// 6: referrals. national_id_hash is the keyed hash of the national ID, NULL for a
+	// self-referral (no ID asked), so the UNIQUE index binds only referrals that have one.
+	execAll(`
+		CREATE TABLE referrals (
+			id                 TEXT PRIMARY KEY,
+			submission_id      TEXT NOT NULL UNIQUE,
+			source             TEXT NOT NULL,
+			leader_id          TEXT NOT NULL,
+			worker_user_id     TEXT NOT NULL,
+			full_name          TEXT NOT NULL,
+			national_id_sealed TEXT NOT NULL,
+			national_id_hash   TEXT,
+			phone_sealed       TEXT NOT NULL,
+			birth_date         INTEGER,
+			age                INTEGER NOT NULL,
+			age_uncertain      INTEGER NOT NULL,
+			occupation         TEXT NOT NULL,
+			province_code      TEXT NOT NULL,
+			district           TEXT NOT NULL,
+			option             TEXT NOT NULL,
+			status             TEXT NOT NULL,
+			status_note        TEXT NOT NULL,
+			status_at          INTEGER,
+			closed_at          INTEGER,
+			notice_key         TEXT NOT NULL,
+			notified_at        INTEGER,
+			consent_at         INTEGER,
+			created_at         INTEGER NOT NULL
+		) STRICT`,
+		`CREATE UNIQUE INDEX referrals_national_id_hash ON referrals (national_id_hash) WHERE national_id_hash IS NOT NULL`,
+		`CREATE INDEX referrals_leader ON referrals (leader_id, created_at)`,
+		`CREATE INDEX referrals_province ON referrals (province_code, created_at)`,
+		`CREATE INDEX referrals_created ON referrals (created_at)`,
+		`CREATE INDEX referrals_closed ON referrals (closed_at) WHERE closed_at IS NOT NULL`,
+		`CREATE INDEX referrals_notice_due ON referrals (status_at) WHERE notified_at IS NULL AND notice_key != ''`),
+	// 7: a worker's own referrals, looked up when they say "สนใจสมัคร" again.
+	execAll(`CREATE INDEX referrals_worker ON referrals (worker_user_id, created_at) WHERE worker_user_id != ''`),
+	// 7: workshops, registrations and workshop deliveries (issue 3). workshops_reminder_due
 	// serves the scheduler tick, workshops_province_starts the leaders' schedule,
 	// registrations_user "my workshops"; deliveries' primary key makes each push claimable once.
 	execAll(`

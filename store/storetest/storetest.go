@@ -32,6 +32,8 @@ var sections = []struct {
 	{"Leader", testLeaders},
 	{"Session", testSessions},
 	{"Event", testEvents},
+	{"Audit", testAudit},
+	{"Referral", testReferrals},
 	{"Workshop", testWorkshops},
 }
 
@@ -65,8 +67,8 @@ const (
 	VisibleName = "สมหญิง ใจดี"
 )
 
-// SeedPersonalData writes a leader whose phone is PlainPhone and a session holding
-// PlainNationalID in its fields.
+// SeedPersonalData writes a leader whose phone is PlainPhone, a session holding
+// PlainNationalID in its fields, and a referral of PlainNationalID with PlainPhone.
 func SeedPersonalData(t testing.TB, st store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -78,6 +80,11 @@ func SeedPersonalData(t testing.TB, st store.Store) {
 	sess := session("U-personal")
 	sess.Fields = map[string]string{"national_id": PlainNationalID, "phone": PlainPhone}
 	if _, err := st.SaveSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	r := referral(1, "U-personal", PlainNationalID)
+	r.Phone = PlainPhone
+	if err := st.CreateReferral(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,0 +1,478 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/thai"
+)
+
+// Flow names of the referral area (issue 4).
+const (
+	flowRefer = "ref"  // a leader refers an informal worker
+	flowSelf  = "self" // a worker says they are interested ("สนใจสมัคร")
+)
+
+// Section 40 age limits in completed years (../shared/knowledge/section40.md). The minimum is
+// confirmed (E5); the maximum is conflicting (E6: 60 in two sources, 65 in one; U-E1 is an
+// unconfirmed explanation), so ages from s40UncertainAge to s40MaxAge are accepted with a note
+// that the limit is uncertain, and older ones are refused.
+const (
+	s40MinAge       = 15
+	s40UncertainAge = 60
+	s40MaxAge       = 65
+)
+
+// Free-text limits of the referral's fields, in characters.
+const maxOccupation = 100
+
+// myReferralsPage is how many referrals one page of "ผู้ที่ฉันแนะนำ" lists.
+const myReferralsPage = 10
+
+// occupations are the quick replies of the occupation step: catalog ids "ref.occ.<n>".
+const occupations = 9
+
+// referralFeature is referring workers (leaders), the leader's list, and self-referral.
+func referralFeature() feature {
+	refer := func(t *turn) error { return t.startFlow(flowRefer) }
+	self := func(t *turn) error { return t.startFlow(flowSelf) }
+	mine := func(t *turn) error { return t.myReferrals(1) }
+	return feature{
+		flows: []*flow{referralFlow(), selfReferralFlow()},
+		keywords: []keyword{
+			{match: contains("ผู้ที่ฉันแนะนำ", "ที่ฉันแนะนำ", "myreferrals"), do: mine},
+			{match: contains("แนะนำผู้สมัคร", "ส่งรายชื่อ", "referaworker", "refer"), do: refer},
+			{match: contains("สนใจสมัคร", "อยากสมัคร", "interested", "signmeup"), do: self},
+		},
+		postbacks: map[string]func(t *turn, q url.Values) error{
+			"ref.start":  func(t *turn, _ url.Values) error { return refer(t) },
+			"self.start": func(t *turn, _ url.Values) error { return self(t) },
+			"ref.mine": func(t *turn, q url.Values) error {
+				p, err := strconv.Atoi(q.Get("p"))
+				if err != nil || p < 1 {
+					p = 1
+				}
+				return t.myReferrals(p)
+			},
+		},
+		menu: []menuItem{
+			{label: "btn.refer", data: "a=ref.start", show: isApprovedLeader},
+			{label: "btn.my_referrals", data: "a=ref.mine", show: isLeader},
+			{label: "btn.self", data: "a=self.start", show: notLeader},
+		},
+	}
+}
+
+func isApprovedLeader(w who) bool { return w.leader != nil && w.leader.Status == store.LeaderApproved }
+
+// referralFlow asks the worker's name, national ID, mobile, birth date or age, occupation,
+// province, district, preferred option and consent, then stores a submitted referral keyed by
+// the session's SubmissionID (issue 4, item 1).
+func referralFlow() *flow {
+	return &flow{
+		name:  flowRefer,
+		begin: beginReferral,
+		fields: []field{
+			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
+			{key: "nid", parse: parseWorkerNationalID, show: func(_ *turn, v string) string { return thai.MaskNationalID(v) }},
+			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
+				show: func(_ *turn, v string) string { return thai.MaskPhone(v) }},
+			{key: "birth", parse: parseBirth, show: showBirth},
+			{key: "occupation", parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOccupation) },
+				choices: func(t *turn) []choice {
+					cs := make([]choice, 0, occupations)
+					for i := 1; i <= occupations; i++ {
+						l := t.tr("ref.occ." + strconv.Itoa(i))
+						cs = append(cs, choice{l, l})
+					}
+					return cs
+				}},
+			{key: "province", parse: parseProvince, show: showProvince, choices: leaderProvince},
+			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) },
+				choices: leaderDistrict},
+			{key: "option", parse: parseOption, show: func(t *turn, v string) string { return t.tr("ref.opt." + v) },
+				choices: func(t *turn) []choice {
+					var cs []choice
+					for _, v := range []string{"1", "2", "3", "unsure"} {
+						cs = append(cs, choice{t.tr("ref.opt." + v), v})
+					}
+					return cs
+				}},
+			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("ref.consent.given") },
+				choices: consentChoices},
+		},
+		submit: submitReferral,
+	}
+}
+
+// selfReferralFlow asks an interested worker's name, mobile, province and consent and stores a
+// self-referral that officers of the province see (issue 4, item 6).
+func selfReferralFlow() *flow {
+	return &flow{
+		name:  flowSelf,
+		begin: beginSelfReferral,
+		fields: []field{
+			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
+			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
+				show: func(_ *turn, v string) string { return thai.MaskPhone(v) }},
+			{key: "province", parse: parseProvince, show: showProvince},
+			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("self.consent.given") },
+				choices: consentChoices},
+		},
+		submit: submitSelfReferral,
+	}
+}
+
+// beginSelfReferral tells a worker whose earlier request is still open where it stands instead
+// of taking a second one. Served by the worker index of ListReferrals.
+func beginSelfReferral(t *turn) (bool, error) {
+	rs, err := t.store.ListReferrals(t.ctx, store.ReferralFilter{WorkerUserID: t.member.UserID, Source: store.SourceSelf, Limit: 1})
+	if err != nil {
+		return false, fmt.Errorf("bot: list own referrals: %w", err)
+	}
+	if len(rs) == 0 || rs[0].Status.Closed() {
+		return true, nil
+	}
+	t.out.text(t.tr("self.already", "Date", t.date(rs[0].CreatedAt), "Status", t.tr("ref.status."+string(rs[0].Status)), "Phone", thai.MaskPhone(rs[0].Phone)))
+	t.out.buttons(t.section40Action(), t.menuAction())
+	return false, nil
+}
+
+func consentChoices(t *turn) []choice {
+	return []choice{{t.tr("btn.consent_yes"), "yes"}, {t.tr("btn.consent_no"), "no"}}
+}
+
+// beginReferral lets approved leaders in; others are told why not.
+func beginReferral(t *turn) (bool, error) {
+	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
+	switch {
+	case isNotFound(err):
+		t.out.text(t.tr("ref.not_leader"))
+		t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("bot: get leader: %w", err)
+	case l.Status != store.LeaderApproved:
+		t.out.text(t.tr("ref.not_approved." + string(l.Status)))
+		t.out.buttons(action{Label: t.tr("btn.reg_status"), Data: "a=reg.status"}, t.menuAction())
+		return false, nil
+	}
+	return true, nil
+}
+
+// leaderProvince offers the leader's own province as the default answer.
+func leaderProvince(t *turn) []choice {
+	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
+	if err != nil || l.ProvinceCode == "" {
+		return nil
+	}
+	return []choice{{showProvince(t, l.ProvinceCode), l.ProvinceCode}}
+}
+
+// leaderDistrict offers the leader's own district, when they gave one, as the default answer.
+func leaderDistrict(t *turn) []choice {
+	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
+	if err != nil || l.District == "" {
+		return nil
+	}
+	return []choice{{l.District, l.District}}
+}
+
+// parseWorkerNationalID checks the ID's form and check digit, then looks its keyed hash up: a
+// worker already referred ends the flow with the duplicate answer (issue 4, item 2).
+func parseWorkerNationalID(t *turn, in string) (string, error) {
+	nid, err := thai.ParseNationalID(in)
+	if err != nil {
+		return "", err
+	}
+	r, err := t.store.FindReferralByNationalID(t.ctx, nid)
+	switch {
+	case isNotFound(err):
+		return nid, nil
+	case err != nil:
+		return "", fmt.Errorf("bot: find referral: %w", err)
+	}
+	t.showDuplicate(r)
+	return "", errEnded
+}
+
+// showDuplicate answers a national ID that is already referred: its status when this leader
+// referred the worker, else only that the worker is in the system (never who referred them).
+func (t *turn) showDuplicate(r store.Referral) {
+	if r.LeaderID == t.member.UserID {
+		t.out.text(t.tr("ref.dup_mine", "Name", r.FullName, "NID", thai.MaskNationalID(r.NationalID),
+			"Date", t.date(r.CreatedAt), "Status", t.tr("ref.status."+string(r.Status))))
+	} else {
+		t.out.text(t.tr("ref.dup_other", "NID", thai.MaskNationalID(r.NationalID)))
+	}
+	t.out.buttons(action{Label: t.tr("btn.my_referrals"), Data: "a=ref.mine"}, action{Label: t.tr("ref.restart"), Data: "a=ref.start"}, t.menuAction())
+}
+
+// date shows t's day in the member's language.
+func (t *turn) date(tm time.Time) string {
+	if t.english() {
+		return thai.FormatDateEN(tm, t.loc)
+	}
+	return thai.FormatDate(tm, t.loc)
+}
+
+// The birth step stores "d:2006-01-02" (a date of birth) or "a:45" (an age in years).
+const (
+	birthDatePrefix = "d:"
+	birthAgePrefix  = "a:"
+)
+
+// parseBirth reads an age ("45", "45 ปี") or a date of birth in any form thai.ParseDate reads,
+// and applies the Section 40 age rule: under 15 or over 65 is refused with the reason, 60–65 is
+// accepted with a note that the upper limit is not confirmed.
+func parseBirth(t *turn, in string) (string, error) {
+	var v string
+	var age int
+	if a, aerr := thai.ParseAge(in); aerr == nil {
+		age, v = a, birthAgePrefix+strconv.Itoa(a)
+	} else {
+		d, derr := thai.ParseDate(in, t.loc)
+		if derr != nil {
+			var ie *thai.InputError
+			switch {
+			case errors.As(aerr, &ie) && ie.Key == "age.range": // a number too big for an age: "200"
+				return "", aerr
+			case errors.As(derr, &ie) && ie.Key == "date.format":
+				return "", &reprompt{key: "err.birth"}
+			}
+			return "", derr
+		}
+		today := t.now.In(t.loc)
+		if d.After(today) {
+			return "", &reprompt{key: "err.birth_future"}
+		}
+		age, v = thai.AgeOn(d, today), birthDatePrefix+d.Format(time.DateOnly)
+	}
+	switch {
+	case age < s40MinAge:
+		return "", &reprompt{key: "err.age_under", data: []any{"Age", age, "Min", s40MinAge}}
+	case age > s40MaxAge:
+		return "", &reprompt{key: "err.age_over", data: []any{"Age", age, "Max", s40MaxAge, "Hotline", t.kb.Hotline}}
+	case age >= s40UncertainAge:
+		t.out.text(t.tr("ref.age_uncertain", "Age", age, "Hotline", t.kb.Hotline, "Website", t.kb.Website))
+	}
+	return v, nil
+}
+
+// birthOf decodes the birth step's value: the birth date (zero when an age was typed) and the
+// age in completed years on now.
+func (t *turn) birthOf(v string) (time.Time, int) {
+	if a, ok := strings.CutPrefix(v, birthAgePrefix); ok {
+		n, _ := strconv.Atoi(a)
+		return time.Time{}, n
+	}
+	d, err := time.ParseInLocation(time.DateOnly, strings.TrimPrefix(v, birthDatePrefix), t.loc)
+	if err != nil {
+		return time.Time{}, 0
+	}
+	return d, thai.AgeOn(d, t.now.In(t.loc))
+}
+
+func showBirth(t *turn, v string) string {
+	d, age := t.birthOf(v)
+	s := t.tr("ref.age", "Age", age)
+	if !d.IsZero() {
+		s = t.date(d) + " (" + s + ")"
+	}
+	if age >= s40UncertainAge {
+		s += " " + t.tr("s40.mark")
+	}
+	return s
+}
+
+// Option answers, after keywordOf.
+var optionWords = map[string]string{
+	"1": "1", "ทางเลือก1": "1", "option1": "1",
+	"2": "2", "ทางเลือก2": "2", "option2": "2",
+	"3": "3", "ทางเลือก3": "3", "option3": "3",
+	"unsure": "unsure", "ไม่แน่ใจ": "unsure", "ยังไม่แน่ใจ": "unsure", "ไม่รู้": "unsure", "notsure": "unsure",
+}
+
+// parseOption reads the preferred Section 40 option: 1, 2, 3 or not sure.
+func parseOption(_ *turn, in string) (string, error) {
+	if v, ok := optionWords[keywordOf(in)]; ok {
+		return v, nil
+	}
+	return "", &reprompt{key: "err.option"}
+}
+
+// submitReferral stores the referral. A repeated submit of the same form finds its own record
+// and answers as the first did; a worker referred meanwhile by someone else gets the duplicate
+// answer.
+func submitReferral(t *turn) error {
+	f := t.sess.Fields
+	birth, age := t.birthOf(f["birth"])
+	r := store.Referral{
+		ID: uuid.NewString(), SubmissionID: t.sess.SubmissionID, Source: store.SourceLeader,
+		LeaderID: t.member.UserID, FullName: f["name"], NationalID: f["nid"], Phone: f["phone"],
+		Age: age, AgeUncertain: age >= s40UncertainAge,
+		Occupation: f["occupation"], ProvinceCode: f["province"], District: f["district"], Option: f["option"],
+		Status: store.ReferralSubmitted, StatusAt: t.now, ConsentAt: t.now, CreatedAt: t.now,
+	}
+	if !birth.IsZero() { // the calendar day, kept as midnight UTC (store.Referral.BirthDate)
+		r.BirthDate = time.Date(birth.Year(), birth.Month(), birth.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	stored, dup, err := t.createReferral(r)
+	if err != nil || dup {
+		return err
+	}
+	t.out.text(t.tr("ref.done", "Name", stored.FullName, "NID", thai.MaskNationalID(stored.NationalID), "Province", showProvince(t, stored.ProvinceCode)))
+	t.out.buttons(action{Label: t.tr("ref.restart"), Data: "a=ref.start"}, action{Label: t.tr("btn.my_referrals"), Data: "a=ref.mine"}, t.menuAction())
+	return nil
+}
+
+// submitSelfReferral stores an interested worker's own referral.
+func submitSelfReferral(t *turn) error {
+	f := t.sess.Fields
+	r := store.Referral{
+		ID: uuid.NewString(), SubmissionID: t.sess.SubmissionID, Source: store.SourceSelf,
+		WorkerUserID: t.member.UserID, FullName: f["name"], Phone: f["phone"], ProvinceCode: f["province"],
+		Status: store.ReferralSubmitted, StatusAt: t.now, ConsentAt: t.now, CreatedAt: t.now,
+	}
+	stored, _, err := t.createReferral(r)
+	if err != nil {
+		return err
+	}
+	t.out.text(t.tr("self.done", "Province", showProvince(t, stored.ProvinceCode), "Phone", thai.MaskPhone(stored.Phone)))
+	t.out.buttons(t.section40Action(), t.menuAction())
+	return nil
+}
+
+// createReferral stores r. On a conflict it returns the record this submission already stored
+// (a double tap or redelivered event), or, when another referral holds the national ID, shows
+// the duplicate answer and reports dup.
+func (t *turn) createReferral(r store.Referral) (stored store.Referral, dup bool, err error) {
+	err = t.store.CreateReferral(t.ctx, r)
+	if !errors.Is(err, store.ErrConflict) {
+		if err != nil {
+			return r, false, fmt.Errorf("bot: create referral: %w", err)
+		}
+		return r, false, nil
+	}
+	mine, err := t.store.GetReferralBySubmission(t.ctx, r.SubmissionID)
+	if err == nil {
+		return mine, false, nil
+	}
+	if !isNotFound(err) {
+		return r, false, fmt.Errorf("bot: get referral after conflict: %w", err)
+	}
+	other, err := t.store.FindReferralByNationalID(t.ctx, r.NationalID)
+	if err != nil {
+		return r, false, fmt.Errorf("bot: find referral after conflict: %w", err)
+	}
+	t.showDuplicate(other)
+	return other, true, nil
+}
+
+// myReferrals answers "ผู้ที่ฉันแนะนำ": a count by status and one page of the leader's
+// referrals, newest first, with masked IDs (issue 4, item 4).
+func (t *turn) myReferrals(page int) error {
+	if _, err := t.store.GetLeader(t.ctx, t.member.UserID); isNotFound(err) {
+		t.out.text(t.tr("ref.not_leader"))
+		t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("bot: get leader: %w", err)
+	}
+	counts, err := t.store.CountReferralsByStatus(t.ctx, t.member.UserID)
+	if err != nil {
+		return fmt.Errorf("bot: count referrals: %w", err)
+	}
+	total := 0
+	var parts []string
+	for _, s := range store.ReferralStatuses {
+		if n := counts[s]; n > 0 {
+			total += n
+			parts = append(parts, t.tr("ref.status."+string(s))+" "+strconv.Itoa(n))
+		}
+	}
+	if total == 0 {
+		t.out.text(t.tr("ref.mine_none"))
+		t.out.buttons(action{Label: t.tr("btn.refer"), Data: "a=ref.start"}, t.menuAction())
+		return nil
+	}
+	pages := (total + myReferralsPage - 1) / myReferralsPage
+	page = min(page, pages)
+	rs, err := t.store.ListReferrals(t.ctx, store.ReferralFilter{LeaderID: t.member.UserID, Offset: (page - 1) * myReferralsPage, Limit: myReferralsPage})
+	if err != nil {
+		return fmt.Errorf("bot: list referrals: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString(t.tr("ref.mine_title", "Total", total, "Page", page, "Pages", pages))
+	b.WriteString("\n" + strings.Join(parts, " · "))
+	for i, r := range rs {
+		b.WriteString("\n\n" + t.tr("ref.mine_row", "N", (page-1)*myReferralsPage+i+1, "Name", r.FullName,
+			"NID", thai.MaskNationalID(r.NationalID), "Date", t.date(r.CreatedAt), "Status", t.tr("ref.status."+string(r.Status))))
+	}
+	t.out.text(b.String())
+	var acts []action
+	if page < pages {
+		acts = append(acts, action{Label: t.tr("btn.next_page"), Data: "a=ref.mine&p=" + strconv.Itoa(page+1)})
+	}
+	if page > 1 {
+		acts = append(acts, action{Label: t.tr("btn.prev_page"), Data: "a=ref.mine&p=" + strconv.Itoa(page-1)})
+	}
+	t.out.buttons(append(acts, action{Label: t.tr("btn.refer"), Data: "a=ref.start"}, t.menuAction())...)
+	return nil
+}
+
+// NotifyReferralStatus pushes a referral's last status change to the leader who referred the
+// worker (the worker themselves for a self-referral), in their language, with the referral's
+// NoticeKey as X-Line-Retry-Key so a repeated call never sends twice (a 409 on the key counts
+// as sent), then records the notice with MarkReferralNotified. A member who blocked the account
+// or is unknown is never targeted: the notice is recorded as skipped. sent reports a push.
+func (e *Engine) NotifyReferralStatus(ctx context.Context, r store.Referral) (sent bool, err error) {
+	to := r.LeaderID
+	if r.Source == store.SourceSelf {
+		to = r.WorkerUserID
+	}
+	now := e.now().UTC()
+	m, err := e.store.GetMember(ctx, to)
+	if errors.Is(err, store.ErrNotFound) || err == nil && m.Blocked {
+		return false, e.markNotified(ctx, r, now)
+	}
+	if err != nil {
+		return false, fmt.Errorf("bot: notify referral: %w", err)
+	}
+	t := &turn{Engine: e, ctx: ctx, member: m, now: now}
+	id := "ref.notice"
+	if r.Source == store.SourceSelf {
+		id = "self.notice"
+	}
+	text := t.tr(id, "Name", r.FullName, "NID", thai.MaskNationalID(r.NationalID), "Status", t.tr("ref.status."+string(r.Status)))
+	if r.StatusNote != "" {
+		text += "\n" + t.tr("ref.notice_note", "Note", r.StatusNote)
+	}
+	t.out.text(text)
+	if err := e.msg.Push(ctx, to, t.out.messages(), r.NoticeKey); err != nil {
+		return false, fmt.Errorf("bot: notify referral: %w", err)
+	}
+	return true, e.markNotified(ctx, r, now)
+}
+
+// markNotified records r's notice as handled; a later change (new key) makes it moot.
+func (e *Engine) markNotified(ctx context.Context, r store.Referral, now time.Time) error {
+	if err := e.store.MarkReferralNotified(ctx, r.ID, r.NoticeKey, now); err != nil && !errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("bot: notify referral: %w", err)
+	}
+	return nil
+}
+
+// ReferralStatusText names a referral status in Thai, as leaders read it in the chat: the
+// officers' exports use it.
+func (e *Engine) ReferralStatusText(s store.ReferralStatus) string {
+	return e.cat.text(store.LangThai, "ref.status."+string(s), nil)
+}
