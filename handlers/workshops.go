@@ -26,6 +26,7 @@ type WorkshopStore interface {
 	ListRegistrations(ctx context.Context, workshopID string) ([]store.Registration, error)
 	SetAttendance(ctx context.Context, workshopID, userID string, attended bool, now time.Time) (store.Registration, error)
 	GetLeader(ctx context.Context, userID string) (store.Leader, error)
+	AppendAudit(ctx context.Context, e store.AuditEntry) error
 }
 
 // Limits of workshop fields (issue 3, item 6).
@@ -49,7 +50,8 @@ const (
 // Times are accepted as RFC 3339 ("2026-12-14T09:00:00+07:00") or in Thai forms read by
 // thai.ParseDateTime in the display zone ("14/12/2569 09:00"); they are answered in RFC 3339 in
 // the display zone. Provinces are Thai or English names, short forms or ISO codes ("TH-76").
-// A change of time or venue, and a cancellation, raise the workshop's Revision and set its
+// Every change is written to the audit log (workshop.create, workshop.update, workshop.cancel,
+// workshop.attendance). A change of time or venue, and a cancellation, raise the workshop's Revision and set its
 // ReminderDueAt to now, so the scheduler pushes the news to every registrant once.
 type WorkshopAPI struct {
 	Store    WorkshopStore
@@ -287,7 +289,9 @@ func (a *WorkshopAPI) create(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusCreated, a.render(w))
+	if a.audit(c, "workshop.create", w, w.Title) {
+		c.JSON(http.StatusCreated, a.render(w))
+	}
 }
 
 func (a *WorkshopAPI) list(c *gin.Context) {
@@ -337,8 +341,20 @@ func (a *WorkshopAPI) get(c *gin.Context) {
 	c.JSON(http.StatusOK, a.render(w))
 }
 
-// save stores w, mapping a capacity below the registrations to a 400 on "capacity".
-func (a *WorkshopAPI) save(c *gin.Context, w store.Workshop) {
+// audit appends one audit entry about w; false (and the error attached) if it failed.
+func (a *WorkshopAPI) audit(c *gin.Context, action string, w store.Workshop, detail string) bool {
+	err := a.Store.AppendAudit(c.Request.Context(), store.AuditEntry{ID: uuid.NewString(), At: a.now(), Actor: "api",
+		Action: action, Subject: w.ID, Province: w.ProvinceCode, Detail: detail})
+	if err != nil {
+		c.Error(err)
+		return false
+	}
+	return true
+}
+
+// save stores w under action, mapping a capacity below the registrations to a 400 on
+// "capacity", and writes the audit entry.
+func (a *WorkshopAPI) save(c *gin.Context, action string, w store.Workshop) {
 	got, err := a.Store.UpdateWorkshop(c.Request.Context(), w)
 	if errors.Is(err, store.ErrCapacityBelowRegistered) {
 		cur, gerr := a.Store.GetWorkshop(c.Request.Context(), w.ID)
@@ -351,7 +367,10 @@ func (a *WorkshopAPI) save(c *gin.Context, w store.Workshop) {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusOK, a.render(got))
+	detail := fmt.Sprintf("version %d, capacity %d, starts %s", got.Version, got.Capacity, got.StartsAt.In(a.Location).Format(time.RFC3339))
+	if a.audit(c, action, got, detail) {
+		c.JSON(http.StatusOK, a.render(got))
+	}
 }
 
 func (a *WorkshopAPI) update(c *gin.Context) {
@@ -383,7 +402,7 @@ func (a *WorkshopAPI) update(c *gin.Context) {
 	if changed {
 		w.Revision++
 	}
-	a.save(c, w)
+	a.save(c, "workshop.update", w)
 }
 
 func (a *WorkshopAPI) cancel(c *gin.Context) {
@@ -396,7 +415,7 @@ func (a *WorkshopAPI) cancel(c *gin.Context) {
 		now := a.now()
 		w.Status, w.Revision, w.UpdatedAt, w.ReminderDueAt = store.WorkshopCancelled, w.Revision+1, now, now
 	}
-	a.save(c, w)
+	a.save(c, "workshop.cancel", w)
 }
 
 // registrationJSON is one registrant as answered; the phone number is masked (PDPA, DESIGN.md).
@@ -494,5 +513,12 @@ func (a *WorkshopAPI) attendance(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"userId": r.UserID, "status": r.Status})
+	w, err := a.Store.GetWorkshop(c.Request.Context(), r.WorkshopID)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	if a.audit(c, "workshop.attendance", w, r.UserID+": "+string(r.Status)) {
+		c.JSON(http.StatusOK, gin.H{"userId": r.UserID, "status": r.Status})
+	}
 }
