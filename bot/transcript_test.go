@@ -39,6 +39,7 @@ import (
 //	= leader <status>|none the user's stored leader record
 //	= session <flow>|none  the user's stored session
 //	= member active|blocked the user's member record
+//	= audit <action> <n>   the user has n audit entries whose action starts with <action>
 //	= referrals <n>        the number of referrals stored, by anyone
 //	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
 //	! referrals <n>        store n referrals by the user (a leader), one minute apart, the last newest
@@ -352,6 +353,12 @@ func (h *harness) check(where, arg string) {
 		}
 		if got != want {
 			h.t.Fatalf("%s: session is %q (%v)", where, got, err)
+		}
+	case "audit":
+		action, n, _ := strings.Cut(want, " ")
+		es, err := h.st.ListAudit(ctx, store.AuditFilter{Action: action, Subject: h.user})
+		if err != nil || fmt.Sprint(len(es)) != n {
+			h.t.Fatalf("%s: %d audit entries (%v)", where, len(es), err)
 		}
 	case "member":
 		m, err := h.st.GetMember(ctx, h.user)

@@ -107,6 +107,9 @@ type LeaderStore interface {
 	CreateLeader(ctx context.Context, l Leader) error
 	// GetLeader returns the leader record of a LINE user, or ErrNotFound.
 	GetLeader(ctx context.Context, userID string) (Leader, error)
+	// DeleteLeader removes the leader record of a LINE user (the leader asked for their data to
+	// be erased, PDPA). Deleting a record that does not exist is not an error.
+	DeleteLeader(ctx context.Context, userID string) error
 }
 
 // SessionStore keeps conversation sessions.

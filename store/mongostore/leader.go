@@ -49,3 +49,11 @@ func (s *Store) GetLeader(ctx context.Context, userID string) (store.Leader, err
 	}
 	return store.Leader(d), nil
 }
+
+// DeleteLeader removes the user's leader record, if any. Served by _id.
+func (s *Store) DeleteLeader(ctx context.Context, userID string) error {
+	if _, err := s.db.Collection(leadersColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: userID}}); err != nil {
+		return wrap("delete leader", err)
+	}
+	return nil
+}

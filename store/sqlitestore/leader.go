@@ -46,3 +46,11 @@ func (s *Store) GetLeader(ctx context.Context, userID string) (store.Leader, err
 	}
 	return l, nil
 }
+
+// DeleteLeader removes the user's leader record, if any. Served by the primary key.
+func (s *Store) DeleteLeader(ctx context.Context, userID string) error {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM leaders WHERE user_id = ?`, userID); err != nil {
+		return fmt.Errorf("sqlitestore: delete leader: %w", err)
+	}
+	return nil
+}

@@ -68,4 +68,18 @@ func testLeaders(t *testing.T, open Opener) {
 		_, err := st.GetLeader(ctx, "U-second")
 		wantErr(t, "GetLeader of the refused", err, store.ErrNotFound)
 	})
+
+	t.Run("Delete", func(t *testing.T) {
+		t.Parallel()
+		st := open(t)
+		wantErr(t, "CreateLeader", st.CreateLeader(ctx, leader("U-gone", "sub-gone")), nil)
+		wantErr(t, "CreateLeader", st.CreateLeader(ctx, leader("U-stays", "sub-stays")), nil)
+		wantErr(t, "DeleteLeader", st.DeleteLeader(ctx, "U-gone"), nil)
+		_, err := st.GetLeader(ctx, "U-gone")
+		wantErr(t, "GetLeader after delete", err, store.ErrNotFound)
+		_, err = st.GetLeader(ctx, "U-stays")
+		wantErr(t, "GetLeader of the other", err, nil)
+		wantErr(t, "DeleteLeader again", st.DeleteLeader(ctx, "U-gone"), nil)
+		wantErr(t, "CreateLeader after delete", st.CreateLeader(ctx, leader("U-gone", "sub-new")), nil)
+	})
 }

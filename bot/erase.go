@@ -1,0 +1,72 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/google/uuid"
+
+	"github.com/ssonet/ssonet/store"
+)
+
+// eraseFeature lets a member have their own personal data erased, as the consent step promises
+// ("ขอลบได้ทุกเมื่อ", Thailand's PDPA): their leader record, their own Section 40 interest
+// requests (self-referrals), their open form and their profile name. Referrals a leader made
+// for other people stay: they are those workers' data, held for their enrolment.
+func eraseFeature() feature {
+	return feature{
+		keywords: []keyword{{
+			match: contains("ลบข้อมูล", "ลบข้อมูลของฉัน", "deletemydata", "erasemydata", "deletemyinformation"),
+			do:    func(t *turn) error { t.eraseAsk(); return nil },
+		}},
+		postbacks: map[string]func(t *turn, q url.Values) error{
+			"erase.yes": func(t *turn, _ url.Values) error { return t.erase() },
+			"erase.no": func(t *turn, _ url.Values) error {
+				t.out.text(t.tr("erase.kept"))
+				t.out.buttons(t.menuAction())
+				return nil
+			},
+		},
+	}
+}
+
+// eraseAsk says what erasing removes and what it keeps, and asks to confirm.
+func (t *turn) eraseAsk() {
+	t.out.text(t.tr("erase.ask"))
+	t.out.buttons(action{Label: t.tr("btn.erase_yes"), Data: "a=erase.yes"}, action{Label: t.tr("btn.erase_no"), Data: "a=erase.no"})
+}
+
+// erase removes the member's personal data and writes one audit entry. Every step is
+// idempotent, so a repeated tap or a redelivered event erases nothing twice and fails nothing.
+func (t *turn) erase() error {
+	uid := t.member.UserID
+	if err := t.store.DeleteLeader(t.ctx, uid); err != nil {
+		return fmt.Errorf("bot: erase leader: %w", err)
+	}
+	own, err := t.store.ListReferrals(t.ctx, store.ReferralFilter{Source: store.SourceSelf, WorkerUserID: uid})
+	if err != nil {
+		return fmt.Errorf("bot: erase: list own referrals: %w", err)
+	}
+	for _, r := range own {
+		if err := t.store.DeleteReferral(t.ctx, r.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("bot: erase referral: %w", err)
+		}
+	}
+	t.member.DisplayName = ""
+	t.member.UpdatedAt = t.now
+	if err := t.store.UpsertMember(t.ctx, t.member); err != nil {
+		return fmt.Errorf("bot: erase member name: %w", err)
+	}
+	err = t.store.AppendAudit(t.ctx, store.AuditEntry{
+		ID: uuid.NewString(), At: t.now, Actor: "line:" + uid, Action: "member.erase", Subject: uid,
+		Detail: fmt.Sprintf("leader record, %d own interest requests, open form and profile name erased at the member's request", len(own)),
+	})
+	if err != nil {
+		return fmt.Errorf("bot: erase audit: %w", err)
+	}
+	t.endSession = true
+	t.out.text(t.tr("erase.done"))
+	t.out.buttons(t.menuAction())
+	return nil
+}
