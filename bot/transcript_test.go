@@ -60,8 +60,7 @@ import (
 //	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
 //	! referrals <n>        store n referrals by the user (a leader), one minute apart, the last newest
 //	= registration <workshop id> <status>|none  the user's registration for that workshop
-//	make leader <status> [province code]       store a leader record for the user (default TH-76)
-//	make workshop <id> <seats> [province] [starts in]  store an open workshop titled "อบรม <id>"
+//	! workshop <id> <seats> [province] [starts in]  store an open workshop titled "อบรม <id>"
 //	                       starting after the given duration (default 48h), deadline a day before
 //
 // Lines starting with # and blank lines are ignored.
@@ -363,8 +362,6 @@ func runTranscript(t *testing.T, path string) {
 			h.check(where, arg)
 		case "!":
 			h.arrange(where, arg)
-		case "make":
-			h.make(where, arg)
 		default:
 			t.Fatalf("%s: unknown command", where)
 		}
@@ -616,27 +613,6 @@ func (h *harness) arrange(where, arg string) {
 				h.t.Fatalf("%s: %v", where, err)
 			}
 		}
-	default:
-		h.t.Fatalf("%s: unknown arrangement", where)
-	}
-}
-
-// make stores records the conversation starts from: what officers would have done.
-func (h *harness) make(where, arg string) {
-	h.t.Helper()
-	ctx := context.Background()
-	f := strings.Fields(arg)
-	switch {
-	case len(f) >= 2 && f[0] == "leader":
-		province := "TH-76"
-		if len(f) > 2 {
-			province = f[2]
-		}
-		err := h.st.CreateLeader(ctx, store.Leader{UserID: h.user, SubmissionID: "sub-" + h.user, FullName: "ทดสอบ ระบบ",
-			Phone: "0812345678", ProvinceCode: province, Status: store.LeaderStatus(f[1]), ConsentAt: h.clock(), CreatedAt: h.clock()})
-		if err != nil {
-			h.t.Fatalf("%s: %v", where, err)
-		}
 	case len(f) >= 3 && f[0] == "workshop":
 		seats, err := strconv.Atoi(f[2])
 		if err != nil {
@@ -652,7 +628,7 @@ func (h *harness) make(where, arg string) {
 			}
 		}
 		start := h.clock().Add(in)
-		_, err = h.st.CreateWorkshop(ctx, store.Workshop{ID: f[1], Title: "อบรม " + f[1], ProvinceCode: province,
+		_, err = h.st.CreateWorkshop(context.Background(), store.Workshop{ID: f[1], Title: "อบรม " + f[1], ProvinceCode: province,
 			Venue: store.Venue{Name: "โรงแรมเพชรบุรี", Address: "ถ.ราชวิถี"}, StartsAt: start, EndsAt: start.Add(6 * time.Hour),
 			Capacity: seats, RegistrationDeadline: start.Add(-24 * time.Hour), Status: store.WorkshopOpen, CreatedBy: "api",
 			CreatedAt: h.clock(), UpdatedAt: h.clock()})
@@ -660,6 +636,6 @@ func (h *harness) make(where, arg string) {
 			h.t.Fatalf("%s: %v", where, err)
 		}
 	default:
-		h.t.Fatalf("%s: unknown record", where)
+		h.t.Fatalf("%s: unknown arrangement", where)
 	}
 }

@@ -1,14 +1,10 @@
 package handlers
 
 import (
-	"bytes"
-	"encoding/csv"
-	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
@@ -85,52 +81,16 @@ func (a *ReferralAPI) exportName(ext string) string {
 	return `attachment; filename="referrals-` + a.Now().In(a.Location).Format(time.DateOnly) + `.` + ext + `"`
 }
 
-// exportCSV writes UTF-8 CSV with a byte-order mark, so spreadsheet programs read Thai right.
+// exportCSV writes the referrals as CSV (see sendCSV).
 func (a *ReferralAPI) exportCSV(c *gin.Context) {
-	rows, ok := a.exportRows(c, "csv")
-	if !ok {
-		return
+	if rows, ok := a.exportRows(c, "csv"); ok {
+		sendCSV(c, a.exportName("csv"), rows)
 	}
-	var b bytes.Buffer
-	b.WriteString("\uFEFF")
-	w := csv.NewWriter(&b)
-	if err := w.WriteAll(rows); err != nil {
-		c.Error(err)
-		return
-	}
-	c.Header("Content-Disposition", a.exportName("csv"))
-	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 }
 
-// exportXLSX writes one sheet, "ผู้สมัคร", with every cell as text (IDs keep leading zeros).
+// exportXLSX writes the referrals as one sheet, "ผู้สมัคร" (see sendXLSX).
 func (a *ReferralAPI) exportXLSX(c *gin.Context) {
-	rows, ok := a.exportRows(c, "xlsx")
-	if !ok {
-		return
+	if rows, ok := a.exportRows(c, "xlsx"); ok {
+		sendXLSX(c, a.exportName("xlsx"), "ผู้สมัคร", rows)
 	}
-	x := excelize.NewFile()
-	defer x.Close()
-	const sheet = "ผู้สมัคร"
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		c.Error(err)
-		return
-	}
-	for i, row := range rows {
-		cells := make([]any, len(row))
-		for j, v := range row {
-			cells[j] = v
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1) // never fails for positive coordinates
-		if err := x.SetSheetRow(sheet, cell, &cells); err != nil {
-			c.Error(err)
-			return
-		}
-	}
-	var b bytes.Buffer
-	if err := x.Write(&b); err != nil {
-		c.Error(err)
-		return
-	}
-	c.Header("Content-Disposition", a.exportName("xlsx"))
-	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b.Bytes())
 }

@@ -1,13 +1,9 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,7 +12,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
@@ -31,6 +26,7 @@ type WorkshopStore interface {
 	ListRegistrations(ctx context.Context, workshopID string) ([]store.Registration, error)
 	SetAttendance(ctx context.Context, workshopID, userID string, attended bool, now time.Time) (store.Registration, error)
 	GetLeader(ctx context.Context, userID string) (store.Leader, error)
+	AppendAudit(ctx context.Context, e store.AuditEntry) error
 }
 
 // Limits of workshop fields (issue 3, item 6).
@@ -54,7 +50,8 @@ const (
 // Times are accepted as RFC 3339 ("2026-12-14T09:00:00+07:00") or in Thai forms read by
 // thai.ParseDateTime in the display zone ("14/12/2569 09:00"); they are answered in RFC 3339 in
 // the display zone. Provinces are Thai or English names, short forms or ISO codes ("TH-76").
-// A change of time or venue, and a cancellation, raise the workshop's Revision and set its
+// Every change is written to the audit log (workshop.create, workshop.update, workshop.cancel,
+// workshop.attendance). A change of time or venue, and a cancellation, raise the workshop's Revision and set its
 // ReminderDueAt to now, so the scheduler pushes the news to every registrant once.
 type WorkshopAPI struct {
 	Store    WorkshopStore
@@ -139,41 +136,6 @@ func (a *WorkshopAPI) render(w store.Workshop) workshopJSON {
 		Status: string(w.StatusAt(a.now())), CreatedBy: w.CreatedBy, CreatedAt: ts(w.CreatedAt), UpdatedAt: ts(w.UpdatedAt),
 		Version: w.Version,
 	}
-}
-
-// decodeWorkshopBody reads a JSON object into v, rejecting malformed JSON, wrong types and unknown fields
-// with a 400 that names the field.
-func decodeWorkshopBody(c *gin.Context, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data after the JSON object")
-	}
-	if err == nil {
-		return true
-	}
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &te):
-		c.Error(Invalid(te.Field, fmt.Sprintf("must be a JSON %s", jsonKind(te.Type.Kind().String()))))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		c.Error(Invalid(field, "unknown field"))
-	default:
-		c.Error(Invalid("", "the body is not a valid JSON object"))
-	}
-	return false
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "int", "int64":
-		return "integer"
-	case "ptr", "struct":
-		return "object"
-	}
-	return goKind
 }
 
 // parseTime reads field as RFC 3339 or a Thai date and time.
@@ -308,7 +270,8 @@ func (a *WorkshopAPI) apply(in workshopInput, w *store.Workshop, creating bool) 
 
 func (a *WorkshopAPI) create(c *gin.Context) {
 	var in workshopInput
-	if !decodeWorkshopBody(c, &in) {
+	if err := decodeJSON(c, &in); err != nil {
+		c.Error(err)
 		return
 	}
 	now := a.now()
@@ -326,7 +289,9 @@ func (a *WorkshopAPI) create(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusCreated, a.render(w))
+	if a.audit(c, "workshop.create", w, w.Title) {
+		c.JSON(http.StatusCreated, a.render(w))
+	}
 }
 
 func (a *WorkshopAPI) list(c *gin.Context) {
@@ -376,8 +341,20 @@ func (a *WorkshopAPI) get(c *gin.Context) {
 	c.JSON(http.StatusOK, a.render(w))
 }
 
-// save stores w, mapping a capacity below the registrations to a 400 on "capacity".
-func (a *WorkshopAPI) save(c *gin.Context, w store.Workshop) {
+// audit appends one audit entry about w; false (and the error attached) if it failed.
+func (a *WorkshopAPI) audit(c *gin.Context, action string, w store.Workshop, detail string) bool {
+	err := a.Store.AppendAudit(c.Request.Context(), store.AuditEntry{ID: uuid.NewString(), At: a.now(), Actor: "api",
+		Action: action, Subject: w.ID, Province: w.ProvinceCode, Detail: detail})
+	if err != nil {
+		c.Error(err)
+		return false
+	}
+	return true
+}
+
+// save stores w under action, mapping a capacity below the registrations to a 400 on
+// "capacity", and writes the audit entry.
+func (a *WorkshopAPI) save(c *gin.Context, action string, w store.Workshop) {
 	got, err := a.Store.UpdateWorkshop(c.Request.Context(), w)
 	if errors.Is(err, store.ErrCapacityBelowRegistered) {
 		cur, gerr := a.Store.GetWorkshop(c.Request.Context(), w.ID)
@@ -390,12 +367,16 @@ func (a *WorkshopAPI) save(c *gin.Context, w store.Workshop) {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusOK, a.render(got))
+	detail := fmt.Sprintf("version %d, capacity %d, starts %s", got.Version, got.Capacity, got.StartsAt.In(a.Location).Format(time.RFC3339))
+	if a.audit(c, action, got, detail) {
+		c.JSON(http.StatusOK, a.render(got))
+	}
 }
 
 func (a *WorkshopAPI) update(c *gin.Context) {
 	var in workshopInput
-	if !decodeWorkshopBody(c, &in) {
+	if err := decodeJSON(c, &in); err != nil {
+		c.Error(err)
 		return
 	}
 	w, err := a.Store.GetWorkshop(c.Request.Context(), c.Param("id"))
@@ -421,7 +402,7 @@ func (a *WorkshopAPI) update(c *gin.Context) {
 	if changed {
 		w.Revision++
 	}
-	a.save(c, w)
+	a.save(c, "workshop.update", w)
 }
 
 func (a *WorkshopAPI) cancel(c *gin.Context) {
@@ -434,7 +415,7 @@ func (a *WorkshopAPI) cancel(c *gin.Context) {
 		now := a.now()
 		w.Status, w.Revision, w.UpdatedAt, w.ReminderDueAt = store.WorkshopCancelled, w.Revision+1, now, now
 	}
-	a.save(c, w)
+	a.save(c, "workshop.cancel", w)
 }
 
 // registrationJSON is one registrant as answered; the phone number is masked (PDPA, DESIGN.md).
@@ -475,19 +456,19 @@ func (a *WorkshopAPI) registrants(c *gin.Context, id string) (store.Workshop, []
 
 // Thai column headings and status words of the exports.
 var (
-	registrationExportHeader = []string{"ลำดับ", "ชื่อ-นามสกุล", "เบอร์โทร", "จังหวัด", "สถานะ", "ลำดับคิวสำรอง", "สมัครเมื่อ", "LINE user ID"}
-	statusTH                 = map[string]string{"registered": "ลงทะเบียน", "waitlisted": "คิวสำรอง", "cancelled": "ยกเลิก", "attended": "เข้าร่วมแล้ว"}
+	registrantsHeader    = []string{"ลำดับ", "ชื่อ-นามสกุล", "เบอร์โทร", "จังหวัด", "สถานะ", "ลำดับคิวสำรอง", "สมัครเมื่อ", "LINE user ID"}
+	registrationStatusTH = map[string]string{"registered": "ลงทะเบียน", "waitlisted": "คิวสำรอง", "cancelled": "ยกเลิก", "attended": "เข้าร่วมแล้ว"}
 )
 
 func (a *WorkshopAPI) exportRows(regs []registrationJSON) [][]string {
-	rows := [][]string{registrationExportHeader}
+	rows := [][]string{registrantsHeader}
 	for i, r := range regs {
 		seq := ""
 		if r.Status == string(store.RegWaitlisted) {
 			seq = strconv.FormatInt(r.WaitSeq, 10)
 		}
 		at, _ := time.Parse(time.RFC3339, r.SignedUpAt)
-		rows = append(rows, []string{strconv.Itoa(i + 1), r.Name, r.Phone, r.Province, statusTH[r.Status], seq,
+		rows = append(rows, []string{strconv.Itoa(i + 1), r.Name, r.Phone, r.Province, registrationStatusTH[r.Status], seq,
 			thai.FormatDateTime(at, a.Location), r.UserID})
 	}
 	return rows
@@ -504,38 +485,14 @@ func (a *WorkshopAPI) registrations(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	name := "workshop-" + w.ID + "-registrants." + format
+	disposition := `attachment; filename="workshop-` + w.ID + `-registrants.` + format + `"`
 	switch format {
 	case "json":
 		c.JSON(http.StatusOK, gin.H{"workshop": a.render(w), "registrations": regs})
 	case "csv":
-		var b bytes.Buffer
-		b.WriteString("\ufeff") // BOM: Excel reads the file as UTF-8 and shows Thai
-		cw := csv.NewWriter(&b)
-		cw.WriteAll(a.exportRows(regs)) // writes to memory; cannot fail
-		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-		c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+		sendCSV(c, disposition, a.exportRows(regs))
 	case "xlsx":
-		f := excelize.NewFile()
-		defer f.Close()
-		for i, row := range a.exportRows(regs) {
-			cell, _ := excelize.CoordinatesToCellName(1, i+1)
-			vals := make([]any, len(row))
-			for j, v := range row {
-				vals[j] = v
-			}
-			if err := f.SetSheetRow("Sheet1", cell, &vals); err != nil {
-				c.Error(err)
-				return
-			}
-		}
-		var b bytes.Buffer
-		if err := f.Write(&b); err != nil {
-			c.Error(err)
-			return
-		}
-		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-		c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b.Bytes())
+		sendXLSX(c, disposition, "ผู้ลงทะเบียน", a.exportRows(regs))
 	}
 }
 
@@ -543,7 +500,8 @@ func (a *WorkshopAPI) attendance(c *gin.Context) {
 	var in struct {
 		Attended *bool `json:"attended"`
 	}
-	if !decodeWorkshopBody(c, &in) {
+	if err := decodeJSON(c, &in); err != nil {
+		c.Error(err)
 		return
 	}
 	if in.Attended == nil {
@@ -555,5 +513,12 @@ func (a *WorkshopAPI) attendance(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"userId": r.UserID, "status": r.Status})
+	w, err := a.Store.GetWorkshop(c.Request.Context(), r.WorkshopID)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	if a.audit(c, "workshop.attendance", w, r.UserID+": "+string(r.Status)) {
+		c.JSON(http.StatusOK, gin.H{"userId": r.UserID, "status": r.Status})
+	}
 }

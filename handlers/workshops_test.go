@@ -4,27 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ssonet/ssonet/store"
-	"github.com/ssonet/ssonet/store/sqlitestore"
-	"github.com/ssonet/ssonet/store/storetest"
 )
 
-const apiToken = "officer-token"
-
 var (
-	bangkokZone = func() *time.Location { l, _ := time.LoadLocation("Asia/Bangkok"); return l }()
-	apiNow      = time.Date(2026, 11, 30, 10, 0, 0, 0, bangkokZone)
+	apiNow = time.Date(2026, 11, 30, 10, 0, 0, 0, bangkok)
 )
 
 type apiFixture struct {
@@ -35,23 +28,16 @@ type apiFixture struct {
 
 func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
-	st, err := sqlitestore.Open(t.TempDir(), storetest.NewSealer(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close(context.Background()) })
-	ws := &WorkshopAPI{Store: st, Location: bangkokZone, Now: func() time.Time { return apiNow }}
-	api := &API{Token: apiToken, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Routes: []func(*gin.RouterGroup){ws.Routes}}
-	r := gin.New()
-	api.mount(r.Group("/api/v1"))
-	return &apiFixture{t: t, st: st, h: r}
+	st := openSQLite(t)
+	ws := &WorkshopAPI{Store: st, Location: bangkok, Now: func() time.Time { return apiNow }}
+	return &apiFixture{t: t, st: st, h: newAPIRouter(t, ws.Routes)}
 }
 
 // do sends an authorised request and decodes a JSON answer into out (when not nil).
 func (f *apiFixture) do(method, path, body string, out any) *httptest.ResponseRecorder {
 	f.t.Helper()
 	req := httptest.NewRequest(method, "/api/v1"+path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+apiToken)
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
 	rec := httptest.NewRecorder()
 	f.h.ServeHTTP(rec, req)
 	if out != nil && strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
@@ -217,7 +203,7 @@ func TestWorkshopAPIUpdateCancelAttendanceExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("xlsx: %v", err)
 	}
-	rows, _ := x.GetRows("Sheet1")
+	rows, _ := x.GetRows("ผู้ลงทะเบียน")
 	if len(rows) != 4 || rows[0][1] != "ชื่อ-นามสกุล" || rows[1][2] != "08x-xxx-5678" {
 		t.Errorf("xlsx rows %v", rows)
 	}
@@ -234,5 +220,17 @@ func TestWorkshopAPIUpdateCancelAttendanceExport(t *testing.T) {
 	}
 	if rec := f.do(http.MethodPatch, "/workshops/"+w.ID, `{"title":"x"}`, &e); rec.Code != 409 {
 		t.Errorf("update after cancel: %d", rec.Code)
+	}
+	audit, err := f.st.ListAudit(ctx, store.AuditFilter{Action: "workshop.", Subject: w.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range audit {
+		actions = append(actions, e.Action)
+	}
+	slices.Sort(actions)
+	if got := strings.Join(actions, " "); got != "workshop.attendance workshop.cancel workshop.create workshop.update" {
+		t.Errorf("audit log: %s", got)
 	}
 }

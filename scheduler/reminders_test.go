@@ -200,13 +200,16 @@ func TestRemindersAtBangkokTimes(t *testing.T) {
 func TestTwoSchedulersSendOnce(t *testing.T) { twoSchedulers(t, newFixture(t)) }
 
 // TestTwoSchedulersSendOnceMongo is the same with both replicas on one MongoDB (FerretDB).
-func TestTwoSchedulersSendOnceMongo(t *testing.T) {
+func TestTwoSchedulersSendOnceMongo(t *testing.T) { twoSchedulers(t, newFixtureOn(t, openMongo(t))) }
+
+// openMongo opens a store on a fresh in-process FerretDB, closed when t ends.
+func openMongo(t *testing.T) store.Store {
 	st, err := mongostore.Open(context.Background(), ferrettest.URI(t), storetest.NewSealer(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close(context.Background()) })
-	twoSchedulers(t, newFixtureOn(t, st))
+	return st
 }
 
 func twoSchedulers(t *testing.T, f *fixture) {
@@ -239,8 +242,14 @@ func twoSchedulers(t *testing.T, f *fixture) {
 // dies before recording it). The next ticks leave the young claim alone; after the lease the
 // restarted process pushes again with the stored retry key, LINE answers 409, and the leader
 // has one message.
-func TestRestartBetweenClaimAndSend(t *testing.T) {
-	f := newFixture(t)
+func TestRestartBetweenClaimAndSend(t *testing.T) { restartBetweenClaimAndSend(t, newFixture(t)) }
+
+// TestRestartBetweenClaimAndSendMongo is the same on MongoDB (FerretDB).
+func TestRestartBetweenClaimAndSendMongo(t *testing.T) {
+	restartBetweenClaimAndSend(t, newFixtureOn(t, openMongo(t)))
+}
+
+func restartBetweenClaimAndSend(t *testing.T, f *fixture) {
 	f.workshop("w1", 5, 1)
 	due := time.Date(2026, 12, 13, 9, 0, 0, 0, bangkok)
 	f.lapi.FailNextAfterAccept("push", 500, 1)

@@ -131,8 +131,8 @@ func registration(id string, e regElem) store.Registration {
 	return store.Registration{WorkshopID: id, UserID: e.U, Status: store.RegistrationStatus(e.St), WaitSeq: e.Seq, PromotedAt: e.PromotedAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
 }
 
-// utcMillis is t in UTC at MongoDB's millisecond precision.
-func utcMillis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+// msUTC is t in UTC to the millisecond, as MongoDB keeps it.
+func msUTC(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
@@ -141,10 +141,10 @@ func (s *Store) CreateWorkshop(ctx context.Context, w store.Workshop) (store.Wor
 	d := workshopDoc{
 		ID: w.ID, Title: w.Title, Description: w.Description, ProvinceCode: w.ProvinceCode,
 		VenueName: w.Venue.Name, VenueAddress: w.Venue.Address, VenueMapURL: w.Venue.MapURL,
-		StartsAt: utcMillis(w.StartsAt), EndsAt: utcMillis(w.EndsAt), Capacity: w.Capacity, Deadline: utcMillis(w.RegistrationDeadline),
-		Status: string(w.Status), Free: w.Capacity, CreatedBy: w.CreatedBy, CreatedAt: utcMillis(w.CreatedAt),
-		UpdatedAt: utcMillis(w.UpdatedAt), Revision: w.Revision, NotifiedRevision: w.NotifiedRevision,
-		ReminderDueAt: utcMillis(w.ReminderDueAt), Version: 1,
+		StartsAt: msUTC(w.StartsAt), EndsAt: msUTC(w.EndsAt), Capacity: w.Capacity, Deadline: msUTC(w.RegistrationDeadline),
+		Status: string(w.Status), Free: w.Capacity, CreatedBy: w.CreatedBy, CreatedAt: msUTC(w.CreatedAt),
+		UpdatedAt: msUTC(w.UpdatedAt), Revision: w.Revision, NotifiedRevision: w.NotifiedRevision,
+		ReminderDueAt: msUTC(w.ReminderDueAt), Version: 1,
 		Regs: map[string]regElem{}, Users: []string{}, Ever: []string{},
 	}
 	if _, err := s.db.Collection(workshopsColl).InsertOne(ctx, d); err != nil {
@@ -187,16 +187,16 @@ func (s *Store) UpdateWorkshop(ctx context.Context, w store.Workshop) (store.Wor
 			{Key: "title", Value: w.Title}, {Key: "description", Value: w.Description},
 			{Key: "provinceCode", Value: w.ProvinceCode}, {Key: "venueName", Value: w.Venue.Name},
 			{Key: "venueAddress", Value: w.Venue.Address}, {Key: "venueMapUrl", Value: w.Venue.MapURL},
-			{Key: "startsAt", Value: utcMillis(w.StartsAt)}, {Key: "endsAt", Value: utcMillis(w.EndsAt)},
-			{Key: "capacity", Value: w.Capacity}, {Key: "deadline", Value: utcMillis(w.RegistrationDeadline)},
-			{Key: "status", Value: string(w.Status)}, {Key: "updatedAt", Value: utcMillis(w.UpdatedAt)},
+			{Key: "startsAt", Value: msUTC(w.StartsAt)}, {Key: "endsAt", Value: msUTC(w.EndsAt)},
+			{Key: "capacity", Value: w.Capacity}, {Key: "deadline", Value: msUTC(w.RegistrationDeadline)},
+			{Key: "status", Value: string(w.Status)}, {Key: "updatedAt", Value: msUTC(w.UpdatedAt)},
 			{Key: "revision", Value: w.Revision}, {Key: "notifiedRevision", Value: w.NotifiedRevision},
 		}
 		update := bson.D{{Key: "$inc", Value: bson.D{{Key: "free", Value: w.Capacity - cur.Capacity}, {Key: "version", Value: 1}}}}
 		if w.ReminderDueAt.IsZero() {
 			update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "reminderDueAt", Value: ""}}})
 		} else {
-			set = append(set, bson.E{Key: "reminderDueAt", Value: utcMillis(w.ReminderDueAt)})
+			set = append(set, bson.E{Key: "reminderDueAt", Value: msUTC(w.ReminderDueAt)})
 		}
 		update = append(update, bson.E{Key: "$set", Value: set})
 		filter := bson.D{{Key: "_id", Value: w.ID}, {Key: "version", Value: w.Version}, {Key: "capacity", Value: cur.Capacity},
@@ -209,7 +209,7 @@ func (s *Store) UpdateWorkshop(ctx context.Context, w store.Workshop) (store.Wor
 			continue // a join or leave moved free meanwhile: look again
 		}
 		if w.Status != store.WorkshopCancelled {
-			if _, err := s.fill(ctx, w.ID, utcMillis(w.UpdatedAt)); err != nil {
+			if _, err := s.fill(ctx, w.ID, msUTC(w.UpdatedAt)); err != nil {
 				return store.Workshop{}, wrap("update workshop", err)
 			}
 		}
@@ -259,7 +259,7 @@ func (s *Store) ListWorkshops(ctx context.Context, f store.WorkshopFilter) ([]st
 		filter = append(filter, bson.E{Key: "provinceCode", Value: f.ProvinceCode})
 	}
 	if !f.StartsAfter.IsZero() {
-		filter = append(filter, bson.E{Key: "startsAt", Value: bson.D{{Key: "$gt", Value: utcMillis(f.StartsAfter)}}})
+		filter = append(filter, bson.E{Key: "startsAt", Value: bson.D{{Key: "$gt", Value: msUTC(f.StartsAfter)}}})
 	}
 	if !f.WithCancelled {
 		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$ne", Value: string(store.WorkshopCancelled)}}})
@@ -276,7 +276,7 @@ func (s *Store) ListWorkshops(ctx context.Context, f store.WorkshopFilter) ([]st
 // reminderDueAt (documents without the field are not in it), so the cost follows the due ones.
 func (s *Store) WorkshopsDue(ctx context.Context, now time.Time, limit int) ([]store.Workshop, error) {
 	return s.findWorkshops(ctx, "workshops due",
-		bson.D{{Key: "reminderDueAt", Value: bson.D{{Key: "$lte", Value: utcMillis(now)}}}},
+		bson.D{{Key: "reminderDueAt", Value: bson.D{{Key: "$lte", Value: msUTC(now)}}}},
 		options.Find().SetSort(bson.D{{Key: "reminderDueAt", Value: 1}}).SetLimit(int64(limit)))
 }
 
@@ -298,11 +298,11 @@ func (s *Store) findWorkshops(ctx context.Context, what string, filter bson.D, o
 
 // AdvanceReminder moves reminderDueAt from from to next (compare-and-set). Per due workshop: _id.
 func (s *Store) AdvanceReminder(ctx context.Context, id string, from, next time.Time, notified int) error {
-	filter := bson.D{{Key: "_id", Value: id}, {Key: "reminderDueAt", Value: utcMillis(from)}}
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "reminderDueAt", Value: msUTC(from)}}
 	if from.IsZero() {
 		filter[1].Value = bson.D{{Key: "$exists", Value: false}}
 	}
-	update := bson.D{{Key: "$set", Value: bson.D{{Key: "reminderDueAt", Value: utcMillis(next)}, {Key: "notifiedRevision", Value: notified}}}}
+	update := bson.D{{Key: "$set", Value: bson.D{{Key: "reminderDueAt", Value: msUTC(next)}, {Key: "notifiedRevision", Value: notified}}}}
 	if next.IsZero() {
 		update = bson.D{
 			{Key: "$set", Value: bson.D{{Key: "notifiedRevision", Value: notified}}},
@@ -324,7 +324,7 @@ func (s *Store) AdvanceReminder(ctx context.Context, id string, from, next time.
 // JoinWorkshop takes a seat or a waitlist place with one guarded update (see the comment at the
 // top). Per join: _id.
 func (s *Store) JoinWorkshop(ctx context.Context, workshopID, userID string, now time.Time) (store.Registration, error) {
-	now = utcMillis(now)
+	now = msUTC(now)
 	coll := s.db.Collection(workshopsColl)
 	for range maxAttempts {
 		if _, err := s.fill(ctx, workshopID, now); err != nil {
@@ -375,7 +375,7 @@ func (s *Store) JoinWorkshop(ctx context.Context, workshopID, userID string, now
 // LeaveWorkshop marks the registration cancelled and, for a seat, gives it back in the same
 // guarded update; then fill promotes. Per cancel: _id.
 func (s *Store) LeaveWorkshop(ctx context.Context, workshopID, userID string, now time.Time) (store.Registration, *store.Registration, error) {
-	now = utcMillis(now)
+	now = msUTC(now)
 	d, err := s.getDoc(ctx, workshopID)
 	if err != nil {
 		return store.Registration{}, nil, wrap("leave workshop", err)
@@ -477,7 +477,7 @@ func (s *Store) ListRegistrationsOf(ctx context.Context, userID string) ([]store
 // SetAttendance flips a seat holder between registered and attended with one update guarded on
 // the registration's status. _id.
 func (s *Store) SetAttendance(ctx context.Context, workshopID, userID string, attended bool, now time.Time) (store.Registration, error) {
-	now = utcMillis(now)
+	now = msUTC(now)
 	from, to := store.RegRegistered, store.RegAttended
 	if !attended {
 		from, to = store.RegAttended, store.RegRegistered
@@ -517,7 +517,7 @@ func (d deliveryDoc) delivery() store.Delivery {
 // lease with one guarded update. Per recipient per due workshop: _id.
 func (s *Store) ClaimDelivery(ctx context.Context, d store.Delivery, lease time.Duration) (store.Delivery, error) {
 	coll := s.db.Collection(deliveriesColl)
-	doc := deliveryDoc{ID: deliveryKey{d.WorkshopID, d.UserID, d.Kind}, RetryKey: d.RetryKey, ClaimedAt: utcMillis(d.ClaimedAt)}
+	doc := deliveryDoc{ID: deliveryKey{d.WorkshopID, d.UserID, d.Kind}, RetryKey: d.RetryKey, ClaimedAt: msUTC(d.ClaimedAt)}
 	_, err := coll.InsertOne(ctx, doc)
 	if err == nil {
 		return doc.delivery(), nil
@@ -528,7 +528,7 @@ func (s *Store) ClaimDelivery(ctx context.Context, d store.Delivery, lease time.
 	var got deliveryDoc
 	err = coll.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: doc.ID}, {Key: "doneAt", Value: bson.D{{Key: "$exists", Value: false}}},
-			{Key: "claimedAt", Value: bson.D{{Key: "$lte", Value: utcMillis(d.ClaimedAt.Add(-lease))}}}},
+			{Key: "claimedAt", Value: bson.D{{Key: "$lte", Value: msUTC(d.ClaimedAt.Add(-lease))}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "claimedAt", Value: doc.ClaimedAt}}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&got)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -543,7 +543,7 @@ func (s *Store) ClaimDelivery(ctx context.Context, d store.Delivery, lease time.
 // FinishDelivery records the outcome. _id.
 func (s *Store) FinishDelivery(ctx context.Context, workshopID, userID, kind, outcome string, at time.Time) error {
 	res, err := s.db.Collection(deliveriesColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: deliveryKey{workshopID, userID, kind}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "doneAt", Value: utcMillis(at)}, {Key: "outcome", Value: outcome}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "doneAt", Value: msUTC(at)}, {Key: "outcome", Value: outcome}}}})
 	if err == nil && res.MatchedCount == 0 {
 		err = store.ErrNotFound
 	}
