@@ -12,7 +12,8 @@ import (
 
 // eraseFeature lets a member have their own personal data erased, as the consent step promises
 // ("ขอลบได้ทุกเมื่อ", Thailand's PDPA): their leader record, their own Section 40 interest
-// requests (self-referrals), their open form and their profile name. Referrals a leader made
+// requests (self-referrals), their open form and their profile name; upcoming workshop seats
+// are given up. Referrals a leader made
 // for other people stay: they are those workers' data, held for their enrolment.
 func eraseFeature() feature {
 	return feature{
@@ -51,6 +52,20 @@ func (t *turn) erase() error {
 	for _, r := range own {
 		if err := t.store.DeleteReferral(t.ctx, r.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("bot: erase referral: %w", err)
+		}
+	}
+	// Seats the member holds or waits for are given up, so others get them and no reminder
+	// reaches an erased member; attended ones are history and stay.
+	regs, err := t.store.ListRegistrationsOf(t.ctx, uid)
+	if err != nil {
+		return fmt.Errorf("bot: erase: list registrations: %w", err)
+	}
+	for _, r := range regs {
+		if r.Status != store.RegRegistered && r.Status != store.RegWaitlisted {
+			continue
+		}
+		if _, _, err := t.store.LeaveWorkshop(t.ctx, r.WorkshopID, uid, t.now); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("bot: erase: leave workshop: %w", err)
 		}
 	}
 	t.member.DisplayName = ""

@@ -130,7 +130,7 @@ func submitLeader(t *turn) error {
 	}
 	t.notifyOfficers(l)
 	t.out.text(t.tr("reg.done", "Province", showProvince(t, l.ProvinceCode)))
-	t.out.buttons(t.section40Action(), t.menuAction())
+	t.out.buttons(t.wsListAction(), t.section40Action(), t.menuAction())
 	return nil
 }
 

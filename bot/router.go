@@ -270,5 +270,5 @@ func (t *turn) applyWhat() {
 // notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
 func (t *turn) notUnderstood() {
 	t.out.text(t.tr("not_understood", "Hotline", t.kb.Hotline))
-	t.out.buttons(t.section40Action(), action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
+	t.out.buttons(t.section40Action(), t.wsListAction(), action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
 }
