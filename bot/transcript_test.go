@@ -525,18 +525,26 @@ func (h *harness) check(where, arg string) {
 	}
 }
 
-// storeLeader creates user name (if new) with a member and a leader record in province.
-func (h *harness) storeLeader(name, province string, status store.LeaderStatus) {
+// storeMember creates user name (if new) with a member record, without switching to them,
+// and returns their user ID.
+func (h *harness) storeMember(name string) string {
 	h.t.Helper()
 	cur := h.user
 	h.setUser(name, false, false)
 	id := h.user
 	h.user = cur
-	ctx := context.Background()
 	now := h.clock()
-	if err := h.st.UpsertMember(ctx, store.Member{UserID: id, DisplayName: name, Language: store.LangThai, FollowedAt: now, UpdatedAt: now}); err != nil {
+	if err := h.st.UpsertMember(context.Background(), store.Member{UserID: id, DisplayName: name, Language: store.LangThai, FollowedAt: now, UpdatedAt: now}); err != nil {
 		h.t.Fatal(err)
 	}
+	return id
+}
+
+// storeLeader creates user name (if new) with a member and a leader record in province.
+func (h *harness) storeLeader(name, province string, status store.LeaderStatus) {
+	h.t.Helper()
+	ctx, now := context.Background(), h.clock()
+	id := h.storeMember(name)
 	l := store.Leader{UserID: id, SubmissionID: "sub-" + id, FullName: name + " ใจดี", Phone: "0812345678", ProvinceCode: province,
 		Status: status, ConsentAt: now, CreatedAt: now}
 	if status != store.LeaderPending {
@@ -550,15 +558,8 @@ func (h *harness) storeLeader(name, province string, status store.LeaderStatus) 
 // storeWorker creates user name (if new) with a member and an open self-referral in province.
 func (h *harness) storeWorker(name, province string) {
 	h.t.Helper()
-	cur := h.user
-	h.setUser(name, false, false)
-	id := h.user
-	h.user = cur
-	ctx := context.Background()
-	now := h.clock()
-	if err := h.st.UpsertMember(ctx, store.Member{UserID: id, DisplayName: name, Language: store.LangThai, FollowedAt: now, UpdatedAt: now}); err != nil {
-		h.t.Fatal(err)
-	}
+	ctx, now := context.Background(), h.clock()
+	id := h.storeMember(name)
 	r := store.Referral{ID: "ref-" + id, SubmissionID: "sub-ref-" + id, Source: store.SourceSelf, WorkerUserID: id,
 		FullName: name + " ขยัน", Phone: "0898765432", ProvinceCode: province, Status: store.ReferralSubmitted,
 		StatusAt: now, ConsentAt: now, CreatedAt: now}

@@ -244,14 +244,9 @@ func (t *turn) joinWorkshop(id string) error {
 		t.out.buttons(t.wsListAction(), t.menuAction())
 		return nil
 	}
-	w, err := t.store.GetWorkshop(t.ctx, id)
-	if isNotFound(err) {
-		t.out.text(t.tr("ws.gone"))
-		t.out.buttons(t.wsListAction(), t.menuAction())
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("bot: get workshop: %w", err)
+	w, ok, err := t.workshopOrGone(id)
+	if !ok {
+		return err
 	}
 	before, err := t.store.GetRegistration(t.ctx, id, t.member.UserID)
 	if err != nil && !isNotFound(err) {
@@ -303,17 +298,27 @@ func (t *turn) waitPlace(r store.Registration) (int, error) {
 	return place, nil
 }
 
-// leaveWorkshop cancels the leader's sign-up; a freed seat goes to the first on the waitlist,
-// whom the scheduler tells by push (the store brings the workshop's ReminderDueAt forward).
-func (t *turn) leaveWorkshop(id string) error {
+// workshopOrGone reads workshop id; when it no longer exists it answers so and returns ok
+// false with a nil error.
+func (t *turn) workshopOrGone(id string) (store.Workshop, bool, error) {
 	w, err := t.store.GetWorkshop(t.ctx, id)
 	if isNotFound(err) {
 		t.out.text(t.tr("ws.gone"))
 		t.out.buttons(t.wsListAction(), t.menuAction())
-		return nil
+		return w, false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("bot: get workshop: %w", err)
+		return w, false, fmt.Errorf("bot: get workshop: %w", err)
+	}
+	return w, true, nil
+}
+
+// leaveWorkshop cancels the leader's sign-up; a freed seat goes to the first on the waitlist,
+// whom the scheduler tells by push (the store brings the workshop's ReminderDueAt forward).
+func (t *turn) leaveWorkshop(id string) error {
+	w, ok, err := t.workshopOrGone(id)
+	if !ok {
+		return err
 	}
 	_, _, err = t.store.LeaveWorkshop(t.ctx, id, t.member.UserID, t.now)
 	if isNotFound(err) {

@@ -53,12 +53,7 @@ func (a *AnnouncementAPI) Routes(g *gin.RouterGroup) {
 	g.POST("/announcements/:id/cancel", a.cancel)
 }
 
-func (a *AnnouncementAPI) now() time.Time {
-	if a.Now == nil {
-		return time.Now().UTC()
-	}
-	return a.Now().UTC()
-}
+func (a *AnnouncementAPI) now() time.Time { return utcNow(a.Now) }
 
 // maxAnnouncementText matches the LINE form's limit, in characters.
 const maxAnnouncementText = 2000

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -83,4 +84,12 @@ func (a *API) renderErrors(c *gin.Context) {
 		ae = &APIError{Status: http.StatusInternalServerError, Code: "internal", Message: "internal error"}
 	}
 	c.JSON(ae.Status, errorBody{Error: *ae})
+}
+
+// utcNow reads clock (time.Now when nil) in UTC; the API types take an injectable clock.
+func utcNow(clock func() time.Time) time.Time {
+	if clock == nil {
+		return time.Now().UTC()
+	}
+	return clock().UTC()
 }

@@ -70,12 +70,7 @@ func (a *WorkshopAPI) Routes(g *gin.RouterGroup) {
 	g.PUT("/workshops/:id/registrations/:userId/attendance", a.attendance)
 }
 
-func (a *WorkshopAPI) now() time.Time {
-	if a.Now == nil {
-		return time.Now().UTC()
-	}
-	return a.Now().UTC()
-}
+func (a *WorkshopAPI) now() time.Time { return utcNow(a.Now) }
 
 // workshopInput is the body of create and update; absent fields are nil.
 type workshopInput struct {
