@@ -17,17 +17,15 @@ import (
 // for other people stay: they are those workers' data, held for their enrolment.
 func eraseFeature() feature {
 	return feature{
-		keywords: []keyword{{
-			match: contains("ลบข้อมูล", "ลบข้อมูลของฉัน", "deletemydata", "erasemydata", "deletemyinformation"),
-			do:    func(t *turn) error { t.eraseAsk(); return nil },
-		}},
+		keywords: []keyword{
+			// The buttons' labels typed: checked before the general phrase they contain.
+			{match: is("ยืนยันลบข้อมูล", "confirmerase"), do: func(t *turn) error { return t.erase() }},
+			{match: is("ไม่ลบ", "ไม่ลบข้อมูล", "keepit"), do: func(t *turn) error { t.eraseKept(); return nil }},
+			{match: contains("ลบข้อมูล", "deletemydata", "erasemydata", "deletemyinformation"), do: func(t *turn) error { t.eraseAsk(); return nil }},
+		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"erase.yes": func(t *turn, _ url.Values) error { return t.erase() },
-			"erase.no": func(t *turn, _ url.Values) error {
-				t.out.text(t.tr("erase.kept"))
-				t.out.buttons(t.menuAction())
-				return nil
-			},
+			"erase.no":  func(t *turn, _ url.Values) error { t.eraseKept(); return nil },
 		},
 	}
 }
@@ -36,6 +34,11 @@ func eraseFeature() feature {
 func (t *turn) eraseAsk() {
 	t.out.text(t.tr("erase.ask"))
 	t.out.buttons(action{Label: t.tr("btn.erase_yes"), Data: "a=erase.yes"}, action{Label: t.tr("btn.erase_no"), Data: "a=erase.no"})
+}
+
+func (t *turn) eraseKept() {
+	t.out.text(t.tr("erase.kept"))
+	t.out.buttons(t.menuAction())
 }
 
 // erase removes the member's personal data and writes one audit entry. Every step is

@@ -28,9 +28,6 @@ func features() []feature {
 type keyword struct {
 	match func(w string) bool // w is keywordOf(text)
 	do    func(t *turn) error
-	// anytime: also answered in the middle of a form when the text is no answer to the step
-	// (an information question such as "ม.40"), and the form then waits.
-	anytime bool
 }
 
 // menuItem is one entry of the menu; show decides who sees it (nil: everyone).
@@ -49,7 +46,10 @@ type who struct {
 
 func notLeader(w who) bool { return w.leader == nil }
 func isLeader(w who) bool  { return w.leader != nil }
-func isOfficer(w who) bool { return w.admin || w.officer != nil }
+
+// isActiveLeader: pending or approved, not rejected.
+func isActiveLeader(w who) bool { return w.leader != nil && w.leader.Status != store.LeaderRejected }
+func isOfficer(w who) bool      { return w.admin || w.officer != nil }
 
 // actsOn reports whether the member may act as an officer on province (issue 5: officers act
 // only on their provinces, admins on all).
@@ -108,7 +108,7 @@ func coreFeature() feature {
 	return feature{
 		keywords: []keyword{
 			{match: is("สวัสดี", "หวัดดี", "hello", "hi"), do: func(t *turn) error { t.hello(); return nil }},
-			{match: is("ติดต่อเจ้าหน้าที่", "ติดต่อ", "contact", "contactanofficer"), do: func(t *turn) error { t.contact(); return nil }, anytime: true},
+			{match: is("ติดต่อเจ้าหน้าที่", "ติดต่อ", "contact", "contactanofficer"), do: func(t *turn) error { t.contact(); return nil }},
 			{match: isSmallTalk, do: func(t *turn) error { t.smallTalk(); return nil }},
 			{match: is("สมัคร", "apply", "join"), do: func(t *turn) error { t.applyWhat(); return nil }},
 		},
@@ -132,10 +132,10 @@ func isSmallTalk(w string) bool {
 // Words that pick a Section 40 topic, after keywordOf.
 var (
 	s40Mention = contains("มาตรา40", "ม40", "section40", "sec40", "ประกันสังคม40")
-	s40Who     = contains("คุณสมบัติ", "ใครสมัคร", "ใครบ้างที่สมัคร", "whocan", "eligib")
+	s40Who     = contains("คุณสมบัติ", "ใครสมัคร", "ใครบ้างที่สมัคร", "สมัครได้ไหม", "สมัครได้มั้ย", "whocan", "eligib")
 	s40Choose  = contains("ทางเลือกไหน", "เลือกทางเลือก", "whichoption")
-	s40HowTo   = contains("สมัครอย่างไร", "สมัครยังไง", "สมัครที่ไหน", "สมัครได้ที่", "วิธีสมัคร", "howtoapply", "howdoiapply")
-	s40Topics  = contains("สิทธิประโยชน์", "สิทธิและเงินสมทบ", "เงินสมทบ", "benefitsandfees")
+	s40HowTo   = contains("สมัครอย่างไร", "สมัครยังไง", "สมัครที่ไหน", "สมัครได้ที่", "วิธีสมัคร", "จ่ายเงินที่ไหน", "จ่ายที่ไหน", "ชำระเงิน", "howtoapply", "howdoiapply", "wheretopay")
+	s40Topics  = contains("สิทธิประโยชน์", "สิทธิและเงินสมทบ", "เงินสมทบ", "ป่วยได้เงิน", "เงินทดแทน", "ชราภาพ", "บำเหน็จ", "ค่าทำศพ", "สงเคราะห์บุตร", "ทุพพลภาพ", "benefitsandfees", "sickness", "funeral", "oldage", "pension")
 )
 
 // section40Topic picks the topic a Section 40 question asks about: "สมัคร ม.40 ยังไง" is about
@@ -158,9 +158,8 @@ func section40Topic(w string) (string, bool) {
 func section40Feature() feature {
 	return feature{
 		keywords: []keyword{{
-			match:   func(w string) bool { _, ok := section40Topic(w); return ok },
-			do:      func(t *turn) error { name, _ := section40Topic(keywordOf(t.ev.Text)); t.section40(name); return nil },
-			anytime: true,
+			match: func(w string) bool { _, ok := section40Topic(w); return ok },
+			do:    func(t *turn) error { name, _ := section40Topic(keywordOf(t.ev.Text)); t.section40(name); return nil },
 		}},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"s40": func(t *turn, q url.Values) error { t.section40(q.Get("t")); return nil },

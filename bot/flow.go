@@ -106,6 +106,9 @@ func (t *turn) startFlow(name string) error {
 			return err
 		}
 	}
+	if t.sess.Flow != "" {
+		t.out.text(t.tr("form.replaced")) // the member chose another form; nothing of the old was kept
+	}
 	t.sess.ID = uuid.NewString()
 	t.sess.Flow = name
 	t.sess.Step = 0
@@ -353,6 +356,8 @@ func (t *turn) summaryInput(in string) error {
 		return t.confirm()
 	case hasPrefixWord(w, editWords):
 		return t.edit(t.fieldByLabel(trimPrefixWord(w, editWords)))
+	case t.fieldByLabel(w) >= 0: // "อำเภอ" after the which-field question
+		return t.edit(t.fieldByLabel(w))
 	}
 	t.out.text(t.tr("form.summary_hint"))
 	t.summary()

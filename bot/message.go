@@ -19,6 +19,7 @@ const (
 	maxPostbackData   = 300   // postback data, characters [19]
 	maxActionText     = 300   // message action text and postback displayText [19, 20]
 	maxAltText        = 400   // flex altText [22]
+	maxURI            = 1000  // uri action's link [20]
 	maxBubbleBytes    = 30000 // one bubble's JSON [22]
 	maxCarouselBubble = 12    // bubbles in a carousel [22]
 )
@@ -27,6 +28,7 @@ const (
 // (postback action) showing Display in the chat. Every button the bot offers can also be typed.
 type action struct {
 	Label   string
+	URI     string // uri action: the link the tap opens (https; at most 1000 characters)
 	Text    string // message action: what the tap types
 	Data    string // postback action: query string such as "a=menu"
 	Display string // postback action: text shown in the chat; defaults to Label
@@ -39,6 +41,9 @@ type action struct {
 // sdk converts the action into the SDK's action object with the label cut to limit graphemes.
 func (a action) sdk(limit int) messaging_api.ActionInterface {
 	label := clipGraphemes(a.Label, limit)
+	if a.URI != "" {
+		return &messaging_api.UriAction{Label: label, Uri: a.URI}
+	}
 	if a.Data == "" {
 		return &messaging_api.MessageAction{Label: label, Text: clipRunes(a.Text, maxActionText)}
 	}

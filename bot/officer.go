@@ -240,11 +240,16 @@ func (t *turn) notifyOfficers(l store.Leader) {
 		to[o.UserID] = true
 	}
 	for id := range to {
+		// An admin who never chatted has no member record: push in Thai anyway (LINE delivers
+		// to friends only); a member known to have blocked the account is skipped.
 		m, err := t.store.GetMember(t.ctx, id)
-		if err != nil || m.Blocked {
-			if !isNotFound(err) && err != nil {
-				t.log.Error("get officer member", "err", err)
-			}
+		switch {
+		case isNotFound(err):
+			m.Language = store.LangThai
+		case err != nil:
+			t.log.Error("get officer member", "err", err)
+			continue
+		case m.Blocked:
 			continue
 		}
 		lang := m.Language

@@ -34,6 +34,10 @@ func leaderRegistration() *flow {
 			if err != nil {
 				return false, fmt.Errorf("bot: get leader: %w", err)
 			}
+			if l.Status == store.LeaderRejected {
+				t.out.text(t.tr("reg.reapply")) // a rejected leader may apply again
+				return true, nil
+			}
 			t.showLeaderStatus(l)
 			return false, nil
 		},
@@ -119,11 +123,17 @@ func submitLeader(t *turn) error {
 		if gerr != nil {
 			return fmt.Errorf("bot: get leader after conflict: %w", gerr)
 		}
-		if existing.SubmissionID != l.SubmissionID {
+		switch {
+		case existing.SubmissionID == l.SubmissionID: // this form was stored already
+			err = nil
+		case existing.Status == store.LeaderRejected: // a new application replaces the rejected one
+			if err = t.store.DeleteLeader(t.ctx, l.UserID); err == nil {
+				err = t.store.CreateLeader(t.ctx, l)
+			}
+		default:
 			t.showLeaderStatus(existing)
 			return nil
 		}
-		err = nil
 	}
 	if err != nil {
 		return fmt.Errorf("bot: create leader: %w", err)
@@ -138,6 +148,10 @@ func submitLeader(t *turn) error {
 func (t *turn) leaderStatus() error {
 	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
 	if isNotFound(err) {
+		// A worker who asked to join Section 40 ("สนใจสมัคร") means that request.
+		if open, err := beginSelfReferral(t); err != nil || !open {
+			return err
+		}
 		t.out.text(t.tr("reg.none"))
 		t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
 		return nil
@@ -155,6 +169,11 @@ func (t *turn) showLeaderStatus(l store.Leader) {
 		date = thai.FormatDateEN(l.CreatedAt, t.loc)
 	}
 	t.out.text(t.tr("reg.already", "Date", date, "Status", t.tr("reg.status."+string(l.Status)), "Province", showProvince(t, l.ProvinceCode)))
+	if l.Status == store.LeaderRejected {
+		t.out.text(t.tr("reg.rejected_next", "Hotline", t.kb.Hotline))
+		t.out.buttons(action{Label: t.tr("btn.reapply"), Data: "a=reg.start"}, t.menuAction())
+		return
+	}
 	t.out.buttons(t.section40Action(), t.menuAction())
 }
 

@@ -120,12 +120,17 @@ func (t *turn) dispatch() error {
 	case helpWords[w]:
 		t.help()
 		return nil
+	case confirmWords[w] && t.sess.Flow == "":
+		t.out.text(t.tr("form.nothing_to_confirm"))
+		t.out.buttons(t.menuAction())
+		return nil
 	}
 	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
 		in := thai.Normalize(t.ev.Text)
-		if matched && k.anytime && !t.acceptable(in) {
-			// A question in the middle of a form ("ม.40?") is answered, and the form waits.
+		if matched && !t.acceptable(in) {
+			// A question or command in the middle of a form ("ม.40?", a menu label) that is no
+			// answer to the step is handled; the form waits, or is replaced if another starts.
 			form := t.sess.ID
 			if err := k.do(t); err != nil {
 				return err
@@ -270,5 +275,10 @@ func (t *turn) applyWhat() {
 // notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
 func (t *turn) notUnderstood() {
 	t.out.text(t.tr("not_understood", "Hotline", t.kb.Hotline))
-	t.out.buttons(t.section40Action(), t.wsListAction(), action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
+	if w, err := t.who(); err == nil && isActiveLeader(w) {
+		t.out.buttons(t.section40Action(), t.wsListAction(), t.menuAction())
+		return
+	}
+	t.out.buttons(t.section40Action(), action{Label: t.tr("btn.s40_apply"), Data: "a=s40&t=apply"},
+		action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
 }

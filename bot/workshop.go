@@ -52,8 +52,8 @@ func workshopFeature() feature {
 			"ws.leave": func(t *turn, q url.Values) error { return t.leaveWorkshop(q.Get("id")) },
 		},
 		menu: []menuItem{
-			{label: "btn.ws_list", data: "a=ws.list", show: isLeader},
-			{label: "btn.ws_mine", data: "a=ws.mine", show: isLeader},
+			{label: "btn.ws_list", data: "a=ws.list", show: isActiveLeader},
+			{label: "btn.ws_mine", data: "a=ws.mine", show: isActiveLeader},
 		},
 	}
 }
@@ -145,7 +145,9 @@ func (t *turn) workshopList() error {
 		t.out.text(t.tr("ws.pending"))
 	}
 	t.out.flex(t.tr("ws.list_alt", "Province", province), carousel(bubbles))
-	t.out.text(t.tr("ws.list_hint"))
+	if l.Status == store.LeaderApproved {
+		t.out.text(t.tr("ws.list_hint"))
+	}
 	t.out.buttons(t.wsMineAction(), t.menuAction())
 	return nil
 }
@@ -224,6 +226,9 @@ func (t *turn) workshopBubble(n int, w store.Workshop, r store.Registration, l s
 		footer = append(footer, fButton(action{Label: t.tr("btn.ws_join"), Data: "a=ws.join&id=" + id}, true))
 	case l.Status == store.LeaderApproved && st == store.WorkshopFull:
 		footer = append(footer, fButton(action{Label: t.tr("btn.ws_join_wait"), Data: "a=ws.join&id=" + id}, true))
+	}
+	if u := w.Venue.MapURL; u != "" && len(u) <= maxURI {
+		footer = append(footer, fButton(action{Label: t.tr("btn.ws_map"), URI: u}, false))
 	}
 	title := w.Title
 	if n > 0 {
