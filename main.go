@@ -186,7 +186,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			(&handlers.AuditAPI{Store: st, Location: cfg.Location}).Routes,
 			(&handlers.ReferralAPI{Store: st, Notifier: engine, Now: time.Now, Location: cfg.Location, Logger: log}).Routes,
 			(&handlers.OfficerAPI{Officers: engine, Store: st}).Routes,
-			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick}).Routes,
+			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick, Location: cfg.Location}).Routes,
 			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
 		}}
 	}

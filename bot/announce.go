@@ -49,7 +49,7 @@ const workshopRecent = 7 * 24 * time.Hour
 func (t *turn) audienceChoices(w who) ([]choice, error) {
 	var cs []choice
 	for _, a := range w.audiences() {
-		cs = append(cs, choice{t.tr("ann.aud." + string(a)), string(a)})
+		cs = append(cs, choice{numberedLabel(len(cs)+1, t.tr("ann.aud."+string(a))), string(a)})
 	}
 	provinces := w.provinces()
 	if provinces == nil {
@@ -65,12 +65,21 @@ func (t *turn) audienceChoices(w who) ([]choice, error) {
 			if room == 0 {
 				return cs, nil
 			}
-			cs = append(cs, choice{t.tr("ann.aud.workshop", "Title", ws.Title), workshopAudience + ws.ID})
+			// The day and month tell two workshops of one title apart within the 20-character label.
+			date := thai.FormatDate(ws.StartsAt, t.loc)
+			if t.english() {
+				date = thai.FormatDateEN(ws.StartsAt, t.loc)
+			}
+			date = date[:strings.LastIndex(date, " ")]
+			cs = append(cs, choice{numberedLabel(len(cs)+1, t.tr("ann.aud.workshop_button", "Title", ws.Title, "Date", date)), workshopAudience + ws.ID})
 			room--
 		}
 	}
 	return cs, nil
 }
+
+// numberedLabel prefixes a button label with its number, so "type the number" and the buttons agree.
+func numberedLabel(n int, label string) string { return fmt.Sprintf("%d. %s", n, label) }
 
 // announcementFlow asks audience, text and when, shows the message as recipients will see it
 // with their number, and stores the announcement keyed by the form's SubmissionID.

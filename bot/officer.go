@@ -218,7 +218,7 @@ func (t *turn) provinceNames(codes []string) string {
 	for i, c := range codes {
 		names[i] = showProvince(t, c)
 	}
-	return strings.Join(names, ", ")
+	return t.tr("off.provinces", "Names", strings.Join(names, ", "))
 }
 
 // notifyOfficers pushes a new leader's application, with approve and reject buttons, to the

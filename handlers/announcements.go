@@ -42,7 +42,9 @@ type AnnouncementStore interface {
 type AnnouncementAPI struct {
 	Store AnnouncementStore
 	Now   func() time.Time // time.Now when nil
-	Kick  func()           // delivers due announcements at once (the scheduler's Kick); may be nil
+	// Location reads Thai times in sendAt (TZ_DISPLAY); Asia/Bangkok when nil.
+	Location *time.Location
+	Kick     func() // delivers due announcements at once (the scheduler's Kick); may be nil
 }
 
 // Routes installs the routes on the /api/v1 group.
@@ -139,10 +141,10 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 	now := a.now()
 	sendAt := now
 	if req.SendAt != "" {
-		t, err := time.Parse(time.RFC3339, req.SendAt)
+		t, perr := parseAPITime("sendAt", req.SendAt, a.Location)
 		switch {
-		case err != nil:
-			c.Error(Invalid("sendAt", "want an RFC 3339 time such as 2026-12-14T09:00:00+07:00"))
+		case perr != nil:
+			c.Error(perr)
 			return
 		case t.Before(now):
 			c.Error(Invalid("sendAt", "is in the past"))

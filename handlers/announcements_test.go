@@ -204,6 +204,10 @@ func TestAnnouncementAPI(t *testing.T) {
 	if later.Status != "scheduled" || !later.SendAt.Equal(time.Date(2026, 12, 14, 2, 0, 0, 0, time.UTC)) || e.kicks != 0 {
 		t.Errorf("scheduled: %+v, kicks %d", later, e.kicks)
 	}
+	thaiTime := post(`{"audience": "leaders.approved", "provinces": ["TH-76"], "text": "ประชุม", "sendAt": "14/12/2569 09:30"}`)
+	if !thaiTime.SendAt.Equal(time.Date(2026, 12, 14, 2, 30, 0, 0, time.UTC)) {
+		t.Errorf("Thai sendAt read as %v, want 09:30 Bangkok", thaiTime.SendAt)
+	}
 	rec := apiDo(e.router, http.MethodGet, "/api/v1/announcements?status=scheduled", nil)
 	if !strings.Contains(rec.Body.String(), later.ID) {
 		t.Errorf("list: %s", rec.Body)
@@ -249,7 +253,7 @@ func TestAnnouncementAPI(t *testing.T) {
 		t.Errorf("workshop announcement: %+v", got)
 	}
 	audit, _ := e.st.ListAudit(context.Background(), store.AuditFilter{Action: "announcement."})
-	if len(audit) != 6 { // create, cancel, create, send, create, send
+	if len(audit) != 7 { // create, create (Thai sendAt), cancel, create, send, create, send
 		t.Errorf("audit entries %+v", audit)
 	}
 }

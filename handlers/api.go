@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/thai"
 )
 
 // API is the officers' HTTP API under /api/v1 (DESIGN.md: "The officers' API needs a bearer
@@ -92,4 +94,21 @@ func utcNow(clock func() time.Time) time.Time {
 		return time.Now().UTC()
 	}
 	return clock().UTC()
+}
+
+// parseAPITime reads a request's time field: RFC 3339, or a Thai date and time in loc (the
+// forms thai.ParseDateTime reads, e.g. "14/12/2569 09:00"). The result is UTC, to the
+// millisecond (the stores' precision). A 400 naming field otherwise.
+func parseAPITime(field, s string, loc *time.Location) (time.Time, *APIError) {
+	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(s)); err == nil {
+		return t.UTC().Truncate(time.Millisecond), nil
+	}
+	if loc == nil {
+		loc = time.FixedZone("ICT", 7*60*60) // Asia/Bangkok: UTC+7, no daylight saving
+	}
+	t, err := thai.ParseDateTime(s, loc)
+	if err != nil {
+		return time.Time{}, Invalid(field, fmt.Sprintf("%q is not a date and time: use RFC 3339 (2026-12-14T09:00:00+07:00) or day/month/Buddhist year and time (14/12/2569 09:00)", s))
+	}
+	return t.UTC(), nil
 }

@@ -135,14 +135,7 @@ func (a *WorkshopAPI) render(w store.Workshop) workshopJSON {
 
 // parseTime reads field as RFC 3339 or a Thai date and time.
 func (a *WorkshopAPI) parseTime(field, s string) (time.Time, *APIError) {
-	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(s)); err == nil {
-		return t.UTC().Truncate(time.Millisecond), nil
-	}
-	t, err := thai.ParseDateTime(s, a.Location)
-	if err != nil {
-		return time.Time{}, Invalid(field, fmt.Sprintf("%q is not a date and time: use RFC 3339 (2026-12-14T09:00:00+07:00) or day/month/Buddhist year and time (14/12/2569 09:00)", s))
-	}
-	return t.UTC(), nil
+	return parseAPITime(field, s, a.Location)
 }
 
 // apply copies the present fields of in onto w and validates the result; creating requires
