@@ -50,7 +50,7 @@ func officersEndToEnd(t *testing.T, extra map[string]string) {
 	officer, leader := newUser(), newUser()
 	standIn.SetProfile(line.Profile{UserID: officer, DisplayName: "วิชัย"})
 	standIn.SetProfile(line.Profile{UserID: leader, DisplayName: "สมหญิง"})
-	if got := r.say(officer, "text.json", inv["code"].(string)); !strings.Contains(got, "เจ้าหน้าที่ของจังหวัด เพชรบุรี") {
+	if got := r.say(officer, "text.json", inv["code"].(string)); !strings.Contains(got, "เจ้าหน้าที่ของจังหวัดเพชรบุรี") {
 		t.Fatalf("invite code answered %s", got)
 	}
 
