@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
@@ -89,6 +90,14 @@ type Announcements struct {
 	log         *slog.Logger
 	lease       time.Duration
 	maxAttempts int
+	deliveries  *prometheus.CounterVec // set by the Scheduler that runs the job; nil counts nothing
+}
+
+// count records one batch's outcome in the deliveries metric.
+func (d *Announcements) count(outcome string) {
+	if d.deliveries != nil {
+		d.deliveries.WithLabelValues("announcement", outcome).Inc()
+	}
 }
 
 // NewAnnouncements checks cfg and returns the delivery job.
@@ -232,9 +241,11 @@ func (d *Announcements) sendBatch(ctx context.Context, a store.Announcement, b s
 		}
 		switch {
 		case err == nil:
+			d.count("sent")
 			return d.store.FinishBatch(ctx, a.ID, b.Index, store.BatchSent, "", d.now().UTC())
 		case !line.IsRetryable(err):
 			d.log.Warn("announcement batch refused", "announcement", a.ID, "batch", b.Index, "err", err)
+			d.count("failed")
 			return d.store.FinishBatch(ctx, a.ID, b.Index, store.BatchFailed, err.Error(), d.now().UTC())
 		case ctx.Err() != nil:
 			return ctx.Err()

@@ -272,5 +272,8 @@ func (s *Scheduler) deliver(ctx context.Context, w store.Workshop, userID, kind 
 		s.log.Error("workshop push refused", "workshop", w.ID, "kind", kind, "err", err)
 		outcome = "failed"
 	}
+	// The kind's category ("remind", "change", ...) keeps the metric's labels few.
+	category, _, _ := strings.Cut(kind, ":")
+	s.deliveries.WithLabelValues(category, outcome).Inc()
 	return s.workshops.FinishDelivery(ctx, w.ID, userID, kind, outcome, s.now().UTC())
 }

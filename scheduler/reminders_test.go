@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	dto "github.com/prometheus/client_model/go"
 	"io"
 	"log/slog"
 	"strings"
@@ -189,6 +190,12 @@ func TestRemindersAtBangkokTimes(t *testing.T) {
 	d, err := f.st.GetDelivery(ctx, "w1", userID(2), fmt.Sprintf("remind:2h:%d", start.Unix()))
 	if err != nil || d.Outcome != "blocked" {
 		t.Errorf("blocked member's delivery = %+v, %v", d, err)
+	}
+	for outcome, want := range map[string]float64{"sent": 2, "blocked": 2} {
+		var m dto.Metric
+		if err := s.deliveries.WithLabelValues("remind", outcome).Write(&m); err != nil || m.GetCounter().GetValue() != want {
+			t.Errorf("ssonet_deliveries_total{kind=remind,outcome=%s} = %v (%v), want %v", outcome, m.GetCounter().GetValue(), err, want)
+		}
 	}
 	if w, _ := f.st.GetWorkshop(ctx, "w1"); !w.ReminderDueAt.IsZero() {
 		t.Errorf("after the last reminder ReminderDueAt = %v, want none", w.ReminderDueAt)

@@ -51,15 +51,17 @@ type Config struct {
 
 // Scheduler owns the cron runner and the jobs. Build it with New.
 type Scheduler struct {
-	cron   *cron.Cron
-	store  Store
-	now    func() time.Time
-	log    *slog.Logger
-	runs   *prometheus.CounterVec
-	ctx    context.Context // cancelled when Stop gives up waiting; parent of every job's context
-	cancel context.CancelFunc
-	kicked sync.WaitGroup // runs started by Kick; Stop waits for them too
-	ann    *Announcements
+	cron  *cron.Cron
+	store Store
+	now   func() time.Time
+	log   *slog.Logger
+	runs  *prometheus.CounterVec
+	// deliveries counts what the jobs delivered, by kind and outcome (DESIGN.md, Observability).
+	deliveries *prometheus.CounterVec
+	ctx        context.Context // cancelled when Stop gives up waiting; parent of every job's context
+	cancel     context.CancelFunc
+	kicked     sync.WaitGroup // runs started by Kick; Stop waits for them too
+	ann        *Announcements
 
 	retention time.Duration
 	notifier  ReferralNotifier
@@ -107,9 +109,18 @@ func New(cfg Config) (*Scheduler, error) {
 		Name: "ssonet_scheduler_runs_total",
 		Help: "Scheduler job runs by job and outcome (ok, error, panic).",
 	}, []string{"job", "outcome"})
+	s.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ssonet_deliveries_total",
+		Help: "Scheduled deliveries by kind (a workshop reminder or notice kind, announcement) and outcome (sent, blocked, failed).",
+	}, []string{"kind", "outcome"})
+	if s.ann != nil {
+		s.ann.deliveries = s.deliveries
+	}
 	if cfg.Registerer != nil {
-		if err := cfg.Registerer.Register(s.runs); err != nil {
-			return nil, fmt.Errorf("scheduler: register metrics: %w", err)
+		for _, c := range []prometheus.Collector{s.runs, s.deliveries} {
+			if err := cfg.Registerer.Register(c); err != nil {
+				return nil, fmt.Errorf("scheduler: register metrics: %w", err)
+			}
 		}
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
