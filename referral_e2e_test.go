@@ -127,7 +127,10 @@ func referralScenario(t *testing.T, extra map[string]string) map[string]string {
 	refused := append([][2]string{}, form...)
 	refused[3] = [2]string{"1234567890121", "ขั้นที่ 3/9"}
 	r.walk(other, refused)
-	if got := r.say(other, "text.json", "ไม่ยินยอม"); !strings.Contains(got, "ไม่ได้บันทึกข้อมูลของผู้สมัครไว้เลย") {
+	if got := r.say(other, "text.json", "ไม่ยินยอม"); !strings.Contains(got, "ยืนยันไม่ยินยอมไหม") {
+		t.Fatalf("refusal not confirmed first: %s", got)
+	}
+	if got := r.say(other, "text.json", "ยืนยันไม่ยินยอม"); !strings.Contains(got, "ไม่ได้บันทึกข้อมูลของผู้สมัครไว้เลย") {
 		t.Fatalf("refused consent: %s", got)
 	}
 	if _, err := inspect.FindReferralByNationalID(ctx, "1234567890121"); err == nil {

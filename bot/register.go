@@ -95,12 +95,18 @@ var (
 	consentNo  = words("no", "ไม่ยินยอม", "ไม่ยอม", "ไม่", "ไม่ตกลง", "disagree", "ไม่ได้")
 )
 
-// parseConsent needs an explicit yes; a no ends the flow with nothing stored.
-func parseConsent(_ *turn, in string) (string, error) {
+// consentNoSure is the value of the button that confirms a refusal.
+const consentNoSure = "no.sure"
+
+// parseConsent needs an explicit yes. A no is asked once more, since it throws every answer
+// away; the confirmed no ends the flow with nothing stored.
+func parseConsent(t *turn, in string) (string, error) {
 	w := keywordOf(in)
 	switch {
-	case consentNo[w]:
+	case w == keywordOf(consentNoSure) || w == keywordOf(t.tr("btn.consent_no_sure")):
 		return "", errDeclined
+	case consentNo[w]:
+		return "", &reprompt{key: "err.consent_no", choices: []choice{{t.tr("btn.consent_no_sure"), consentNoSure}, {t.tr("btn.consent_yes"), "yes"}}}
 	case consentYes[w]:
 		return "yes", nil
 	}
