@@ -48,14 +48,21 @@ func (t *turn) erase() error {
 	if err := t.store.DeleteLeader(t.ctx, uid); err != nil {
 		return fmt.Errorf("bot: erase leader: %w", err)
 	}
-	own, err := t.store.ListReferrals(t.ctx, store.ReferralFilter{Source: store.SourceSelf, WorkerUserID: uid})
-	if err != nil {
-		return fmt.Errorf("bot: erase: list own referrals: %w", err)
-	}
-	for _, r := range own {
-		if err := t.store.DeleteReferral(t.ctx, r.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("bot: erase referral: %w", err)
+	erased := 0
+	for { // a page at a time until none is left
+		own, err := t.store.ListReferrals(t.ctx, store.ReferralFilter{Source: store.SourceSelf, WorkerUserID: uid})
+		if err != nil {
+			return fmt.Errorf("bot: erase: list own referrals: %w", err)
 		}
+		if len(own) == 0 {
+			break
+		}
+		for _, r := range own {
+			if err := t.store.DeleteReferral(t.ctx, r.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("bot: erase referral: %w", err)
+			}
+		}
+		erased += len(own)
 	}
 	// Seats the member holds or waits for are given up, so others get them and no reminder
 	// reaches an erased member; attended ones are history and stay.
@@ -78,7 +85,7 @@ func (t *turn) erase() error {
 	}
 	err = t.store.AppendAudit(t.ctx, store.AuditEntry{
 		ID: uuid.NewString(), At: t.now, Actor: "line:" + uid, Action: "member.erase", Subject: uid,
-		Detail: fmt.Sprintf("leader record, %d own interest requests, open form and profile name erased at the member's request", len(own)),
+		Detail: fmt.Sprintf("leader record, %d own interest requests, open form and profile name erased at the member's request", erased),
 	})
 	if err != nil {
 		return fmt.Errorf("bot: erase audit: %w", err)

@@ -79,6 +79,7 @@ const (
 	ctlConfirm = "confirm"
 	ctlEdit    = "edit"
 	ctlResume  = "resume"
+	ctlKeep    = "keep" // keep the step's previous answer
 )
 
 // formAction is a button inside a form; it carries the session id and step so a stale tap is
@@ -137,13 +138,15 @@ func (t *turn) ask() {
 	}
 	fd := f.fields[t.sess.Step]
 	q := t.tr("form.step", "N", t.sess.Step+1, "Total", len(f.fields)) + " " + t.tr(f.name+"."+fd.key+".ask")
-	var keep []choice
+	bs := t.stepButtons(fd, nil)
 	if prev, ok := t.sess.Fields[fd.key]; ok && prev != "" {
 		q += "\n" + t.tr("form.previous", "Value", t.showValue(fd, prev))
-		keep = append(keep, choice{Label: t.tr("btn.keep"), Value: prev})
+		// The answer stays on the server: it may be personal (a phone number) or too long for
+		// postback data (line-platform.md row 19).
+		bs = append([]action{t.formAction(t.tr("btn.keep"), ctlKeep)}, bs...)
 	}
 	t.out.text(q)
-	t.out.buttons(t.stepButtons(fd, keep)...)
+	t.out.buttons(bs...)
 }
 
 // stepButtons are the quick replies of a question: its choices, skip, back and cancel.
@@ -431,6 +434,12 @@ func (t *turn) formButton(q url.Values) error {
 		return nil
 	}
 	switch q.Get("c") {
+	case ctlKeep:
+		if t.atSummary() || t.sess.Fields[t.activeFlow().fields[t.sess.Step].key] == "" {
+			t.ask()
+			return nil
+		}
+		t.advance()
 	case ctlAnswer:
 		v := q.Get("v")
 		if v == "" { // a datetime picker: the value comes in the params

@@ -394,7 +394,7 @@ func (e *Engine) pushDecision(ctx context.Context, l store.Leader) {
 		e.log.Error("decision menu", "err", err)
 		return
 	}
-	if err := e.msg.Push(ctx, l.UserID, t.out.messages(), retryKey("leader.decision", l.UserID, string(l.Status))); err != nil {
+	if err := e.msg.Push(ctx, l.UserID, t.out.messages(), retryKey("leader.decision", l.UserID, l.SubmissionID, string(l.Status))); err != nil {
 		e.log.Warn("decision push failed", "err", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -458,6 +459,11 @@ func (e *Engine) NotifyReferralStatus(ctx context.Context, r store.Referral) (se
 	}
 	t.out.text(text)
 	if err := e.msg.Push(ctx, to, t.out.messages(), r.NoticeKey); err != nil {
+		if !line.IsRetryable(err) {
+			// LINE refused it for good (a 4xx): record it as handled so the retry job moves on.
+			e.log.Warn("referral notice refused", "referral", r.ID, "err", err)
+			return false, e.markNotified(ctx, r, now)
+		}
 		return false, fmt.Errorf("bot: notify referral: %w", err)
 	}
 	return true, e.markNotified(ctx, r, now)

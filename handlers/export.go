@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
@@ -15,7 +16,14 @@ func sendCSV(c *gin.Context, disposition string, rows [][]string) {
 	var b bytes.Buffer
 	b.WriteString("\uFEFF")
 	w := csv.NewWriter(&b)
-	if err := w.WriteAll(rows); err != nil {
+	safe := make([][]string, len(rows))
+	for i, row := range rows {
+		safe[i] = make([]string, len(row))
+		for j, v := range row {
+			safe[i][j] = defuseFormula(v)
+		}
+	}
+	if err := w.WriteAll(safe); err != nil {
 		c.Error(err)
 		return
 	}
@@ -50,4 +58,14 @@ func sendXLSX(c *gin.Context, disposition, sheet string, rows [][]string) {
 	}
 	c.Header("Content-Disposition", disposition)
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b.Bytes())
+}
+
+// defuseFormula keeps a spreadsheet from running a cell as a formula: text a leader typed
+// (an occupation, a district) that starts with = + - @ or a control character gets a leading
+// apostrophe, which Excel and LibreOffice show as plain text (CSV injection).
+func defuseFormula(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }

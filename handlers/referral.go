@@ -290,7 +290,7 @@ func (a *ReferralAPI) changeStatus(c *gin.Context) {
 
 // personalDigits finds a run of 9 or more digits, separators allowed between them: a phone
 // number (9–10 digits) or a national ID (13).
-var personalDigits = regexp.MustCompile(`\d(?:[\s\-.]*\d){8,}`)
+var personalDigits = regexp.MustCompile(`\d(?:[^\p{L}\d]{0,3}\d){8,}`) // 9+ digits, whatever separates them
 
 // looksPersonal reports whether a free-text note seems to carry a phone number or national ID
 // (Thai digits included), which must not be stored or sent in plain.

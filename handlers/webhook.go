@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -151,6 +152,14 @@ func (w *Webhook) dispatch(ctx context.Context, events []webhook.EventInterface)
 	var wg sync.WaitGroup
 	for _, user := range order {
 		wg.Go(func() {
+			// Gin's recovery middleware does not reach these goroutines: a panic in the engine
+			// fails the request (500, LINE may redeliver) instead of killing the process.
+			defer func() {
+				if p := recover(); p != nil {
+					w.log.Error("webhook event handler panicked", "panic", p, "stack", string(debug.Stack()))
+					failed.Store(true)
+				}
+			}()
 			if !w.handleUser(ctx, user, byUser[user]) {
 				failed.Store(true)
 			}

@@ -387,6 +387,27 @@ func TestWebhookEngineErrorIs500(t *testing.T) {
 	}
 }
 
+// A panic in the engine fails the request with 500 instead of killing the process; the other
+// user's events are still handled.
+func TestWebhookEnginePanicIs500(t *testing.T) {
+	f := newWebhookFixture(t)
+	f.engine.block = func(ev bot.Event) {
+		if ev.ID == "P1" {
+			panic("engine bug")
+		}
+	}
+	rec := f.postSigned(body(textEvent("P1", userA, "1"), textEvent("B1", userB, "1")))
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("status %d, want 500", rec.Code)
+	}
+	if got := len(f.engine.got()); got != 2 {
+		t.Errorf("%d events reached the engine, want 2", got)
+	}
+	if !strings.Contains(f.log.String(), "webhook event handler panicked") {
+		t.Error("the panic was not logged")
+	}
+}
+
 func TestWebhookLogLinesCarryNoText(t *testing.T) {
 	f := newWebhookFixture(t)
 	f.postSigned(body(textEvent("E1", userA, "เบอร์ 0812345678")))
