@@ -138,7 +138,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) error {
 		if ev.ID != "" {
 			// The request context may be what failed; release on a fresh one.
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			if rerr := e.store.ReleaseEvent(rctx, ev.ID); rerr != nil {
+			if rerr := e.store.ReleaseEvent(rctx, ev.ID, now); rerr != nil {
 				e.log.Error("release webhook event", "event", ev.ID, "err", rerr)
 			}
 			cancel()

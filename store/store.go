@@ -146,9 +146,10 @@ type EventStore interface {
 	// CompleteEvent marks a claimed event as handled for good; ErrNotFound if there is no
 	// record of it (never claimed, released or forgotten).
 	CompleteEvent(ctx context.Context, id string, now time.Time) error
-	// ReleaseEvent drops an unfinished claim so a redelivery can be handled. A completed event
-	// stays completed; releasing an unknown event is not an error.
-	ReleaseEvent(ctx context.Context, id string) error
+	// ReleaseEvent drops the unfinished claim made at claimedAt (the now given to ClaimEvent)
+	// so a redelivery can be handled. A claim another worker took over after the lease, and a
+	// completed event, stay; releasing an unknown event is not an error.
+	ReleaseEvent(ctx context.Context, id string, claimedAt time.Time) error
 	// DeleteEventsBefore forgets events claimed before t (LINE redelivers for at most a day)
 	// and returns how many it removed.
 	DeleteEventsBefore(ctx context.Context, t time.Time) (int, error)

@@ -47,9 +47,10 @@ func (s *Store) CompleteEvent(ctx context.Context, id string, now time.Time) err
 
 // ReleaseEvent drops an unfinished claim; a completed event stays.
 // Per failed webhook event; served by _id.
-func (s *Store) ReleaseEvent(ctx context.Context, id string) error {
+func (s *Store) ReleaseEvent(ctx context.Context, id string, claimedAt time.Time) error {
 	_, err := s.db.Collection(eventsColl).DeleteOne(ctx, bson.D{
 		{Key: "_id", Value: id},
+		{Key: "claimedAt", Value: claimedAt.UTC().Truncate(time.Millisecond)},
 		{Key: "completedAt", Value: bson.D{{Key: "$exists", Value: false}}},
 	})
 	if err != nil {

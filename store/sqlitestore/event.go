@@ -43,9 +43,9 @@ func (s *Store) CompleteEvent(ctx context.Context, id string, now time.Time) err
 
 // ReleaseEvent drops an unfinished claim; a completed event stays.
 // Per failed webhook event; served by the primary key events(id).
-func (s *Store) ReleaseEvent(ctx context.Context, id string) error {
+func (s *Store) ReleaseEvent(ctx context.Context, id string, claimedAt time.Time) error {
 	if _, err := s.write.ExecContext(ctx,
-		`DELETE FROM events WHERE id = ? AND completed_at IS NULL`, id); err != nil {
+		`DELETE FROM events WHERE id = ? AND claimed_at = ? AND completed_at IS NULL`, id, at(claimedAt)); err != nil {
 		return fmt.Errorf("sqlitestore: release event: %w", err)
 	}
 	return nil

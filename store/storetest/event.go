@@ -38,7 +38,7 @@ func testEvents(t *testing.T, open Opener) {
 		wantErr(t, "ClaimEvent", st.ClaimEvent(ctx, "ev", t0, lease), nil)
 		wantErr(t, "CompleteEvent", st.CompleteEvent(ctx, "ev", t0.Add(time.Second)), nil)
 		wantErr(t, "ClaimEvent after completion", st.ClaimEvent(ctx, "ev", t0.Add(10*lease), lease), store.ErrConflict)
-		wantErr(t, "ReleaseEvent after completion", st.ReleaseEvent(ctx, "ev"), nil)
+		wantErr(t, "ReleaseEvent after completion", st.ReleaseEvent(ctx, "ev", t0), nil)
 		wantErr(t, "ClaimEvent after completion and release", st.ClaimEvent(ctx, "ev", t0.Add(20*lease), lease), store.ErrConflict)
 	})
 
@@ -46,10 +46,21 @@ func testEvents(t *testing.T, open Opener) {
 		t.Parallel()
 		st := open(t)
 		wantErr(t, "ClaimEvent", st.ClaimEvent(ctx, "ev", t0, lease), nil)
-		wantErr(t, "ReleaseEvent", st.ReleaseEvent(ctx, "ev"), nil)
+		wantErr(t, "ReleaseEvent", st.ReleaseEvent(ctx, "ev", t0), nil)
 		wantErr(t, "ClaimEvent after release", st.ClaimEvent(ctx, "ev", t0.Add(time.Second), lease), nil)
-		wantErr(t, "ReleaseEvent of unknown", st.ReleaseEvent(ctx, "ev-unknown"), nil)
+		wantErr(t, "ReleaseEvent of unknown", st.ReleaseEvent(ctx, "ev-unknown", t0), nil)
 		wantErr(t, "CompleteEvent of unknown", st.CompleteEvent(ctx, "ev-unknown", t0), store.ErrNotFound)
+	})
+
+	t.Run("ReleaseKeepsATakenOverClaim", func(t *testing.T) {
+		t.Parallel()
+		st := open(t)
+		wantErr(t, "ClaimEvent by A", st.ClaimEvent(ctx, "ev", t0, lease), nil)
+		wantErr(t, "ClaimEvent by B after A's lease", st.ClaimEvent(ctx, "ev", t0.Add(lease), lease), nil)
+		wantErr(t, "late ReleaseEvent by A", st.ReleaseEvent(ctx, "ev", t0), nil)
+		wantErr(t, "ClaimEvent while B holds it", st.ClaimEvent(ctx, "ev", t0.Add(lease+time.Second), lease), store.ErrConflict)
+		wantErr(t, "ReleaseEvent by B", st.ReleaseEvent(ctx, "ev", t0.Add(lease)), nil)
+		wantErr(t, "ClaimEvent after B released", st.ClaimEvent(ctx, "ev", t0.Add(lease+2*time.Second), lease), nil)
 	})
 
 	t.Run("DeleteBefore", func(t *testing.T) {
