@@ -203,13 +203,20 @@ func (d *Announcements) Deliver(ctx context.Context, a store.Announcement) error
 	})
 }
 
+// batchRetryKey is the X-Line-Retry-Key of batch index of an announcement: derived, not random,
+// so a plan redone by a worker that took over an expired lease reuses the keys LINE may already
+// have accepted, and a batch is never delivered twice (line-platform.md rows 26–27).
+func batchRetryKey(announcementID string, index int) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("ssonet:announcement:"+announcementID+":"+strconv.Itoa(index))).String()
+}
+
 // plan resolves the recipients and stores the batches with their retry keys before anything
 // is sent (line-platform.md row 26).
 func (d *Announcements) plan(ctx context.Context, a store.Announcement) (store.Announcement, error) {
 	var batches []store.AnnouncementBatch
 	recipients := 0
 	if a.Audience == store.AudienceFriends {
-		batches = []store.AnnouncementBatch{{Index: 0, RetryKey: uuid.NewString(), Status: store.BatchPending}}
+		batches = []store.AnnouncementBatch{{Index: 0, RetryKey: batchRetryKey(a.ID, 0), Status: store.BatchPending}}
 	} else {
 		ids, err := d.ann.Recipients(ctx, a)
 		if err != nil {
@@ -218,7 +225,7 @@ func (d *Announcements) plan(ctx context.Context, a store.Announcement) (store.A
 		recipients = len(ids)
 		for i := 0; i < len(ids); i += line.MaxMulticastRecipients {
 			batches = append(batches, store.AnnouncementBatch{
-				Index: len(batches), RetryKey: uuid.NewString(), Status: store.BatchPending,
+				Index: len(batches), RetryKey: batchRetryKey(a.ID, len(batches)), Status: store.BatchPending,
 				UserIDs: ids[i:min(i+line.MaxMulticastRecipients, len(ids))],
 			})
 		}

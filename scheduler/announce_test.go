@@ -519,3 +519,15 @@ func TestBroadcastToEveryFriend(t *testing.T) {
 		t.Errorf("officer's deliveries %+v", ds)
 	}
 }
+
+// A plan redone after a takeover gives every batch the key it had, and keys differ between
+// batches and announcements.
+func TestBatchRetryKeysAreStable(t *testing.T) {
+	k := batchRetryKey("ann-1", 0)
+	if !line.IsRetryKey(k) || k != batchRetryKey("ann-1", 0) {
+		t.Fatalf("key %q is not a stable UUID", k)
+	}
+	if k == batchRetryKey("ann-1", 1) || k == batchRetryKey("ann-2", 0) {
+		t.Fatal("keys collide across batches or announcements")
+	}
+}
