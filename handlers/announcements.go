@@ -97,7 +97,7 @@ func announcementOut(an store.Announcement) announcementJSON {
 
 func (a *AnnouncementAPI) create(c *gin.Context) {
 	var req announcementRequest
-	if err := decodeStrict(c, &req); err != nil {
+	if err := decodeJSON(c, &req); err != nil {
 		c.Error(err)
 		return
 	}

@@ -12,20 +12,20 @@ import (
 // maxBody caps a JSON request body of the officers' API, in bytes.
 const maxBody = 64 << 10
 
-// decodeJSON reads a JSON object body into v; malformed JSON, wrong types and unknown fields
-// are a 400 naming the field where it can.
+// decodeJSON reads a body of one JSON object into v; malformed JSON, wrong types, unknown
+// fields, trailing data and bodies over maxBody are a 400 naming the field where it can.
 func decodeJSON(c *gin.Context, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	var te *json.UnmarshalTypeError
 	switch {
-	case err == nil:
+	case err == nil && !dec.More():
 		return nil
 	case errors.As(err, &te):
 		return Invalid(te.Field, "wrong type: want "+te.Type.String())
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
+	case err != nil && strings.HasPrefix(err.Error(), "json: unknown field "):
 		return Invalid(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
 	}
-	return Invalid("", "the body must be a JSON object")
+	return Invalid("", "the body must be one JSON object")
 }

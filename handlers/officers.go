@@ -2,9 +2,7 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -64,7 +62,7 @@ type inviteRequest struct {
 
 func (a *OfficerAPI) createInvite(c *gin.Context) {
 	var req inviteRequest
-	if err := decodeStrict(c, &req); err != nil {
+	if err := decodeJSON(c, &req); err != nil {
 		c.Error(err)
 		return
 	}
@@ -162,7 +160,7 @@ func (a *OfficerAPI) decide(c *gin.Context) {
 	var req struct {
 		Status store.LeaderStatus `json:"status"`
 	}
-	if err := decodeStrict(c, &req); err != nil {
+	if err := decodeJSON(c, &req); err != nil {
 		c.Error(err)
 		return
 	}
@@ -181,27 +179,4 @@ func (a *OfficerAPI) decide(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, leaderOut(l))
-}
-
-// maxJSONBody caps a request body of the officers' API.
-const maxJSONBody = 64 << 10
-
-// decodeStrict reads the request body as one JSON object into v: unknown fields, a wrong type
-// (named by its field), trailing data and bodies over 64 KiB are a 400.
-func decodeStrict(c *gin.Context, v any) error {
-	dec := json.NewDecoder(io.LimitReader(c.Request.Body, maxJSONBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &te):
-		return Invalid(te.Field, "wrong type: want "+te.Type.String())
-	case err != nil && strings.HasPrefix(err.Error(), "json: unknown field "):
-		return Invalid(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
-	case err != nil:
-		return Invalid("", "the body must be one JSON object")
-	case dec.More():
-		return Invalid("", "the body must be one JSON object")
-	}
-	return nil
 }
