@@ -62,7 +62,6 @@ type Engine struct {
 	flows     map[string]*flow
 	keywords  []keyword
 	postbacks map[string]func(t *turn, q url.Values) error
-	menuItems []menuItem
 }
 
 // New checks cfg and returns an Engine. It fails when Store or Messenger is missing, or when
@@ -112,7 +111,6 @@ func New(cfg Config) (*Engine, error) {
 			}
 			e.postbacks[a] = h
 		}
-		e.menuItems = append(e.menuItems, f.menu...)
 	}
 	return e, nil
 }

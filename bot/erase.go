@@ -24,6 +24,7 @@ func eraseFeature() feature {
 			{match: contains("ลบข้อมูล", "deletemydata", "erasemydata", "deletemyinformation"), do: func(t *turn) error { t.eraseAsk(); return nil }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
+			"erase.ask": func(t *turn, _ url.Values) error { t.eraseAsk(); return nil },
 			"erase.yes": func(t *turn, _ url.Values) error { return t.erase() },
 			"erase.no":  func(t *turn, _ url.Values) error { t.eraseKept(); return nil },
 		},

@@ -107,11 +107,6 @@ func officerFeature() feature {
 			"ann.list":   func(t *turn, _ url.Values) error { return t.scheduledAnnouncements() },
 			"ann.cancel": func(t *turn, q url.Values) error { return t.cancelAnnouncement(q.Get("id")) },
 		},
-		menu: []menuItem{
-			{label: "btn.announce", data: "a=ann.start", show: isOfficer},
-			{label: "btn.pending", data: "a=ldr.list", show: isOfficer},
-			{label: "btn.scheduled", data: "a=ann.list", show: isOfficer},
-		},
 	}
 }
 

@@ -64,15 +64,8 @@ func referralFeature() feature {
 				return t.myReferrals(p)
 			},
 		},
-		menu: []menuItem{
-			{label: "btn.refer", data: "a=ref.start", show: isApprovedLeader},
-			{label: "btn.my_referrals", data: "a=ref.mine", show: isLeader},
-			{label: "btn.self", data: "a=self.start", show: notLeader},
-		},
 	}
 }
-
-func isApprovedLeader(w who) bool { return w.leader != nil && w.leader.Status == store.LeaderApproved }
 
 // referralFlow asks the worker's name, national ID, mobile, birth date or age, occupation,
 // province, district, preferred option and consent, then stores a submitted referral keyed by

@@ -51,10 +51,6 @@ func workshopFeature() feature {
 			"ws.join":  func(t *turn, q url.Values) error { return t.joinWorkshop(q.Get("id")) },
 			"ws.leave": func(t *turn, q url.Values) error { return t.leaveWorkshop(q.Get("id")) },
 		},
-		menu: []menuItem{
-			{label: "btn.ws_list", data: "a=ws.list", show: isActiveLeader},
-			{label: "btn.ws_mine", data: "a=ws.mine", show: isActiveLeader},
-		},
 	}
 }
 
