@@ -163,8 +163,9 @@ type turn struct {
 	member store.Member
 	sess   store.Session // Version 0 and Flow "" when the member has none stored
 
-	sessChanged bool // sess must be saved
-	endSession  bool // the stored session must be deleted
+	sessChanged bool   // sess must be saved
+	endSession  bool   // the form ended: only the session's kept context stays (context.go)
+	asked       string // the question the previous turn asked, which this message may answer
 	out         reply
 	important   bool // a confirmation: push it if the reply token no longer works
 }
@@ -185,6 +186,7 @@ func (t *turn) run() error {
 		return fmt.Errorf("bot: get session: %w", err)
 	}
 	t.sess = s
+	t.loadContext()
 	if err := t.dispatch(); err != nil {
 		return err
 	}
@@ -248,10 +250,15 @@ func (t *turn) unfollow() error {
 	return nil
 }
 
-// saveSession stores or deletes the session as the turn decided.
+// saveSession stores or deletes the session as the turn decided; an idle session is kept only
+// while it holds context (context.go).
 func (t *turn) saveSession() error {
+	if t.endSession {
+		t.sess = store.Session{UserID: t.sess.UserID, Fields: t.keptContext(), Version: t.sess.Version}
+		t.sessChanged = true
+	}
 	switch {
-	case t.endSession:
+	case t.sess.Flow == "" && len(t.sess.Fields) == 0 && (t.sessChanged || t.endSession):
 		if t.sess.Version == 0 {
 			return nil
 		}

@@ -82,6 +82,26 @@ const (
 	ctlKeep    = "keep" // keep the step's previous answer
 )
 
+// choiceAction is the button of a choice. Its postback data names the choice by the index
+// under which the session keeps its value, never the value itself: a value may be the member's
+// own text (a district, their name) and too long for postback data (line-platform.md row 19).
+func (t *turn) choiceAction(c choice) action {
+	return t.formAction(c.Label, ctlAnswer, "i", t.offer(c.Value))
+}
+
+// dedupe drops choices whose label or value an earlier one has.
+func dedupe(cs []choice) []choice {
+	var out []choice
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if !seen["l"+c.Label] && !seen["v"+c.Value] {
+			seen["l"+c.Label], seen["v"+c.Value] = true, true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // formAction is a button inside a form; it carries the session id and step so a stale tap is
 // recognised (DESIGN.md: postback data).
 func (t *turn) formAction(label, control string, extra ...string) action {
@@ -113,7 +133,7 @@ func (t *turn) startFlow(name string) error {
 	t.sess.ID = uuid.NewString()
 	t.sess.Flow = name
 	t.sess.Step = 0
-	t.sess.Fields = map[string]string{}
+	t.sess.Fields = t.keptContext()
 	t.sess.History = nil
 	t.sess.Tries = 0
 	t.sess.Editing = false
@@ -156,8 +176,8 @@ func (t *turn) stepButtons(fd field, extra []choice) []action {
 	if fd.choices != nil {
 		cs = append(cs, fd.choices(t)...)
 	}
-	for _, c := range cs {
-		bs = append(bs, t.formAction(c.Label, ctlAnswer, "v", c.Value))
+	for _, c := range dedupe(cs) {
+		bs = append(bs, t.choiceAction(c))
 	}
 	if fd.picker != "" {
 		pick := t.formAction(t.tr("btn.pick_"+fd.picker), ctlAnswer)
@@ -277,7 +297,7 @@ func (t *turn) reject(fd field, err error) error {
 	if t.sess.Tries >= maxTries {
 		var bs []action
 		for _, c := range rp.choices {
-			bs = append(bs, t.formAction(c.Label, ctlAnswer, "v", c.Value))
+			bs = append(bs, t.choiceAction(c))
 		}
 		if len(bs) > maxQuickReplies-3 {
 			bs = bs[:maxQuickReplies-3]
@@ -441,11 +461,17 @@ func (t *turn) formButton(q url.Values) error {
 		}
 		t.advance()
 	case ctlAnswer:
-		v := q.Get("v")
-		if v == "" { // a datetime picker: the value comes in the params
-			v = t.ev.Params["datetime"] + t.ev.Params["date"] + t.ev.Params["time"]
+		if q.Has("i") {
+			v, ok := t.offered(q.Get("i"))
+			if !ok { // not a button this form offered
+				t.out.text(t.tr("form.stale_moved"))
+				t.ask()
+				return nil
+			}
+			return t.answer(v)
 		}
-		return t.answer(v)
+		// A datetime picker: the value comes in the params.
+		return t.answer(t.ev.Params["datetime"] + t.ev.Params["date"] + t.ev.Params["time"])
 	case ctlBack:
 		t.back()
 	case ctlCancel:

@@ -76,9 +76,9 @@ func referralFlow() *flow {
 		begin: beginReferral,
 		fields: []field{
 			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
-			{key: "nid", parse: parseWorkerNationalID, show: func(_ *turn, v string) string { return thai.MaskNationalID(v) }},
-			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
-				show: func(_ *turn, v string) string { return thai.MaskPhone(v) }},
+			// In full at the review, in the referring leader's own chat; masked everywhere after.
+			{key: "nid", parse: parseWorkerNationalID, show: func(_ *turn, v string) string { return thai.FormatNationalID(v) }},
+			mobileField,
 			{key: "birth", parse: parseBirth, show: showBirth},
 			{key: "occupation", parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOccupation) },
 				choices: func(t *turn) []choice {
@@ -114,9 +114,8 @@ func selfReferralFlow() *flow {
 		name:  flowSelf,
 		begin: beginSelfReferral,
 		fields: []field{
-			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
-			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
-				show: func(_ *turn, v string) string { return thai.MaskPhone(v) }},
+			ownNameField,
+			mobileField,
 			{key: "province", parse: parseProvince, show: showProvince},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("self.consent.given") },
 				choices: consentChoices},

@@ -42,9 +42,8 @@ func leaderRegistration() *flow {
 			return false, nil
 		},
 		fields: []field{
-			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
-			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
-				show: func(_ *turn, v string) string { return thai.FormatPhone(v) }},
+			ownNameField,
+			mobileField,
 			{key: "province", parse: parseProvince, show: showProvince, echo: true},
 			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) }},
 			{key: "org", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOrganisation) }},
@@ -56,6 +55,21 @@ func leaderRegistration() *flow {
 		submit: submitLeader,
 	}
 }
+
+// ownNameField asks the member's own name, offering their LINE display name as a one-tap
+// answer when it is a full name.
+var ownNameField = field{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) },
+	choices: func(t *turn) []choice {
+		if n, err := thai.ParseFullName(t.member.DisplayName); err == nil {
+			return []choice{{Label: n, Value: n}}
+		}
+		return nil
+	}}
+
+// mobileField asks a mobile number. The review of the form shows it in full, so a typo can be
+// caught there; everything after the form masks it (thai.MaskPhone).
+var mobileField = field{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
+	show: func(_ *turn, v string) string { return thai.FormatPhone(v) }}
 
 // parseProvince accepts a province in Thai or English, a short form or a code; otherwise it
 // re-prompts with up to 13 suggestions as buttons (line-platform.md row 17).

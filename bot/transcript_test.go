@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/line"
@@ -25,6 +27,7 @@ import (
 //
 //	user <name> [en|admin] speak as this user (created in the stand-in with that display name);
 //	                       "admin" makes them the one ID in ADMIN_LINE_USER_IDS
+//	profile <display name> the current user's LINE display name (read on their next follow)
 //	leader <name> <province> <status>  store a leader record (and member) for that user directly
 //	join <name> <workshop id>  the user (created if new) registers for that workshop
 //	worker <name> <province>  store an open self-referral ("สนใจสมัคร") of that user directly
@@ -81,8 +84,9 @@ type harness struct {
 	lastEv bot.Event
 	code   string // the latest invite code
 	ann    *scheduler.Announcements
-	kicked bool // OnAnnouncement was called during the event
-	stale  bool // the next event's reply token has already expired
+	kicked bool     // OnAnnouncement was called during the event
+	stale  bool     // the next event's reply token has already expired
+	typed  []string // texts the users typed, which no postback data may carry
 }
 
 // adminUserID is the harness's ADMIN_LINE_USER_IDS.
@@ -158,6 +162,11 @@ func (h *harness) setUser(name string, english, admin bool) {
 	h.user = id
 }
 
+// setDisplayName changes the current user's LINE display name.
+func (h *harness) setDisplayName(name string) {
+	h.lapi.SetProfile(line.Profile{UserID: h.user, DisplayName: name, Language: "th"})
+}
+
 // send hands one event to the engine with a fresh id and reply token, and records the reply.
 func (h *harness) send(ev bot.Event) {
 	h.t.Helper()
@@ -195,6 +204,7 @@ func (h *harness) deliver(ev bot.Event) {
 		}
 	}
 	r := flatten(h.t, mine)
+	h.noUserTextInData(ev, r)
 	h.last = append(h.last, r)
 	if testing.Verbose() {
 		h.t.Logf("> %s %q %q\n%s", ev.Kind, ev.Text, ev.Postback, r.text)
@@ -246,6 +256,39 @@ func walk(v any, b *strings.Builder, buttons map[string]json.RawMessage) {
 		}
 	}
 }
+
+// noUserTextInData fails the test when a button's postback data carries text a member typed
+// or their display name (issue 9 item 10): such data is cut at 300 characters, and it is theirs.
+func (h *harness) noUserTextInData(ev bot.Event, r reply) {
+	h.t.Helper()
+	if ev.Kind == bot.KindMessage && utf8.RuneCountInString(ev.Text) >= minUserText {
+		h.typed = append(h.typed, ev.Text)
+	}
+	for label, raw := range r.buttons {
+		var a struct{ Data string }
+		if json.Unmarshal(raw, &a) != nil || a.Data == "" {
+			continue
+		}
+		data, err := url.QueryUnescape(a.Data)
+		if err != nil {
+			data = a.Data
+		}
+		for _, s := range h.typed {
+			if strings.Contains(data, s) {
+				h.t.Fatalf("button %q carries user text %q in its postback data %q", label, s, a.Data)
+			}
+		}
+		for name := range h.users {
+			if utf8.RuneCountInString(name) >= minUserText && strings.Contains(data, name) {
+				h.t.Fatalf("button %q carries display name %q in its postback data %q", label, name, a.Data)
+			}
+		}
+	}
+}
+
+// minUserText is the shortest typed text noUserTextInData looks for (shorter ones, such as
+// "1", occur in data by chance).
+const minUserText = 5
 
 func (h *harness) tap(r reply, label string) {
 	h.t.Helper()
@@ -309,6 +352,8 @@ func runTranscript(t *testing.T, path string) {
 		case "user":
 			name, lang, _ := strings.Cut(arg, " ")
 			h.setUser(name, lang == "en", lang == "admin")
+		case "profile":
+			h.setDisplayName(arg)
 		case "invite":
 			code, _, err := h.eng.CreateInvite(context.Background(), strings.Fields(arg), 48*time.Hour, "api")
 			if err != nil {
@@ -443,7 +488,7 @@ func (h *harness) check(where, arg string) {
 	case "session":
 		s, err := h.st.GetSession(ctx, h.user)
 		got := s.Flow
-		if err != nil {
+		if err != nil || got == "" { // an idle session holds only what was last shown
 			got = "none"
 		}
 		if got != want {
