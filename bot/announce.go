@@ -414,12 +414,13 @@ func (t *turn) scheduledAnnouncements() error {
 	if err != nil {
 		return fmt.Errorf("bot: list announcements: %w", err)
 	}
-	var lines []string
+	var lines, ids []string
 	var acts []action
 	for _, a := range all {
 		if !w.visibleTo(a) {
 			continue
 		}
+		ids = append(ids, a.ID)
 		n := len(lines) + 1
 		lines = append(lines, t.tr("ann.list_item", "N", n, "When", t.formatTime(a.SendAt), "Audience", showAudience(t, audienceAnswer(a)), "Text", clipRunes(a.Text, 40)))
 		if len(acts) < maxQuickReplies-1 {
@@ -431,6 +432,7 @@ func (t *turn) scheduledAnnouncements() error {
 		t.out.buttons(t.officerActions()...)
 		return nil
 	}
+	t.setList(listAnnouncements, ids) // "ยกเลิก 2" means the second line here
 	t.out.text(t.tr("ann.list", "Count", len(lines)) + "\n" + strings.Join(lines, "\n"))
 	t.out.buttons(append(acts, t.menuAction())...)
 	return nil

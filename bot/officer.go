@@ -427,12 +427,13 @@ func (t *turn) pendingLeaders() error {
 		t.out.buttons(t.officerActions()...)
 		return nil
 	}
-	t.out.text(t.tr("off.pending", "Count", len(pending), "Shown", min(len(pending), maxCarouselBubble)))
 	var bs []messaging_api.FlexBubble
 	for _, l := range pending[:min(len(pending), maxCarouselBubble)] {
 		bs = append(bs, *t.leaderBubble(t.member.Language, l, true))
 	}
-	t.out.flex(t.tr("off.pending_alt"), carousel(bs))
+	c, shown := fitCarousel(bs)
+	t.out.text(t.tr("off.pending", "Count", len(pending), "Shown", shown))
+	t.out.flex(t.tr("off.pending_alt"), c)
 	t.out.buttons(t.officerActions()...)
 	return nil
 }

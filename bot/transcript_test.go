@@ -65,6 +65,10 @@ import (
 //	= registration <workshop id> <status>|none  the user's registration for that workshop
 //	! workshop <id> <seats> [province] [starts in]  store an open workshop titled "อบรม <id>"
 //	                       starting after the given duration (default 48h), deadline a day before
+//	! longworkshops <n> <province>  store n open workshops long01… with every text near its
+//	                       API limit and a 1,000-character map link
+//	! attended <workshop id>  an officer marks the user attended
+//	! cancelworkshop <workshop id>  an officer cancels the workshop
 //
 // Lines starting with # and blank lines are ignored.
 
@@ -680,6 +684,38 @@ func (h *harness) arrange(where, arg string) {
 			CreatedAt: h.clock(), UpdatedAt: h.clock()})
 		if err != nil {
 			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) == 2 && f[0] == "attended":
+		if _, err := h.st.SetAttendance(context.Background(), f[1], h.user, true, h.clock()); err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) == 2 && f[0] == "cancelworkshop":
+		w, err := h.st.GetWorkshop(context.Background(), f[1])
+		if err == nil {
+			w.Status, w.UpdatedAt = store.WorkshopCancelled, h.clock()
+			_, err = h.st.UpdateWorkshop(context.Background(), w)
+		}
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) == 3 && f[0] == "longworkshops":
+		n, err := strconv.Atoi(f[1])
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		for i := 1; i <= n; i++ {
+			start := h.clock().Add(time.Duration(48+i) * time.Hour)
+			_, err = h.st.CreateWorkshop(context.Background(), store.Workshop{ID: fmt.Sprintf("long%02d", i),
+				Title:        fmt.Sprintf("ยาว%02d ", i) + strings.Repeat("อบรมเสริมศักยภาพแกนนำเครือข่าย ", 6),
+				Description:  strings.Repeat("สิทธิประโยชน์ผู้ประกันตนมาตรา 40 ทางเลือก 1 2 3 ", 40),
+				ProvinceCode: f[2], Venue: store.Venue{Name: strings.Repeat("โรงแรมเพชรบุรี ห้องประชุมใหญ่ ", 10),
+					Address: strings.Repeat("ถนนราชวิถี ตำบลท่าราบ อำเภอเมืองเพชรบุรี ", 7),
+					MapURL:  "https://www.google.com/maps/search/?api=1&query=" + strings.Repeat("%E0%B8%81", 105)},
+				StartsAt: start, EndsAt: start.Add(6 * time.Hour), Capacity: 30, RegistrationDeadline: start.Add(-24 * time.Hour),
+				Status: store.WorkshopOpen, CreatedBy: "api", CreatedAt: h.clock(), UpdatedAt: h.clock()})
+			if err != nil {
+				h.t.Fatalf("%s: %v", where, err)
+			}
 		}
 	default:
 		h.t.Fatalf("%s: unknown arrangement", where)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -184,14 +184,17 @@ func (a *WorkshopAPI) apply(in workshopInput, w *store.Workshop, creating bool) 
 		}
 	}
 	if venue.MapURL != nil {
-		u, err := url.Parse(strings.TrimSpace(*venue.MapURL))
+		// Stored as the card's map button sends it: encoded, within LINE's limit for a link.
+		u, err := line.NormalizeLink(*venue.MapURL)
 		switch {
-		case *venue.MapURL == "":
+		case strings.TrimSpace(*venue.MapURL) == "":
 			w.Venue.MapURL = ""
-		case err != nil || u.Scheme != "https" || u.Host == "" || len(*venue.MapURL) > 1000:
-			return false, Invalid("venue.mapUrl", "must be an https:// link of at most 1000 characters")
+		case errors.Is(err, line.ErrLinkTooLong):
+			return false, Invalid("venue.mapUrl", fmt.Sprintf("is %s: LINE refuses a longer link; use a short link (e.g. maps.app.goo.gl)", line.ErrLinkTooLong))
+		case err != nil:
+			return false, Invalid("venue.mapUrl", "must be an https:// link")
 		default:
-			w.Venue.MapURL = u.String()
+			w.Venue.MapURL = u
 		}
 	}
 	if in.Province != nil {
