@@ -59,6 +59,8 @@ type reprompt struct {
 	key     string
 	data    []any
 	choices []choice
+	only    bool   // the choices replace the field's own (a question with other answers)
+	ask     string // a question (context.go) the next answer replies to
 }
 
 func (r *reprompt) Error() string { return r.key }
@@ -158,7 +160,7 @@ func (t *turn) ask() {
 	}
 	fd := f.fields[t.sess.Step]
 	q := t.tr("form.step", "N", t.sess.Step+1, "Total", len(f.fields)) + " " + t.tr(f.name+"."+fd.key+".ask")
-	bs := t.stepButtons(fd, nil)
+	bs := t.stepButtons(fd, nil, false)
 	if prev, ok := t.sess.Fields[fd.key]; ok && prev != "" {
 		q += "\n" + t.tr("form.previous", "Value", t.showValue(fd, prev))
 		// The answer stays on the server: it may be personal (a phone number) or too long for
@@ -169,11 +171,12 @@ func (t *turn) ask() {
 	t.out.buttons(bs...)
 }
 
-// stepButtons are the quick replies of a question: its choices, skip, back and cancel.
-func (t *turn) stepButtons(fd field, extra []choice) []action {
+// stepButtons are the quick replies of a question: extra (suggestions), the field's choices
+// unless only, skip, back and cancel.
+func (t *turn) stepButtons(fd field, extra []choice, only bool) []action {
 	var bs []action
 	cs := extra
-	if fd.choices != nil {
+	if fd.choices != nil && !only {
 		cs = append(cs, fd.choices(t)...)
 	}
 	for _, c := range dedupe(cs) {
@@ -250,7 +253,7 @@ func (t *turn) answer(in string) error {
 func (t *turn) acceptable(in string) bool {
 	if t.atSummary() {
 		w := keywordOf(in)
-		return confirmWords[w] || hasPrefixWord(w, editWords)
+		return summaryQuestion.read(t, in) == saidYes || hasPrefixWord(w, editWords)
 	}
 	fd := t.activeFlow().fields[t.sess.Step]
 	var ie *thai.InputError
@@ -293,6 +296,9 @@ func (t *turn) reject(fd field, err error) error {
 		t.sess.Tries++ // suggestions are a step forward, not a failed try
 		t.sessChanged = true
 	}
+	if rp.ask != "" {
+		t.setAsk(rp.ask)
+	}
 	msg := t.tr(rp.key, rp.data...)
 	if t.sess.Tries >= maxTries {
 		var bs []action
@@ -307,7 +313,7 @@ func (t *turn) reject(fd field, err error) error {
 		return nil
 	}
 	t.out.text(msg)
-	t.out.buttons(t.stepButtons(fd, rp.choices)...)
+	t.out.buttons(t.stepButtons(fd, rp.choices, rp.only)...)
 	return nil
 }
 
@@ -341,7 +347,7 @@ func (t *turn) skip() error {
 	f := t.activeFlow()
 	if t.atSummary() || !f.fields[t.sess.Step].optional {
 		t.out.text(t.tr("form.cannot_skip"))
-		t.out.buttons(t.stepButtons(f.fields[t.sess.Step], nil)...)
+		t.out.buttons(t.stepButtons(f.fields[t.sess.Step], nil, false)...)
 		return nil
 	}
 	t.sess.Fields[f.fields[t.sess.Step].key] = ""
@@ -375,7 +381,7 @@ func (t *turn) summary() {
 func (t *turn) summaryInput(in string) error {
 	w := keywordOf(in)
 	switch {
-	case confirmWords[w]:
+	case summaryQuestion.read(t, in) == saidYes:
 		return t.confirm()
 	case hasPrefixWord(w, editWords):
 		return t.edit(t.fieldByLabel(trimPrefixWord(w, editWords)))

@@ -139,10 +139,6 @@ func beginSelfReferral(t *turn) (bool, error) {
 	return false, nil
 }
 
-func consentChoices(t *turn) []choice {
-	return []choice{{t.tr("btn.consent_yes"), "yes"}, {t.tr("btn.consent_no"), "no"}}
-}
-
 // beginReferral lets approved leaders in; others are told why not.
 func beginReferral(t *turn) (bool, error) {
 	l, err := t.store.GetLeader(t.ctx, t.member.UserID)

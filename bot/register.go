@@ -48,9 +48,7 @@ func leaderRegistration() *flow {
 			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) }},
 			{key: "org", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOrganisation) }},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("reg.consent.given") },
-				choices: func(t *turn) []choice {
-					return []choice{{t.tr("btn.consent_yes"), "yes"}, {t.tr("btn.consent_no"), "no"}}
-				}},
+				choices: consentChoices},
 		},
 		submit: submitLeader,
 	}
@@ -103,25 +101,36 @@ func showProvince(t *turn, code string) string {
 	return p.NameTH
 }
 
-// Consent answers, after keywordOf.
-var (
-	consentYes = words("yes", "ยินยอม", "ยอม", "ตกลง", "ใช่", "ok", "agree", "ได้")
-	consentNo  = words("no", "ไม่ยินยอม", "ไม่ยอม", "ไม่", "ไม่ตกลง", "disagree", "ไม่ได้")
+// Values of the consent buttons: words consentQuestion and declineQuestion read one way only
+// ("yes" would also confirm a refusal).
+const (
+	consentAgree    = "agree"
+	consentDisagree = "disagree"
+	consentNoSure   = "no.sure" // confirms a refusal
 )
 
-// consentNoSure is the value of the button that confirms a refusal.
-const consentNoSure = "no.sure"
+func consentChoices(t *turn) []choice {
+	return []choice{{t.tr("btn.consent_yes"), consentAgree}, {t.tr("btn.consent_no"), consentDisagree}}
+}
 
-// parseConsent needs an explicit yes. A no is asked once more, since it throws every answer
-// away; the confirmed no ends the flow with nothing stored.
+// parseConsent needs an explicit yes (consentQuestion). A no is asked once more, since it
+// throws every answer away (declineQuestion, only as the very next answer); the confirmed no
+// ends the flow with nothing stored.
 func parseConsent(t *turn, in string) (string, error) {
-	w := keywordOf(in)
-	switch {
-	case w == keywordOf(consentNoSure) || w == keywordOf(t.tr("btn.consent_no_sure")):
-		return "", errDeclined
-	case consentNo[w]:
-		return "", &reprompt{key: "err.consent_no", choices: []choice{{t.tr("btn.consent_no_sure"), consentNoSure}, {t.tr("btn.consent_yes"), "yes"}}}
-	case consentYes[w]:
+	if t.asked == askDecline {
+		switch {
+		case declineQuestion.read(t, in) == saidYes:
+			return "", errDeclined
+		case consentQuestion.read(t, in) == saidYes:
+			return "yes", nil
+		}
+		return "", &reprompt{key: "err.consent"} // "no, I am not sure": the consent question again
+	}
+	switch consentQuestion.read(t, in) {
+	case saidNo:
+		return "", &reprompt{key: "err.consent_no", ask: askDecline, only: true,
+			choices: []choice{{t.tr("btn.consent_no_sure"), consentNoSure}, {t.tr("btn.consent_yes"), consentAgree}}}
+	case saidYes:
 		return "yes", nil
 	}
 	return "", &reprompt{key: "err.consent"}

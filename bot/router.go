@@ -99,6 +99,11 @@ func (t *turn) dispatch() error {
 		return nil
 	}
 	w := keywordOf(t.ev.Text)
+	if t.asked != "" && t.sess.Flow == "" {
+		if answered, err := t.answerAsked(); answered {
+			return err
+		}
+	}
 	switch {
 	case cancelWords[w]:
 		if t.sess.Flow == "" {
