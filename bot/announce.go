@@ -103,9 +103,10 @@ func announcementFlow() *flow {
 					}
 					return cs
 				}},
-			{key: "text", parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxAnnouncementText) },
+			// Sent as the officer wrote it: Thai digits and line breaks stay.
+			{key: "text", parse: func(_ *turn, in string) (string, error) { return thai.ParseMessageText(in, maxAnnouncementText) },
 				show: func(_ *turn, v string) string { return clipRunes(v, 60) }},
-			{key: "when", parse: parseWhen, show: showWhen, picker: "datetime",
+			{key: "when", parse: parseWhen, show: showWhen, picker: "datetime", askData: func(t *turn) []any { return []any{"Example", t.whenExample()} },
 				choices: func(t *turn) []choice { return []choice{{t.tr("btn.send_now"), whenNow}} }},
 		},
 		preview: previewAnnouncement,
@@ -162,7 +163,11 @@ func parseWhen(t *turn, in string) (string, error) {
 	if k := keywordOf(in); k == whenNow || k == keywordOf(t.tr("btn.send_now")) || k == "ส่งทันที" || k == "ทันที" || k == "sendnow" {
 		return whenNow, nil
 	}
-	at, err := thai.ParseDateTime(in, t.loc)
+	at, err := thai.ParseDateTimeFrom(in, t.now, t.loc)
+	var ie *thai.InputError
+	if errors.As(err, &ie) && ie.Key != "datetime.need_time" { // say it with a date ahead
+		return "", &reprompt{key: "err.ann.when", data: []any{"Example", t.whenExample()}, choices: []choice{{t.tr("btn.send_now"), whenNow}}}
+	}
 	if err != nil {
 		return "", err
 	}
@@ -170,6 +175,17 @@ func parseWhen(t *turn, in string) (string, error) {
 		return "", &reprompt{key: "err.ann.past", choices: []choice{{t.tr("btn.send_now"), whenNow}}}
 	}
 	return at.UTC().Format(time.RFC3339), nil
+}
+
+// whenExample is a time to send an announcement, a week from today at 09:00, typed as the
+// member would type it: "8/12/2569 09:00" (Buddhist era) or "8/12/2026 09:00".
+func (t *turn) whenExample() string {
+	d := t.now.In(t.loc).AddDate(0, 0, 7)
+	y := d.Year()
+	if !t.english() {
+		y += 543
+	}
+	return fmt.Sprintf("%d/%d/%d 09:00", d.Day(), d.Month(), y)
 }
 
 func showWhen(t *turn, v string) string {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -45,6 +46,9 @@ type field struct {
 	// echo repeats the understood value before the next question, for answers that were
 	// interpreted (a misspelt province becomes a real one).
 	echo bool
+	// askData, when set, fills the question's template: an example that fits the answers so
+	// far (the province's districts) or the clock (a date ahead, not a past year).
+	askData func(t *turn) []any
 	// picker offers a LINE datetime picker button of that mode ("date", "time", "datetime",
 	// catalog label "btn.pick_<mode>") besides typing; the picked value is parsed like a typed one
 	// (thai.ParseDateTime reads the picker's "2026-12-14T09:00").
@@ -159,7 +163,7 @@ func (t *turn) ask() {
 		return
 	}
 	fd := f.fields[t.sess.Step]
-	q := t.tr("form.step", "N", t.sess.Step+1, "Total", len(f.fields)) + " " + t.tr(f.name+"."+fd.key+".ask")
+	q := t.tr("form.step", "N", t.sess.Step+1, "Total", len(f.fields)) + " " + t.tr(f.name+"."+fd.key+".ask", t.askData(fd)...)
 	bs := t.stepButtons(fd, nil, false)
 	if prev, ok := t.sess.Fields[fd.key]; ok && prev != "" {
 		q += "\n" + t.tr("form.previous", "Value", t.showValue(fd, prev))
@@ -170,6 +174,39 @@ func (t *turn) ask() {
 	t.out.text(q)
 	t.out.buttons(bs...)
 }
+
+func (t *turn) askData(fd field) []any {
+	if fd.askData == nil {
+		return nil
+	}
+	return fd.askData(t)
+}
+
+// answeredLabels names the answers given so far ("ชื่อ มือถือ จังหวัด และอำเภอ"), for a consent
+// question that must say what it asks to keep.
+func answeredLabels(t *turn) []any {
+	f := t.activeFlow()
+	var names []string
+	for _, fd := range f.fields[:t.sess.Step] {
+		if t.sess.Fields[fd.key] != "" {
+			names = append(names, t.tr(f.name+"."+fd.key+".label"))
+		}
+	}
+	if len(names) > 1 {
+		names[len(names)-1] = t.tr("form.and", "Last", names[len(names)-1])
+	}
+	return []any{"Items", strings.Join(names, t.tr("form.list_sep"))}
+}
+
+// districtExample is the district step's example for the province answered before it: Bangkok
+// has เขต, not อำเภอ.
+func districtExample(t *turn) []any {
+	code := t.sess.Fields["province"]
+	return []any{"Bangkok", code == bangkokCode, "Province", showProvince(t, code)}
+}
+
+// bangkokCode is Bangkok's ISO 3166-2 code: its districts are เขต.
+const bangkokCode = "TH-10"
 
 // stepButtons are the quick replies of a question: extra (suggestions), the field's choices
 // unless only, skip, back and cancel.
@@ -216,7 +253,7 @@ func (t *turn) answer(in string) error {
 	if t.ev.Kind == KindMessage && t.ev.Text == "" {
 		return t.reject(fd, &reprompt{key: "err.not_text"})
 	}
-	if skipWords[keywordOf(in)] {
+	if skipWords[keywordOf(in)] || fd.optional && !hasContent(in) { // "-" means nothing to give
 		return t.skip()
 	}
 	if fd.choices != nil {
@@ -246,6 +283,11 @@ func (t *turn) answer(in string) error {
 	}
 	t.advance()
 	return nil
+}
+
+// hasContent reports whether s has a letter or a digit: "-", "." or "..." is no answer.
+func hasContent(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
 // acceptable reports whether in would be taken as an answer at the current step (or as a

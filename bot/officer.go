@@ -137,12 +137,7 @@ func (t *turn) decideByName() error {
 	if err != nil {
 		return err
 	}
-	var found []store.Leader
-	for _, l := range pending {
-		if keywordOf(l.FullName) == name {
-			found = append(found, l)
-		}
-	}
+	found := namedLeaders(pending, name)
 	switch len(found) {
 	case 1:
 		return t.decide(found[0].UserID, status)
@@ -153,6 +148,28 @@ func (t *turn) decideByName() error {
 	}
 	t.out.buttons(action{Label: t.tr("btn.pending"), Data: "a=ldr.list"}, t.menuAction())
 	return nil
+}
+
+// namedLeaders returns the leaders whose full name is typed (name is after keywordOf), or when
+// none, those whose first name it is ("อนุมัติ สมหญิง"); a title (นาย, นาง, …) is ignored.
+func namedLeaders(ls []store.Leader, name string) []store.Leader {
+	var full, first []store.Leader
+	for _, l := range ls {
+		words := strings.Fields(l.FullName)
+		if len(words) > 1 && thai.IsTitle(words[0]) {
+			words = words[1:]
+		}
+		switch name {
+		case keywordOf(l.FullName), keywordOf(strings.Join(words, " ")):
+			full = append(full, l)
+		case keywordOf(words[0]):
+			first = append(first, l)
+		}
+	}
+	if len(full) > 0 {
+		return full
+	}
+	return first
 }
 
 // officerOnly checks that the member is an officer; otherwise it says this is for officers.

@@ -91,7 +91,7 @@ func referralFlow() *flow {
 				}},
 			{key: "province", parse: parseProvince, show: showProvince, choices: leaderProvince},
 			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) },
-				choices: leaderDistrict},
+				choices: leaderDistrict, askData: districtExample},
 			{key: "option", parse: parseOption, show: func(t *turn, v string) string { return t.tr("ref.opt." + v) },
 				choices: func(t *turn) []choice {
 					var cs []choice
@@ -101,7 +101,7 @@ func referralFlow() *flow {
 					return cs
 				}},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("ref.consent.given") },
-				choices: consentChoices},
+				choices: consentChoices, askData: answeredLabels},
 		},
 		submit: submitReferral,
 	}
@@ -118,7 +118,7 @@ func selfReferralFlow() *flow {
 			mobileField,
 			{key: "province", parse: parseProvince, show: showProvince},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("self.consent.given") },
-				choices: consentChoices},
+				choices: consentChoices, askData: answeredLabels},
 		},
 		submit: submitSelfReferral,
 	}
@@ -282,18 +282,22 @@ func showBirth(t *turn, v string) string {
 	return s
 }
 
-// Option answers, after keywordOf.
-var optionWords = map[string]string{
-	"1": "1", "ทางเลือก1": "1", "option1": "1",
-	"2": "2", "ทางเลือก2": "2", "option2": "2",
-	"3": "3", "ทางเลือก3": "3", "option3": "3",
-	"unsure": "unsure", "ไม่แน่ใจ": "unsure", "ยังไม่แน่ใจ": "unsure", "ไม่รู้": "unsure", "notsure": "unsure",
-}
+// Option answers, after keywordOf and without the words around the number.
+var (
+	optionWords  = map[string]string{"unsure": "unsure", "ไม่แน่ใจ": "unsure", "ยังไม่แน่ใจ": "unsure", "ไม่รู้": "unsure", "notsure": "unsure"}
+	optionPrefix = words("ทางเลือกที่", "ทางเลือก", "เลือกทางเลือกที่", "เลือกทางเลือก", "เลือก", "ข้อ", "แบบ", "option", "no")
+)
 
-// parseOption reads the preferred Section 40 option: 1, 2, 3 or not sure.
+// parseOption reads the preferred Section 40 option: 1, 2, 3 or not sure. The number may stand
+// after ทางเลือก, ทางเลือกที่, ข้อ or option, in Thai or ASCII digits ("ทางเลือกที่ ๒").
 func parseOption(_ *turn, in string) (string, error) {
-	if v, ok := optionWords[keywordOf(in)]; ok {
+	k := keywordOf(in)
+	if v, ok := optionWords[k]; ok {
 		return v, nil
+	}
+	switch n := trimPrefixWord(k, optionPrefix); n {
+	case "1", "2", "3":
+		return n, nil
 	}
 	return "", &reprompt{key: "err.option"}
 }

@@ -45,10 +45,11 @@ func leaderRegistration() *flow {
 			ownNameField,
 			mobileField,
 			{key: "province", parse: parseProvince, show: showProvince, echo: true},
-			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) }},
+			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) },
+				askData: districtExample},
 			{key: "org", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOrganisation) }},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("reg.consent.given") },
-				choices: consentChoices},
+				choices: consentChoices, askData: answeredLabels},
 		},
 		submit: submitLeader,
 	}

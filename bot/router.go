@@ -129,7 +129,7 @@ func (t *turn) dispatch() error {
 	}
 	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
-		in := thai.Normalize(t.ev.Text)
+		in := t.ev.Text // as typed: each parser normalises what it reads, free text stays as written
 		if matched && !t.acceptable(in) {
 			// A question or command in the middle of a form ("ม.40?", a menu label) that is no
 			// answer to the step is handled; the form waits, or is replaced if another starts.

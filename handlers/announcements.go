@@ -133,7 +133,7 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 		}
 		provinces = []string{ws.ProvinceCode}
 	}
-	text, err := thai.ParseFreeText(req.Text, maxAnnouncementText)
+	text, err := thai.ParseMessageText(req.Text, maxAnnouncementText)
 	if err != nil {
 		c.Error(Invalid("text", "want 1 to 2000 characters of text without control characters"))
 		return

@@ -152,7 +152,7 @@ func (a *WorkshopAPI) apply(in workshopInput, w *store.Workshop, creating bool) 
 			*dst = ""
 			return nil
 		}
-		v, err := thai.ParseFreeText(*p, limit)
+		v, err := thai.ParseMessageText(*p, limit) // leaders read it as the officer wrote it
 		if err != nil {
 			return Invalid(field, fmt.Sprintf("must be text of 1 to %d characters without control characters", limit))
 		}
