@@ -240,7 +240,7 @@ func previewAnnouncement(t *turn) error {
 		}
 		count = t.tr("ann.count", "Count", len(ids))
 	}
-	t.out.text(t.tr("ann.preview", "Count", count, "Provinces", t.provinceNames(a.Provinces)))
+	t.out.text(t.tr("ann.preview", "Recipients", count, "Provinces", t.provinceNames(a.Provinces)))
 	t.out.msgs = append(t.out.msgs, t.AnnouncementMessages(a)...)
 	return nil
 }

@@ -41,16 +41,33 @@ func newCatalog() (*catalog, error) {
 	}}, nil
 }
 
-// text returns message id in lang with data filled into its template. A missing id (a bug the
-// catalog tests catch) returns the id itself rather than failing the conversation.
+// text returns message id in lang with data filled into its template; an int "Count" picks
+// the plural form ("1 application", "2 applications"). A missing id (a bug the catalog tests
+// catch) returns the id itself rather than failing the conversation.
 func (c *catalog) text(lang store.Language, id string, data map[string]any) string {
+	s, ok := c.lookup(lang, id, data)
+	if !ok {
+		return id
+	}
+	return s
+}
+
+// optional returns message id in lang, or "" when the catalogs have no such message (keys a
+// feature may leave out, such as a field's extra "words").
+func (c *catalog) optional(lang store.Language, id string) string {
+	s, _ := c.lookup(lang, id, nil)
+	return s
+}
+
+func (c *catalog) lookup(lang store.Language, id string, data map[string]any) (string, bool) {
 	l, ok := c.byLang[lang]
 	if !ok {
 		l = c.byLang[store.LangThai]
 	}
-	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
-	if err != nil {
-		return id
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["Count"].(int); ok {
+		cfg.PluralCount = n
 	}
-	return s
+	s, err := l.Localize(cfg)
+	return s, err == nil
 }

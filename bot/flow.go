@@ -443,7 +443,7 @@ func (t *turn) fieldByLabel(name string) int {
 	f := t.activeFlow()
 	for i, fd := range f.fields {
 		for _, lang := range []store.Language{store.LangThai, store.LangEnglish} {
-			names := t.cat.text(lang, f.name+"."+fd.key+".label", nil) + "," + t.cat.text(lang, f.name+"."+fd.key+".words", nil)
+			names := t.cat.text(lang, f.name+"."+fd.key+".label", nil) + "," + t.cat.optional(lang, f.name+"."+fd.key+".words")
 			for _, n := range strings.Split(names, ",") {
 				if keywordOf(n) == name {
 					return i
