@@ -3,6 +3,7 @@ package bot
 import (
 	"io/fs"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -102,5 +103,26 @@ func TestCatalogPlurals(t *testing.T) {
 	}
 	if got := c.text(languageOf("th"), "off.pending", map[string]any{"Count": 1, "Shown": 1}); strings.Contains(got, "แสดง") {
 		t.Errorf("Thai off.pending for one: %q", got)
+	}
+}
+
+// The Thai texts sound like an SSO officer in a chat (CONVERSATIONS.md), not like translated
+// software: no passives made with ถูก (จะไม่ถูกบันทึก), no system words (API, อักขระ, อีโมจิ,
+// ผู้ดูแลระบบ); English says "1 person", not "1 recipient(s)" (issue 9 item 16).
+func TestTextsSoundHuman(t *testing.T) {
+	machine := regexp.MustCompile(`ถูก(บันทึก|ส่ง|ใช้|ยกเลิก|ลบ|เก็บ|ปฏิเสธ|อนุมัติ)|API|อักขระ|อีโมจิ|ผู้ดูแลระบบ|\(s\)`)
+	for _, lang := range []string{"th", "en"} {
+		files, _ := fs.Glob(localeFS, "locales/*."+lang+".toml")
+		for _, f := range files {
+			b, err := fs.ReadFile(localeFS, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(string(b), "\n") {
+				if m := machine.FindString(line); m != "" && !strings.HasPrefix(line, "#") {
+					t.Errorf("%s:%d: %q reads like software, not like an officer: %s", f, i+1, m, line)
+				}
+			}
+		}
 	}
 }
