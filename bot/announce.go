@@ -450,6 +450,7 @@ func (t *turn) scheduledAnnouncements() error {
 	}
 	t.setList(listAnnouncements, ids) // "ยกเลิก 2" means the second line here
 	t.out.text(t.tr("ann.list", "Count", len(lines)) + "\n" + strings.Join(lines, "\n"))
+	t.askWhich()
 	t.out.buttons(append(acts, t.menuAction())...)
 	return nil
 }

@@ -166,6 +166,7 @@ type turn struct {
 	sessChanged bool   // sess must be saved
 	endSession  bool   // the form ended: only the session's kept context stays (context.go)
 	asked       string // the question the previous turn asked, which this message may answer
+	which       int    // a number typed with no list on screen: the list shown asks for it again
 	out         reply
 	important   bool // a confirmation: push it if the reply token no longer works
 }

@@ -1,13 +1,14 @@
 package bot_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,54 +24,10 @@ import (
 	"github.com/ssonet/ssonet/store/sqlitestore"
 )
 
-// Conversation transcripts (DESIGN.md, Tests): testdata/transcripts/*.txt, one command a line.
-//
-//	user <name> [en|admin] speak as this user (created in the stand-in with that display name);
-//	                       "admin" makes them the one ID in ADMIN_LINE_USER_IDS
-//	profile <display name> the current user's LINE display name (read on their next follow)
-//	leader <name> <province> <status>  store a leader record (and member) for that user directly
-//	join <name> <workshop id>  the user (created if new) registers for that workshop
-//	worker <name> <province>  store an open self-referral ("สนใจสมัคร") of that user directly
-//	@<name>                in a line, replaced by that user's ID
-//	invite <province>...   create an officer invite code for these ISO codes; $CODE in later
-//	                       lines is replaced by it
-//	> pick <label> <value> pick value (e.g. 2026-12-01T09:00) with that datetime picker button
-//	> tapinbox <label>     tap that button in the newest push/multicast the user received
-//	> tick                 run the announcement delivery job at the injected clock
-//	> follow | > follow unblocked | > unfollow
-//	> text <words>         a text message
-//	> sticker              a non-text message
-//	> tap <label>          tap the button with that label in the last reply (quick reply or flex)
-//	> tapold <label>       tap that button in the latest earlier reply that has it
-//	> postback <data>      a postback with raw data
-//	> redeliver            the previous event again, same webhookEventId (and used reply token)
-//	> expiretoken          the next event's reply token has expired before the bot replies
-//	> wait <duration>      advance the injected clock, e.g. 31m
-//	< <text>               the last reply contains text
-//	<! <text>              the last reply does not contain text
-//	<none                  the last event got no reply
-//	<push                  what the last event got came by push, not reply
-//	= leader <status>|none the user's stored leader record
-//	= session <flow>|none  the user's stored session
-//	= member active|blocked the user's member record
-//	= officer <codes>|none the user's officer provinces, comma-separated
-//	= announcement <status>|none the newest announcement's status
-//	<< <text>              the newest push/multicast/broadcast to the user contains text
-//	<<! <text>             the newest push/multicast/broadcast to the user does not contain text
-//	= multicasts <n>       the stand-in received n multicast calls so far
-//	= audit <action> <n>   the user has n audit entries whose action starts with <action>
-//	= referrals <n>        the number of referrals stored, by anyone
-//	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
-//	! referrals <n>        store n referrals by the user (a leader), one minute apart, the last newest
-//	= registration <workshop id> <status>|none  the user's registration for that workshop
-//	! workshop <id> <seats> [province] [starts in]  store an open workshop titled "อบรม <id>"
-//	                       starting after the given duration (default 48h), deadline a day before
-//	! longworkshops <n> <province>  store n open workshops long01… with every text near its
-//	                       API limit and a 1,000-character map link
-//	! attended <workshop id>  an officer marks the user attended
-//	! cancelworkshop <workshop id>  an officer cancels the workshop
-//
-// Lines starting with # and blank lines are ignored.
+// Conversation transcripts: testdata/transcripts/*.txt, one command a line, in the language
+// testdata/transcripts/README.md describes (events, assertions, arrangements, exact replies,
+// -update, the clock). Every transcript runs against the real engine, SQLite store and the
+// stand-in LINE API, which checks every request as LINE would.
 
 const tokenForTests = "transcript-token"
 
@@ -96,10 +53,14 @@ type harness struct {
 // adminUserID is the harness's ADMIN_LINE_USER_IDS.
 const adminUserID = "U0000000000000000000000000000ad01"
 
+// update makes TestTranscripts rewrite the exact replies ("|" lines) from what the bot answers.
+var update = flag.Bool("update", false, "rewrite the exact replies (| lines) of testdata/transcripts from what the bot answers")
+
 // reply is what one event made the bot send, flattened for assertions.
 type reply struct {
 	pushed  bool // every message came by push
 	text    string
+	exact   string                     // every message in order, as renderExact writes it
 	buttons map[string]json.RawMessage // label → action object
 }
 
@@ -122,6 +83,7 @@ func newHarness(t *testing.T) *harness {
 	}
 	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{},
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
+	lapi.SetNow(h.clock) // one fake clock for the engine, the scheduler and the stand-in
 	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Now: h.clock, Sealer: sealer,
 		Admins: []string{adminUserID}, OnAnnouncement: func() { h.kicked = true }})
 	if err != nil {
@@ -229,11 +191,93 @@ func flatten(t *testing.T, ds []linetest.Delivery) reply {
 		}
 	}
 	r.text = b.String()
+	r.exact = renderExact(t, ds)
 	r.pushed = len(ds) > 0
 	for _, d := range ds {
 		r.pushed = r.pushed && d.Endpoint == "push"
 	}
 	return r
+}
+
+// renderExact writes deliveries for an exact comparison, in the order a phone shows them: a
+// text message as its lines; a flex message as "[flex] <altText>" and then, indented, its
+// texts and buttons in layout order (a horizontal box on one line, " · " between its parts;
+// "--" between the cards of a carousel); the quick replies as a last line "quick: [a] [b]".
+// Pushes (the reply token had expired) start with "(push)"; nothing sent is "(nothing)".
+func renderExact(t *testing.T, ds []linetest.Delivery) string {
+	var lines []string
+	for _, d := range ds {
+		if d.Endpoint == line.EndpointPush {
+			lines = append(lines, "(push)")
+		}
+		for _, m := range d.Messages {
+			var v map[string]any
+			if err := json.Unmarshal(m, &v); err != nil {
+				t.Fatal(err)
+			}
+			switch v["type"] {
+			case "text":
+				lines = append(lines, strings.Split(v["text"].(string), "\n")...)
+			case "flex":
+				lines = append(lines, fmt.Sprintf("[flex] %v", v["altText"]))
+				for _, l := range flexLines(v["contents"]) {
+					lines = append(lines, "  "+l)
+				}
+			default:
+				lines = append(lines, fmt.Sprintf("[%v]", v["type"]))
+			}
+			if q, ok := v["quickReply"].(map[string]any); ok {
+				var labels []string
+				for _, it := range q["items"].([]any) {
+					a := it.(map[string]any)["action"].(map[string]any)
+					labels = append(labels, fmt.Sprintf("[%v]", a["label"]))
+				}
+				lines = append(lines, "quick: "+strings.Join(labels, " "))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return "(nothing)"
+	}
+	return strings.Join(lines, "\n")
+}
+
+// flexLines renders a flex container or component for renderExact.
+func flexLines(v any) []string {
+	o, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	var out []string
+	switch o["type"] {
+	case "carousel":
+		for i, c := range o["contents"].([]any) {
+			if i > 0 {
+				out = append(out, "--")
+			}
+			out = append(out, flexLines(c)...)
+		}
+	case "bubble":
+		for _, part := range []string{"header", "hero", "body", "footer"} {
+			out = append(out, flexLines(o[part])...)
+		}
+	case "box":
+		contents, _ := o["contents"].([]any)
+		var parts []string
+		for _, c := range contents {
+			parts = append(parts, flexLines(c)...)
+		}
+		if o["layout"] == "horizontal" {
+			return []string{strings.Join(parts, " · ")}
+		}
+		return parts
+	case "text":
+		out = append(out, strings.Split(fmt.Sprint(o["text"]), "\n")...)
+	case "button":
+		a, _ := o["action"].(map[string]any)
+		out = append(out, fmt.Sprintf("[%v]", a["label"]))
+	}
+	return out
 }
 
 func walk(v any, b *strings.Builder, buttons map[string]json.RawMessage) {
@@ -335,15 +379,21 @@ func TestTranscripts(t *testing.T) {
 }
 
 func runTranscript(t *testing.T, path string) {
-	f, err := os.Open(path)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+	exact := slices.Contains(lines, "mode exact")
+	var out []string // the file as -update writes it
 	h := newHarness(t)
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.ReplaceAll(strings.TrimSpace(sc.Text()), "$CODE", h.code)
+	for i := 0; i < len(lines); i++ {
+		n := i + 1
+		out = append(out, lines[i])
+		if strings.HasPrefix(lines[i], "|") {
+			t.Fatalf("%s:%d: an exact reply (|) must follow an event (>)", filepath.Base(path), n)
+		}
+		line := strings.ReplaceAll(strings.TrimSpace(lines[i]), "$CODE", h.code)
 		for name, id := range h.users {
 			line = strings.ReplaceAll(line, "@"+name, id)
 		}
@@ -389,8 +439,32 @@ func runTranscript(t *testing.T, path string) {
 			if got := h.inbox(); !strings.Contains(got.text, arg) {
 				t.Fatalf("%s\nnewest push was:\n%s", where, got.text)
 			}
+		case "mode":
+			if arg != "exact" {
+				t.Fatalf("%s: unknown mode", where)
+			}
 		case ">":
+			sent := len(h.last)
 			h.event(where, arg)
+			var want []string
+			for i+1 < len(lines) && strings.HasPrefix(lines[i+1], "|") {
+				i++
+				want = append(want, strings.TrimPrefix(strings.TrimPrefix(lines[i], "|"), " "))
+			}
+			if len(h.last) == sent || !exact && want == nil {
+				if want != nil {
+					t.Fatalf("%s: an exact reply follows an event that sends nothing", where)
+				}
+				break
+			}
+			got := strings.Split(h.lastReply().exact, "\n")
+			for _, l := range got {
+				out = append(out, strings.TrimRight("| "+l, " "))
+			}
+			if !*update && !slices.Equal(got, want) {
+				t.Errorf("%s\nreply was (go test ./bot -run TestTranscripts -update rewrites it):\n| %s\nwant:\n| %s",
+					where, strings.Join(got, "\n| "), strings.Join(want, "\n| "))
+			}
 		case "<":
 			if !strings.Contains(h.lastReply().text, arg) {
 				t.Fatalf("%s\nreply was:\n%s", where, h.lastReply().text)
@@ -415,8 +489,11 @@ func runTranscript(t *testing.T, path string) {
 			t.Fatalf("%s: unknown command", where)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	if *update && !slices.Equal(out, lines) {
+		if err := os.WriteFile(path, []byte(strings.Join(out, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("updated %s", path)
 	}
 }
 

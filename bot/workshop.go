@@ -99,7 +99,7 @@ func (t *turn) workshopByNumber(set map[string]bool, leave bool) error {
 	n := t.typedNumber(set)
 	kind, ids, ok := t.list()
 	if !ok || (kind != listSchedule && kind != listMine) {
-		t.out.text(t.tr("ws.which", "N", n))
+		t.which = n
 		if leave {
 			return t.myWorkshops(0)
 		}
@@ -131,7 +131,7 @@ func (t *turn) cancelByNumber() error {
 	if err != nil {
 		return err
 	}
-	t.out.text(t.tr("ws.which", "N", n))
+	t.which = n
 	if isOfficer(w) {
 		return t.scheduledAnnouncements()
 	}
@@ -237,6 +237,7 @@ func (t *turn) workshopCards(kind string, ids []string, from int, l store.Leader
 	}
 	c, n := fitCarousel(bubbles)
 	t.out.flex(alt, c)
+	t.askWhich()
 	next := numbers[n-1] + 1
 	if next >= len(ids) {
 		return nil, nil
@@ -246,6 +247,14 @@ func (t *turn) workshopCards(kind string, ids []string, from int, l store.Leader
 		data = "a=ws.mine&from="
 	}
 	return []action{{Label: t.tr("btn.ws_more", "From", next+1), Data: data + strconv.Itoa(next)}}, nil
+}
+
+// askWhich follows a numbered list shown because the member typed a number with none on
+// screen: which number of this list did they mean?
+func (t *turn) askWhich() {
+	if t.which > 0 {
+		t.out.text(t.tr("ws.which", "N", t.which))
+	}
 }
 
 // registrationsByWorkshop returns the member's registrations keyed by workshop ID.
