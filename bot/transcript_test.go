@@ -32,22 +32,23 @@ import (
 const tokenForTests = "transcript-token"
 
 type harness struct {
-	t      *testing.T
-	st     store.Store
-	lapi   *linetest.Server
-	eng    *bot.Engine
-	mu     sync.Mutex
-	now    time.Time
-	seq    int
-	users  map[string]string // name → user ID
-	user   string            // current user ID
-	last   []reply           // replies per event, newest last
-	lastEv bot.Event
-	code   string // the latest invite code
-	ann    *scheduler.Announcements
-	kicked bool     // OnAnnouncement was called during the event
-	stale  bool     // the next event's reply token has already expired
-	typed  []string // texts the users typed, which no postback data may carry
+	t       *testing.T
+	st      store.Store
+	lapi    *linetest.Server
+	eng     *bot.Engine
+	mu      sync.Mutex
+	now     time.Time
+	seq     int
+	users   map[string]string // name → user ID
+	english map[string]bool   // user IDs whose LINE language is English
+	user    string            // current user ID
+	last    []reply           // replies per event, newest last
+	lastEv  bot.Event
+	code    string // the latest invite code
+	ann     *scheduler.Announcements
+	kicked  bool     // OnAnnouncement was called during the event
+	stale   bool     // the next event's reply token has already expired
+	typed   []string // texts the users typed, which no postback data may carry
 }
 
 // adminUserID is the harness's ADMIN_LINE_USER_IDS.
@@ -81,7 +82,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{},
+	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{}, english: map[string]bool{},
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
 	lapi.SetNow(h.clock) // one fake clock for the engine, the scheduler and the stand-in
 	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Now: h.clock, Sealer: sealer,
@@ -122,6 +123,7 @@ func (h *harness) setUser(name string, english, admin bool) {
 		lang := "th"
 		if english {
 			lang = "en"
+			h.english[id] = true
 		}
 		h.lapi.SetProfile(line.Profile{UserID: id, DisplayName: name, Language: lang})
 	}
@@ -336,7 +338,7 @@ func (h *harness) noUserTextInData(ev bot.Event, r reply) {
 
 // minUserText is the shortest typed text noUserTextInData looks for (shorter ones, such as
 // "1", occur in data by chance).
-const minUserText = 5
+const minUserText = 8
 
 func (h *harness) tap(r reply, label string) {
 	h.t.Helper()
@@ -659,8 +661,11 @@ func (h *harness) storeMember(name string) string {
 	h.setUser(name, false, false)
 	id := h.user
 	h.user = cur
-	now := h.clock()
-	if err := h.st.UpsertMember(context.Background(), store.Member{UserID: id, DisplayName: name, Language: store.LangThai, FollowedAt: now, UpdatedAt: now}); err != nil {
+	now, lang := h.clock(), store.LangThai
+	if h.english[id] {
+		lang = store.LangEnglish
+	}
+	if err := h.st.UpsertMember(context.Background(), store.Member{UserID: id, DisplayName: name, Language: lang, FollowedAt: now, UpdatedAt: now}); err != nil {
 		h.t.Fatal(err)
 	}
 	return id

@@ -337,7 +337,7 @@ func (t *turn) workshopBubble(n int, w store.Workshop, r store.Registration, l s
 		body = append(body, fText(w.Venue.Address, small, grey))
 	}
 	body = append(body,
-		fText(t.tr("ws.seats", "Left", w.SeatsLeft(), "Capacity", w.Capacity), small),
+		fText(t.tr("ws.seats", "Count", w.SeatsLeft(), "Capacity", w.Capacity), small),
 		fText(t.tr("ws.deadline", "Date", t.deadline(w)), small, grey))
 	if w.Description != "" {
 		body = append(body, fText(clipRunes(w.Description, 300), small, grey))
