@@ -6,7 +6,7 @@ import (
 )
 
 // What the member was last shown and asked is kept in the session, so that what they type next
-// means what they saw (DESIGN.md, "The conversation engine"): a number typed after a numbered
+// means what they saw: a number typed after a numbered
 // list names that list's item even when the list has changed since; "ใช่" answers only the
 // question just asked; a tapped choice is looked up in the choices offered, so no postback
 // data carries the member's own text (line-platform.md row 19).
@@ -56,14 +56,18 @@ func (t *turn) loadContext() {
 }
 
 // setAsk sets the question the member's next message answers.
-func (t *turn) setAsk(name string) {
-	t.sess.Fields[ctxAsk] = name
-	t.sessChanged = true
-}
+func (t *turn) setAsk(name string) { t.setContext(ctxAsk, name) }
 
 // setList records the numbered list shown: ids[i] is number i+1.
 func (t *turn) setList(kind string, ids []string) {
-	t.sess.Fields[ctxList] = kind + ":" + strings.Join(ids, ",")
+	t.setContext(ctxList, kind+":"+strings.Join(ids, ","))
+}
+
+func (t *turn) setContext(key, v string) {
+	if t.sess.Fields == nil { // a turn built for a push has no session loaded
+		t.sess.Fields = map[string]string{}
+	}
+	t.sess.Fields[key] = v
 	t.sessChanged = true
 }
 
@@ -91,8 +95,7 @@ func (t *turn) offer(v string) string {
 			return strconv.Itoa(i)
 		}
 	}
-	t.sess.Fields[ctxOffer] = strings.Join(append(vs, v), offerSep)
-	t.sessChanged = true
+	t.setContext(ctxOffer, strings.Join(append(vs, v), offerSep))
 	return strconv.Itoa(len(vs))
 }
 

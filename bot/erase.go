@@ -36,8 +36,9 @@ func eraseFeature() feature {
 	}
 }
 
-// answerAsked reads a typed message as the answer to the question the previous turn asked
-// outside a form; answered is false when it is no answer (it is then routed as usual).
+// answerAsked reads a typed message as the answer to a question the previous turn asked that
+// is not a form's step (those are the step's to read); answered is false when it is no answer
+// (it is then routed as usual).
 func (t *turn) answerAsked() (answered bool, err error) {
 	if t.asked != askErase {
 		return false, nil

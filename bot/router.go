@@ -99,10 +99,8 @@ func (t *turn) dispatch() error {
 		return nil
 	}
 	w := keywordOf(t.ev.Text)
-	if t.asked != "" && t.sess.Flow == "" {
-		if answered, err := t.answerAsked(); answered {
-			return err
-		}
+	if answered, err := t.answerAsked(); answered {
+		return err
 	}
 	switch {
 	case cancelWords[w]:
