@@ -6,10 +6,10 @@ import (
 )
 
 // What the member was last shown and asked is kept in the session, so that what they type next
-// means what they saw: a number typed after a numbered
-// list names that list's item even when the list has changed since; "ใช่" answers only the
-// question just asked; a tapped choice is looked up in the choices offered, so no postback
-// data carries the member's own text (line-platform.md row 19).
+// means what they saw: a number typed after a numbered list names that list's item even when
+// the list has changed since; "ใช่" answers only the question just asked; a tapped choice is
+// looked up in the choices offered, so no postback data carries the member's own text
+// (line-platform.md row 19).
 //
 // These entries live in Session.Fields under keys that begin with "_", which no form field's
 // key does. The list outlives a form's start and end; the question lasts one message; the
