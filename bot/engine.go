@@ -259,7 +259,7 @@ func (t *turn) saveSession() error {
 		t.sessChanged = true
 	}
 	switch {
-	case t.sess.Flow == "" && len(t.sess.Fields) == 0 && (t.sessChanged || t.endSession):
+	case t.sess.Flow == "" && len(t.sess.Fields) == 0 && t.sessChanged:
 		if t.sess.Version == 0 {
 			return nil
 		}
