@@ -21,6 +21,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 
 	"github.com/ssonet/ssonet/handlers"
+	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
 	"github.com/ssonet/ssonet/store"
@@ -40,6 +41,7 @@ type testServer struct {
 	url     string
 	standIn *linetest.Server
 	inspect store.Store
+	inbox   *inbox.Inbox // the server's workers: post waits until they are idle
 }
 
 // logSink collects a server's log and prints it when the test fails.
@@ -78,21 +80,22 @@ func productionEnv(t testing.TB, standIn *linetest.Server, extra map[string]stri
 	return vars
 }
 
-// startRun starts run with vars and returns the address once it listens. The server stops,
+// startRun starts run with vars and returns what it started once it listens. The server stops,
 // and must stop cleanly, when the test ends.
-func startRun(t testing.TB, vars map[string]string, stdout io.Writer) string {
+func startRun(t testing.TB, vars map[string]string, stdout io.Writer) started {
 	t.Helper()
-	return startWith(t, stdout, func(ctx context.Context, ready func(string)) error {
+	return startWith(t, func(ctx context.Context, ready func(started)) error {
 		return run(ctx, env(vars), stdout, ready)
 	})
 }
 
-// startWith runs start (run or serve) until the test ends and returns the listening address.
-func startWith(t testing.TB, stdout io.Writer, start func(context.Context, func(string)) error) string {
+// startWith runs start (run or serve) until the test ends and returns what it started, its
+// address as a URL.
+func startWith(t testing.TB, start func(context.Context, func(started)) error) started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	addrc, errc := make(chan string, 1), make(chan error, 1)
-	go func() { errc <- start(ctx, func(addr string) { addrc <- addr }) }()
+	addrc, errc := make(chan started, 1), make(chan error, 1)
+	go func() { errc <- start(ctx, func(s started) { addrc <- s }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-errc; err != nil {
@@ -100,12 +103,13 @@ func startWith(t testing.TB, stdout io.Writer, start func(context.Context, func(
 		}
 	})
 	select {
-	case addr := <-addrc:
-		return "http://" + addr
+	case s := <-addrc:
+		s.addr = "http://" + s.addr
+		return s
 	case err := <-errc:
 		errc <- nil // let the clean-up pass; the failure is reported here
 		t.Fatalf("server did not start: %v", err)
-		return ""
+		return started{}
 	}
 }
 
@@ -120,8 +124,8 @@ func startServer(t testing.TB, extra map[string]string) *testServer {
 			t.Logf("server log:\n%s", logs)
 		}
 	})
-	url := startRun(t, vars, logs)
-	return &testServer{url: url, standIn: standIn, inspect: openInspector(t, vars)}
+	srv := startRun(t, vars, logs)
+	return &testServer{url: srv.addr, standIn: standIn, inspect: openInspector(t, vars), inbox: srv.inbox}
 }
 
 // openInspector opens a second handle on the server's database.
@@ -168,7 +172,8 @@ func fixture(t testing.TB, name string, ev event) []byte {
 	return b.Bytes()
 }
 
-// post sends body to /webhook with the signature header ("" leaves it out) and returns the status.
+// post sends body to /webhook with the signature header ("" leaves it out), waits until the
+// inbox's workers have handled what it accepted, and returns the status.
 func (s *testServer) post(t testing.TB, body []byte, signature string) int {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, s.url+"/webhook", bytes.NewReader(body))
@@ -185,7 +190,18 @@ func (s *testServer) post(t testing.TB, body []byte, signature string) int {
 	}
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
+	s.settle(t)
 	return res.StatusCode
+}
+
+// settle waits until the server's workers are idle.
+func (s *testServer) settle(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.inbox.WaitIdle(ctx); err != nil {
+		t.Fatalf("inbox not idle: %v", err)
+	}
 }
 
 // postSigned signs body with the channel secret as LINE does and sends it.
@@ -299,15 +315,13 @@ func TestWebhookMongo(t *testing.T) {
 	webhookScenario(t, map[string]string{"MONGODB_URI": ferrettest.URI(t)})
 }
 
-// failingStore is a store whose database is down: event claims and pings fail.
+// failingStore is a store whose database is down: inbox writes and pings fail.
 type failingStore struct{ store.Store }
 
 var errDown = errors.New("database is down")
 
-func (failingStore) ClaimEvent(context.Context, string, time.Time, time.Duration) error {
-	return errDown
-}
-func (failingStore) Ping(context.Context) error { return errDown }
+func (failingStore) AddInbox(context.Context, []store.InboxEvent) (int, error) { return 0, errDown }
+func (failingStore) Ping(context.Context) error                                { return errDown }
 
 // TestStoreFailure serves with a store that fails: the webhook answers 500 so that LINE
 // redelivers, readyz answers 503, and nothing is sent.
@@ -320,10 +334,10 @@ func TestStoreFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := openInspector(t, vars)
-	s := &testServer{standIn: standIn, inspect: st}
-	s.url = startWith(t, io.Discard, func(ctx context.Context, ready func(string)) error {
+	srv := startWith(t, func(ctx context.Context, ready func(started)) error {
 		return serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), failingStore{st}, io.Discard, ready)
 	})
+	s := &testServer{url: srv.addr, standIn: standIn, inspect: st, inbox: srv.inbox}
 
 	user := newUser()
 	b := fixture(t, "follow.json", event{UserID: user, EventID: newEventID(), ReplyToken: standIn.IssueReplyToken(user)})
@@ -343,7 +357,7 @@ func TestStoreFailure(t *testing.T) {
 // served and its API drives the bot through the in-process stand-in.
 func TestSimulatorMode(t *testing.T) {
 	var out logSink
-	url := startRun(t, map[string]string{"PORT": "0", "DATA_DIR": t.TempDir()}, &out)
+	url := startRun(t, map[string]string{"PORT": "0", "DATA_DIR": t.TempDir()}, &out).addr
 	if log := out.String(); !strings.Contains(log, "SIMULATOR MODE") || !strings.Contains(log, "/simulator") {
 		t.Errorf("no simulator banner in:\n%s", log)
 	}
@@ -431,7 +445,7 @@ func benchWebhook(b *testing.B, url string, standIn *linetest.Server) {
 func BenchmarkWebhook(b *testing.B) {
 	standIn := linetest.NewServer(testToken)
 	b.Cleanup(standIn.Close)
-	url := startRun(b, productionEnv(b, standIn, nil), io.Discard)
+	url := startRun(b, productionEnv(b, standIn, nil), io.Discard).addr
 	benchWebhook(b, url, standIn)
 }
 

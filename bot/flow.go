@@ -412,7 +412,6 @@ func (t *turn) confirm() error {
 		return err
 	}
 	t.endSession = true
-	t.important = true
 	return nil
 }
 

@@ -31,6 +31,7 @@ type Store struct {
 	write  *sql.DB
 	read   *sql.DB
 	sealer *store.Sealer
+	inbox  *inboxStmts
 }
 
 var _ store.Store = (*Store)(nil)
@@ -58,12 +59,17 @@ func Open(dir string, sealer *store.Sealer) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlitestore: migrate: %w", err)
 	}
+	inbox, err := prepareInbox(ctx, write)
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
 	read, err := openDB(path, true)
 	if err != nil {
 		write.Close()
 		return nil, err
 	}
-	return &Store{write: write, read: read, sealer: sealer}, nil
+	return &Store{write: write, read: read, sealer: sealer, inbox: inbox}, nil
 }
 
 // openDB opens a pool on the database file. busy_timeout comes first so that switching to WAL
@@ -91,10 +97,14 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 	return db, nil
 }
 
-// Ping reports whether the database answers.
+// Ping reports whether the database answers and takes a write: it rewrites the one row of
+// probe, through the write connection, so a held write lock or a full disk fails it.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.read.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
+	}
+	if _, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)`, time.Now().UnixMilli()); err != nil {
+		return fmt.Errorf("sqlitestore: write probe: %w", err)
 	}
 	return nil
 }
