@@ -177,8 +177,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 const (
 	userA = "U0000000000000000000000000000000a"
@@ -456,8 +460,8 @@ func TestHeartbeatKeepsTheClaim(t *testing.T) {
 		}
 		<-entered
 		clk.add(lease - time.Second)
-		<-rs.beats // one beat may have read the clock before it moved
-		<-rs.beats // this one renewed the lease from the new time
+		<-rs.beats               // one beat may have read the clock before it moved
+		<-rs.beats               // this one renewed the lease from the new time
 		clk.add(2 * time.Second) // past the first lease, within the renewed one
 		other := &engine{}
 		b := newFixture(t, st, clk, other, nil)
