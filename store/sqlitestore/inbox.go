@@ -47,14 +47,18 @@ var inboxSQL = map[string]string{
 		LIMIT ?3)`,
 }
 
-// prepareInbox prepares inboxSQL on the write pool (the due and stats reads included: they
-// run next to the claims and are cheap).
-func prepareInbox(ctx context.Context, db *sql.DB) (*inboxStmts, error) {
+// prepareInbox prepares inboxSQL: the two reads (due, stats) on the read pool, so the poller and
+// the metrics never wait behind a write, the rest on the write connection.
+func prepareInbox(ctx context.Context, write, read *sql.DB) (*inboxStmts, error) {
 	s := &inboxStmts{}
 	for name, dst := range map[string]**sql.Stmt{
 		"add": &s.add, "due": &s.due, "claim": &s.claim, "extend": &s.extend, "complete": &s.complete,
 		"retry": &s.retry, "park": &s.park, "stats": &s.stats, "deleteBatch": &s.deleteBatch,
 	} {
+		db := write
+		if name == "due" || name == "stats" {
+			db = read
+		}
 		st, err := db.PrepareContext(ctx, inboxSQL[name])
 		if err != nil {
 			return nil, fmt.Errorf("sqlitestore: prepare inbox %s: %w", name, err)

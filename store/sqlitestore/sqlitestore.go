@@ -59,14 +59,15 @@ func Open(dir string, sealer *store.Sealer) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlitestore: migrate: %w", err)
 	}
-	inbox, err := prepareInbox(ctx, write)
+	read, err := openDB(path, true)
 	if err != nil {
 		write.Close()
 		return nil, err
 	}
-	read, err := openDB(path, true)
+	inbox, err := prepareInbox(ctx, write, read)
 	if err != nil {
 		write.Close()
+		read.Close()
 		return nil, err
 	}
 	return &Store{write: write, read: read, sealer: sealer, inbox: inbox}, nil
