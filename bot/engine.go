@@ -1,7 +1,7 @@
 // Package bot is ssonet's conversation engine: it turns webhook events into replies, runs the
 // flows (leader registration, ...), and builds every message within LINE's limits.
 //
-// Each event goes through one dispatch order (DESIGN.md, "The conversation engine"):
+// Each event goes through one dispatch order (docs/ARCHITECTURE.md, "The conversation engine"):
 // duplicate check → session expiry → global words → the active flow's step → keyword router →
 // "not understood" help.
 package bot

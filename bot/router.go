@@ -10,7 +10,7 @@ import (
 	"github.com/ssonet/ssonet/thai"
 )
 
-// Words that work at every step (DESIGN.md: global words), compared after keywordOf.
+// Words that work at every step (docs/ARCHITECTURE.md: global words), compared after keywordOf.
 var (
 	cancelWords  = words("ยกเลิก", "cancel", "หยุด", "stop")
 	backWords    = words("ย้อนกลับ", "กลับ", "ย้อน", "back")

@@ -22,7 +22,7 @@ import (
 	"github.com/ssonet/ssonet/store/sqlitestore"
 )
 
-// Conversation transcripts (DESIGN.md, Tests): testdata/transcripts/*.txt, one command a line.
+// Conversation transcripts (docs/ARCHITECTURE.md, Tests): testdata/transcripts/*.txt, one command a line.
 //
 //	user <name> [en|admin] speak as this user (created in the stand-in with that display name);
 //	                       "admin" makes them the one ID in ADMIN_LINE_USER_IDS

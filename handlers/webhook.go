@@ -17,7 +17,7 @@ import (
 	"github.com/ssonet/ssonet/bot"
 )
 
-// MaxWebhookBody caps a webhook request body (DESIGN.md, "Security and personal data": body size
+// MaxWebhookBody caps a webhook request body (docs/ARCHITECTURE.md, "Security and personal data": body size
 // is capped). LINE's own requests are far smaller; a larger body is answered 413.
 const MaxWebhookBody = 1 << 20 // bytes
 

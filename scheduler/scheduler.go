@@ -57,7 +57,7 @@ type Scheduler struct {
 	now   func() time.Time
 	log   *slog.Logger
 	runs  *prometheus.CounterVec
-	// deliveries counts what the jobs delivered, by kind and outcome (DESIGN.md, Observability).
+	// deliveries counts what the jobs delivered, by kind and outcome (docs/ARCHITECTURE.md, Observability).
 	deliveries *prometheus.CounterVec
 	ctx        context.Context // cancelled when Stop gives up waiting; parent of every job's context
 	cancel     context.CancelFunc
@@ -235,7 +235,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 // Retention of the clean-up job.
 const (
 	// SessionRetention is how long an expired session is kept, so that a user who comes back
-	// within a day is still told their form expired (DESIGN.md, "The conversation engine").
+	// within a day is still told their form expired (docs/ARCHITECTURE.md, "The conversation engine").
 	SessionRetention = 24 * time.Hour
 	// EventRetention is how long a handled webhook event id is remembered for deduplication;
 	// LINE redelivers for a shorter time than this (line-platform.md rows 7–9, 11), and the

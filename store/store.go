@@ -2,7 +2,7 @@
 // implement (MongoDB in mongostore, embedded SQLite in sqlitestore), and the sentinel errors they
 // return. Conformance of every implementation is checked by one suite in storetest.
 //
-// Rules every implementation follows (DESIGN.md, "The store"):
+// Rules every implementation follows (docs/ARCHITECTURE.md, "The store"):
 //   - times are stored in UTC and returned in UTC, to the millisecond (MongoDB's precision);
 //     the zero time stays zero;
 //   - not found is ErrNotFound, never a zero value with a nil error;
