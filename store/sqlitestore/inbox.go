@@ -12,7 +12,8 @@ import (
 
 // inboxStmts are the inbox's statements, prepared once at Open: the inbox is on the path of
 // every webhook event, so its SQL is not parsed again for each call. Each names the index
-// that serves it (checked with EXPLAIN QUERY PLAN in TestInboxQueryPlans).
+// that serves it, checked with EXPLAIN QUERY PLAN in TestInboxQueryPlans; "the primary key" is
+// the index SQLite keeps for the TEXT primary key, sqlite_autoindex_inbox_1.
 type inboxStmts struct {
 	add, due, claim, extend, complete, retry, park, stats, deleteBatch *sql.Stmt
 }
