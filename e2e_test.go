@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,12 +16,8 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
-	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
-
 	"github.com/ssonet/ssonet/handlers"
 	"github.com/ssonet/ssonet/inbox"
-	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/mongostore"
@@ -407,75 +402,4 @@ func TestSimulatorMode(t *testing.T) {
 			t.Errorf("the officer persona typed ประกาศ: %s", b)
 		}
 	}
-}
-
-// benchWebhook posts signed text events from 64 users to url/webhook, in parallel, and reports
-// events per second.
-func benchWebhook(b *testing.B, url string, standIn *linetest.Server) {
-	users := make([]string, 64)
-	for i := range users {
-		users[i] = newUser()
-	}
-	var n atomic.Int64
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			user := users[n.Add(1)%int64(len(users))]
-			body := fixture(b, "text.json", event{UserID: user, EventID: newEventID(), ReplyToken: standIn.IssueReplyToken(user), Text: "เมนู"})
-			req, _ := http.NewRequest(http.MethodPost, url+"/webhook", bytes.NewReader(body))
-			req.Header.Set("X-Line-Signature", handlers.Sign(testSecret, body))
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				b.Errorf("status %d", res.StatusCode)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
-}
-
-// BenchmarkWebhook is the full path: run (Gin, signature, engine, SQLite store) replying through
-// the LINE client to the stand-in.
-func BenchmarkWebhook(b *testing.B) {
-	standIn := linetest.NewServer(testToken)
-	b.Cleanup(standIn.Close)
-	url := startRun(b, productionEnv(b, standIn, nil), io.Discard).addr
-	benchWebhook(b, url, standIn)
-}
-
-// BenchmarkWebhookBare is the floor under BenchmarkWebhook: a plain handler that verifies the
-// signature with the SDK and replies through the same LINE client to the same stand-in.
-func BenchmarkWebhookBare(b *testing.B) {
-	standIn := linetest.NewServer(testToken)
-	b.Cleanup(standIn.Close)
-	client, err := line.New(line.Config{
-		BaseURL: standIn.URL(), AccessToken: testToken, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		RateLimits: map[string]line.RateLimit{}, // unlimited: measure the code, not LINE's budget
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cb, err := webhook.ParseRequest(testSecret, r)
-		if err != nil {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		for _, e := range cb.Events {
-			if m, ok := e.(webhook.MessageEvent); ok {
-				if err := client.Reply(r.Context(), m.ReplyToken, []messaging_api.MessageInterface{messaging_api.TextMessage{Text: "ok"}}); err != nil {
-					http.Error(w, err.Error(), http.StatusInternalServerError)
-					return
-				}
-			}
-		}
-	}))
-	b.Cleanup(srv.Close)
-	benchWebhook(b, srv.URL, standIn)
 }
