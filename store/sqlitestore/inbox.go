@@ -10,13 +10,11 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
-// inboxStmts are the inbox's statements, prepared once at Open: the inbox is on the path of
-// every webhook event, so its SQL is not parsed again for each call. Each names the index
-// that serves it, checked with EXPLAIN QUERY PLAN in TestInboxQueryPlans; "the primary key" is
-// the index SQLite keeps for the TEXT primary key, sqlite_autoindex_inbox_1.
-type inboxStmts struct {
-	add, due, claim, extend, complete, retry, park, stats, deleteBatch *sql.Stmt
-}
+// The inbox is on the path of every webhook event. Each statement below names the index that
+// serves it, checked with EXPLAIN QUERY PLAN in TestInboxQueryPlans; "the primary key" is the
+// index SQLite keeps for the TEXT primary key, sqlite_autoindex_inbox_1. Like every statement
+// of the store they are prepared once (see pool); the two reads (due, stats) run on the read
+// pool, so the poller and the metrics never wait behind a write.
 
 // inboxSQL is the text of every inbox statement, by the field of inboxStmts it is prepared into.
 var inboxSQL = map[string]string{
@@ -48,27 +46,6 @@ var inboxSQL = map[string]string{
 		LIMIT ?3)`,
 }
 
-// prepareInbox prepares inboxSQL: the two reads (due, stats) on the read pool, so the poller and
-// the metrics never wait behind a write, the rest on the write connection.
-func prepareInbox(ctx context.Context, write, read *sql.DB) (*inboxStmts, error) {
-	s := &inboxStmts{}
-	for name, dst := range map[string]**sql.Stmt{
-		"add": &s.add, "due": &s.due, "claim": &s.claim, "extend": &s.extend, "complete": &s.complete,
-		"retry": &s.retry, "park": &s.park, "stats": &s.stats, "deleteBatch": &s.deleteBatch,
-	} {
-		db := write
-		if name == "due" || name == "stats" {
-			db = read
-		}
-		st, err := db.PrepareContext(ctx, inboxSQL[name])
-		if err != nil {
-			return nil, fmt.Errorf("sqlitestore: prepare inbox %s: %w", name, err)
-		}
-		*dst = st
-	}
-	return s, nil
-}
-
 // ms is t in Unix milliseconds, 0 for the zero time (the inbox's NOT NULL times).
 func ms(t time.Time) int64 {
 	if t.IsZero() {
@@ -91,10 +68,10 @@ func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, erro
 	if len(evs) == 0 {
 		return 0, nil
 	}
-	add := func(stmt *sql.Stmt) (int, error) {
+	add := func(exec func(ctx context.Context, args ...any) (sql.Result, error)) (int, error) {
 		n := 0
 		for _, e := range evs {
-			k, err := affected(stmt.ExecContext(ctx, e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), s.sealer.Seal(string(e.Body))))
+			k, err := affected(exec(ctx, e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), s.sealer.Seal(string(e.Body))))
 			if err != nil {
 				return 0, err
 			}
@@ -103,7 +80,9 @@ func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, erro
 		return n, nil
 	}
 	if len(evs) == 1 {
-		n, err := add(s.inbox.add)
+		n, err := add(func(ctx context.Context, args ...any) (sql.Result, error) {
+			return s.write.ExecContext(ctx, inboxSQL["add"], args...)
+		})
 		if err != nil {
 			return 0, fmt.Errorf("sqlitestore: add inbox: %w", err)
 		}
@@ -114,7 +93,11 @@ func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, erro
 		return 0, fmt.Errorf("sqlitestore: add inbox: %w", err)
 	}
 	defer tx.Rollback()
-	n, err := add(tx.StmtContext(ctx, s.inbox.add))
+	stmt, err := tx.PrepareContext(ctx, inboxSQL["add"])
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: add inbox: %w", err)
+	}
+	n, err := add(stmt.ExecContext)
 	if err == nil {
 		err = tx.Commit()
 	}
@@ -126,7 +109,7 @@ func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, erro
 
 // DueInboxUsers lists users with a due, unclaimed pending event; served by inbox_state_next.
 func (s *Store) DueInboxUsers(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	rows, err := s.inbox.due.QueryContext(ctx, ms(now), limit)
+	rows, err := s.read.QueryContext(ctx, inboxSQL["due"], ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: due inbox users: %w", err)
 	}
@@ -151,7 +134,7 @@ func (s *Store) ClaimInbox(ctx context.Context, userID, token string, now time.T
 	e := store.InboxEvent{State: store.InboxPending, Token: token, LeaseUntil: now.Add(lease).UTC().Truncate(time.Millisecond)}
 	var body string
 	var eventAt, receivedAt, nextAt int64
-	err := s.inbox.claim.QueryRowContext(ctx, userID, token, ms(e.LeaseUntil), ms(now)).
+	err := s.write.QueryRowContext(ctx, inboxSQL["claim"], userID, token, ms(e.LeaseUntil), ms(now)).
 		Scan(&e.ID, &e.UserID, &body, &eventAt, &e.Seq, &receivedAt, &e.Attempts, &nextAt)
 	if err != nil {
 		return store.InboxEvent{}, notFound("claim inbox", err)
@@ -166,8 +149,8 @@ func (s *Store) ClaimInbox(ctx context.Context, userID, token string, now time.T
 }
 
 // guarded runs one of the token-guarded updates; no row changed means the claim is gone.
-func guarded(ctx context.Context, what string, stmt *sql.Stmt, args ...any) error {
-	n, err := affected(stmt.ExecContext(ctx, args...))
+func (s *Store) guarded(ctx context.Context, what, stmt string, args ...any) error {
+	n, err := affected(s.write.ExecContext(ctx, inboxSQL[stmt], args...))
 	if err == nil && n == 0 {
 		err = store.ErrConflict
 	}
@@ -179,29 +162,29 @@ func guarded(ctx context.Context, what string, stmt *sql.Stmt, args ...any) erro
 
 // ExtendInbox renews a claim; primary key.
 func (s *Store) ExtendInbox(ctx context.Context, id, token string, now time.Time, lease time.Duration) error {
-	return guarded(ctx, "extend inbox", s.inbox.extend, id, token, ms(now.Add(lease)))
+	return s.guarded(ctx, "extend inbox", "extend", id, token, ms(now.Add(lease)))
 }
 
 // CompleteInbox marks a claimed event done and drops its body; primary key.
 func (s *Store) CompleteInbox(ctx context.Context, id, token string, _ time.Time) error {
-	return guarded(ctx, "complete inbox", s.inbox.complete, id, token)
+	return s.guarded(ctx, "complete inbox", "complete", id, token)
 }
 
 // RetryInbox releases a claim until next; primary key.
 func (s *Store) RetryInbox(ctx context.Context, id, token string, next time.Time) error {
-	return guarded(ctx, "retry inbox", s.inbox.retry, id, token, ms(next))
+	return s.guarded(ctx, "retry inbox", "retry", id, token, ms(next))
 }
 
 // ParkInbox parks a claimed event; primary key.
 func (s *Store) ParkInbox(ctx context.Context, id, token string, _ time.Time) error {
-	return guarded(ctx, "park inbox", s.inbox.park, id, token)
+	return s.guarded(ctx, "park inbox", "park", id, token)
 }
 
 // InboxStats counts pending and parked events; served by inbox_state_received.
 func (s *Store) InboxStats(ctx context.Context) (store.InboxStats, error) {
 	var st store.InboxStats
 	var oldest sql.NullInt64
-	if err := s.inbox.stats.QueryRowContext(ctx).Scan(&st.Pending, &oldest, &st.Parked); err != nil {
+	if err := s.read.QueryRowContext(ctx, inboxSQL["stats"]).Scan(&st.Pending, &oldest, &st.Parked); err != nil {
 		return store.InboxStats{}, fmt.Errorf("sqlitestore: inbox stats: %w", err)
 	}
 	st.OldestReceived = fromMS(oldest.Int64)
@@ -216,7 +199,7 @@ func (s *Store) DeleteInboxBefore(ctx context.Context, done, parked time.Time, b
 	}
 	total := 0
 	for {
-		n, err := affected(s.inbox.deleteBatch.ExecContext(ctx, ms(done), ms(parked), batch))
+		n, err := affected(s.write.ExecContext(ctx, inboxSQL["deleteBatch"], ms(done), ms(parked), batch))
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("sqlitestore: delete inbox: %w", err)

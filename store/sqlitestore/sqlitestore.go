@@ -28,10 +28,9 @@ const FileName = "ssonet.db"
 // result of the write before it. Reads use a pool of read-only connections, which WAL lets run
 // beside the writer.
 type Store struct {
-	write  *sql.DB
-	read   *sql.DB
+	write  *pool
+	read   *pool
 	sealer *store.Sealer
-	inbox  *inboxStmts
 }
 
 var _ store.Store = (*Store)(nil)
@@ -64,13 +63,7 @@ func Open(dir string, sealer *store.Sealer) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
-	inbox, err := prepareInbox(ctx, write, read)
-	if err != nil {
-		write.Close()
-		read.Close()
-		return nil, err
-	}
-	return &Store{write: write, read: read, sealer: sealer, inbox: inbox}, nil
+	return &Store{write: newPool(write), read: newPool(read), sealer: sealer}, nil
 }
 
 // openDB opens a pool on the database file. busy_timeout comes first so that switching to WAL
