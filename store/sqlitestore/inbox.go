@@ -62,45 +62,32 @@ func fromMS(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
-// AddInbox stores evs in one transaction (one statement for a single event, LINE's usual
-// request); ids already stored are left as they are.
+// batched are the inbox statements the batcher runs (prepared at Open).
+var batched = []string{inboxSQL["add"], inboxSQL["claim"], inboxSQL["extend"], inboxSQL["complete"], inboxSQL["retry"], inboxSQL["park"]}
+
+// AddInbox stores evs in one transaction, shared with the inbox writes that arrive at the same
+// time; ids already stored are left as they are.
 func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, error) {
 	if len(evs) == 0 {
 		return 0, nil
 	}
-	add := func(exec func(ctx context.Context, args ...any) (sql.Result, error)) (int, error) {
-		n := 0
-		for _, e := range evs {
-			k, err := affected(exec(ctx, e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), s.sealer.Seal(string(e.Body))))
+	sealed := make([]string, len(evs))
+	for i, e := range evs {
+		sealed[i] = s.sealer.Seal(string(e.Body))
+	}
+	n := 0
+	err := s.batch.do(ctx, func(tx *sql.Tx) error {
+		stmt := txStmt(tx, s.write, inboxSQL["add"])
+		n = 0
+		for i, e := range evs {
+			k, err := affected(stmt.Exec(e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), sealed[i]))
 			if err != nil {
-				return 0, err
+				return err
 			}
 			n += k
 		}
-		return n, nil
-	}
-	if len(evs) == 1 {
-		n, err := add(func(ctx context.Context, args ...any) (sql.Result, error) {
-			return s.write.ExecContext(ctx, inboxSQL["add"], args...)
-		})
-		if err != nil {
-			return 0, fmt.Errorf("sqlitestore: add inbox: %w", err)
-		}
-		return n, nil
-	}
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("sqlitestore: add inbox: %w", err)
-	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, inboxSQL["add"])
-	if err != nil {
-		return 0, fmt.Errorf("sqlitestore: add inbox: %w", err)
-	}
-	n, err := add(stmt.ExecContext)
-	if err == nil {
-		err = tx.Commit()
-	}
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlitestore: add inbox: %w", err)
 	}
@@ -134,8 +121,18 @@ func (s *Store) ClaimInbox(ctx context.Context, userID, token string, now time.T
 	e := store.InboxEvent{State: store.InboxPending, Token: token, LeaseUntil: now.Add(lease).UTC().Truncate(time.Millisecond)}
 	var body string
 	var eventAt, receivedAt, nextAt int64
-	err := s.write.QueryRowContext(ctx, inboxSQL["claim"], userID, token, ms(e.LeaseUntil), ms(now)).
-		Scan(&e.ID, &e.UserID, &body, &eventAt, &e.Seq, &receivedAt, &e.Attempts, &nextAt)
+	var found error // sql.ErrNoRows: nothing claimable
+	err := s.batch.do(ctx, func(tx *sql.Tx) error {
+		found = txStmt(tx, s.write, inboxSQL["claim"]).QueryRow(userID, token, ms(e.LeaseUntil), ms(now)).
+			Scan(&e.ID, &e.UserID, &body, &eventAt, &e.Seq, &receivedAt, &e.Attempts, &nextAt)
+		if errors.Is(found, sql.ErrNoRows) {
+			return nil
+		}
+		return found
+	})
+	if err == nil {
+		err = found
+	}
 	if err != nil {
 		return store.InboxEvent{}, notFound("claim inbox", err)
 	}
@@ -150,7 +147,11 @@ func (s *Store) ClaimInbox(ctx context.Context, userID, token string, now time.T
 
 // guarded runs one of the token-guarded updates; no row changed means the claim is gone.
 func (s *Store) guarded(ctx context.Context, what, stmt string, args ...any) error {
-	n, err := affected(s.write.ExecContext(ctx, inboxSQL[stmt], args...))
+	n := 0
+	err := s.batch.do(ctx, func(tx *sql.Tx) (err error) {
+		n, err = affected(txStmt(tx, s.write, inboxSQL[stmt]).Exec(args...))
+		return err
+	})
 	if err == nil && n == 0 {
 		err = store.ErrConflict
 	}

@@ -30,6 +30,7 @@ const FileName = "ssonet.db"
 type Store struct {
 	write  *pool
 	read   *pool
+	batch  *batcher // the inbox's writes, grouped (batch.go)
 	sealer *store.Sealer
 }
 
@@ -63,7 +64,14 @@ func Open(dir string, sealer *store.Sealer) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
-	return &Store{write: newPool(write), read: newPool(read), sealer: sealer}, nil
+	s := &Store{write: newPool(write), read: newPool(read), sealer: sealer}
+	if err := s.write.warm(ctx, batched...); err != nil {
+		s.write.Close()
+		s.read.Close()
+		return nil, err
+	}
+	s.batch = newBatcher(s.write)
+	return s, nil
 }
 
 // openDB opens a pool on the database file. busy_timeout comes first so that switching to WAL
@@ -103,8 +111,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools. The last connection to close checkpoints the WAL into the file.
+// Close stops the inbox's writer, then closes both pools. The last connection to close
+// checkpoints the WAL into the file.
 func (s *Store) Close(context.Context) error {
+	s.batch.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
