@@ -2,8 +2,8 @@
 // flows (leader registration, ...), and builds every message within LINE's limits.
 //
 // Each event goes through one dispatch order (docs/ARCHITECTURE.md, "The conversation engine"):
-// duplicate check → session expiry → global words → the active flow's step → keyword router →
-// "not understood" help.
+// session expiry → global words → the active flow's step → keyword router → "not understood"
+// help. Events arrive deduplicated, one user's in order, from the inbox's workers.
 package bot
 
 import (
