@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -20,6 +23,8 @@ import (
 	"github.com/ssonet/ssonet/handlers"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/store/sqlitestore"
 )
 
 // The webhook benchmarks compare the full path (Gin, signature, inbox write, workers, engine,
@@ -208,4 +213,58 @@ func BenchmarkWebhookAt1000(b *testing.B) {
 	msgs := menuReply(b)
 	b.Run("full", func(b *testing.B) { paced(b, startFull(b), 1000) })
 	b.Run("bare", func(b *testing.B) { paced(b, startBare(b, msgs), 1000) })
+}
+
+// seedStored fills the SQLite store in dir with n members and n handled inbox events, as a
+// long-running service has them, in one transaction of set-based inserts.
+func seedStored(b *testing.B, dir string, n int) {
+	st, err := sqlitestore.Open(dir, testSealer(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.Close(context.Background()) // the schema exists now
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlitestore.FileName))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now().Add(-time.Hour).UnixMilli()
+	for _, q := range []string{
+		`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?1)
+		 INSERT INTO members (user_id, display_name, language, blocked, followed_at, updated_at)
+		 SELECT printf('U%032x', x), 'member', 'th', 0, ?2, ?2 FROM c`,
+		`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?1)
+		 INSERT INTO inbox (id, user_id, event_at, seq, received_at, body_sealed, state, attempts, next_at, token, lease_until)
+		 SELECT printf('01SEED%020d', x), printf('U%032x', x), ?2, 0, ?2, '', 'done', 1, 0, '', 0 FROM c`,
+	} {
+		if _, err := db.Exec(q, n, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// testSealer is the sealer of ENCRYPTION_KEY in productionEnv.
+func testSealer(b *testing.B) *store.Sealer {
+	key, _ := store.ParseSealerKey(testKey)
+	s, err := store.NewSealer(key)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkWebhookStored is the full path's throughput with 1,000 and with 1,000,000 members and
+// handled events already stored: the per-event queries go through indexes, so the two should
+// be within 1.2× of each other.
+func BenchmarkWebhookStored(b *testing.B) {
+	for _, n := range []int{1_000, 1_000_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			standIn := linetest.NewServer(testToken)
+			b.Cleanup(standIn.Close)
+			vars := productionEnv(b, standIn, map[string]string{"LINE_RATE_LIMIT": "off"})
+			seedStored(b, vars["DATA_DIR"], n)
+			srv := startRun(b, vars, io.Discard)
+			throughput(b, benchTarget{url: srv.addr, standIn: standIn, settle: srv.inbox.WaitIdle})
+		})
+	}
 }
