@@ -42,6 +42,10 @@ const (
 // writeTimeout bounds each of the inbox's own writes after handling (complete, retry, park).
 const writeTimeout = 5 * time.Second
 
+// pollLimit is how many users one search of the store wakes: after a crash with a backlog the
+// drain goes at the workers' pace, not one page of users per Poll period.
+const pollLimit = 1000
+
 // Handler handles one event; *bot.Engine satisfies it. An error means the event should be
 // tried again later.
 type Handler interface {
@@ -235,7 +239,7 @@ func (i *Inbox) Kick() {
 func (i *Inbox) Poll(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, i.cfg.WriteTimeout)
 	defer cancel()
-	users, err := i.cfg.Store.DueInboxUsers(ctx, i.cfg.Now().UTC(), 4*i.cfg.Workers)
+	users, err := i.cfg.Store.DueInboxUsers(ctx, i.cfg.Now().UTC(), pollLimit)
 	if err != nil {
 		i.log.Error("inbox: search due events", "err", err)
 		return
