@@ -88,7 +88,6 @@ type Inbox struct {
 	running  int
 	stopping bool
 
-	kick    chan struct{}
 	ctx     context.Context // parent of every handling; cancelled when Stop gives up waiting
 	cancel  context.CancelFunc
 	workers sync.WaitGroup
@@ -139,7 +138,7 @@ func New(cfg Config) (*Inbox, error) {
 	if cfg.MaxAge <= 0 {
 		cfg.MaxAge = DefaultMaxAge
 	}
-	i := &Inbox{cfg: cfg, log: cfg.Logger, users: map[string]*bool{}, kick: make(chan struct{}, 1),
+	i := &Inbox{cfg: cfg, log: cfg.Logger, users: map[string]*bool{},
 		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ssonet_inbox_events_total",
 			Help: "Inbox events by outcome: accepted, duplicate, dropped (older than the dedupe retention), handled, retried, parked.",
@@ -216,7 +215,6 @@ func (i *Inbox) Start() {
 			case <-i.ctx.Done():
 				return
 			case <-t.C:
-			case <-i.kick:
 			}
 			if i.isStopping() {
 				return
@@ -224,14 +222,6 @@ func (i *Inbox) Start() {
 			i.Poll(i.ctx)
 		}
 	})
-}
-
-// Kick asks the poller to search the store now instead of at its next tick.
-func (i *Inbox) Kick() {
-	select {
-	case i.kick <- struct{}{}:
-	default:
-	}
 }
 
 // Poll searches the store once for users with due events and wakes their workers. Start calls
