@@ -19,6 +19,7 @@ import (
 	"github.com/ssonet/ssonet/handlers"
 	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/mongostore"
 	"github.com/ssonet/ssonet/store/mongostore/ferrettest"
@@ -284,6 +285,15 @@ func webhookScenario(t *testing.T, extra map[string]string) {
 			}
 			s.assertUntouched(t, user)
 		}
+	})
+	t.Run("an event older than the dedupe retention is a replay: 200, dropped", func(t *testing.T) {
+		user := newUser()
+		old := time.Now().Add(-scheduler.EventRetention - time.Hour).UnixMilli()
+		b := fixture(t, "text.json", event{UserID: user, EventID: newEventID(), ReplyToken: s.standIn.IssueReplyToken(user), Text: "เมนู", Timestamp: old})
+		if code := s.postSigned(t, b); code != http.StatusOK {
+			t.Errorf("status %d, want 200", code)
+		}
+		s.assertUntouched(t, user)
 	})
 	t.Run("redelivered event is handled once", func(t *testing.T) {
 		user := newUser()

@@ -34,8 +34,9 @@ const (
 	DefaultWorkers       = 16               // users handled at once by one process
 	DefaultWriteTimeout  = 1500 * time.Millisecond
 	DefaultHandleTimeout = 30 * time.Second
-	// DefaultMaxAge is the dedupe retention: the clean-up forgets handled ids after it, so an
-	// older event may be a replay and is dropped (docs/ARCHITECTURE.md, "Inbox").
+	// DefaultMaxAge is the dedupe retention: the clean-up forgets handled ids after it
+	// (scheduler.EventRetention), so an older event may be a replay and is dropped
+	// (docs/ARCHITECTURE.md, "Inbox"). LINE redelivers for far less (line-platform.md rows 7–9).
 	DefaultMaxAge = 48 * time.Hour
 )
 

@@ -13,6 +13,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
+
+	"github.com/ssonet/ssonet/inbox"
 )
 
 // jobTimeout bounds one run of any job.
@@ -237,10 +239,10 @@ const (
 	// SessionRetention is how long an expired session is kept, so that a user who comes back
 	// within a day is still told their form expired (docs/ARCHITECTURE.md, "The conversation engine").
 	SessionRetention = 24 * time.Hour
-	// EventRetention is how long a handled webhook event id is remembered for deduplication;
-	// LINE redelivers for a shorter time than this (line-platform.md rows 7–9, 11), and the
-	// inbox drops older events as replays (inbox.DefaultMaxAge).
-	EventRetention = 48 * time.Hour
+	// EventRetention is how long a handled webhook event id is remembered for deduplication:
+	// the inbox's replay cut-off, which is longer than LINE redelivers (line-platform.md rows
+	// 7–9, 11).
+	EventRetention = inbox.DefaultMaxAge
 	// cleanupBatch is how many inbox rows one delete statement removes, so that webhook writes
 	// never wait long behind the clean-up.
 	cleanupBatch = 1000
