@@ -18,6 +18,10 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
+// readConns is the size of the read pool: enough for the inbox's workers and the API on a few
+// cores; more readers only wait for the disk and each other.
+const readConns = 8
+
 // FileName is the database file Open creates in its directory (with -wal and -shm beside it).
 const FileName = "ssonet.db"
 
@@ -64,6 +68,10 @@ func Open(dir string, sealer *store.Sealer) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
+	// A small pool kept open: with database/sql's default of 2 idle connections, concurrent
+	// readers opened and closed a connection (and prepared its statements again) per query.
+	read.SetMaxOpenConns(readConns)
+	read.SetMaxIdleConns(readConns)
 	s := &Store{write: newPool(write), read: newPool(read), sealer: sealer}
 	if err := s.write.warm(ctx, batched...); err != nil {
 		s.write.Close()
