@@ -42,10 +42,6 @@ type Config struct {
 	// ReferralRetention is how long a closed referral is kept before the scheduler deletes it:
 	// REFERRAL_RETENTION_DAYS whole days, 1–3650, default 365.
 	ReferralRetention time.Duration
-	// InboxLease and InboxPoll are the inbox workers' claim lease and store search period
-	// (docs/ARCHITECTURE.md, "Workers"); zero takes inbox.DefaultLease and inbox.DefaultPoll.
-	// Not read from the environment: tests shorten them.
-	InboxLease, InboxPoll time.Duration
 	// Simulator is true when no LINE channel is configured: LINE API calls go to the in-process
 	// stand-in and /simulator is served.
 	Simulator bool

@@ -167,8 +167,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	sched.Start()
 	stops = append(stops, sched.Stop)
 
-	workers, err := inbox.New(inbox.Config{Store: st, Handler: engine, Now: cfg.Now, Logger: log, Metrics: metrics,
-		Lease: cfg.InboxLease, Poll: cfg.InboxPoll})
+	workers, err := inbox.New(inbox.Config{Store: st, Handler: engine, Now: cfg.Now, Logger: log, Metrics: metrics})
 	if err != nil {
 		return err
 	}
