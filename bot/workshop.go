@@ -403,7 +403,6 @@ func (t *turn) joinWorkshop(id string) error {
 	if err != nil {
 		return fmt.Errorf("bot: join workshop: %w", err)
 	}
-	t.important = true
 	if r.Status == store.RegWaitlisted {
 		return t.waitlistedAnswer("ws.waitlisted", w, r)
 	}
@@ -489,7 +488,6 @@ func (t *turn) leaveWorkshop(id string) error {
 	if err != nil {
 		return fmt.Errorf("bot: leave workshop: %w", err)
 	}
-	t.important = true
 	t.out.text(t.tr("ws.left", "Title", w.Title, "When", t.when(w)))
 	t.out.buttons(t.wsListAction(), t.menuAction())
 	return nil
