@@ -130,7 +130,7 @@ func (b *Base) build(t Topic, en bool, day string, option int) Answer {
 	if changes && b.InDisputedWindow(day) {
 		text += "\n" + b.Disputed.In(en)
 	}
-	a.Text = text + "\n" + b.asOfLine(en, day)
+	a.Text = text + "\n" + b.AsOfLine(en, day)
 	return a
 }
 
@@ -141,8 +141,9 @@ func (b *Base) unresolvedNote(en bool) string {
 	return "เรื่องที่ยังยืนยันไม่ได้ สอบถามสายด่วน " + b.Hotline + " ค่ะ"
 }
 
-// asOfLine is "(ตาม พ.ร.ฎ. ฉบับที่ 5 พ.ศ. 2568 · ข้อมูล ณ 1 ธ.ค. 2569)".
-func (b *Base) asOfLine(en bool, day string) string {
+// AsOfLine is the last line of every answer: the rules in force on day and the date of the
+// data, "(ตาม พ.ร.ฎ. ฉบับที่ 5 พ.ศ. 2568 · ข้อมูล ณ 1 ธ.ค. 2569)".
+func (b *Base) AsOfLine(en bool, day string) string {
 	var date, label string
 	if en {
 		date, label = thai.FormatDateEN(b.asOf, time.UTC), "information as of "

@@ -18,6 +18,7 @@ const (
 	eventsColl    = "events"
 	auditColl     = "audit"
 	referralsColl = "referrals"
+	feedbackColl  = "knowledge_feedback" // _id is the topic id
 )
 
 // index is one index of one collection.
