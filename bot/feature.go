@@ -18,11 +18,11 @@ type feature struct {
 	menu      []menuItem
 }
 
-// features lists the bot's areas. Order matters for keywords only: Section 40's topics
-// ("สมัครอย่างไร") come before the registration words, and the Section 40 "did you mean" after
-// every other area's words.
+// features lists the bot's areas. Order matters for keywords only: the officers' and workshop
+// commands ("ไม่อนุมัติ สมศรี", "สมัคร 2") first, then Section 40's topics ("สมัครอย่างไร")
+// before the registration words, and the Section 40 "did you mean" after every other area's.
 func features() []feature {
-	return []feature{section40Feature(), officerFeature(), workshopFeature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), section40Fallback()}
+	return []feature{officerFeature(), workshopFeature(), section40Feature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), section40Fallback()}
 }
 
 // keyword is a typed phrase the router recognises outside a form.

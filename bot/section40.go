@@ -147,7 +147,7 @@ func calcOf(m knowledge.Match) (string, int) {
 		}
 		return "rest", m.Days
 	case "death":
-		return "funeral", 1
+		return "funeral", 0 // the answer itself gives the grant; the calculator is one tap away
 	}
 	return "", 0
 }
@@ -180,7 +180,7 @@ func (t *turn) s40Buttons(a knowledge.Answer) {
 	for _, f := range a.Flows {
 		bs = append(bs, action{Label: t.tr(f + ".button"), Data: "a=" + f + ".start"})
 	}
-	t.out.buttons(append(bs, t.menuAction())...)
+	t.out.buttons(append(bs, action{Label: t.tr("btn.self"), Data: "a=self.start"}, t.menuAction())...)
 }
 
 func (t *turn) topicActions(ids []string) []action {

@@ -102,9 +102,9 @@ func finishJoin(t *turn) {
 	var text string
 	switch ins := t.sess.Fields["insured"]; {
 	case ins == ansYes:
-		text = t.tr("s40join.insured", "Hotline", t.kb().Hotline)
+		text = t.tr("s40join.result_insured", "Hotline", t.kb().Hotline)
 	case ins != ansNo: // not sure, or skipped
-		text = t.ageVerdict(age) + "\n" + t.tr("s40join.insured_unsure", "Hotline", t.kb().Hotline)
+		text = t.ageVerdict(age) + "\n" + t.tr("s40join.result_unsure", "Hotline", t.kb().Hotline)
 	default:
 		text = t.ageVerdict(age)
 	}

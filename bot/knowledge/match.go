@@ -333,10 +333,10 @@ func matchAt(s []rune, i int, k []rune) (int, bool) {
 }
 
 // fuzzy finds k in s with at most one edit (two for keys of 12 characters or more), for keys of
-// at least 6 characters without '#': "ทุพลภาพ" still reaches "ทุพพลภาพ". It returns the span of
+// at least 7 characters without '#' (shorter ones are too close to other words: "ไม่นอน" to "ไม่อนุ"): "ทุพลภาพ" still reaches "ทุพพลภาพ". It returns the span of
 // the closest substring (Sellers' approximate substring matching).
 func fuzzy(s, k []rune) ([2]int, bool) {
-	if len(k) < 6 || slices.Contains(k, '#') {
+	if len(k) < 7 || slices.Contains(k, '#') {
 		return [2]int{}, false
 	}
 	maxD := 1
