@@ -94,7 +94,7 @@ func section40Feature() feature {
 				t.section40(q.Get("t"), o)
 				return nil
 			},
-			actS40Vote:          func(t *turn, q url.Values) error { return t.s40Vote(q.Get("t"), q.Get("v")) },
+			actS40Vote:            func(t *turn, q url.Values) error { return t.s40Vote(q.Get("t"), q.Get("v")) },
 			flowJoin + ".start":   func(t *turn, _ url.Values) error { return t.startFlow(flowJoin) },
 			flowChoose + ".start": func(t *turn, _ url.Values) error { return t.startFlow(flowChoose) },
 			flowCalc + ".start":   func(t *turn, _ url.Values) error { return t.startFlow(flowCalc) },

@@ -81,7 +81,9 @@ func (f Fact) Unresolved() bool {
 	return f.Status == Conflicting || f.Status == Unconfirmed || f.Status == Gap
 }
 
-func (f Fact) about(option int) bool { return len(f.Options) == 0 || slices.Contains(f.Options, option) }
+func (f Fact) about(option int) bool {
+	return len(f.Options) == 0 || slices.Contains(f.Options, option)
+}
 
 // Topic is one thing people ask about (the fact base's "Common questions").
 type Topic struct {
@@ -154,14 +156,14 @@ type Base struct {
 	Mentions []string            `json:"mentions"` // words naming Section 40 itself, dropped before matching (alone: the overview)
 	Topics   []Topic             `json:"topics"`
 
-	topics  map[string]int
-	folder  *folder
+	topics   map[string]int
+	folder   *folder
 	keys     []key
 	domain   []string
 	mentions []string
-	asOf    time.Time
-	cacheMu sync.Mutex
-	cache   map[cacheKey]*dayAnswers
+	asOf     time.Time
+	cacheMu  sync.Mutex
+	cache    map[cacheKey]*dayAnswers
 }
 
 // Embedded returns the knowledge built into the program.
