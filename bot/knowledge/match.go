@@ -68,10 +68,12 @@ func newFolder(syn map[string][]string) *folder {
 
 // clean is the folding without synonyms.
 func (f *folder) clean(s string) string {
-	s = strings.ToLower(thai.Normalize(s))
+	// Numbers typed apart stay apart ("ทางเลือก 2 12 เดือน"): the space between two digits
+	// becomes a separator no key contains.
+	s = digitSpace.ReplaceAllString(digitSpace.ReplaceAllString(strings.ToLower(thai.Normalize(s)), "$1|$2"), "$1|$2")
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r), r == '#':
+		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r), r == '#', r == '|':
 			return r
 		}
 		return -1
@@ -188,6 +190,7 @@ type Match struct {
 
 // Numbers in a folded question, with the word after them.
 var (
+	digitSpace = regexp.MustCompile(`(\d) (\d)`)
 	reOption = regexp.MustCompile(`ทางเลือก([123])(?:\D|$)`)
 	reCount  = regexp.MustCompile(`(\d{1,3})(วัน|คืน|day|days|night|nights|เดือน|month|months|ครั้ง|visit|visits|time|times|ปี|year|years)`)
 	reAge    = regexp.MustCompile(`อายุ(\d{1,3})`)
@@ -332,17 +335,14 @@ func matchAt(s []rune, i int, k []rune) (int, bool) {
 	return i, true
 }
 
-// fuzzy finds k in s with at most one edit (two for keys of 12 characters or more), for keys of
+// fuzzy finds k in s with at most one edit, for keys of
 // at least 7 characters without '#' (shorter ones are too close to other words: "ไม่นอน" to "ไม่อนุ"): "ทุพลภาพ" still reaches "ทุพพลภาพ". It returns the span of
 // the closest substring (Sellers' approximate substring matching).
 func fuzzy(s, k []rune) ([2]int, bool) {
 	if len(k) < 7 || slices.Contains(k, '#') {
 		return [2]int{}, false
 	}
-	maxD := 1
-	if len(k) >= 12 {
-		maxD = 2
-	}
+	const maxD = 1 // two edits turn "จ่ายทางเลือก" into "ย้ายทางเลือก"
 	// d[i] is the distance of k[:i] to the best substring of s ending at the current position;
 	// st[i] is where that substring starts.
 	d := make([]int, len(k)+1)
