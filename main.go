@@ -140,9 +140,17 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	}
 	var kick func() // the scheduler's Kick, set below before any event is handled
 	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log, Now: cfg.Now,
-		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }})
+		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, Knowledge: cfg.Knowledge, Registerer: metrics})
 	if err != nil {
 		return err
+	}
+	if cfg.KnowledgeFile != "" {
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		wctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); watchKnowledge(wctx, hup, cfg.KnowledgeFile, engine.SetKnowledge, log) }()
+		stops = append(stops, func(context.Context) error { signal.Stop(hup); cancel(); <-done; return nil })
 	}
 	announcements, err := scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: engine, Logger: log, Now: cfg.Now})
 	if err != nil {
@@ -188,6 +196,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			(&handlers.OfficerAPI{Officers: engine, Store: st}).Routes,
 			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick, Location: cfg.Location}).Routes,
 			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
+			(&handlers.KnowledgeAPI{Store: st, Title: engine.TopicTitle}).Routes,
 		}}
 	}
 	srv := &http.Server{

@@ -241,3 +241,13 @@ func (t *turn) s40Vote(topic, v string) error {
 	t.out.buttons(append(t.topicActions([]string{"overview"}), action{Label: t.tr("s40.call_me"), Data: "a=self.start"}, t.menuAction())...)
 	return nil
 }
+
+// TopicTitle is the Thai name of a Section 40 topic in the knowledge in use ("" when it has no
+// such topic), for the officers' feedback list.
+func (e *Engine) TopicTitle(id string) string {
+	tp, ok := e.kb().Topic(id)
+	if !ok {
+		return ""
+	}
+	return tp.Button.TH
+}
