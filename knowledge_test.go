@@ -46,7 +46,10 @@ func TestLoadConfigKnowledgeFile(t *testing.T) {
 // syncBuffer is a log destination that tells, line by line, what was written.
 type syncBuffer struct{ lines chan string }
 
-func (b syncBuffer) Write(p []byte) (int, error) { b.lines <- string(bytes.TrimSpace(p)); return len(p), nil }
+func (b syncBuffer) Write(p []byte) (int, error) {
+	b.lines <- string(bytes.TrimSpace(p))
+	return len(p), nil
+}
 
 // TestWatchKnowledgeReloadsOnSignal: a signal installs the file as it is now; a bad file is
 // refused and logged, and nothing is installed.
