@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -120,9 +121,13 @@ func section40Fallback() feature {
 // about the option named if one is.
 func (t *turn) section40Question() error {
 	m := t.kb().Match(t.ev.Text)
-	if kind, n := calcOf(m); kind != "" && n > 0 {
+	kind, n := calcOf(m)
+	switch {
+	case kind != "" && n > 0:
 		t.calcAnswer(m.Topic, kind, m.Option, n)
 		return nil
+	case kind != "" && asksHowMuchFor(keywordOf(t.ev.Text)):
+		return t.startFlow(flowCalc) // "จ่ายทางเลือก 2 กี่เดือนได้เท่าไร": the calculator, prefilled
 	}
 	if m.Topic == "age" && m.Age > 0 {
 		t.out.text(t.ageVerdict(m.Age) + "\n\n" + t.answerOf("age", 0).Text)
@@ -132,6 +137,12 @@ func (t *turn) section40Question() error {
 	}
 	t.section40(m.Topic, m.Option)
 	return nil
+}
+
+// asksHowMuchFor reports a question of "how much for how many" without the number.
+func asksHowMuchFor(w string) bool {
+	return slices.ContainsFunc([]string{"กี่เดือน", "กี่วัน", "กี่ครั้ง", "howmanymonths", "howmanydays"}, func(s string) bool { return strings.Contains(w, s) }) &&
+		slices.ContainsFunc([]string{"เท่าไร", "เท่าไหร่", "กี่บาท", "howmuch"}, func(s string) bool { return strings.Contains(w, s) })
 }
 
 // calcOf gives the calculator kind and count a matched question asks for, if any.
@@ -173,8 +184,8 @@ func (t *turn) section40(topic string, option int) {
 // the checks it offers, the menu.
 func (t *turn) s40Buttons(a knowledge.Answer) {
 	bs := []action{
-		{Label: t.tr("s40.vote_yes"), Data: actS40Vote + "&t=" + a.Topic + "&v=" + voteHelpful, Display: t.tr("s40.vote_yes")},
-		{Label: t.tr("s40.vote_no"), Data: actS40Vote + "&t=" + a.Topic + "&v=" + voteUnhelped, Display: t.tr("s40.vote_no")},
+		{Label: t.tr("s40.vote_yes"), Data: "a=" + actS40Vote + "&t=" + a.Topic + "&v=" + voteHelpful, Display: t.tr("s40.vote_yes")},
+		{Label: t.tr("s40.vote_no"), Data: "a=" + actS40Vote + "&t=" + a.Topic + "&v=" + voteUnhelped, Display: t.tr("s40.vote_no")},
 	}
 	bs = append(bs, t.topicActions(a.Next)...)
 	for _, f := range a.Flows {

@@ -328,7 +328,11 @@ func (t *turn) calcAnswer(topic, kind string, option, n int) {
 		}
 		line := t.tr("s40calc.line."+kind, "Per", thousands(a.Value), "N", count, "Total", thousands(a.Value*count))
 		if capped > 0 {
-			line = t.tr("s40calc.capped", "Cap", capped, "Asked", n) + "\n" + line
+			unit := t.tr("s40calc.unit.day")
+			if kind == "visit" {
+				unit = t.tr("s40calc.unit.visit")
+			}
+			line = t.tr("s40calc.capped", "Cap", capped, "Asked", n, "Unit", unit) + "\n" + line
 		}
 		if _, seen := byText[line]; !seen {
 			texts = append(texts, line)
