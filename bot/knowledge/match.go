@@ -66,39 +66,49 @@ func newFolder(syn map[string][]string) *folder {
 	return f
 }
 
-// clean is the folding without synonyms.
-func (f *folder) clean(s string) string {
-	// Numbers typed apart stay apart ("ทางเลือก 2 12 เดือน"): the space between two digits
-	// becomes a separator no key contains.
-	s = digitSpace.ReplaceAllString(digitSpace.ReplaceAllString(strings.ToLower(thai.Normalize(s)), "$1|$2"), "$1|$2")
+// spaced is the first half of the folding: normalised, lower case, punctuation as spaces, one
+// space between words, polite endings dropped. Numbers typed apart stay apart ("ทางเลือก 2 12
+// เดือน"): the space between two digits becomes a separator no key contains.
+func spaced(s string) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r), r == '#', r == '|':
+		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r), r == '#':
 			return r
 		}
-		return -1
-	}, s)
+		return ' '
+	}, strings.ToLower(thai.Normalize(s)))
+	s = strings.Join(strings.Fields(s), " ")
+	s = digitSpace.ReplaceAllString(digitSpace.ReplaceAllString(s, "$1|$2"), "$1|$2")
 	for changed := true; changed; {
 		changed = false
 		for _, p := range politeEnds {
 			if len(s) > len(p) && strings.HasSuffix(s, p) {
-				s, changed = strings.TrimSuffix(s, p), true
+				s, changed = strings.TrimRight(strings.TrimSuffix(s, p), " "), true
 			}
 		}
 	}
 	return s
 }
 
-// fold is clean followed by the synonym replacement, scanning left to right and taking the
-// longest variant at each position.
+// clean is the folding without synonyms: spaced without the spaces.
+func (f *folder) clean(s string) string { return strings.ReplaceAll(spaced(s), " ", "") }
+
+// fold is the whole folding: spaced, then every synonym replaced by its canonical word,
+// scanning left to right and taking the longest variant at each position, then without spaces.
+// A variant may span spaces ("section 40"); one in Latin letters must be a whole word, so "app"
+// is not found in "happens".
 func (f *folder) fold(s string) string {
-	s = f.clean(s)
+	s = spaced(s)
 	var b strings.Builder
 	for i := 0; i < len(s); {
-		hit := ""
+		if s[i] == ' ' {
+			i++
+			continue
+		}
+		hit, end := "", 0
 		for _, v := range f.variants {
-			if strings.HasPrefix(s[i:], v) {
-				hit = v
+			if e, ok := prefixSkippingSpaces(s, i, v); ok && (!isLatin(v) || latinBoundary(s, i, e)) {
+				hit, end = v, e
 				break
 			}
 		}
@@ -109,9 +119,37 @@ func (f *folder) fold(s string) string {
 			continue
 		}
 		b.WriteString(f.canon[hit])
-		i += len(hit)
+		i = end
 	}
 	return b.String()
+}
+
+// prefixSkippingSpaces reports whether v (without spaces) starts s at i when the spaces of s
+// are ignored, and where it ends.
+func prefixSkippingSpaces(s string, i int, v string) (int, bool) {
+	j := 0
+	for j < len(v) {
+		if i >= len(s) {
+			return 0, false
+		}
+		if s[i] == ' ' && j > 0 {
+			i++
+			continue
+		}
+		if s[i] != v[j] {
+			return 0, false
+		}
+		i, j = i+1, j+1
+	}
+	return i, true
+}
+
+func isLatin(v string) bool { return v != "" && v[0] >= 'a' && v[0] <= 'z' }
+
+// latinBoundary: no Latin letter right before s[i] or at s[end].
+func latinBoundary(s string, i, end int) bool {
+	letter := func(c byte) bool { return c >= 'a' && c <= 'z' }
+	return (i == 0 || !letter(s[i-1])) && (end >= len(s) || !letter(s[end]))
 }
 
 func firstRune(s string) (rune, int) {
@@ -250,7 +288,9 @@ func (b *Base) Match(text string) Match {
 	}
 	// A key found inside a longer key's match does not count ("นอนโรงพยาบาล" in
 	// "ไม่นอนโรงพยาบาล", "ลูก" in "ลูกจ้าง").
-	slices.SortStableFunc(hits, func(a, c hit) int { return cmp.Compare(c.end-c.start, a.end-a.start) })
+	slices.SortStableFunc(hits, func(a, c hit) int {
+		return cmp.Or(cmp.Compare(c.end-c.start, a.end-a.start), cmp.Compare(c.w, a.w))
+	})
 	score := make([]float64, len(b.Topics))
 	var kept []hit
 	for _, h := range hits {
