@@ -247,9 +247,12 @@ func parseBirth(t *turn, in string) (string, error) {
 // today and the stored form ("a:45" or "d:1980-05-12"). Text that is neither is re-prompted
 // with catalog key unreadable; a birth date in the future with err.birth_future.
 func (t *turn) ageOf(in, unreadable string) (int, string, error) {
-	if a, aerr := thai.ParseAge(in); aerr == nil {
+	a, aerr := thai.ParseAge(in)
+	if aerr == nil {
 		return a, birthAgePrefix + strconv.Itoa(a), nil
-	} else if d, derr := thai.ParseDate(in, t.loc); derr != nil {
+	}
+	d, derr := thai.ParseDate(in, t.loc)
+	if derr != nil {
 		var ie *thai.InputError
 		switch {
 		case errors.As(aerr, &ie) && ie.Key == "age.range": // a number too big for an age: "200"
@@ -258,13 +261,12 @@ func (t *turn) ageOf(in, unreadable string) (int, string, error) {
 			return 0, "", &reprompt{key: unreadable}
 		}
 		return 0, "", derr
-	} else {
-		today := t.now.In(t.loc)
-		if d.After(today) {
-			return 0, "", &reprompt{key: "err.birth_future"}
-		}
-		return thai.AgeOn(d, today), birthDatePrefix + d.Format(time.DateOnly), nil
 	}
+	today := t.now.In(t.loc)
+	if d.After(today) {
+		return 0, "", &reprompt{key: "err.birth_future"}
+	}
+	return thai.AgeOn(d, today), birthDatePrefix + d.Format(time.DateOnly), nil
 }
 
 // birthOf decodes the birth step's value: the birth date (zero when an age was typed) and the

@@ -197,7 +197,8 @@ func finishChoose(t *turn) {
 	for o := 1; o <= 3; o++ {
 		bs = append(bs, action{Label: t.tr("s40.option", "N", o), Data: "a=s40&t=options&o=" + strconv.Itoa(o)})
 	}
-	t.out.buttons(append(bs, t.topicActions([]string{"apply"})[0], action{Label: t.tr("s40.call_me"), Data: "a=self.start"}, t.menuAction())...)
+	bs = append(bs, t.topicActions([]string{"apply"})...)
+	t.out.buttons(append(bs, action{Label: t.tr("s40.call_me"), Data: "a=self.start"}, t.menuAction())...)
 }
 
 // Calculator kinds, in the order of the first question's buttons; catalog "s40calc.kind.<k>".

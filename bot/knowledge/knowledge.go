@@ -25,6 +25,13 @@ import (
 //go:embed section40.json
 var embedded []byte
 
+// Required are the topic and fact ids the bot's code names (the calculator's kinds, the
+// option chooser's reasons, the "did you mean" defaults); a knowledge file must keep them.
+var Required = struct{ Topics, Facts []string }{
+	Topics: []string{"overview", "contribution", "inpatient", "outpatient", "death", "age", "who", "options", "apply", "documents"},
+	Facts:  []string{"2.1-o1", "2.1-o2", "2.1-o3", "B1", "B3", "B5", "B6", "B12", "B14-sick", "B14-death"},
+}
+
 // Flows are the self-service checks a topic may offer as buttons (Topic.Flows); the bot
 // defines a form for each.
 var Flows = []string{"s40join", "s40choose", "s40calc"}
@@ -397,8 +404,15 @@ func (b *Base) checkTopics() error {
 		}
 		b.topics[t.ID] = i
 	}
-	if _, ok := b.topics["overview"]; !ok {
-		return fmt.Errorf("no overview topic")
+	for _, id := range Required.Topics {
+		if _, ok := b.topics[id]; !ok {
+			return fmt.Errorf("topic %q is missing (the bot's code uses it)", id)
+		}
+	}
+	for _, id := range Required.Facts {
+		if !slices.ContainsFunc(b.Facts, func(f Fact) bool { return f.ID == id }) {
+			return fmt.Errorf("fact %q is missing (the bot's code uses it)", id)
+		}
 	}
 	for _, t := range b.Topics {
 		where := fmt.Sprintf("topic %q", t.ID)
