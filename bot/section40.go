@@ -68,6 +68,16 @@ func (e *Engine) SetKnowledge(kb *knowledge.Base) { e.know.Store(kb) }
 // kb is the knowledge in use.
 func (e *Engine) kb() *knowledge.Base { return e.know.Load() }
 
+// s40Match reads the turn's text against the knowledge once; the router's keyword tests and
+// the answer share it.
+func (t *turn) s40Match() knowledge.Match {
+	if t.s40 == nil {
+		m := t.kb().Match(t.ev.Text)
+		t.s40 = &m
+	}
+	return *t.s40
+}
+
 // day is today's day (YYYY-MM-DD in the display zone), the key of every "in force" question.
 func (t *turn) day() string { return knowledge.Day(t.now, t.loc) }
 
@@ -87,7 +97,7 @@ func section40Feature() feature {
 			{match: contains("เช็คว่าสมัครได้", "เช็กว่าสมัครได้", "ตรวจว่าสมัครได้", "ตรวจสอบว่าสมัครได้", "ฉันสมัครได้ไหม", "canijoin", "checkifican"), do: func(t *turn) error { return t.startFlow(flowJoin) }},
 			{match: contains("ช่วยเลือกทางเลือก", "แนะนำทางเลือก", "ทางเลือกไหนเหมาะ", "เหมาะกับฉัน", "helpmechoose", "whichoptionfits"), do: func(t *turn) error { return t.startFlow(flowChoose) }},
 			{match: contains("คำนวณ", "คิดเงิน", "calculat"), do: func(t *turn) error { return t.startFlow(flowCalc) }},
-			{matchTurn: func(t *turn) bool { return t.kb().Match(t.ev.Text).Topic != "" }, do: func(t *turn) error { return t.section40Question() }},
+			{matchTurn: func(t *turn) bool { return t.s40Match().Topic != "" }, do: func(t *turn) error { return t.section40Question() }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			actS40: func(t *turn, q url.Values) error {
@@ -111,8 +121,8 @@ func section40Feature() feature {
 // area's words had their turn: the three likeliest topics, the hotline and the call-back.
 func section40Fallback() feature {
 	return feature{keywords: []keyword{{
-		matchTurn: func(t *turn) bool { return t.kb().Match(t.ev.Text).About },
-		do:        func(t *turn) error { t.s40NotUnderstood(t.kb().Match(t.ev.Text)); return nil },
+		matchTurn: func(t *turn) bool { return t.s40Match().About },
+		do:        func(t *turn) error { t.s40NotUnderstood(t.s40Match()); return nil },
 	}}}
 }
 
@@ -120,7 +130,7 @@ func section40Fallback() feature {
 // รพ. 5 วัน"), an age an eligibility answer ("อายุ 62 สมัครได้ไหม"), else the topic's answer,
 // about the option named if one is.
 func (t *turn) section40Question() error {
-	m := t.kb().Match(t.ev.Text)
+	m := t.s40Match()
 	kind, n := calcOf(m)
 	switch {
 	case kind != "" && n > 0:

@@ -251,7 +251,7 @@ func prefillCalc(t *turn) map[string]string {
 		}
 		return f
 	}
-	m := t.kb().Match(t.ev.Text)
+	m := t.s40Match()
 	if k, _ := calcOf(m); k != "" {
 		f["kind"] = k
 	}

@@ -343,6 +343,15 @@ func (m *Match) readNumbers(s string) {
 	}
 }
 
+func containsRunes(s, sub []rune) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if slices.Equal(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
 // exact returns the spans [start, end) of k in s; '#' in k matches one or more digits.
 func exact(s, k []rune) [][2]int {
 	var out [][2]int
@@ -380,6 +389,11 @@ func matchAt(s []rune, i int, k []rune) (int, bool) {
 // the closest substring (Sellers' approximate substring matching).
 func fuzzy(s, k []rune) ([2]int, bool) {
 	if len(k) < 7 || slices.Contains(k, '#') {
+		return [2]int{}, false
+	}
+	// One edit leaves one half of k intact: without either half in s there is no match, and
+	// the dynamic programme below need not run (most keys, most questions).
+	if h := len(k) / 2; !containsRunes(s, k[:h]) && !containsRunes(s, k[h:]) {
 		return [2]int{}, false
 	}
 	const maxD = 1 // two edits turn "จ่ายทางเลือก" into "ย้ายทางเลือก"
