@@ -121,7 +121,8 @@ func section40Feature() feature {
 // area's words had their turn: the three likeliest topics, the hotline and the call-back.
 func section40Fallback() feature {
 	return feature{keywords: []keyword{{
-		matchTurn: func(t *turn) bool { return t.s40Match().About },
+		// In a form a wrong answer gets the step's own re-prompt, not "did you mean".
+		matchTurn: func(t *turn) bool { return t.sess.Flow == "" && t.s40Match().About },
 		do:        func(t *turn) error { t.s40NotUnderstood(t.s40Match()); return nil },
 	}}}
 }
