@@ -384,11 +384,12 @@ func matchAt(s []rune, i int, k []rune) (int, bool) {
 	return i, true
 }
 
-// fuzzy finds k in s with at most one edit, for keys of
-// at least 7 characters without '#' (shorter ones are too close to other words: "ไม่นอน" to "ไม่อนุ"): "ทุพลภาพ" still reaches "ทุพพลภาพ". It returns the span of
-// the closest substring (Sellers' approximate substring matching).
+// fuzzy finds k in s with at most one edit, for keys of at least 8 characters without '#'
+// (shorter ones are too close to other words: "ไม่นอน" to "ไม่อนุ", "ค่าสมัคร" to "ว่าสมัคร"):
+// "ทุพลภาพ" still reaches "ทุพพลภาพ". Common misspellings of short words are synonyms instead.
+// It returns the span of the closest substring (Sellers' approximate substring matching).
 func fuzzy(s, k []rune) ([2]int, bool) {
-	if len(k) < 7 || slices.Contains(k, '#') {
+	if len(k) < 8 || slices.Contains(k, '#') {
 		return [2]int{}, false
 	}
 	// One edit leaves one half of k intact: without either half in s there is no match, and
