@@ -307,12 +307,15 @@ func (t *turn) calcAnswer(topic, kind string, option, n int) {
 	if option == 0 {
 		opts = []int{1, 2, 3}
 	}
-	var texts []string
+	var texts, rules []string
 	byText := map[string][]string{}
 	for _, o := range opts {
 		a, ok := kb.Amount(kind, o, day)
 		if !ok {
 			continue
+		}
+		if r := a.Fact.In(en); !slices.Contains(rules, r) {
+			rules = append(rules, r) // the rule in force first, then the arithmetic
 		}
 		count, capped := n, 0
 		switch kind {
@@ -345,7 +348,7 @@ func (t *turn) calcAnswer(topic, kind string, option, n int) {
 		t.out.buttons(t.section40Action(), t.menuAction())
 		return
 	}
-	var lines []string
+	lines := rules
 	for _, s := range texts {
 		lines = append(lines, t.tr("s40calc.for", "Options", strings.Join(byText[s], ", "))+" "+s)
 	}
