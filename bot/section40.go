@@ -62,11 +62,20 @@ func (e *Engine) initSection40(cfg Config) error {
 }
 
 // SetKnowledge replaces the Section 40 knowledge while the engine runs (KNOWLEDGE_FILE re-read
-// on SIGHUP); turns already running finish with the old data.
+// on SIGHUP); turns already running finish with the data they started with.
 func (e *Engine) SetKnowledge(kb *knowledge.Base) { e.know.Store(kb) }
 
 // kb is the knowledge in use.
 func (e *Engine) kb() *knowledge.Base { return e.know.Load() }
+
+// kb is the knowledge of this turn: the engine's when the turn first asks, kept to its end so
+// that a reload in the middle cannot mix two versions in one reply.
+func (t *turn) kb() *knowledge.Base {
+	if t.turnKB == nil {
+		t.turnKB = t.Engine.kb()
+	}
+	return t.turnKB
+}
 
 // s40Match reads the turn's text against the knowledge once; the router's keyword tests and
 // the answer share it.
