@@ -177,9 +177,10 @@ type turn struct {
 	sessChanged bool // sess must be saved
 	endSession  bool // the stored session must be deleted
 	out         reply
-	important   bool             // a confirmation: push it if the reply token no longer works
-	s40         *knowledge.Match // the Section 40 reading of the text, made once per turn (s40Match)
-	turnKB      *knowledge.Base  // the knowledge this turn uses from start to end (kb)
+	important   bool // a confirmation: push it if the reply token no longer works
+
+	s40    *knowledge.Match // the Section 40 reading of the text, made once per turn (s40Match)
+	turnKB *knowledge.Base  // the knowledge this turn uses from start to end (kb)
 }
 
 // run does every store read and write of the turn and fills t.out.
