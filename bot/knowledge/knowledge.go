@@ -3,6 +3,12 @@
 // age rule; and the amounts the calculator uses. All of it is data (section40.json, embedded,
 // or a file of the same shape named by KNOWLEDGE_FILE), checked by Parse before it is used.
 //
+// "The fact base" is the project's Section 40 research notes (compiled from public sources,
+// revised on 2026-12-01 for Royal Decree No. 5 B.E. 2568); its row ids name where each fact comes
+// from: E1–E11 eligibility, 2.1–2.4 contributions and the decree, B1–B14 benefits, P1–P7 applying
+// and paying, U-… the items no source confirmed. Its guidance decides what is marked as not
+// confirmed: the conflicting, unconfirmed and gap rows only.
+//
 // Answers are built once per language and day (Base.Answer) and are immutable; understanding a
 // question (Base.Match) is folding, synonyms and tolerant matching over the topics' keys, with
 // no network call.
