@@ -174,7 +174,10 @@ type key struct {
 func (b *Base) compileKeys() ([]key, error) {
 	var ks []key
 	for ti, t := range b.Topics {
-		for _, raw := range t.Keys {
+		for i, raw := range t.Keys {
+			if slices.Contains(t.Keys[:i], raw) {
+				return nil, fmt.Errorf("topic %q: key %q is listed twice", t.ID, raw)
+			}
 			k := key{topic: ti, weight: 1}
 			s := raw
 			if rest, ok := strings.CutPrefix(s, "~"); ok {
