@@ -216,6 +216,9 @@ func (b *Base) strip(s string) string {
 // characters.
 const Threshold = 3
 
+// aboutScore is the score below Threshold that still makes a question one about Section 40.
+const aboutScore = 2
+
 // Match is what Base.Match understood of a question.
 type Match struct {
 	Topic      string   // the topic chosen; "" when none reached Threshold
@@ -318,7 +321,8 @@ func (b *Base) Match(text string) Match {
 	if best := order[0]; score[best] >= Threshold {
 		m.Topic, m.Score = b.Topics[best].ID, score[best]
 	}
-	m.About = len(m.Candidates) > 0 || folded != s || slices.ContainsFunc(b.domain, func(d string) bool { return strings.Contains(s, d) })
+	// About Section 40: it names it, uses a word of its domain, or nearly reached a topic.
+	m.About = folded != s || score[order[0]] >= aboutScore || slices.ContainsFunc(b.domain, func(d string) bool { return strings.Contains(s, d) })
 	return m
 }
 
