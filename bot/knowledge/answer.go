@@ -73,7 +73,7 @@ func (b *Base) day(en bool, day string) *dayAnswers {
 	return d
 }
 
-// Builds counts how many (language, day) sets of answers were built, for the tests of the
+// builds counts the (language, day) sets of answers in the cache, for the tests of the
 // cache.
 func (b *Base) builds() int {
 	b.cacheMu.Lock()

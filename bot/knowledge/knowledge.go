@@ -226,9 +226,6 @@ func (b *Base) InDisputedWindow(day string) bool {
 	return b.Disputed.From != "" && b.Disputed.From <= day && day < b.Disputed.Until
 }
 
-// AsOfTime is AsOf as a date (UTC midnight).
-func (b *Base) AsOfTime() time.Time { return b.asOf }
-
 // Amount is what the calculator reads for one kind and option on a day.
 type Amount struct {
 	Value int  // baht (a month, a day, a visit, once) or days a year, per Fact.Calc
@@ -250,11 +247,9 @@ func (b *Base) Amount(kind string, option int, day string) (Amount, bool) {
 	return Amount{}, false
 }
 
-// dayOf is the display-zone day of t.
-func dayOf(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
-
-// Day returns the YYYY-MM-DD day of t in loc, the key of every "in force on" question.
-func Day(t time.Time, loc *time.Location) string { return dayOf(t, loc) }
+// Day returns the YYYY-MM-DD day of t in loc (the display zone), the key of every "in force
+// on" question.
+func Day(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
 
 // Parse reads knowledge data and checks it. name is the file it came from; every error names
 // it, and a fact's error its id and row, e.g.
