@@ -103,7 +103,13 @@ func section40Feature() feature {
 	return feature{
 		flows: []*flow{joinCheckFlow(), chooseFlow(), calcFlow()},
 		keywords: []keyword{
-			{match: contains("เช็คว่าสมัครได้", "เช็กว่าสมัครได้", "ตรวจว่าสมัครได้", "ตรวจสอบว่าสมัครได้", "ฉันสมัครได้ไหม", "canijoin", "checkifican"), do: func(t *turn) error { return t.startFlow(flowJoin) }},
+			{match: contains("เช็คว่าสมัครได้", "เช็กว่าสมัครได้", "ตรวจว่าสมัครได้", "ตรวจสอบว่าสมัครได้", "ฉันสมัครได้ไหม", "canijoin", "checkifican"), do: func(t *turn) error {
+				if age := t.s40Match().Age; age > 0 { // "i am 63, can I join": the answer, not the question again
+					t.ageAnswer(age)
+					return nil
+				}
+				return t.startFlow(flowJoin)
+			}},
 			{match: contains("ช่วยเลือกทางเลือก", "แนะนำทางเลือก", "ทางเลือกไหนเหมาะ", "เหมาะกับฉัน", "helpmechoose", "whichoptionfits"), do: func(t *turn) error { return t.startFlow(flowChoose) }},
 			{match: contains("คำนวณ", "คิดเงิน", "calculat"), do: func(t *turn) error { return t.startFlow(flowCalc) }},
 			{matchTurn: func(t *turn) bool { return t.s40Match().Topic != "" }, do: func(t *turn) error { return t.section40Question() }},
@@ -150,9 +156,7 @@ func (t *turn) section40Question() error {
 		return t.startFlow(flowCalc) // "จ่ายทางเลือก 2 กี่เดือนได้เท่าไร": the calculator, prefilled
 	}
 	if m.Topic == "age" && m.Age > 0 {
-		t.out.text(t.ageVerdict(m.Age) + "\n\n" + t.answerOf("age", 0).Text)
-		t.s40Buttons(t.answerOf("age", 0))
-		t.s40m.answers.WithLabelValues("age").Inc()
+		t.ageAnswer(m.Age)
 		return nil
 	}
 	t.section40(m.Topic, m.Option)
@@ -163,6 +167,14 @@ func (t *turn) section40Question() error {
 func asksHowMuchFor(w string) bool {
 	return slices.ContainsFunc([]string{"กี่เดือน", "กี่วัน", "กี่ครั้ง", "howmanymonths", "howmanydays"}, func(s string) bool { return strings.Contains(w, s) }) &&
 		slices.ContainsFunc([]string{"เท่าไร", "เท่าไหร่", "กี่บาท", "howmuch"}, func(s string) bool { return strings.Contains(w, s) })
+}
+
+// ageAnswer answers "can I join at this age" from the one age rule, then the age topic.
+func (t *turn) ageAnswer(age int) {
+	a := t.answerOf("age", 0)
+	t.out.text(t.ageVerdict(age) + "\n\n" + a.Text)
+	t.s40Buttons(a)
+	t.s40m.answers.WithLabelValues("age").Inc()
 }
 
 // calcOf gives the calculator kind and count a matched question asks for, if any.

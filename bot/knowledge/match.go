@@ -237,7 +237,7 @@ var (
 	digitSpace = regexp.MustCompile(`(\d) (\d)`)
 	reOption   = regexp.MustCompile(`ทางเลือก([123])(?:\D|$)`)
 	reCount    = regexp.MustCompile(`(\d{1,3})(วัน|คืน|day|days|night|nights|เดือน|month|months|ครั้ง|visit|visits|time|times|ปี|year|years)`)
-	reAge      = regexp.MustCompile(`อายุ(\d{1,3})`)
+	reAge      = regexp.MustCompile(`(?:อายุ|iam|im)(\d{1,3})`)
 )
 
 // Match reads a question: the topic it asks about, or the likeliest ones, and the numbers in
