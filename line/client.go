@@ -300,7 +300,7 @@ func (c *Client) outcome(ctx context.Context, endpoint string, withRetryKey bool
 		return nil
 	}
 
-	ae := &APIError{Endpoint: endpoint, Status: status, RequestID: reqID}
+	ae := &APIError{Endpoint: endpoint, Status: status, RequestID: reqID, RetryAfter: retryAfter(res.Header.Get("Retry-After"), time.Now())}
 	raw, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	var eb errorBody
 	if json.Unmarshal(raw, &eb) == nil && eb.Message != "" {
@@ -324,4 +324,19 @@ func (c *Client) outcome(ctx context.Context, endpoint string, withRetryKey bool
 		slog.String("request_id", reqID), slog.String("line_message", ae.Message),
 		slog.Any("details", ae.Details))
 	return ae
+}
+
+// retryAfter reads a Retry-After header: a number of seconds or an HTTP date (RFC 9110 §10.2.3),
+// relative to now. Zero when absent, unreadable or in the past.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
 }

@@ -166,6 +166,7 @@ type Store interface {
 	OfficerStore
 	AnnouncementStore
 	WorkshopStore
+	OutboxStore
 	// Ping reports whether the database answers (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.

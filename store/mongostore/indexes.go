@@ -135,6 +135,20 @@ func indexes() []index {
 			Keys:    bson.D{{Key: "ever", Value: 1}},
 			Options: options.Index().SetName("ever"),
 		}},
+		// The outbox (issue 8): the claim and the pending counts by status and nextAt, an
+		// announcement's progress by group, the clean-up by doneAt.
+		{pushesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "status", Value: 1}, {Key: "nextAt", Value: 1}},
+			Options: options.Index().SetName("status_nextAt"),
+		}},
+		{pushesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "group", Value: 1}, {Key: "createdAt", Value: 1}},
+			Options: options.Index().SetName("group_createdAt"),
+		}},
+		{pushesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "doneAt", Value: 1}},
+			Options: options.Index().SetName("doneAt"),
+		}},
 	}
 }
 
