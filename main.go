@@ -29,6 +29,7 @@ import (
 	"github.com/ssonet/ssonet/handlers"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/mongostore"
@@ -120,6 +121,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		apiURL = standIn.URL()
 		rateLimits = map[string]line.RateLimit{} // the stand-in has no budget to protect
 	}
+	if !cfg.LineRateLimit {
+		rateLimits = map[string]line.RateLimit{} // LINE_RATE_LIMIT=off: a stand-in for benchmarks
+	}
 	client, err := line.New(line.Config{BaseURL: apiURL, AccessToken: token, Logger: log, RateLimits: rateLimits})
 	if err != nil {
 		return err
@@ -139,25 +143,45 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		}
 	}
 	var kick func() // the scheduler's Kick, set below before any event is handled
-	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log, Now: cfg.Now,
+	var announcements *scheduler.Announcements
+	out, err := outbox.New(outbox.Config{Store: st, LINE: client, Location: cfg.Location, Now: cfg.Now, Logger: log,
+		Registerer: metrics, OnDone: func(ctx context.Context, p store.Push) { announcements.PushDone(ctx, p) }})
+	if err != nil {
+		return err
+	}
+	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Outbox: out, Location: cfg.Location, Logger: log, Now: cfg.Now,
 		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }})
 	if err != nil {
 		return err
 	}
-	announcements, err := scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: engine, Logger: log, Now: cfg.Now})
+	announcements, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, Outbox: out, Announcer: engine, Logger: log, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
 
 	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics, Now: cfg.Now,
 		ReferralRetention: cfg.ReferralRetention, Notifier: engine, Announcements: announcements,
-		Workshops: st, Notices: engine, Pusher: client, Reminders: cfg.Reminders})
+		Workshops: st, Notices: engine, Outbox: out, Reminders: cfg.Reminders})
 	if err != nil {
 		return err
 	}
 	kick = sched.Kick
 	sched.Start()
 	stops = append(stops, sched.Stop)
+	// The outbox sends until shutdown; a push in flight then is put back for the next start (or
+	// another replica) without waiting out its lease.
+	outCtx, stopOut := context.WithCancel(context.Background())
+	outDone := make(chan struct{})
+	go func() { defer close(outDone); out.Run(outCtx) }()
+	stops = append(stops, func(ctx context.Context) error {
+		stopOut()
+		select {
+		case <-outDone:
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("outbox: stop: %w", ctx.Err())
+		}
+	})
 
 	webhook, err := handlers.NewWebhook(handlers.WebhookConfig{ChannelSecret: secret, Events: engine, Logger: log, Registerer: metrics})
 	if err != nil {
@@ -186,7 +210,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			(&handlers.AuditAPI{Store: st, Location: cfg.Location}).Routes,
 			(&handlers.ReferralAPI{Store: st, Notifier: engine, Now: time.Now, Location: cfg.Location, Logger: log}).Routes,
 			(&handlers.OfficerAPI{Officers: engine, Store: st}).Routes,
-			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick, Location: cfg.Location}).Routes,
+			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick, Location: cfg.Location, Costs: engine}).Routes,
 			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
 		}}
 	}

@@ -25,10 +25,11 @@ import (
 // while it is being handled; after it a crashed worker's claim can be taken over.
 const claimLease = 30 * time.Second
 
-// Config holds what an Engine needs. Store and Messenger are required.
+// Config holds what an Engine needs. Store, Messenger and Outbox are required.
 type Config struct {
 	Store      store.Store
 	Messenger  Messenger
+	Outbox     Outbox           // every push goes through it (docs/ARCHITECTURE.md, "Outbox")
 	Now        func() time.Time // the clock; time.Now when nil
 	Location   *time.Location   // TZ_DISPLAY; Asia/Bangkok when nil
 	Logger     *slog.Logger     // slog.Default() when nil
@@ -45,14 +46,15 @@ type Config struct {
 // Engine handles webhook events. It is safe for concurrent use by different users; the caller
 // serialises events of one user.
 type Engine struct {
-	store store.Store
-	msg   Messenger
-	now   func() time.Time
-	loc   *time.Location
-	log   *slog.Logger
-	ttl   time.Duration
-	cat   *catalog
-	kb    *knowledge
+	store  store.Store
+	msg    Messenger
+	outbox Outbox
+	now    func() time.Time
+	loc    *time.Location
+	log    *slog.Logger
+	ttl    time.Duration
+	cat    *catalog
+	kb     *knowledge
 
 	sealer         *store.Sealer
 	admins         map[string]bool
@@ -65,13 +67,13 @@ type Engine struct {
 	menuItems []menuItem
 }
 
-// New checks cfg and returns an Engine. It fails when Store or Messenger is missing, or when
+// New checks cfg and returns an Engine. It fails when Store, Messenger or Outbox is missing, or when
 // the embedded catalogs or knowledge data do not load.
 func New(cfg Config) (*Engine, error) {
-	if cfg.Store == nil || cfg.Messenger == nil {
-		return nil, errors.New("bot: Store and Messenger are required")
+	if cfg.Store == nil || cfg.Messenger == nil || cfg.Outbox == nil {
+		return nil, errors.New("bot: Store, Messenger and Outbox are required")
 	}
-	e := &Engine{store: cfg.Store, msg: cfg.Messenger, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
+	e := &Engine{store: cfg.Store, msg: cfg.Messenger, outbox: cfg.Outbox, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
 		sealer: cfg.Sealer, admins: map[string]bool{}, onAnnouncement: cfg.OnAnnouncement}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
@@ -145,6 +147,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) error {
 		}
 		return err
 	}
+	t.noteQuota()
 	t.send()
 	if ev.ID != "" {
 		if err := e.store.CompleteEvent(ctx, ev.ID, now); err != nil {

@@ -24,6 +24,11 @@ const DefaultBaseURL = "https://api.line.me"
 // DefaultTimeout bounds every call when Config.HTTPClient is nil.
 const DefaultTimeout = 10 * time.Second
 
+// DefaultConns is how many keep-alive connections to LINE the client keeps when Config.Conns is
+// zero: enough for the webhook's reply workers and the outbox's push workers sending at once,
+// so that no call waits for a TLS handshake (Go's own default keeps only 2).
+const DefaultConns = 64
+
 var (
 	userIDRe   = regexp.MustCompile(`^U[0-9a-f]{32}$`)
 	retryKeyRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -44,9 +49,12 @@ type Config struct {
 	BaseURL string
 	// AccessToken is the channel access token (LINE_CHANNEL_ACCESS_TOKEN). Required.
 	AccessToken string
-	// HTTPClient sends the requests; nil means a client with DefaultTimeout (10 s). Its
-	// Timeout bounds calls whose context has no deadline.
+	// HTTPClient sends the requests; nil means a client with DefaultTimeout (10 s) and a pool
+	// of Conns keep-alive connections. Its Timeout bounds calls whose context has no deadline.
 	HTTPClient *http.Client
+	// Conns sizes the keep-alive pool when HTTPClient is nil: the most connections kept open to
+	// LINE (and opened at once). Zero means DefaultConns.
+	Conns int
 	// Logger receives one line per failed call (endpoint, status, X-Line-Request-Id); nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -74,7 +82,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: DefaultTimeout}
+		cfg.HTTPClient = &http.Client{Timeout: DefaultTimeout, Transport: pool(cfg.Conns)}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -339,4 +347,18 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
+}
+
+// pool is a transport keeping up to conns idle keep-alive connections to the API host (Go's
+// default keeps 2, so concurrent calls beyond that would each open and close a connection).
+func pool(conns int) *http.Transport {
+	if conns <= 0 {
+		conns = DefaultConns
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = conns
+	t.MaxIdleConnsPerHost = conns
+	t.MaxConnsPerHost = conns
+	t.IdleConnTimeout = 90 * time.Second
+	return t
 }

@@ -122,8 +122,18 @@ type Budget struct {
 	Remaining int64 // Limit − Used − Queued, never below 0
 }
 
-// Fits reports whether cost more messages fit in the budget.
-func (b Budget) Fits(cost int) bool { return !b.Limited || int64(cost) <= b.Remaining }
+// Fits reports whether cost more messages fit in the budget. A negative cost is unknown (a
+// broadcast: LINE counts the friends, which the service does not know); it fits while anything
+// is left.
+func (b Budget) Fits(cost int) bool {
+	switch {
+	case !b.Limited:
+		return true
+	case cost < 0:
+		return b.Remaining > 0
+	}
+	return int64(cost) <= b.Remaining
+}
 
 // Budget asks LINE for the month's quota and usage and subtracts what the outbox still holds,
 // for the officer to see an announcement's cost against it before it is queued.

@@ -63,11 +63,12 @@ type Push struct {
 	Error     string    // LINE's last answer (status and message, never the messages sent)
 }
 
-// PushProgress counts the pushes of one group by status, and the recipients of the sent and
-// failed ones (a broadcast adds no recipients: LINE does not say how many friends it reached).
+// PushProgress counts the pushes of one group by status, and the recipients of the pending,
+// sent and failed ones (a broadcast adds no recipients: LINE does not say how many friends it
+// reached).
 type PushProgress struct {
 	Pending, Sent, Failed, Skipped int
-	SentTo, FailedTo               int
+	PendingTo, SentTo, FailedTo    int
 }
 
 // AddProgress adds n pushes of status with to recipients to pr (for implementations).
@@ -75,6 +76,7 @@ func AddProgress(pr *PushProgress, status PushStatus, n, to int) {
 	switch status {
 	case PushPending:
 		pr.Pending += n
+		pr.PendingTo += to
 	case PushSent:
 		pr.Sent += n
 		pr.SentTo += to

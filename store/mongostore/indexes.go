@@ -96,7 +96,7 @@ func indexes() []index {
 			Options: options.Index().SetName("noticeDue_statusAt"),
 		}},
 		// Issue 5: officers of a province (multikey), leaders by province and status, due
-		// announcements by status and send time or lease, batches of an announcement in order.
+		// announcements by status and send time or lease.
 		{officersColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "provinces", Value: 1}},
 			Options: options.Index().SetName("provinces"),
@@ -112,10 +112,6 @@ func indexes() []index {
 		{announcementsColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "status", Value: 1}, {Key: "leaseUntil", Value: 1}},
 			Options: options.Index().SetName("status_leaseUntil"),
-		}},
-		{batchesColl, mongo.IndexModel{
-			Keys:    bson.D{{Key: "announcementId", Value: 1}, {Key: "index", Value: 1}},
-			Options: options.Index().SetName("announcementId_index").SetUnique(true),
 		}},
 		// Workshops (issue 3): the leaders' schedule by province and start, the officers' list
 		// by start, the scheduler tick by reminderDueAt, "my workshops" by ever (multikey).

@@ -165,7 +165,7 @@ func testOutbox(t *testing.T, open Opener) {
 		wantErr(t, "finish lone", st.FinishPush(ctx, lone.RetryKey, "t", store.PushSkipped, "corrupt", t0.Add(3*time.Second)), nil)
 		pr, err := st.PushGroupProgress(ctx, "announcement:1")
 		wantErr(t, "progress", err, nil)
-		diff(t, "progress", store.PushProgress{Pending: 1, Sent: 1, Failed: 1, SentTo: 3, FailedTo: 2}, pr)
+		diff(t, "progress", store.PushProgress{Pending: 1, Sent: 1, Failed: 1, PendingTo: 1, SentTo: 3, FailedTo: 2}, pr)
 		group, err := st.ListPushGroup(ctx, "announcement:1")
 		wantErr(t, "list group", err, nil)
 		if len(group) != 3 {
