@@ -217,6 +217,29 @@ func (s *testServer) assertUntouched(t *testing.T, user string) {
 var userSeq atomic.Int64
 
 // newUser returns a LINE user ID not used before in this test binary.
+// awaitDelivery waits until user has a delivery whose first message contains text (the outbox
+// sends pushes in the background) and returns the latest such one. The 20-second bound is for a
+// hang, not a wait: it returns as soon as the delivery is there.
+func awaitDelivery(t testing.TB, standIn *linetest.Server, user, text string) linetest.Delivery {
+	t.Helper()
+	sub, unsubscribe := standIn.Subscribe()
+	defer unsubscribe()
+	deadline := time.After(20 * time.Second)
+	for {
+		ds := standIn.Deliveries(user)
+		for i := len(ds) - 1; i >= 0; i-- {
+			if strings.Contains(string(ds[i].Messages[0]), text) {
+				return ds[i]
+			}
+		}
+		select {
+		case <-sub:
+		case <-deadline:
+			t.Fatalf("%s never got a message with %q", user, text)
+		}
+	}
+}
+
 func newUser() string { return fmt.Sprintf("U%032x", 0xe2e0000+userSeq.Add(1)) }
 
 var eventSeq atomic.Int64

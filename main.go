@@ -166,22 +166,23 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		return err
 	}
 	kick = sched.Kick
-	sched.Start()
-	stops = append(stops, sched.Stop)
-	// The outbox sends until shutdown; a push in flight then is put back for the next start (or
+	// The outbox sends until shutdown. It stops after the scheduler (stops run in reverse), then
+	// sends what is due once more within the shutdown's time, so a reminder queued by the last
+	// job run goes out; a push in flight when the time is up is put back for the next start (or
 	// another replica) without waiting out its lease.
 	outCtx, stopOut := context.WithCancel(context.Background())
 	outDone := make(chan struct{})
 	go func() { defer close(outDone); out.Run(outCtx) }()
 	stops = append(stops, func(ctx context.Context) error {
 		stopOut()
-		select {
-		case <-outDone:
-			return nil
-		case <-ctx.Done():
-			return fmt.Errorf("outbox: stop: %w", ctx.Err())
+		<-outDone
+		if _, err := out.SendDue(ctx); err != nil && ctx.Err() == nil {
+			return fmt.Errorf("outbox: last pass: %w", err)
 		}
+		return nil
 	})
+	sched.Start()
+	stops = append(stops, sched.Stop)
 
 	webhook, err := handlers.NewWebhook(handlers.WebhookConfig{ChannelSecret: secret, Events: engine, Logger: log, Registerer: metrics})
 	if err != nil {

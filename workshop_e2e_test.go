@@ -35,6 +35,7 @@ func (r *restartable) startClocked(clock *testClock) {
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc, errc := make(chan string, 1), make(chan error, 1)
 	logs := &logSink{}
+	r.logs = logs
 	go func() { errc <- runConfig(ctx, cfg, logs, func(a string) { addrc <- a }) }()
 	select {
 	case a := <-addrc:
@@ -129,7 +130,7 @@ func workshopScenario(t *testing.T, extra map[string]string) {
 		r.stop()
 		got := reminders()
 		if len(got) != c.want {
-			t.Fatalf("at %v: %d reminders, want %d", c.at, len(got), c.want)
+			t.Fatalf("at %v: %d reminders, want %d\n%s", c.at, len(got), c.want, r.logs.String())
 		}
 		if c.want > sent {
 			sent = c.want

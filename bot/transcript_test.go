@@ -16,6 +16,7 @@ import (
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox/outboxtest"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
@@ -81,6 +82,7 @@ type harness struct {
 	lastEv bot.Event
 	code   string // the latest invite code
 	ann    *scheduler.Announcements
+	out    outboxtest.Immediate
 	kicked bool // OnAnnouncement was called during the event
 	stale  bool // the next event's reply token has already expired
 }
@@ -114,13 +116,13 @@ func newHarness(t *testing.T) *harness {
 	}
 	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{},
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
-	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Now: h.clock, Sealer: sealer,
+	h.out = outboxtest.New(t, st, client, h.clock, func(ctx context.Context, p store.Push) { h.ann.PushDone(ctx, p) })
+	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Outbox: h.out, Now: h.clock, Sealer: sealer,
 		Admins: []string{adminUserID}, OnAnnouncement: func() { h.kicked = true }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: h.eng, Now: h.clock,
-		Sleep: func(context.Context, time.Duration) error { return nil }})
+	h.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, Outbox: h.out, Announcer: h.eng, Now: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox/outboxtest"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
@@ -46,17 +47,18 @@ func newOfficerEnv(t *testing.T) *officerEnv {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return e.now }
-	e.eng, err = bot.New(bot.Config{Store: e.st, Messenger: client, Now: clock, Logger: quiet, Sealer: sealer})
+	out := outboxtest.New(t, e.st, client, clock, func(ctx context.Context, p store.Push) { e.ann.PushDone(ctx, p) })
+	e.eng, err = bot.New(bot.Config{Store: e.st, Messenger: client, Outbox: out, Now: clock, Logger: quiet, Sealer: sealer})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: e.st, LINE: client, Announcer: e.eng, Now: clock, Logger: quiet})
+	e.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: e.st, Outbox: out, Announcer: e.eng, Now: clock, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.router = newAPIRouter(t,
 		(&OfficerAPI{Officers: e.eng, Store: e.st}).Routes,
-		(&AnnouncementAPI{Store: e.st, Now: clock, Kick: func() { e.kicks++ }}).Routes)
+		(&AnnouncementAPI{Store: e.st, Now: clock, Kick: func() { e.kicks++ }, Costs: e.eng}).Routes)
 	return e
 }
 

@@ -249,21 +249,32 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 	handled := 0
 	for ctx.Err() == nil && !o.stopped.Load() {
 		token := uuid.NewString()
-		claimed, err := o.store.ClaimPushes(ctx, o.now().UTC(), o.lease, token, o.workers)
-		if err != nil {
-			return handled, fmt.Errorf("outbox: claim: %w", err)
-		}
-		if len(claimed) == 0 {
-			return handled, nil
-		}
+		// A store that claims one push at a time may fail after claiming some: those are
+		// handled (or, when ctx has ended, put back) before the error is returned.
+		cctx, cancel := storeContext(ctx)
+		claimed, err := o.store.ClaimPushes(cctx, o.now().UTC(), o.lease, token, o.workers)
+		cancel()
 		var wg sync.WaitGroup
 		for _, p := range claimed {
 			wg.Go(func() { o.handle(ctx, p, token) })
 		}
 		wg.Wait()
 		handled += len(claimed)
+		if err != nil {
+			return handled, fmt.Errorf("outbox: claim: %w", err)
+		}
+		if len(claimed) == 0 {
+			return handled, nil
+		}
 	}
 	return handled, ctx.Err()
+}
+
+// storeContext is ctx without its cancellation, bounded by 5 s: a claim or an outcome is either
+// written whole or not at all when ctx ends during the call (a claim made but never returned
+// would hold its push for a lease).
+func storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
 
 // sendTimeout bounds one call to LINE, within the lease.
@@ -283,17 +294,26 @@ func (o *Outbox) sendTimeout() time.Duration { return min(10*time.Second, o.leas
 func (o *Outbox) handle(ctx context.Context, p store.Push, token string) {
 	log := o.log.With("push", p.RetryKey, "kind", p.Kind, "attempt", p.Attempts)
 	now := o.now().UTC()
+	// What is recorded about a push must be recorded even when ctx ends (a shutdown) meanwhile,
+	// else the push would wait out its lease: the store writes get their own bound.
+	wctx, cancel := storeContext(ctx)
+	defer cancel()
 	if reason := check(p); reason != "" {
-		o.finish(ctx, log, p, token, store.PushSkipped, "corrupt: "+reason)
+		o.finish(wctx, log, p, token, store.PushSkipped, "corrupt: "+reason)
 		return
 	}
 	if !p.NotAfter.IsZero() && now.After(p.NotAfter) {
-		o.finish(ctx, log, p, token, store.PushSkipped, "expired at "+p.NotAfter.Format(time.RFC3339))
+		o.finish(wctx, log, p, token, store.PushSkipped, "expired at "+p.NotAfter.Format(time.RFC3339))
 		return
 	}
-	if o.stopped.Load() {
+	switch {
+	case o.stopped.Load():
 		// Claimed just before another worker learnt the quota is used up: put it back as it was.
-		o.retry(ctx, log, p, token, now, "monthly quota used up")
+		o.retry(wctx, log, p, token, now, "monthly quota used up")
+		return
+	case ctx.Err() != nil:
+		// Shutting down before it was sent: hand it to whoever runs next, without a lease's wait.
+		o.retry(wctx, log, p, token, now, "")
 		return
 	}
 	msgs, _ := line.RawMessages(p.Messages) // check has parsed them
@@ -311,24 +331,24 @@ func (o *Outbox) handle(ctx context.Context, p store.Push, token string) {
 	var ae *line.APIError
 	switch {
 	case err == nil:
-		o.finish(ctx, log, p, token, store.PushSent, "")
+		o.finish(wctx, log, p, token, store.PushSent, "")
 	case line.IsMonthlyLimit(err):
-		o.exhaust(ctx, now)
-		o.retry(ctx, log, p, token, now, err.Error())
+		o.exhaust(wctx, now)
+		o.retry(wctx, log, p, token, now, err.Error())
 	case ctx.Err() != nil:
 		// Shutting down: hand the push to whoever runs next, without waiting out the lease.
-		o.retry(context.WithoutCancel(ctx), log, p, token, now, err.Error())
+		o.retry(wctx, log, p, token, now, err.Error())
 	case line.IsRetryable(err) && p.Attempts < o.maxAttempts:
 		wait := backoff(p.Attempts)
 		if errors.As(err, &ae) && ae.RetryAfter > 0 {
 			wait = ae.RetryAfter + rand.N(ae.RetryAfter/10+1)
 		}
 		log.Warn("push will be retried", "in", wait, "err", err)
-		o.retry(ctx, log, p, token, now.Add(wait), err.Error())
+		o.retry(wctx, log, p, token, now.Add(wait), err.Error())
 	case line.IsRetryable(err):
-		o.finish(ctx, log, p, token, store.PushFailed, fmt.Sprintf("gave up after %d attempts: %v", p.Attempts, err))
+		o.finish(wctx, log, p, token, store.PushFailed, fmt.Sprintf("gave up after %d attempts: %v", p.Attempts, err))
 	default:
-		o.finish(ctx, log, p, token, store.PushFailed, err.Error())
+		o.finish(wctx, log, p, token, store.PushFailed, err.Error())
 	}
 }
 

@@ -108,7 +108,9 @@ func (failingStore) DeleteSessionsExpiredBefore(context.Context, time.Time) (int
 
 func (failingStore) DeleteEventsBefore(context.Context, time.Time) (int, error) { return 0, nil }
 
-func (failingStore) DeletePushesDoneBefore(context.Context, time.Time, int) (int, error) { return 0, nil }
+func (failingStore) DeletePushesDoneBefore(context.Context, time.Time, int) (int, error) {
+	return 0, nil
+}
 
 // runWrapped runs entry id's job the way cron does.
 func runWrapped(t *testing.T, s *Scheduler, id cron.EntryID) {
