@@ -34,7 +34,7 @@ import (
 //	                       lines is replaced by it
 //	> pick <label> <value> pick value (e.g. 2026-12-01T09:00) with that datetime picker button
 //	> tapinbox <label>     tap that button in the newest push/multicast the user received
-//	> tick                 run the announcement delivery job at the injected clock
+//	> tick                 run the announcement delivery job and the outbox at the injected clock
 //	> follow | > follow unblocked | > unfollow
 //	> text <words>         a text message
 //	> sticker              a non-text message
@@ -61,6 +61,7 @@ import (
 //	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
 //	! referrals <n>        store n referrals by the user (a leader), one minute apart, the last newest
 //	= registration <workshop id> <status>|none  the user's registration for that workshop
+//	! quota <limit> <used> LINE's monthly message quota and this month's usage (stand-in)
 //	! workshop <id> <seats> [province] [starts in]  store an open workshop titled "อบรม <id>"
 //	                       starting after the given duration (default 48h), deadline a day before
 //
@@ -129,11 +130,15 @@ func newHarness(t *testing.T) *harness {
 	return h
 }
 
-// deliverAnnouncements runs the delivery job as the scheduler would.
+// deliverAnnouncements runs the delivery job as the scheduler would, then the outbox (what an
+// admin resumed goes out).
 func (h *harness) deliverAnnouncements() {
 	h.t.Helper()
 	if err := h.ann.Run(context.Background()); err != nil {
 		h.t.Fatalf("announcements: %v", err)
+	}
+	if _, err := h.out.SendDue(context.Background()); err != nil {
+		h.t.Fatalf("outbox: %v", err)
 	}
 }
 
@@ -598,6 +603,13 @@ func (h *harness) arrange(where, arg string) {
 		if err := h.st.CreateLeader(context.Background(), l); err != nil {
 			h.t.Fatalf("%s: %v", where, err)
 		}
+	case len(f) == 3 && f[0] == "quota":
+		limit, err1 := strconv.ParseInt(f[1], 10, 64)
+		used, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			h.t.Fatalf("%s: quota needs two numbers", where)
+		}
+		h.lapi.SetMonthlyQuota(limit, used)
 	case len(f) == 2 && f[0] == "referrals":
 		n, err := strconv.Atoi(f[1])
 		if err != nil {

@@ -2,10 +2,15 @@ package line_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httptrace"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/ssonet/ssonet/line"
+	"github.com/ssonet/ssonet/line/linetest"
 )
 
 func TestMessageQuotaAndMonthlyLimit(t *testing.T) {
@@ -54,3 +59,75 @@ func TestRetryAfterIsRead(t *testing.T) {
 }
 
 const http1123 = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// barrier holds every request until n have arrived, so that n calls are in flight at once and
+// each needs a connection of its own.
+type barrier struct {
+	h       http.Handler
+	n       int
+	mu      sync.Mutex
+	arrived int
+	open    chan struct{}
+}
+
+func (b *barrier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b.mu.Lock()
+	if b.arrived%b.n == 0 {
+		b.open = make(chan struct{})
+	}
+	b.arrived++
+	open := b.open
+	if b.arrived%b.n == 0 {
+		close(open)
+	}
+	b.mu.Unlock()
+	<-open
+	b.h.ServeHTTP(w, r)
+}
+
+// TestKeepAlivePoolServesConcurrentCalls: 16 pushes in flight at once, twice. With the client's
+// pool the second round reuses the first round's connections; through Go's default transport
+// (2 idle connections per host), measured in the same run, at most 2 are reused.
+func TestKeepAlivePoolServesConcurrentCalls(t *testing.T) {
+	const n = 16
+	standIn := linetest.NewServer(token)
+	t.Cleanup(standIn.Close)
+	ts := httptest.NewServer(&barrier{h: standIn, n: n})
+	t.Cleanup(ts.Close)
+	pooled, err := line.New(line.Config{BaseURL: ts.URL, AccessToken: token, RateLimits: map[string]line.RateLimit{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := line.New(line.Config{BaseURL: ts.URL, AccessToken: token, RateLimits: map[string]line.RateLimit{},
+		HTTPClient: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	round := func(c *line.Client) (reused int) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{GotConn: func(ci httptrace.GotConnInfo) {
+					if ci.Reused {
+						mu.Lock()
+						reused++
+						mu.Unlock()
+					}
+				}})
+				if err := c.Push(ctx, userID(i+1), text("x"), ""); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		return reused
+	}
+	round(pooled)
+	round(plain)
+	p, d := round(pooled), round(plain)
+	// A connection may still be on its way back to the pool when the next round starts.
+	if p < n-2 || d > 2 {
+		t.Errorf("second round reused %d of %d connections with the client's pool, %d with Go's default", p, n, d)
+	}
+}
