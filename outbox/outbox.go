@@ -270,11 +270,11 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 	return handled, ctx.Err()
 }
 
-// storeContext is ctx without its cancellation, bounded by 5 s: a claim or an outcome is either
-// written whole or not at all when ctx ends during the call (a claim made but never returned
-// would hold its push for a lease).
+// storeContext is ctx without its cancellation, bounded by 10 s: a claim or an outcome is
+// either written whole or not at all when ctx ends during the call (a claim made but never
+// returned would hold its push for a lease).
 func storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }
 
 // sendTimeout bounds one call to LINE, within the lease.
