@@ -29,14 +29,21 @@ const DefaultTimeout = 10 * time.Second
 // so that no call waits for a TLS handshake (Go's own default keeps only 2).
 const DefaultConns = 64
 
-var (
-	userIDRe   = regexp.MustCompile(`^U[0-9a-f]{32}$`)
-	retryKeyRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-)
+var retryKeyRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // IsUserID reports whether id has the form of a LINE user ID: "U" and 32 lowercase hex digits
-// (row 31).
-func IsUserID(id string) bool { return userIDRe.MatchString(id) }
+// (row 31). It is checked for every recipient of every push, so it is a plain loop.
+func IsUserID(id string) bool {
+	if len(id) != 33 || id[0] != 'U' {
+		return false
+	}
+	for i := 1; i < len(id); i++ {
+		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // IsRetryKey reports whether key is a UUID in the hexadecimal 8-4-4-4-12 form LINE expects in
 // X-Line-Retry-Key (row 26).

@@ -80,3 +80,20 @@ func BenchmarkPushBody(b *testing.B) {
 		})
 	}
 }
+
+func TestIsUserID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"U0123456789abcdef0123456789abcdef":  true,
+		"U0123456789ABCDEF0123456789abcdef":  false, // upper-case hex
+		"C0123456789abcdef0123456789abcdef":  false, // a group
+		"U0123456789abcdef0123456789abcde":   false, // 31 digits
+		"U0123456789abcdef0123456789abcdef0": false,
+		"U0123456789abcdeg0123456789abcdef":  false,
+		"":                                   false,
+		"Uๅ123456789abcdef0123456789abcd":    false, // a Thai digit's bytes
+	} {
+		if got := line.IsUserID(id); got != want {
+			t.Errorf("IsUserID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

@@ -164,11 +164,14 @@ type countRow struct {
 	N      int              `bson:"n"`
 }
 
-// counted reads kind, status and n of the pushes matching filter (FerretDB's $group cannot sum
-// a field, so the sums are made here; a group or the pending set is at most a few thousand).
-func (s *Store) counted(ctx context.Context, what string, filter bson.D) ([]countRow, error) {
-	cur, err := s.db.Collection(pushesColl).Find(ctx, filter,
-		options.Find().SetProjection(bson.D{{Key: "kind", Value: 1}, {Key: "status", Value: 1}, {Key: "n", Value: 1}}))
+// counted reads the fields of the pushes matching filter (FerretDB's $group cannot sum a field,
+// so the sums are made here; a group or the pending set is at most a few thousand).
+func (s *Store) counted(ctx context.Context, what string, filter bson.D, fields ...string) ([]countRow, error) {
+	projection := bson.D{{Key: "_id", Value: 0}}
+	for _, f := range fields {
+		projection = append(projection, bson.E{Key: f, Value: 1})
+	}
+	cur, err := s.db.Collection(pushesColl).Find(ctx, filter, options.Find().SetProjection(projection))
 	if err != nil {
 		return nil, wrap(what, err)
 	}
@@ -179,9 +182,10 @@ func (s *Store) counted(ctx context.Context, what string, filter bson.D) ([]coun
 	return rows, nil
 }
 
-// PushGroupProgress counts a group's pushes by status. Served by the index group_createdAt.
+// PushGroupProgress counts a group's pushes by status. Served (covered) by the index
+// group_status_n.
 func (s *Store) PushGroupProgress(ctx context.Context, group string) (store.PushProgress, error) {
-	rows, err := s.counted(ctx, "push group progress", bson.D{{Key: "group", Value: group}})
+	rows, err := s.counted(ctx, "push group progress", bson.D{{Key: "group", Value: group}}, "status", "n")
 	if err != nil {
 		return store.PushProgress{}, err
 	}
@@ -194,7 +198,7 @@ func (s *Store) PushGroupProgress(ctx context.Context, group string) (store.Push
 
 // PendingPushes counts pending pushes by kind. Served by the index status_nextAt.
 func (s *Store) PendingPushes(ctx context.Context) (map[store.PushKind]int, int, error) {
-	rows, err := s.counted(ctx, "pending pushes", bson.D{{Key: "status", Value: store.PushPending}})
+	rows, err := s.counted(ctx, "pending pushes", bson.D{{Key: "status", Value: store.PushPending}}, "kind", "n")
 	if err != nil {
 		return nil, 0, err
 	}

@@ -13,6 +13,23 @@ import (
 const pushColumns = `retry_key, kind, recipients, broadcast, messages_sealed, grp, not_after, created_at, status,
 	attempts, next_at, token, done_at, error`
 
+// pushes.n is len(recipients), so that counts of recipients read no JSON.
+
+// The outbox's read queries, each with the index it uses (checked by EXPLAIN QUERY PLAN in
+// TestOutboxQueriesUseTheirIndexes).
+const (
+	// qDuePushes picks the pushes to claim: pushes_status_next_at.
+	qDuePushes = `SELECT retry_key FROM pushes WHERE status = ? AND next_at <= ? ORDER BY next_at LIMIT ?`
+	// qGroupProgress counts a group by status: the covering pushes_grp.
+	qGroupProgress = `SELECT status, COUNT(*), SUM(n) FROM pushes WHERE grp = ? AND grp != '' GROUP BY status`
+	// qGroup lists a group: pushes_grp.
+	qGroup = `SELECT ` + pushColumns + ` FROM pushes WHERE grp = ? AND grp != '' ORDER BY created_at, retry_key`
+	// qPending counts the pending pushes by kind: pushes_status_next_at.
+	qPending = `SELECT kind, COUNT(*), SUM(n) FROM pushes WHERE status = ? GROUP BY kind`
+	// qDoneBefore picks a chunk of done pushes to delete: pushes_done_at.
+	qDoneBefore = `SELECT retry_key FROM pushes WHERE done_at < ? LIMIT ?`
+)
+
 // pushRow is one push as stored: recipients as a JSON array, messages sealed.
 type pushRow struct {
 	p          store.Push
@@ -52,10 +69,10 @@ func (s *Store) EnqueuePush(ctx context.Context, p store.Push) error {
 		return fmt.Errorf("sqlitestore: enqueue push: %w", err)
 	}
 	n, err := affected(s.write.ExecContext(ctx, `
-		INSERT INTO pushes (`+pushColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', NULL, '') ON CONFLICT DO NOTHING`,
+		INSERT INTO pushes (`+pushColumns+`, n)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', NULL, '', ?) ON CONFLICT DO NOTHING`,
 		p.RetryKey, p.Kind, string(recipients), p.Broadcast, s.sealer.Seal(string(p.Messages)), p.Group, at(p.NotAfter),
-		at(p.CreatedAt), store.PushPending, at(p.CreatedAt)))
+		at(p.CreatedAt), store.PushPending, at(p.CreatedAt), len(to)))
 	if err == nil && n == 0 {
 		err = store.ErrConflict
 	}
@@ -70,8 +87,7 @@ func (s *Store) EnqueuePush(ctx context.Context, p store.Push) error {
 func (s *Store) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, token string, limit int) ([]store.Push, error) {
 	rows, err := s.write.QueryContext(ctx, `
 		UPDATE pushes SET token = ?, next_at = ?, attempts = attempts + 1
-		WHERE retry_key IN (
-			SELECT retry_key FROM pushes WHERE status = ? AND next_at <= ? ORDER BY next_at LIMIT ?)
+		WHERE retry_key IN (`+qDuePushes+`)
 		RETURNING `+pushColumns,
 		token, at(now.Add(lease)), store.PushPending, at(now), limit)
 	if err != nil {
@@ -151,7 +167,7 @@ func (s *Store) GetPush(ctx context.Context, retryKey string) (store.Push, error
 // ListPushGroup returns a group's pushes without messages, oldest first.
 // Per announcement plan; served by the index pushes_grp.
 func (s *Store) ListPushGroup(ctx context.Context, group string) ([]store.Push, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+pushColumns+` FROM pushes WHERE grp = ? ORDER BY created_at, retry_key`, group)
+	rows, err := s.read.QueryContext(ctx, qGroup, group)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: list push group: %w", err)
 	}
@@ -172,10 +188,9 @@ func (s *Store) ListPushGroup(ctx context.Context, group string) ([]store.Push, 
 }
 
 // PushGroupProgress counts a group's pushes by status.
-// Per finished announcement batch; served by the index pushes_grp.
+// Per finished announcement batch; served by the covering index pushes_grp.
 func (s *Store) PushGroupProgress(ctx context.Context, group string) (store.PushProgress, error) {
-	rows, err := s.read.QueryContext(ctx,
-		`SELECT status, COUNT(*), COALESCE(SUM(json_array_length(recipients)), 0) FROM pushes WHERE grp = ? GROUP BY status`, group)
+	rows, err := s.read.QueryContext(ctx, qGroupProgress, group)
 	if err != nil {
 		return store.PushProgress{}, fmt.Errorf("sqlitestore: push group progress: %w", err)
 	}
@@ -195,8 +210,7 @@ func (s *Store) PushGroupProgress(ctx context.Context, group string) (store.Push
 // PendingPushes counts pending pushes by kind and their recipients.
 // Per metrics scrape and announcement preview; served by the index pushes_status_next_at.
 func (s *Store) PendingPushes(ctx context.Context) (map[store.PushKind]int, int, error) {
-	rows, err := s.read.QueryContext(ctx,
-		`SELECT kind, COUNT(*), COALESCE(SUM(json_array_length(recipients)), 0) FROM pushes WHERE status = ? GROUP BY kind`, store.PushPending)
+	rows, err := s.read.QueryContext(ctx, qPending, store.PushPending)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlitestore: pending pushes: %w", err)
 	}
@@ -218,8 +232,7 @@ func (s *Store) PendingPushes(ctx context.Context) (map[store.PushKind]int, int,
 // DeletePushesDoneBefore deletes up to limit pushes done before t.
 // Per clean-up tick; served by the index pushes_done_at.
 func (s *Store) DeletePushesDoneBefore(ctx context.Context, t time.Time, limit int) (int, error) {
-	n, err := affected(s.write.ExecContext(ctx, `DELETE FROM pushes WHERE retry_key IN (
-		SELECT retry_key FROM pushes WHERE done_at < ? LIMIT ?)`, at(t), limit))
+	n, err := affected(s.write.ExecContext(ctx, `DELETE FROM pushes WHERE retry_key IN (`+qDoneBefore+`)`, at(t), limit))
 	if err != nil {
 		return 0, fmt.Errorf("sqlitestore: delete pushes: %w", err)
 	}

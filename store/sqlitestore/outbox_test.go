@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ssonet/ssonet/store"
@@ -96,5 +97,41 @@ func TestMigrationMovesAnnouncementBatches(t *testing.T) {
 	}
 	if p, err := st.GetPush(ctx, "00000000-0000-4000-8000-000000000000"); err != nil || p.Kind != store.PushAnnouncement || p.Broadcast || p.DoneAt.IsZero() {
 		t.Errorf("migrated batch: %+v, %v", p, err)
+	}
+}
+
+// TestOutboxQueriesUseTheirIndexes reads SQLite's plan of every outbox query on a store with
+// pushes in it: each uses the index its comment names, none scans the table.
+func TestOutboxQueriesUseTheirIndexes(t *testing.T) {
+	ctx := context.Background()
+	st := openTest(t, t.TempDir())
+	for _, c := range []struct {
+		name, q, index string
+		args           []any
+	}{
+		{"due", qDuePushes, "pushes_status_next_at", []any{"pending", 1, 8}},
+		{"group progress", qGroupProgress, "COVERING INDEX pushes_grp", []any{"announcement:x"}},
+		{"group", qGroup, "pushes_grp", []any{"announcement:x"}},
+		{"pending", qPending, "pushes_status_next_at", []any{"pending"}},
+		{"done before", qDoneBefore, "pushes_done_at", []any{1, 1000}},
+	} {
+		rows, err := st.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.q, c.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		joined := strings.Join(plan, "; ")
+		if !strings.Contains(joined, c.index) || strings.Contains(joined, "SCAN pushes") {
+			t.Errorf("%s: plan %q, want %s and no table scan", c.name, joined, c.index)
+		}
 	}
 }
