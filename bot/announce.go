@@ -436,6 +436,7 @@ func (e *Engine) AnnouncementDone(ctx context.Context, a store.Announcement) err
 		return fmt.Errorf("bot: announcement summary: %w", err)
 	}
 	if m.Blocked {
+		e.skipPush(store.PushAnnouncementDone, "officer blocked the account")
 		return nil
 	}
 	t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}

@@ -251,6 +251,7 @@ func (t *turn) notifyOfficers(l store.Leader) {
 			t.log.Error("get officer member", "err", err)
 			continue
 		case m.Blocked:
+			t.skipPush(store.PushOfficerCard, "officer blocked the account")
 			continue
 		}
 		lang := m.Language
@@ -380,7 +381,12 @@ func (e *Engine) DecideLeader(ctx context.Context, userID string, status store.L
 // pushDecision tells a leader the officer's decision, with the menu their new standing gives.
 func (e *Engine) pushDecision(ctx context.Context, l store.Leader) {
 	m, err := e.store.GetMember(ctx, l.UserID)
-	if err != nil || m.Blocked {
+	switch {
+	case err != nil:
+		e.log.Error("decision push not queued: member", "err", err)
+		return
+	case m.Blocked:
+		e.skipPush(store.PushLeaderDecision, "leader blocked the account")
 		return
 	}
 	t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}

@@ -33,6 +33,11 @@ func (e *Engine) queue(ctx context.Context, kind store.PushKind, to string, msgs
 	return e.outbox.Enqueue(ctx, store.Push{Kind: kind, To: []string{to}, Messages: raw, RetryKey: key})
 }
 
+// skipPush logs a push that is not queued, with the reason (every skip is logged, issue 8).
+func (e *Engine) skipPush(kind store.PushKind, reason string) {
+	e.log.Info("push skipped", "kind", kind, "reason", reason)
+}
+
 // quotaFeature lets admins resume pushes once LINE's monthly quota is topped up.
 func quotaFeature() feature {
 	return feature{

@@ -442,6 +442,7 @@ func (e *Engine) NotifyReferralStatus(ctx context.Context, r store.Referral) (se
 	now := e.now().UTC()
 	m, err := e.store.GetMember(ctx, to)
 	if errors.Is(err, store.ErrNotFound) || err == nil && m.Blocked {
+		e.skipPush(store.PushReferralNotice, "recipient unknown or blocked the account")
 		return false, e.markNotified(ctx, r, now)
 	}
 	if err != nil {
