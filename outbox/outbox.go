@@ -239,35 +239,57 @@ func (o *Outbox) Run(ctx context.Context) {
 	}
 }
 
-// SendDue sends every push due now, Workers at a time, and returns how many it handled (sent,
-// failed, skipped or put back for a retry). It sends nothing while the monthly quota is used
-// up, and stops at once when LINE says so mid-way. Tests call it directly with an injected clock.
+// SendDue sends every push due now, up to Workers at a time, and returns how many it handled
+// (sent, failed, skipped or put back for a retry) once none is due and none is in flight. A
+// worker that finishes takes the next due push at once, so one slow call does not hold the
+// others back. It sends nothing while the monthly quota is used up, and stops at once when
+// LINE says so mid-way. Tests call it directly with an injected clock.
 func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 	if err := o.refreshQuota(ctx); err != nil {
 		return 0, err
 	}
-	handled := 0
+	done := make(chan struct{}, o.workers) // a worker finished a push
+	handled, inflight := 0, 0
+	var err error
 	for ctx.Err() == nil && !o.stopped.Load() {
-		token := uuid.NewString()
-		// A store that claims one push at a time may fail after claiming some: those are
-		// handled (or, when ctx has ended, put back) before the error is returned.
-		cctx, cancel := storeContext(ctx)
-		claimed, err := o.store.ClaimPushes(cctx, o.now().UTC(), o.lease, token, o.workers)
-		cancel()
-		var wg sync.WaitGroup
-		for _, p := range claimed {
-			wg.Go(func() { o.handle(ctx, p, token) })
+		if free := o.workers - inflight; free > 0 {
+			// A store that claims one push at a time may fail after claiming some: those are
+			// handled (or, when ctx has ended, put back) before the error is returned.
+			token := uuid.NewString()
+			cctx, cancel := storeContext(ctx)
+			var claimed []store.Push
+			claimed, err = o.store.ClaimPushes(cctx, o.now().UTC(), o.lease, token, free)
+			cancel()
+			for _, p := range claimed {
+				inflight++
+				go func() {
+					o.handle(ctx, p, token)
+					done <- struct{}{}
+				}()
+			}
+			if err != nil {
+				err = fmt.Errorf("outbox: claim: %w", err)
+				break
+			}
+			if len(claimed) > 0 {
+				continue // more may be due, and workers are free
+			}
+			if inflight == 0 {
+				break // nothing due, nothing in flight
+			}
 		}
-		wg.Wait()
-		handled += len(claimed)
-		if err != nil {
-			return handled, fmt.Errorf("outbox: claim: %w", err)
-		}
-		if len(claimed) == 0 {
-			return handled, nil
-		}
+		<-done // a worker is free again, and its push may have come due again
+		inflight--
+		handled++
 	}
-	return handled, ctx.Err()
+	for ; inflight > 0; inflight-- {
+		<-done
+		handled++
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return handled, err
 }
 
 // storeContext is ctx without its cancellation, bounded by 10 s: a claim or an outcome is

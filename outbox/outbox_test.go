@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -506,4 +507,64 @@ func TestKeysAreStable(t *testing.T) {
 	if want := uuid.NewSHA1(uuid.NameSpaceURL, []byte("ssonet:announcement:ann-1:0")).String(); k != want {
 		t.Errorf("key %s, want %s as before", k, want)
 	}
+}
+
+// slowSender holds the push to one user until release is closed.
+type slowSender struct {
+	*line.Client
+	slow    string
+	started chan struct{}
+	release chan struct{}
+}
+
+func (s *slowSender) Push(ctx context.Context, to string, msgs []messaging_api.MessageInterface, key string) error {
+	if to == s.slow {
+		close(s.started)
+		<-s.release
+	}
+	return s.Client.Push(ctx, to, msgs, key)
+}
+
+// TestSlowPushDoesNotHoldTheOthers: with two workers, one push LINE is slow to answer leaves
+// the other worker sending the rest.
+func TestSlowPushDoesNotHoldTheOthers(t *testing.T) {
+	stores(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		slow := &slowSender{Client: f.line, slow: userID(1), started: make(chan struct{}), release: make(chan struct{})}
+		o, err := outbox.New(outbox.Config{Store: st, LINE: slow, Now: f.clock, Lease: lease, Workers: 2, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		for i := 1; i <= 6; i++ {
+			p := textPush(t, store.PushWorkshop, "แจ้งเตือน", userID(i))
+			p.CreatedAt = t0.Add(time.Duration(i) * time.Millisecond) // the slow one is due first
+			if err := o.Enqueue(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.set(t0.Add(time.Second))
+		sub, unsubscribe := f.lapi.Subscribe()
+		defer unsubscribe()
+		done := make(chan int)
+		go func() {
+			n, _ := o.SendDue(ctx)
+			done <- n
+		}()
+		<-slow.started
+		for got := 0; got < 5; {
+			d := <-sub
+			if d.To == userID(1) {
+				t.Fatal("the slow push went out before it was released")
+			}
+			got++
+		}
+		close(slow.release)
+		if n := <-done; n != 6 {
+			t.Errorf("SendDue handled %d, want 6", n)
+		}
+		for i := 1; i <= 6; i++ {
+			f.wantDeliveries(userID(i), 1)
+		}
+	})
 }

@@ -118,7 +118,12 @@ func (f *fanout) announce(id string, province string, sendAt time.Time) {
 // outbox is one process's outbox sending through sender; when a batch is done it finishes the
 // announcement, as main wires it.
 func (f *fanout) outbox(sender outbox.Sender, workers int) *outbox.Outbox {
-	return newOutbox(f.t, f.st, sender, f.clock, workers, func(ctx context.Context, p store.Push) { f.deliverer(f.st).PushDone(ctx, p) })
+	return f.outboxOn(f.st, sender, workers)
+}
+
+// outboxOn is outbox on st.
+func (f *fanout) outboxOn(st outbox.Store, sender outbox.Sender, workers int) *outbox.Outbox {
+	return newOutbox(f.t, st, sender, f.clock, workers, func(ctx context.Context, p store.Push) { f.deliverer(f.st).PushDone(ctx, p) })
 }
 
 // deliverer is one "process": its own Announcements on the store, queueing into f.out.
@@ -207,7 +212,7 @@ func killedMidAnnouncement(t *testing.T, f *fanout) {
 		t.Fatal(err)
 	}
 	dying := newDyingSender(f.client, 1)
-	doomed := f.outbox(dying, 1) // one batch at a time, so the death falls between batches
+	doomed := f.outboxOn(dying.store(f.st), dying, 1) // one batch at a time, so the death falls between batches
 	release := killed(t, doomed, dying)
 	defer release()
 	if n := len(f.multicasts()); n != 2 {

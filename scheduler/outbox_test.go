@@ -107,6 +107,47 @@ func (d *dyingSender) Broadcast(ctx context.Context, msgs []messaging_api.Messag
 	return d.call(func() error { return d.Client.Broadcast(ctx, msgs, key) })
 }
 
+// store is the doomed process's view of st: once it is dead it claims and records nothing more
+// (its calls hang like its sends), as a process killed with -9 would.
+func (d *dyingSender) store(st outbox.Store) outbox.Store { return &dyingStore{st, d} }
+
+type dyingStore struct {
+	outbox.Store
+	d *dyingSender
+}
+
+// alive reports whether the process still runs; after its death the call hangs until release.
+func (s *dyingStore) alive() bool {
+	select {
+	case <-s.d.dead:
+		<-s.d.release
+		return false
+	default:
+		return true
+	}
+}
+
+func (s *dyingStore) ClaimPushes(ctx context.Context, now time.Time, lease time.Duration, token string, limit int) ([]store.Push, error) {
+	if !s.alive() {
+		return nil, errKilled
+	}
+	return s.Store.ClaimPushes(ctx, now, lease, token, limit)
+}
+
+func (s *dyingStore) RetryPush(ctx context.Context, key, token string, next time.Time, errText string) error {
+	if !s.alive() {
+		return errKilled
+	}
+	return s.Store.RetryPush(ctx, key, token, next, errText)
+}
+
+func (s *dyingStore) FinishPush(ctx context.Context, key, token string, status store.PushStatus, errText string, at time.Time) error {
+	if !s.alive() {
+		return errKilled
+	}
+	return s.Store.FinishPush(ctx, key, token, status, errText, at)
+}
+
 // killed runs one pass of the doomed process's outbox in the background and waits for its
 // death. The returned function releases the hung calls and waits for the pass to end; call it
 // when the test is done with the survivors.
