@@ -132,15 +132,11 @@ func indexes() []index {
 			Options: options.Index().SetName("ever"),
 		}},
 		// The outbox (issue 8): the claim and the pending counts by status and nextAt, an
-		// announcement's pushes in order by group and createdAt, its progress by the covering
-		// group_status_n, the clean-up by doneAt.
+		// announcement's pushes and (covered) its progress by group_status_n, the clean-up by
+		// doneAt.
 		{pushesColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "status", Value: 1}, {Key: "nextAt", Value: 1}},
 			Options: options.Index().SetName("status_nextAt"),
-		}},
-		{pushesColl, mongo.IndexModel{
-			Keys:    bson.D{{Key: "group", Value: 1}, {Key: "createdAt", Value: 1}},
-			Options: options.Index().SetName("group_createdAt"),
 		}},
 		{pushesColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "group", Value: 1}, {Key: "status", Value: 1}, {Key: "n", Value: 1}},

@@ -1,9 +1,12 @@
 package mongostore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -137,12 +140,11 @@ func (s *Store) GetPush(ctx context.Context, retryKey string) (store.Push, error
 	return s.push(d, true), nil
 }
 
-// ListPushGroup returns a group's pushes without messages, oldest first. Served by the index
-// group_createdAt.
+// ListPushGroup returns a group's pushes without messages, oldest first (sorted here: a group
+// is an announcement's few hundred batches at most). Served by the index group_status_n.
 func (s *Store) ListPushGroup(ctx context.Context, group string) ([]store.Push, error) {
 	cur, err := s.db.Collection(pushesColl).Find(ctx, bson.D{{Key: "group", Value: group}},
-		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).
-			SetProjection(bson.D{{Key: "messagesSealed", Value: 0}}))
+		options.Find().SetProjection(bson.D{{Key: "messagesSealed", Value: 0}}))
 	if err != nil {
 		return nil, wrap("list push group", err)
 	}
@@ -154,6 +156,9 @@ func (s *Store) ListPushGroup(ctx context.Context, group string) ([]store.Push, 
 	for i, d := range docs {
 		out[i] = s.push(d, false)
 	}
+	slices.SortFunc(out, func(a, b store.Push) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.RetryKey, b.RetryKey))
+	})
 	return out, nil
 }
 
