@@ -112,6 +112,14 @@ type Outbox struct {
 
 	deliveries *prometheus.CounterVec
 	exhausted  prometheus.Gauge
+
+	// passes counts the SendDue calls running; idle is closed when it drops to 0 (WaitIdle).
+	passMu sync.Mutex
+	passes int
+	idle   chan struct{}
+	// woken counts Wake calls (every Enqueue wakes); settled is the count a pass started at that
+	// then found nothing more due: equal means nothing this process queued waits to be sent.
+	woken, settled atomic.Int64
 }
 
 // New checks cfg and returns an Outbox; nothing is sent before Run or SendDue.
@@ -215,6 +223,7 @@ func Key(parts ...string) string {
 
 // Wake makes Run look for due pushes now instead of at the next poll.
 func (o *Outbox) Wake() {
+	o.woken.Add(1)
 	select {
 	case o.wake <- struct{}{}:
 	default:
@@ -245,6 +254,9 @@ func (o *Outbox) Run(ctx context.Context) {
 // others back. It sends nothing while the monthly quota is used up, and stops at once when
 // LINE says so mid-way. Tests call it directly with an injected clock.
 func (o *Outbox) SendDue(ctx context.Context) (int, error) {
+	o.passBegins()
+	defer o.passEnds()
+	gen := o.woken.Load()
 	if err := o.refreshQuota(ctx); err != nil {
 		return 0, err
 	}
@@ -275,6 +287,7 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 				continue // more may be due, and workers are free
 			}
 			if inflight == 0 {
+				o.settle(gen)
 				break // nothing due, nothing in flight
 			}
 		}
@@ -290,6 +303,65 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 		err = ctx.Err()
 	}
 	return handled, err
+}
+
+// settle records that a pass begun at Wake count gen found nothing more due.
+func (o *Outbox) settle(gen int64) {
+	for {
+		cur := o.settled.Load()
+		if cur >= gen || o.settled.CompareAndSwap(cur, gen) {
+			return
+		}
+	}
+}
+
+func (o *Outbox) passBegins() {
+	o.passMu.Lock()
+	if o.passes == 0 {
+		o.idle = make(chan struct{})
+	}
+	o.passes++
+	o.passMu.Unlock()
+}
+
+func (o *Outbox) passEnds() {
+	o.passMu.Lock()
+	o.passes--
+	if o.passes == 0 {
+		close(o.idle)
+	}
+	o.passMu.Unlock()
+}
+
+// running returns nil when no pass runs, else a channel closed when none does any more.
+func (o *Outbox) running() <-chan struct{} {
+	o.passMu.Lock()
+	defer o.passMu.Unlock()
+	if o.passes == 0 {
+		return nil
+	}
+	return o.idle
+}
+
+// WaitIdle returns once what this process queued is sent (or put back for a later retry): it
+// waits for the passes running (Run's) and sends what is due itself until a pass finds nothing
+// more. Without anything queued since the last such pass it returns at once, touching no store. Tests call it instead of waiting for a poll; pushes whose back-off
+// lies in the future are not waited for, nor pushes other replicas queued.
+func (o *Outbox) WaitIdle(ctx context.Context) error {
+	for o.settled.Load() < o.woken.Load() {
+		if ch := o.running(); ch != nil {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			continue
+		}
+		if _, err := o.SendDue(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // storeContext is ctx without its cancellation, bounded by 10 s: a claim or an outcome is

@@ -568,3 +568,29 @@ func TestSlowPushDoesNotHoldTheOthers(t *testing.T) {
 		}
 	})
 }
+
+// TestWaitIdleWaitsForWhatWasQueued: with Run in the background (its poll far away), WaitIdle
+// returns once the queued push is sent, and at once when nothing was queued.
+func TestWaitIdleWaitsForWhatWasQueued(t *testing.T) {
+	stores(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		o, err := outbox.New(outbox.Config{Store: st, LINE: f.line, Now: f.clock, Poll: time.Hour, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); o.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		if err := o.WaitIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Enqueue(ctx, textPush(t, store.PushReply, "รายการอบรมของคุณ", userID(8))); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.WaitIdle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.wantDeliveries(userID(8), 1)
+	})
+}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
+
+	"github.com/ssonet/ssonet/inbox"
 )
 
 // jobTimeout bounds one run of any job.
@@ -23,8 +25,9 @@ const jobTimeout = 5 * time.Minute
 type Store interface {
 	// DeleteSessionsExpiredBefore removes sessions whose ExpiresAt is before t.
 	DeleteSessionsExpiredBefore(ctx context.Context, t time.Time) (int, error)
-	// DeleteEventsBefore forgets webhook events claimed before t.
-	DeleteEventsBefore(ctx context.Context, t time.Time) (int, error)
+	// DeleteInboxBefore deletes done inbox events received before done and parked ones
+	// received before parked, batch rows at a time.
+	DeleteInboxBefore(ctx context.Context, done, parked time.Time, batch int) (int, error)
 	// DeletePushesDoneBefore deletes up to limit outbox pushes done before t.
 	DeletePushesDoneBefore(ctx context.Context, t time.Time, limit int) (int, error)
 	ReferralStore
@@ -223,32 +226,35 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 // Retention of the clean-up job.
 const (
 	// SessionRetention is how long an expired session is kept, so that a user who comes back
-	// within a day is still told their form expired (DESIGN.md, "The conversation engine").
+	// within a day is still told their form expired (docs/ARCHITECTURE.md, "The conversation engine").
 	SessionRetention = 24 * time.Hour
-	// EventRetention is how long a webhook event id is remembered for deduplication; LINE
-	// redelivers for a shorter time than this (line-platform.md rows 7–9, 11).
-	EventRetention = 48 * time.Hour
+	// EventRetention is how long a handled webhook event id is remembered for deduplication:
+	// the inbox's replay cut-off, which is longer than LINE redelivers (line-platform.md rows
+	// 7–9, 11).
+	EventRetention = inbox.DefaultMaxAge
 	// PushRetention is how long a done push is kept (without its messages), well past the 24
 	// hours LINE remembers a retry key (line-platform.md row 26), so a push queued again under
 	// the same key is still recognised.
 	PushRetention = 7 * 24 * time.Hour
-	// pushChunk bounds one delete of done pushes, so the clean-up never holds the store long.
-	pushChunk = 1000
+	// cleanupBatch is how many rows one delete statement removes, so that webhook writes
+	// never wait long behind the clean-up.
+	cleanupBatch = 1000
 )
 
-// Cleanup deletes sessions that expired more than SessionRetention ago, webhook event records
-// claimed more than EventRetention ago and pushes done more than PushRetention ago (in chunks).
-// It is idempotent, so replicas running it at the same time do no harm.
+// Cleanup deletes sessions that expired more than SessionRetention ago, handled inbox events
+// received more than EventRetention ago, parked inbox events (which hold what people typed)
+// after the retention of other closed personal records, ReferralRetention, and pushes done more
+// than PushRetention ago. It is idempotent, so replicas running it at the same time do no harm.
 func (s *Scheduler) Cleanup(ctx context.Context) error {
 	now := s.now()
 	sessions, errS := s.store.DeleteSessionsExpiredBefore(ctx, now.Add(-SessionRetention))
-	events, errE := s.store.DeleteEventsBefore(ctx, now.Add(-EventRetention))
+	events, errE := s.store.DeleteInboxBefore(ctx, now.Add(-EventRetention), now.Add(-s.retention), cleanupBatch)
 	pushes := 0
 	var errP error
 	for ctx.Err() == nil {
-		n, err := s.store.DeletePushesDoneBefore(ctx, now.Add(-PushRetention), pushChunk)
+		n, err := s.store.DeletePushesDoneBefore(ctx, now.Add(-PushRetention), cleanupBatch)
 		pushes += n
-		if err != nil || n < pushChunk {
+		if err != nil || n < cleanupBatch {
 			errP = err
 			break
 		}

@@ -220,13 +220,35 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			outcome     TEXT NOT NULL,
 			PRIMARY KEY (workshop_id, user_id, kind)
 		) STRICT`),
-	// 10: the outbox (issue 8): every push, multicast batch and broadcast, and the quota state.
-	// pushes_status_next_at serves the outbox's claim and the pending counts, pushes_grp an
-	// announcement's progress (covering: status and the recipient count n), pushes_done_at the
-	// clean-up. Announcement batches already done
-	// become pushes of their announcement's group; a sending announcement is planned again,
-	// without the recipients of those, and its pending batches keep their derived retry keys.
-	// Workshop deliveries are replaced by pushes with derived retry keys.
+	// 10: the inbox (docs/ARCHITECTURE.md, "Inbox") replaces the webhook events table.
+	// inbox_user_order finds a user's first pending event, inbox_state_next the due users,
+	// inbox_state_received the metrics' counts and the clean-up. Ping writes its one row to
+	// probe.
+	execAll(`DROP TABLE events`,
+		`CREATE TABLE probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL) STRICT`,
+		`CREATE TABLE inbox (
+			id          TEXT PRIMARY KEY,
+			user_id     TEXT NOT NULL,
+			event_at    INTEGER NOT NULL,
+			seq         INTEGER NOT NULL,
+			received_at INTEGER NOT NULL,
+			body_sealed TEXT NOT NULL,
+			state       TEXT NOT NULL,
+			attempts    INTEGER NOT NULL,
+			next_at     INTEGER NOT NULL,
+			token       TEXT NOT NULL,
+			lease_until INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX inbox_user_order ON inbox (user_id, event_at, seq, id) WHERE state = 'pending'`,
+		`CREATE INDEX inbox_state_next ON inbox (state, next_at)`,
+		`CREATE INDEX inbox_state_received ON inbox (state, received_at)`),
+	// 11: the outbox (docs/ARCHITECTURE.md, "Outbox"): every push, multicast batch and
+	// broadcast, and the quota state. pushes_status_next_at serves the outbox's claim and the
+	// pending counts, pushes_grp an announcement's progress (covering: status and the recipient
+	// count n), pushes_done_at the clean-up. Announcement batches already done become pushes of
+	// their announcement's group; a sending announcement is planned again, without the
+	// recipients of those, and its pending batches keep their derived retry keys. Workshop
+	// deliveries are replaced by pushes with derived retry keys.
 	execAll(`
 		CREATE TABLE pushes (
 			retry_key       TEXT PRIMARY KEY,
