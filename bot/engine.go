@@ -280,7 +280,8 @@ func (t *turn) send() {
 		t.log.Info("reply token stale, small talk dropped", "event", t.ev.ID)
 		return
 	}
-	if perr := t.queue(t.ctx, store.PushReply, t.ev.UserID, msgs, FallbackRetryKey(t.ev.ID)); perr != nil {
+	// An answer that could not go out within the hour (LINE's quota ran out) would only confuse.
+	if perr := t.queueUntil(t.ctx, store.PushReply, t.ev.UserID, msgs, FallbackRetryKey(t.ev.ID), t.now.Add(fallbackLife)); perr != nil {
 		t.log.Error("push fallback not queued", "event", t.ev.ID, "err", perr)
 	}
 }
@@ -298,6 +299,9 @@ func (t *turn) replyFresh() bool {
 	}
 	return t.now.Sub(received) < replyTokenLife && (t.ev.Time.IsZero() || t.now.Sub(t.ev.Time) < replyTokenMaxAge)
 }
+
+// fallbackLife is how long a pushed answer may wait in the outbox before it is dropped.
+const fallbackLife = time.Hour
 
 // FallbackRetryKey is the X-Line-Retry-Key (a UUID, version 5) of the push that stands in for
 // the reply to webhook event id: the same id gives the same key, so LINE accepts the push once

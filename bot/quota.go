@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
@@ -26,11 +27,16 @@ type Outbox interface {
 
 // queue puts msgs for one user into the outbox under key (see outbox.Key) as a push of kind.
 func (e *Engine) queue(ctx context.Context, kind store.PushKind, to string, msgs []messaging_api.MessageInterface, key string) error {
+	return e.queueUntil(ctx, kind, to, msgs, key, time.Time{})
+}
+
+// queueUntil is queue for a push that is pointless after notAfter (zero: never).
+func (e *Engine) queueUntil(ctx context.Context, kind store.PushKind, to string, msgs []messaging_api.MessageInterface, key string, notAfter time.Time) error {
 	raw, err := outbox.Messages(msgs)
 	if err != nil {
 		return err
 	}
-	return e.outbox.Enqueue(ctx, store.Push{Kind: kind, To: []string{to}, Messages: raw, RetryKey: key})
+	return e.outbox.Enqueue(ctx, store.Push{Kind: kind, To: []string{to}, Messages: raw, RetryKey: key, NotAfter: notAfter})
 }
 
 // skipPush logs a push that is not queued, with the reason (every skip is logged, issue 8).
