@@ -245,6 +245,12 @@ func (s *Scheduler) enqueue(ctx context.Context, w store.Workshop, userID, kind 
 	if err != nil {
 		return err
 	}
-	return s.outbox.Enqueue(ctx, store.Push{Kind: store.PushWorkshop, To: []string{userID}, Messages: raw,
+	err = s.outbox.Enqueue(ctx, store.Push{Kind: store.PushWorkshop, To: []string{userID}, Messages: raw,
 		RetryKey: outbox.Key("workshop", w.ID, userID, kind), NotAfter: w.StartsAt})
+	if errors.Is(err, outbox.ErrInvalidPush) {
+		// Could never be sent (LINE would refuse it); retrying every tick would not help.
+		s.log.Error("workshop push skipped", "workshop", w.ID, "kind", kind, "reason", err.Error())
+		return nil
+	}
+	return err
 }
