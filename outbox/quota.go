@@ -72,7 +72,7 @@ func (o *Outbox) QuotaState() store.QuotaState {
 }
 
 // Resume lets pushes go out again after the monthly quota was used up, e.g. once the admins
-// bought more messages; by is the audit actor ("line:<userID>", "api"). It is audit-logged
+// bought more messages; by is the audit actor ("line:<userID>", "api", "console:<officer>"). It is audit-logged
 // ("line.quota.resume") and returns the new state. Resuming while sending is not stopped
 // changes nothing and writes no audit entry. If the quota is still used up, LINE's next answer
 // stops sending again.
@@ -99,8 +99,12 @@ func (o *Outbox) resume(ctx context.Context, by string) (store.QuotaState, error
 	}
 	o.setQuota(q)
 	o.log.Info("pushes resumed after the monthly quota", "by", by, "stopped_since", was.Since)
-	if err := o.store.AppendAudit(ctx, store.AuditEntry{ID: uuid.NewString(), At: now, Actor: by,
-		Action: "line.quota.resume", Subject: "line", Detail: "stopped since " + was.Since.Format(time.RFC3339)}); err != nil {
+	actor, detail := by, "stopped since "+was.Since.Format(time.RFC3339)
+	if by == "auto" {
+		actor, detail = "system", detail+"; the month turned"
+	}
+	if err := o.store.AppendAudit(ctx, store.AuditEntry{ID: uuid.NewString(), At: now, Actor: actor,
+		Action: "line.quota.resume", Subject: "line", Detail: detail}); err != nil {
 		o.log.Error("audit quota resume", "err", err)
 	}
 	o.Wake()
