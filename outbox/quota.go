@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -99,12 +100,12 @@ func (o *Outbox) resume(ctx context.Context, by string) (store.QuotaState, error
 	}
 	o.setQuota(q)
 	o.log.Info("pushes resumed after the monthly quota", "by", by, "stopped_since", was.Since)
-	actor, detail := by, "stopped since "+was.Since.Format(time.RFC3339)
-	if by == "auto" {
-		actor, detail = "system", detail+"; the month turned"
+	id, actor, detail := uuid.NewString(), by, "stopped since "+was.Since.Format(time.RFC3339)
+	if by == "auto" { // every replica may see the month turn: one entry, whoever writes it
+		id, actor, detail = Key("line.quota.resume", was.Since.Format(time.RFC3339Nano)), "system", detail+"; the month turned"
 	}
-	if err := o.store.AppendAudit(ctx, store.AuditEntry{ID: uuid.NewString(), At: now, Actor: actor,
-		Action: "line.quota.resume", Subject: "line", Detail: detail}); err != nil {
+	if err := o.store.AppendAudit(ctx, store.AuditEntry{ID: id, At: now, Actor: actor,
+		Action: "line.quota.resume", Subject: "line", Detail: detail}); err != nil && !errors.Is(err, store.ErrConflict) {
 		o.log.Error("audit quota resume", "err", err)
 	}
 	o.Wake()
