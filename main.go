@@ -229,6 +229,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			(&handlers.ReferralAPI{Store: st, Notifier: engine, Now: time.Now, Location: cfg.Location, Logger: log}).Routes,
 			(&handlers.OfficerAPI{Officers: engine, Store: st}).Routes,
 			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick, Location: cfg.Location, Costs: engine}).Routes,
+			(&handlers.QuotaAPI{Quota: out}).Routes,
 			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
 		}}
 	}
