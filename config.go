@@ -43,6 +43,9 @@ type Config struct {
 	// ReferralRetention is how long a closed referral is kept before the scheduler deletes it:
 	// REFERRAL_RETENTION_DAYS whole days, 1–3650, default 365.
 	ReferralRetention time.Duration
+	// LineRateLimit is LINE_RATE_LIMIT: true (unset or "on") keeps the client-side budget of
+	// LINE's rate limits; false ("off") drops it, for benchmarks against a stand-in only.
+	LineRateLimit bool
 	// KnowledgeFile is KNOWLEDGE_FILE: a Section 40 knowledge file replacing the embedded one,
 	// re-read on SIGHUP; "" for the embedded data. Knowledge is that file, checked.
 	KnowledgeFile string
@@ -93,6 +96,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s: %q is not an http(s) URL", u.name, v))
 		}
 		*u.dst = v
+	}
+
+	switch v := env("LINE_RATE_LIMIT", "on"); v {
+	case "on":
+		cfg.LineRateLimit = true
+	case "off":
+		if u, err := url.Parse(cfg.APIBaseURL); err == nil && strings.EqualFold(u.Hostname(), "api.line.me") {
+			errs = append(errs, errors.New("LINE_RATE_LIMIT: off is for benchmarks against a stand-in only, but LINE_API_BASE_URL is api.line.me"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("LINE_RATE_LIMIT: %q is neither on nor off", v))
 	}
 
 	cfg.MongoURI = env("MONGODB_URI", "")

@@ -22,7 +22,7 @@ type feature struct {
 // commands ("ไม่อนุมัติ สมศรี", "สมัคร 2") first, then Section 40's topics ("สมัครอย่างไร")
 // before the registration words, and the Section 40 "did you mean" after every other area's.
 func features() []feature {
-	return []feature{officerFeature(), workshopFeature(), section40Feature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), section40Fallback()}
+	return []feature{officerFeature(), workshopFeature(), quotaFeature(), section40Feature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), section40Fallback()}
 }
 
 // keyword is a typed phrase the router recognises outside a form.
