@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ssonet/ssonet/bot/knowledge"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -164,7 +165,7 @@ func dynamicKeys() map[string][]string {
 		}
 		return out
 	}
-	var flows, fields, pickers []string
+	var flows, consented, fields, pickers []string
 	for _, f := range features() {
 		for _, fl := range f.flows {
 			flows = append(flows, fl.name)
@@ -172,6 +173,9 @@ func dynamicKeys() map[string][]string {
 				fields = append(fields, fl.name+"."+fd.key)
 				if fd.picker != "" {
 					pickers = append(pickers, fd.picker)
+				}
+				if fd.key == "consent" { // a refused consent is the one way a form is declined
+					consented = append(consented, fl.name+".declined")
 				}
 			}
 		}
@@ -212,7 +216,12 @@ func dynamicKeys() map[string][]string {
 	return map[string][]string{
 		"*.intro":            flowKeys(".intro"),
 		"*.cancelled":        flowKeys(".cancelled"),
-		"*.declined":         flowKeys(".declined"),
+		"*.declined":         consented,
+		"*.button":           flowButtons(),
+		"s40.ans.*":          each("s40.ans.", ansYes, ansNo, ansUnsure),
+		"s40join.age_*":      each("s40join.age_", knowledge.AgeUnder, knowledge.AgeYes, knowledge.AgeAsk, knowledge.AgeOver),
+		"s40calc.kind.*":     each("s40calc.kind.", calcKinds...),
+		"s40calc.line.*":     each("s40calc.line.", calcKinds...),
 		"*.restart":          flowKeys(".restart"),
 		"*.*.ask":            fieldKeys(".ask"),
 		"*.*.label":          fieldKeys(".label"),
@@ -228,13 +237,21 @@ func dynamicKeys() map[string][]string {
 		"ref.status.*":       each("ref.status.", refStatuses...),
 		"ref.occ.*":          each("ref.occ.", occ...),
 		"ref.opt.*":          each("ref.opt.", "1", "2", "3", "unsure"),
-		"s40.topic.*":        each("s40.topic.", "overview", "choose", "apply", "who"),
 		"ann.aud.*": each("ann.aud.", string(store.AudienceApprovedLeaders), string(store.AudienceAllLeaders),
 			string(store.AudienceLeadersAndWorkers), string(store.AudienceFriends)),
 		"ann.status.*": each("ann.status.", string(store.AnnouncementScheduled), string(store.AnnouncementSending),
 			string(store.AnnouncementSent), string(store.AnnouncementCancelled)),
 		"err.*": each("err.", inputErrorKeys...),
 	}
+}
+
+// flowButtons are the buttons of the checks a knowledge file may offer under an answer.
+func flowButtons() []string {
+	var out []string
+	for _, f := range knowledge.Flows {
+		out = append(out, f+".button")
+	}
+	return out
 }
 
 // inputErrorKeys are the keys of every *thai.InputError the parsers return.

@@ -49,7 +49,7 @@ func (t *turn) loadContext() {
 		}
 	}
 	if q, ok := t.sess.Fields[ctxAsk]; ok {
-		t.asked = q
+		t.lastAsk = q
 		delete(t.sess.Fields, ctxAsk)
 		t.sessChanged = true
 	}

@@ -26,7 +26,7 @@ func eraseFeature() feature {
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"erase.ask": func(t *turn, _ url.Values) error { return t.eraseAsk() },
 			"erase.yes": func(t *turn, _ url.Values) error {
-				if t.asked != askErase {
+				if t.lastAsk != askErase {
 					return t.eraseAsk()
 				}
 				return t.erase()
@@ -40,7 +40,7 @@ func eraseFeature() feature {
 // is not a form's step (those are the step's to read); answered is false when it is no answer
 // (it is then routed as usual).
 func (t *turn) answerAsked() (answered bool, err error) {
-	if t.asked != askErase {
+	if t.lastAsk != askErase {
 		return false, nil
 	}
 	switch eraseQuestion.read(t, t.ev.Text) {

@@ -118,7 +118,7 @@ func consentChoices(t *turn) []choice {
 // throws every answer away (declineQuestion, only as the very next answer); the confirmed no
 // ends the flow with nothing stored.
 func parseConsent(t *turn, in string) (string, error) {
-	if t.asked == askDecline {
+	if t.lastAsk == askDecline {
 		switch {
 		case declineQuestion.read(t, in) == saidYes:
 			return "", errDeclined
@@ -200,7 +200,7 @@ func (t *turn) showLeaderStatus(l store.Leader) {
 	}
 	t.out.text(t.tr("reg.already", "Date", date, "Status", t.tr("reg.status."+string(l.Status)), "Province", showProvince(t, l.ProvinceCode)))
 	if l.Status == store.LeaderRejected {
-		t.out.text(t.tr("reg.rejected_next", "Hotline", t.kb.Hotline))
+		t.out.text(t.tr("reg.rejected_next", "Hotline", t.kb().Hotline))
 		t.out.buttons(action{Label: t.tr("btn.reapply"), Data: "a=reg.start"}, t.menuAction())
 		return
 	}

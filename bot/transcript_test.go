@@ -20,6 +20,7 @@ import (
 	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox/outboxtest"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
@@ -48,6 +49,7 @@ type harness struct {
 	lastEv  bot.Event
 	code    string // the latest invite code
 	ann     *scheduler.Announcements
+	out     outboxtest.Immediate
 	kicked  bool     // OnAnnouncement was called during the event
 	stale   bool     // the next event's reply token has already expired
 	typed   []string // texts the users typed, which no postback data may carry
@@ -86,8 +88,9 @@ func newHarness(t *testing.T) *harness {
 	}
 	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{}, english: map[string]bool{},
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
-	lapi.SetNow(h.clock) // one fake clock for the engine, the scheduler and the stand-in
-	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Now: h.clock, Sealer: sealer,
+	lapi.SetNow(h.clock) // one fake clock for the engine, the scheduler, the outbox and the stand-in
+	h.out = outboxtest.New(t, st, client, h.clock, func(ctx context.Context, p store.Push) { h.ann.PushDone(ctx, p) })
+	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Outbox: h.out, Now: h.clock, Sealer: sealer,
 		Admins: []string{adminUserID}, OnAnnouncement: func() { h.kicked = true }})
 	if err != nil {
 		t.Fatal(err)
@@ -98,19 +101,22 @@ func newHarness(t *testing.T) *harness {
 	}
 	h.ib.Start()
 	t.Cleanup(func() { h.ib.Stop(context.Background()) })
-	h.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: h.eng, Now: h.clock,
-		Sleep: func(context.Context, time.Duration) error { return nil }})
+	h.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, Outbox: h.out, Announcer: h.eng, Now: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
 }
 
-// deliverAnnouncements runs the delivery job as the scheduler would.
+// deliverAnnouncements runs the delivery job as the scheduler would, then the outbox (what an
+// admin resumed goes out).
 func (h *harness) deliverAnnouncements() {
 	h.t.Helper()
 	if err := h.ann.Run(context.Background()); err != nil {
 		h.t.Fatalf("announcements: %v", err)
+	}
+	if _, err := h.out.SendDue(context.Background()); err != nil {
+		h.t.Fatalf("outbox: %v", err)
 	}
 }
 
@@ -641,6 +647,21 @@ func (h *harness) check(where, arg string) {
 		if fmt.Sprint(n) != want {
 			h.t.Fatalf("%s: %d multicast calls", where, n)
 		}
+	case "feedback":
+		topic, want, _ := strings.Cut(want, " ")
+		fs, err := h.st.ListKnowledgeFeedback(ctx)
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		got := "0 0"
+		for _, f := range fs {
+			if f.Topic == topic {
+				got = fmt.Sprint(f.Helpful, " ", f.NotHelpful)
+			}
+		}
+		if got != want {
+			h.t.Fatalf("%s: feedback on %s is %s (helpful, not helpful)", where, topic, got)
+		}
 	case "referrals":
 		rs, err := h.st.ListReferrals(ctx, store.ReferralFilter{Limit: 1000})
 		if err != nil {
@@ -738,6 +759,13 @@ func (h *harness) arrange(where, arg string) {
 		if err := h.st.CreateLeader(context.Background(), l); err != nil {
 			h.t.Fatalf("%s: %v", where, err)
 		}
+	case len(f) == 3 && f[0] == "quota":
+		limit, err1 := strconv.ParseInt(f[1], 10, 64)
+		used, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			h.t.Fatalf("%s: quota needs two numbers", where)
+		}
+		h.lapi.SetMonthlyQuota(limit, used)
 	case len(f) == 2 && f[0] == "referrals":
 		n, err := strconv.Atoi(f[1])
 		if err != nil {

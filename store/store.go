@@ -146,6 +146,8 @@ type Store interface {
 	OfficerStore
 	AnnouncementStore
 	WorkshopStore
+	OutboxStore
+	KnowledgeFeedbackStore
 	// Ping reports whether the database answers and takes a write (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.
