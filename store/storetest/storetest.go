@@ -38,6 +38,7 @@ var sections = []struct {
 	{"Audit", testAudit},
 	{"Referral", testReferrals},
 	{"Workshop", testWorkshops},
+	{"Outbox", testOutbox},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
