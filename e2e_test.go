@@ -275,6 +275,19 @@ func webhookScenario(t *testing.T, extra map[string]string) {
 			t.Error("healthz/readyz not 200")
 		}
 	})
+	t.Run("inbox metrics", func(t *testing.T) {
+		res, err := http.Get(s.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		for _, m := range []string{"ssonet_inbox_pending 0", "ssonet_inbox_oldest_age_seconds 0", "ssonet_inbox_parked 0"} {
+			if !strings.Contains(string(b), m) {
+				t.Errorf("/metrics lacks %q", m)
+			}
+		}
+	})
 	t.Run("verify request with empty events", func(t *testing.T) {
 		if code := s.postSigned(t, fixture(t, "empty-events.json", event{})); code != http.StatusOK {
 			t.Errorf("status %d, want 200", code)
