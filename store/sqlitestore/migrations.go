@@ -287,6 +287,13 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		`UPDATE announcements SET planned = 0 WHERE status = 'sending'`,
 		`DROP TABLE announcement_batches`,
 		`DROP TABLE workshop_deliveries`),
+	// 12: Section 40 answer feedback, one tally per knowledge topic (issue 10).
+	execAll(`CREATE TABLE knowledge_feedback (
+			topic       TEXT PRIMARY KEY,
+			helpful     INTEGER NOT NULL,
+			not_helpful INTEGER NOT NULL,
+			updated_at  INTEGER NOT NULL
+		) STRICT`),
 }
 
 // execAll is a migration that runs statements in order.

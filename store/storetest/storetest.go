@@ -39,6 +39,7 @@ var sections = []struct {
 	{"Referral", testReferrals},
 	{"Workshop", testWorkshops},
 	{"Outbox", testOutbox},
+	{"KnowledgeFeedback", testKnowledgeFeedback},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
