@@ -135,6 +135,15 @@ func indexes() []index {
 			Keys:    bson.D{{Key: "ever", Value: 1}},
 			Options: options.Index().SetName("ever"),
 		}},
+		// Officers' credentials (issue 11): by user and kind, and by expiry for the clean-up.
+		{credentialsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "userId", Value: 1}, {Key: "kind", Value: 1}, {Key: "createdAt", Value: 1}},
+			Options: options.Index().SetName("userId_kind_createdAt"),
+		}},
+		{credentialsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "expiresAt", Value: 1}},
+			Options: options.Index().SetName("expiresAt"),
+		}},
 	}
 }
 

@@ -220,6 +220,19 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			outcome     TEXT NOT NULL,
 			PRIMARY KEY (workshop_id, user_id, kind)
 		) STRICT`),
+	// 10 (issue 11): a decision's reason told to the leader; officers' credentials (sign-in
+	// links, browser sessions, API tokens) by hash, by user, and by expiry for the clean-up.
+	execAll(`ALTER TABLE leaders ADD COLUMN decision_note TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE credentials (
+			hash       TEXT PRIMARY KEY,
+			kind       TEXT NOT NULL,
+			user_id    TEXT NOT NULL,
+			label      TEXT NOT NULL,
+			created_at INTEGER,
+			expires_at INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX credentials_user ON credentials (user_id, kind, created_at)`,
+		`CREATE INDEX credentials_expires ON credentials (expires_at)`),
 }
 
 // execAll is a migration that runs statements in order.

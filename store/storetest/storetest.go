@@ -38,6 +38,8 @@ var sections = []struct {
 	{"Audit", testAudit},
 	{"Referral", testReferrals},
 	{"Workshop", testWorkshops},
+	{"OfficerChange", testOfficerChanges},
+	{"Credential", testCredentials},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
