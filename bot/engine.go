@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
 )
@@ -54,9 +55,9 @@ type Engine struct {
 	cat   *catalog
 	kb    *knowledge
 
-	sealer         *store.Sealer
-	admins         map[string]bool
-	onAnnouncement func()
+	sealer  *store.Sealer
+	admins  map[string]bool
+	actions *actions.Service // the officers' business actions, shared with the API and console
 
 	// Collected from features() by New.
 	flows     map[string]*flow
@@ -72,7 +73,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("bot: Store and Messenger are required")
 	}
 	e := &Engine{store: cfg.Store, msg: cfg.Messenger, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
-		sealer: cfg.Sealer, admins: map[string]bool{}, onAnnouncement: cfg.OnAnnouncement}
+		sealer: cfg.Sealer, admins: map[string]bool{}}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
 	}
@@ -93,6 +94,11 @@ func New(cfg Config) (*Engine, error) {
 		e.ttl = 30 * time.Minute
 	}
 	var err error
+	e.actions, err = actions.New(actions.Config{Store: cfg.Store, Notifier: e, Sealer: cfg.Sealer, Admins: cfg.Admins,
+		Now: e.now, Location: e.loc, Logger: e.log, Kick: cfg.OnAnnouncement})
+	if err != nil {
+		return nil, err
+	}
 	if e.cat, err = newCatalog(); err != nil {
 		return nil, err
 	}
@@ -116,6 +122,10 @@ func New(cfg Config) (*Engine, error) {
 	}
 	return e, nil
 }
+
+// Actions is the engine's business actions service: the API and the console call the same
+// functions as the chat.
+func (e *Engine) Actions() *actions.Service { return e.actions }
 
 // Handle acts on one event: deduplicates it, updates the session and the store, and replies.
 // It returns nil for a duplicate event, and an error only when the store failed, in which case

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -55,6 +56,11 @@ func isOfficer(w who) bool      { return w.admin || w.officer != nil }
 // only on their provinces, admins on all).
 func (w who) actsOn(province string) bool {
 	return w.admin || (w.officer != nil && slices.Contains(w.officer.Provinces, province))
+}
+
+// actor is officer w (LINE user userID) as the business actions take them.
+func (w who) actor(userID string) actions.Actor {
+	return actions.Actor{UserID: userID, Admin: w.admin, Provinces: w.provinces()}
 }
 
 // provinces are the provinces an officer acts on; nil for an admin (every province).

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
@@ -298,6 +299,10 @@ func runTranscript(t *testing.T, path string) {
 	for n := 1; sc.Scan(); n++ {
 		line := strings.ReplaceAll(strings.TrimSpace(sc.Text()), "$CODE", h.code)
 		for name, id := range h.users {
+			if strings.Contains(line, "$sub:"+name) { // the current application of that leader
+				l, _ := h.st.GetLeader(context.Background(), id)
+				line = strings.ReplaceAll(line, "$sub:"+name, l.SubmissionID)
+			}
 			line = strings.ReplaceAll(line, "@"+name, id)
 		}
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -310,7 +315,7 @@ func runTranscript(t *testing.T, path string) {
 			name, lang, _ := strings.Cut(arg, " ")
 			h.setUser(name, lang == "en", lang == "admin")
 		case "invite":
-			code, _, err := h.eng.CreateInvite(context.Background(), strings.Fields(arg), 48*time.Hour, "api")
+			code, _, err := h.eng.Actions().CreateInvite(context.Background(), actions.Bootstrap, strings.Fields(arg), 48*time.Hour)
 			if err != nil {
 				t.Fatalf("%s: %v", where, err)
 			}
