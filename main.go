@@ -180,16 +180,15 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			return err
 		}
 	}
-	var api *handlers.API
-	if cfg.AdminToken != "" {
-		api = &handlers.API{Token: cfg.AdminToken, Logger: log, Routes: []func(*gin.RouterGroup){
-			(&handlers.AuditAPI{Store: st, Location: cfg.Location}).Routes,
-			(&handlers.ReferralAPI{Store: st, Notifier: engine, Now: time.Now, Location: cfg.Location, Logger: log}).Routes,
-			(&handlers.OfficerAPI{Officers: engine, Store: st}).Routes,
-			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick, Location: cfg.Location}).Routes,
-			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
+	acts := engine.Actions()
+	api := &handlers.API{Token: cfg.AdminToken, Actions: acts, Logger: log, Idempotency: &handlers.Idempotency{Now: cfg.Now},
+		Routes: []func(*gin.RouterGroup){
+			(&handlers.AuditAPI{Actions: acts, Location: cfg.Location}).Routes,
+			(&handlers.ReferralAPI{Actions: acts, Notifier: engine, Now: time.Now, Location: cfg.Location}).Routes,
+			(&handlers.OfficerAPI{Actions: acts, Location: cfg.Location}).Routes,
+			(&handlers.AnnouncementAPI{Actions: acts, Store: st, Location: cfg.Location}).Routes,
+			(&handlers.WorkshopAPI{Actions: acts, Location: cfg.Location, Now: cfg.Now}).Routes,
 		}}
-	}
 	srv := &http.Server{
 		Handler: handlers.NewRouter(handlers.RouterConfig{
 			Logger:    log,

@@ -46,7 +46,7 @@ func newOfficerEnv(t *testing.T) *officerEnv {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return e.now }
-	e.eng, err = bot.New(bot.Config{Store: e.st, Messenger: client, Now: clock, Logger: quiet, Sealer: sealer})
+	e.eng, err = bot.New(bot.Config{Store: e.st, Messenger: client, Now: clock, Logger: quiet, Sealer: sealer, OnAnnouncement: func() { e.kicks++ }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,9 +54,9 @@ func newOfficerEnv(t *testing.T) *officerEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.router = newAPIRouter(t,
-		(&OfficerAPI{Officers: e.eng, Store: e.st}).Routes,
-		(&AnnouncementAPI{Store: e.st, Now: clock, Kick: func() { e.kicks++ }}).Routes)
+	e.router = newAPIRouter(t, e.eng.Actions(),
+		(&OfficerAPI{Actions: e.eng.Actions(), Location: bangkok}).Routes,
+		(&AnnouncementAPI{Actions: e.eng.Actions(), Store: e.st, Location: bangkok}).Routes)
 	return e
 }
 
@@ -146,14 +146,24 @@ func TestLeaderDecisionAPI(t *testing.T) {
 	path := "/api/v1/leaders/" + pending + "/decision"
 	wantAPIError(t, apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "pending"}`)), 400, "status")
 	wantAPIError(t, apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": 1}`)), 400, "status")
-	wantAPIError(t, apiDo(e.router, http.MethodPost, "/api/v1/leaders/U-nobody/decision", strings.NewReader(`{"status": "approved"}`)), 404, "")
-	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "approved"}`))
+	wantAPIError(t, apiDo(e.router, http.MethodPost, "/api/v1/leaders/U-nobody/decision", strings.NewReader(`{"status": "approved", "submissionId": "x"}`)), 404, "")
+	wantAPIError(t, apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "approved"}`)), 400, "submissionId")
+	// A decision on an application the leader has replaced decides nothing (issue 9, item 11).
+	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "approved", "submissionId": "an-older-one"}`))
+	wantAPIError(t, rec, 409, "submissionId")
+	if !strings.Contains(rec.Body.String(), `"submissionId":"s`+pending+`"`) {
+		t.Errorf("stale decision does not show the current application: %s", rec.Body)
+	}
+	if l, _ := e.st.GetLeader(context.Background(), pending); l.Status != store.LeaderPending {
+		t.Fatalf("a stale decision changed the leader to %s", l.Status)
+	}
+	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "approved", "submissionId": "s`+pending+`"}`))
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"status":"approved"`) {
 		t.Fatalf("decide: %d %s", rec.Code, rec.Body)
 	}
-	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "rejected"}`))
+	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "rejected", "submissionId": "s`+pending+`"}`))
 	wantAPIError(t, rec, 409, "status")
-	if !strings.Contains(rec.Body.String(), "already approved by api") {
+	if !strings.Contains(rec.Body.String(), "already decided (approved)") {
 		t.Errorf("second decision: %s", rec.Body)
 	}
 	if l, _ := e.st.GetLeader(context.Background(), pending); l.Status != store.LeaderApproved {
@@ -201,11 +211,11 @@ func TestAnnouncementAPI(t *testing.T) {
 	}
 
 	later := post(`{"audience": "leaders.approved", "provinces": ["TH-76"], "text": "ประชุม", "sendAt": "2026-12-14T09:00:00+07:00"}`)
-	if later.Status != "scheduled" || !later.SendAt.Equal(time.Date(2026, 12, 14, 2, 0, 0, 0, time.UTC)) || e.kicks != 0 {
+	if later.Status != "scheduled" || later.SendAt != "2026-12-14T09:00:00+07:00" || e.kicks != 0 {
 		t.Errorf("scheduled: %+v, kicks %d", later, e.kicks)
 	}
 	thaiTime := post(`{"audience": "leaders.approved", "provinces": ["TH-76"], "text": "ประชุม", "sendAt": "14/12/2569 09:30"}`)
-	if !thaiTime.SendAt.Equal(time.Date(2026, 12, 14, 2, 30, 0, 0, time.UTC)) {
+	if thaiTime.SendAt != "2026-12-14T09:30:00+07:00" {
 		t.Errorf("Thai sendAt read as %v, want 09:30 Bangkok", thaiTime.SendAt)
 	}
 	rec := apiDo(e.router, http.MethodGet, "/api/v1/announcements?status=scheduled", nil)
