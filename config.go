@@ -31,7 +31,10 @@ type Config struct {
 	DataAPIBaseURL string // LINE_DATA_API_BASE_URL, without a trailing slash
 	MongoURI       string // MONGODB_URI; empty selects the embedded store
 	DataDir        string // DATA_DIR, where the embedded store keeps its files
-	AdminToken     string // ADMIN_TOKEN; empty disables /api/v1
+	AdminToken     string // ADMIN_TOKEN; empty: only officers' own API tokens work
+	// PublicURL is PUBLIC_URL without a trailing slash: where people reach the service (the
+	// officers' sign-in links). Empty here means http://localhost:<the port actually bound>.
+	PublicURL string
 	AdminUserIDs   []string
 	Location       *time.Location       // TZ_DISPLAY
 	EncryptionKey  []byte               // ENCRYPTION_KEY decoded: 32 bytes
@@ -96,6 +99,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.DataDir = env("DATA_DIR", "./data")
 	cfg.AdminToken = env("ADMIN_TOKEN", "")
+	if v := strings.TrimRight(env("PUBLIC_URL", ""), "/"); v != "" {
+		if p, err := url.Parse(v); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" {
+			errs = append(errs, fmt.Errorf("PUBLIC_URL: %q is not an http(s) URL such as https://sso.example.go.th", v))
+		}
+		cfg.PublicURL = v
+	}
 
 	for _, id := range strings.Split(getenv("ADMIN_LINE_USER_IDS"), ",") {
 		if id = strings.TrimSpace(id); id == "" {

@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssonet/ssonet/bot"
+	"github.com/ssonet/ssonet/console"
 	"github.com/ssonet/ssonet/handlers"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
@@ -138,9 +139,22 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			}
 		}
 	}
+	// Listen before building the engine: PUBLIC_URL's default names the port actually bound.
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		return fmt.Errorf("PORT: %w", err)
+	}
+	stops = append(stops, func(context.Context) error { ln.Close(); return nil }) // before Serve; closed again harmlessly after
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	local := net.JoinHostPort("127.0.0.1", port) // how this process reaches itself
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://localhost:" + port
+	}
+
 	var kick func() // the scheduler's Kick, set below before any event is handled
 	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log, Now: cfg.Now,
-		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }})
+		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, PublicURL: publicURL})
 	if err != nil {
 		return err
 	}
@@ -163,20 +177,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
-	if err != nil {
-		return fmt.Errorf("PORT: %w", err)
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	local := net.JoinHostPort("127.0.0.1", port) // how this process reaches itself
-
 	var sim *handlers.Simulator
 	if cfg.Simulator {
 		sim, err = handlers.NewSimulator(handlers.SimulatorConfig{
 			StandIn: standIn, ChannelSecret: secret, WebhookURL: "http://" + local + "/webhook", Now: time.Now,
 		})
 		if err != nil {
-			ln.Close()
 			return err
 		}
 	}
@@ -189,6 +195,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			(&handlers.AnnouncementAPI{Actions: acts, Store: st, Location: cfg.Location}).Routes,
 			(&handlers.WorkshopAPI{Actions: acts, Location: cfg.Location, Now: cfg.Now}).Routes,
 		}}
+	con, err := console.New(console.Config{Actions: acts, Store: st, Announcer: engine, PublicURL: publicURL, Logger: log})
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Handler: handlers.NewRouter(handlers.RouterConfig{
 			Logger:    log,
@@ -197,6 +207,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			Metrics:   prometheus.Gatherers{prometheus.DefaultGatherer, metrics}, // default: Go runtime and LINE client metrics
 			Simulator: sim,
 			API:       api,
+			Console:   con,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

@@ -180,6 +180,9 @@ func (s *Service) SetRoleChanged(f func(ctx context.Context, userID string)) { s
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
 
+// Now is the service's clock, in UTC to the millisecond.
+func (s *Service) Now() time.Time { return s.now() }
+
 // Location is the display zone (TZ_DISPLAY).
 func (s *Service) Location() *time.Location { return s.cfg.Location }
 

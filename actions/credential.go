@@ -234,3 +234,13 @@ func (t *attempts) fail(key string, now time.Time) {
 	}
 	t.seen[key] = append(t.seen[key], now)
 }
+
+// FormToken is the CSRF token of a console session: a keyed hash of its secret, so another site
+// cannot know it and nothing more is stored.
+func (s *Service) FormToken(secret string) string {
+	h, err := s.hash("console-form", secret)
+	if err != nil || secret == "" {
+		return ""
+	}
+	return h
+}

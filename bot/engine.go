@@ -41,6 +41,9 @@ type Config struct {
 	// OnAnnouncement is called after an announcement due now was stored, to deliver it at
 	// once (the scheduler's Kick); nil leaves it to the next scheduler tick.
 	OnAnnouncement func()
+	// PublicURL is where people reach this service (PUBLIC_URL, no trailing slash): the
+	// officers' sign-in links point under it.
+	PublicURL string
 }
 
 // Engine handles webhook events. It is safe for concurrent use by different users; the caller
@@ -59,6 +62,8 @@ type Engine struct {
 	admins  map[string]bool
 	actions *actions.Service // the officers' business actions, shared with the API and console
 
+	publicURL string
+
 	// Collected from features() by New.
 	flows     map[string]*flow
 	keywords  []keyword
@@ -73,7 +78,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("bot: Store and Messenger are required")
 	}
 	e := &Engine{store: cfg.Store, msg: cfg.Messenger, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
-		sealer: cfg.Sealer, admins: map[string]bool{}}
+		sealer: cfg.Sealer, admins: map[string]bool{}, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
 	}

@@ -101,6 +101,13 @@ func (t *turn) dispatch() error {
 		return nil
 	}
 	w := keywordOf(t.ev.Text)
+	if signInWords[w] {
+		form := t.sess.ID
+		if done, err := t.signInLink(); err != nil || done {
+			t.offerResume(form)
+			return err
+		}
+	}
 	switch {
 	case cancelWords[w]:
 		if t.sess.Flow == "" {

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/console"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -49,6 +50,14 @@ const actorKey = "ssonet.actor"
 
 func (a *API) auth(c *gin.Context) {
 	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if cookie, err := c.Cookie(console.CookieName); !ok && err == nil && c.Request.Method == http.MethodGet && a.Actions != nil {
+		// A signed-in console's exports (GET only: no form, so no CSRF to fear).
+		if actor, err := a.Actions.Session(c.Request.Context(), cookie); err == nil {
+			c.Set(actorKey, actor)
+			c.Next()
+			return
+		}
+	}
 	switch {
 	case ok && a.Token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(a.Token)) == 1:
 		c.Set(actorKey, actions.Bootstrap)
