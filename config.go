@@ -34,11 +34,11 @@ type Config struct {
 	AdminToken     string // ADMIN_TOKEN; empty: only officers' own API tokens work
 	// PublicURL is PUBLIC_URL without a trailing slash: where people reach the service (the
 	// officers' sign-in links). Empty here means http://localhost:<the port actually bound>.
-	PublicURL string
-	AdminUserIDs   []string
-	Location       *time.Location       // TZ_DISPLAY
-	EncryptionKey  []byte               // ENCRYPTION_KEY decoded: 32 bytes
-	Reminders      []scheduler.Reminder // REMINDER_SCHEDULE: when workshop reminders go out
+	PublicURL     string
+	AdminUserIDs  []string
+	Location      *time.Location       // TZ_DISPLAY
+	EncryptionKey []byte               // ENCRYPTION_KEY decoded: 32 bytes
+	Reminders     []scheduler.Reminder // REMINDER_SCHEDULE: when workshop reminders go out
 	// Now is the clock of the engine, the scheduler and the API; time.Now when nil. It is not
 	// read from the environment: tests set it.
 	Now func() time.Time

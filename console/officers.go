@@ -179,4 +179,3 @@ func (c *Console) audit(ctx *gin.Context) {
 	}
 	c.render(ctx, http.StatusOK, "audit", p, d)
 }
-

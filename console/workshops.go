@@ -31,7 +31,7 @@ type workshopsData struct {
 // workshopForm is the create and edit form as typed, kept when a field is refused.
 type workshopForm struct {
 	Title, Description, Province, VenueName, Address, MapURL, StartsAt, EndsAt, Deadline, Capacity string
-	Version                                                                                       int64
+	Version                                                                                        int64
 }
 
 // input reads the form into the action's input; empty optional fields clear them.

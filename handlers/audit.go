@@ -31,7 +31,7 @@ func (a *AuditAPI) Routes(g *gin.RouterGroup) {
 
 // auditJSON is one entry as the API shows it.
 type auditJSON struct {
-	ID       string    `json:"id"`
+	ID       string `json:"id"`
 	At       string `json:"at"`
 	Actor    string `json:"actor"`
 	Action   string `json:"action"`

@@ -56,28 +56,28 @@ func (a *ReferralAPI) Routes(g *gin.RouterGroup) {
 // referralJSON is a referral as the API shows it. NationalID and Phone are masked unless
 // Revealed.
 type referralJSON struct {
-	ID           string     `json:"id"`
-	Source       string     `json:"source"`
-	LeaderID     string     `json:"leaderId,omitempty"`
-	WorkerUserID string     `json:"workerUserId,omitempty"`
-	FullName     string     `json:"fullName"`
-	NationalID   string     `json:"nationalId,omitempty"`
-	Phone        string     `json:"phone"`
-	Revealed     bool       `json:"revealed"`
-	BirthDate    string     `json:"birthDate,omitempty"` // 2006-01-02
-	Age          int        `json:"age,omitempty"`
-	AgeUncertain bool       `json:"ageUncertain,omitempty"`
-	Occupation   string     `json:"occupation,omitempty"`
-	ProvinceCode string     `json:"province"`
-	District     string     `json:"district,omitempty"`
-	Option       string     `json:"option,omitempty"`
-	Status       string     `json:"status"`
-	StatusNote   string     `json:"statusNote,omitempty"`
-	StatusAt     string     `json:"statusAt"`
-	ClosedAt     string     `json:"closedAt,omitempty"`
-	NotifiedAt   string     `json:"notifiedAt,omitempty"`
-	ConsentAt    string     `json:"consentAt"`
-	CreatedAt    string     `json:"createdAt"`
+	ID           string `json:"id"`
+	Source       string `json:"source"`
+	LeaderID     string `json:"leaderId,omitempty"`
+	WorkerUserID string `json:"workerUserId,omitempty"`
+	FullName     string `json:"fullName"`
+	NationalID   string `json:"nationalId,omitempty"`
+	Phone        string `json:"phone"`
+	Revealed     bool   `json:"revealed"`
+	BirthDate    string `json:"birthDate,omitempty"` // 2006-01-02
+	Age          int    `json:"age,omitempty"`
+	AgeUncertain bool   `json:"ageUncertain,omitempty"`
+	Occupation   string `json:"occupation,omitempty"`
+	ProvinceCode string `json:"province"`
+	District     string `json:"district,omitempty"`
+	Option       string `json:"option,omitempty"`
+	Status       string `json:"status"`
+	StatusNote   string `json:"statusNote,omitempty"`
+	StatusAt     string `json:"statusAt"`
+	ClosedAt     string `json:"closedAt,omitempty"`
+	NotifiedAt   string `json:"notifiedAt,omitempty"`
+	ConsentAt    string `json:"consentAt"`
+	CreatedAt    string `json:"createdAt"`
 }
 
 // personal returns the national ID and phone as shown: plain when reveal, else masked.
