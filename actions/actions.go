@@ -133,8 +133,9 @@ type Config struct {
 	Logger   *slog.Logger     // slog.Default() when nil
 	// Kick asks for immediate delivery of due announcements (the scheduler's Kick); may be nil.
 	Kick func()
-	// RoleChanged is called after a member's role changed (an officer revoked or added), so
-	// their LINE menu can follow; may be nil.
+	// RoleChanged is called after a member's role changed (an officer added by an invite, or
+	// revoked), so their LINE rich menu can be relinked to the role they have now (a revoked
+	// officer's goes back to their leader or worker menu); may be nil.
 	RoleChanged func(ctx context.Context, userID string)
 }
 
@@ -170,13 +171,6 @@ func New(cfg Config) (*Service, error) {
 	}
 	return s, nil
 }
-
-// SetKick sets the function that delivers due announcements at once (the scheduler, built after
-// the service).
-func (s *Service) SetKick(kick func()) { s.cfg.Kick = kick }
-
-// SetRoleChanged sets the hook called after a member's role changed.
-func (s *Service) SetRoleChanged(f func(ctx context.Context, userID string)) { s.cfg.RoleChanged = f }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millisecond) }
 

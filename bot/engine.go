@@ -41,6 +41,9 @@ type Config struct {
 	// OnAnnouncement is called after an announcement due now was stored, to deliver it at
 	// once (the scheduler's Kick); nil leaves it to the next scheduler tick.
 	OnAnnouncement func()
+	// RoleChanged is called after a member became an officer or was revoked (the rich-menu
+	// link follows the role); nil does nothing.
+	RoleChanged func(ctx context.Context, userID string)
 	// PublicURL is where people reach this service (PUBLIC_URL, no trailing slash): the
 	// officers' sign-in links point under it.
 	PublicURL string
@@ -100,7 +103,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	var err error
 	e.actions, err = actions.New(actions.Config{Store: cfg.Store, Notifier: e, Sealer: cfg.Sealer, Admins: cfg.Admins,
-		Now: e.now, Location: e.loc, Logger: e.log, Kick: cfg.OnAnnouncement})
+		Now: e.now, Location: e.loc, Logger: e.log, Kick: cfg.OnAnnouncement, RoleChanged: cfg.RoleChanged})
 	if err != nil {
 		return nil, err
 	}

@@ -24,12 +24,11 @@ func (c *Console) funcs() template.FuncMap {
 			}
 			return thai.FormatDateTime(t, c.cfg.Actions.Location())
 		},
-		// local is a time for a datetime-local input: 2026-12-14T09:00 in TZ_DISPLAY.
-		"local": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
+		"day": func(lang store.Language, t time.Time) string {
+			if lang == store.LangEnglish {
+				return thai.FormatDateEN(t, c.cfg.Actions.Location())
 			}
-			return t.In(c.cfg.Actions.Location()).Format("2006-01-02T15:04")
+			return thai.FormatDate(t, c.cfg.Actions.Location())
 		},
 		"province": func(lang store.Language, code string) string {
 			p, ok := thai.ProvinceByCode(code)
