@@ -2,7 +2,6 @@ package bot
 
 import (
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/ssonet/ssonet/actions"
@@ -51,12 +50,6 @@ func isLeader(w who) bool  { return w.leader != nil }
 // isActiveLeader: pending or approved, not rejected.
 func isActiveLeader(w who) bool { return w.leader != nil && w.leader.Status != store.LeaderRejected }
 func isOfficer(w who) bool      { return w.admin || w.officer != nil }
-
-// actsOn reports whether the member may act as an officer on province (issue 5: officers act
-// only on their provinces, admins on all).
-func (w who) actsOn(province string) bool {
-	return w.admin || (w.officer != nil && slices.Contains(w.officer.Provinces, province))
-}
 
 // actor is officer w (LINE user userID) as the business actions take them.
 func (w who) actor(userID string) actions.Actor {

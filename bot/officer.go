@@ -18,19 +18,6 @@ import (
 // isInviteCode reports whether a typed word has the shape of an officer invite code.
 func isInviteCode(w string) bool { _, ok := actions.NormaliseInvite(w); return ok }
 
-// audit appends an audit entry; a failure is logged, never shown to the member (the change it
-// records is already stored).
-func (e *Engine) audit(ctx context.Context, actor, action, subject, province, detail string) {
-	err := e.store.AppendAudit(ctx, store.AuditEntry{ID: uuid.NewString(), At: e.now().UTC(), Actor: actor,
-		Action: action, Subject: subject, Province: province, Detail: detail})
-	if err != nil {
-		e.log.Error("audit append failed", "action", action, "err", err)
-	}
-}
-
-// lineActor is the audit actor of a LINE user.
-func lineActor(userID string) string { return "line:" + userID }
-
 // officerFeature is the officers' side: invite codes, leader approval, announcements.
 func officerFeature() feature {
 	return feature{
