@@ -150,7 +150,8 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	standIn := linetest.NewServer(testToken)
 	t.Cleanup(standIn.Close)
 	const adminToken = "e2e-admin-token"
-	vars := productionEnv(t, standIn, map[string]string{"ADMIN_TOKEN": adminToken})
+	admin := newUser()
+	vars := productionEnv(t, standIn, map[string]string{"ADMIN_TOKEN": adminToken, "ADMIN_LINE_USER_IDS": admin})
 	for k, v := range extra {
 		vars[k] = v
 	}
@@ -411,6 +412,29 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	}
 	if code, _ := api(adminToken, http.MethodGet, "/api/v1/referrals?province=เพชรบุรี", ""); code != http.StatusOK {
 		t.Errorf("GET /api/v1/referrals?province=เพชรบุรี = %d", code)
+	}
+
+	// An admin revokes the Bangkok officer: their console session and API token end at once.
+	standIn.SetProfile(line.Profile{UserID: admin, DisplayName: "แอดมิน"})
+	adminTab := newTab(t)
+	browse(t, adminTab, "admin signs in", chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(strings.Replace(signIn(t, r, admin, "console"), "localhost", "127.0.0.1", 1)),
+		chromedp.Click(chromedp.CSS("#signin")), chromedp.WaitVisible(chromedp.CSS("#pending-count")),
+		chromedp.Navigate(r.url+"/console/officers"), chromedp.WaitVisible(chromedp.CSS("#officer-"+other)))
+	shoot(t, adminTab, shots, "13-officers")
+	browse(t, adminTab, "revoke", chromedp.Click(chromedp.CSS("#officer-"+other+" .revoke")), chromedp.WaitVisible(chromedp.CSS(".flash")),
+		chromedp.WaitNotPresent(chromedp.CSS("#officer-"+other)))
+	if page := get("/console/leaders"); !strings.Contains(page, "ยังไม่ได้เข้าสู่ระบบ") {
+		t.Error("the revoked officer's console session still works")
+	}
+	if code, _ := api(token[1], http.MethodGet, "/api/v1/leaders", ""); code != http.StatusUnauthorized {
+		t.Errorf("the revoked officer's API token answered %d", code)
+	}
+	if got := r.say(other, "text.json", "login"); signInLink.MatchString(got) {
+		t.Errorf("a revoked officer still gets sign-in links: %s", got)
+	}
+	if es, _ := inspect.ListAudit(ctx, store.AuditFilter{Action: "officer.revoke"}); len(es) != 1 || es[0].Actor != "line:"+admin {
+		t.Errorf("revoke audit: %+v", es)
 	}
 
 	// Sign out ends the session.
