@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,6 +28,9 @@ type leadersData struct {
 	Province  string
 	Provinces []string // the officer's, for the filter; nil for an admin
 	Leaders   []leaderRow
+	Offset    int
+	Next      int // offset of the next page; 0 when there is none
+	Prev      int // offset of the previous page; -1 on the first
 }
 
 // listLeaders reads the filters (status, default pending; province) and the leaders.
@@ -45,10 +49,26 @@ func (c *Console) listLeaders(ctx *gin.Context, p page) (leadersData, error) {
 		d.Province = code
 	}
 	ls, err := c.cfg.Actions.Leaders(ctx.Request.Context(), p.Officer, d.Province, d.Status)
-	for _, l := range ls {
+	d.Offset, d.Prev, d.Next = page50(ctx, len(ls))
+	for _, l := range ls[d.Offset:min(d.Offset+pageSize, len(ls))] {
 		d.Leaders = append(d.Leaders, leaderRow{Leader: l})
 	}
 	return d, err
+}
+
+// page50 reads the offset query parameter for a list of n entries shown pageSize at a time and
+// returns it with the previous page's offset (-1 on the first) and the next one's (0: none).
+func page50(ctx *gin.Context, n int) (offset, prev, next int) {
+	offset, _ = strconv.Atoi(ctx.Query("offset"))
+	offset = min(max(offset, 0), max(n-1, 0)/pageSize*pageSize)
+	prev = offset - pageSize
+	if offset == 0 {
+		prev = -1
+	}
+	if offset+pageSize < n {
+		next = offset + pageSize
+	}
+	return offset, prev, next
 }
 
 func (c *Console) leaders(ctx *gin.Context) {

@@ -153,13 +153,18 @@ type auditRow struct {
 type auditData struct {
 	Action string
 	Rows   []auditRow
+	Older  string // the "until" of the next, older page; empty on the last
 }
+
+// auditPage is how many entries the audit page shows at a time.
+const auditPage = 200
 
 // audit is the audit log with the officer's name as actor.
 func (c *Console) audit(ctx *gin.Context) {
 	p := c.base(ctx, "audit")
 	d := auditData{Action: ctx.Query("action")}
-	es, err := c.cfg.Actions.Audit(ctx.Request.Context(), p.Officer, store.AuditFilter{Action: d.Action, Limit: 200})
+	until, _ := time.Parse(time.RFC3339Nano, ctx.Query("until"))
+	es, err := c.cfg.Actions.Audit(ctx.Request.Context(), p.Officer, store.AuditFilter{Action: d.Action, Until: until, Limit: auditPage})
 	if err != nil {
 		c.fail(ctx, err)
 		return
@@ -176,6 +181,9 @@ func (c *Console) audit(ctx *gin.Context) {
 			who = c.text(p.Lang, "audit.api")
 		}
 		d.Rows = append(d.Rows, auditRow{AuditEntry: e, Who: who})
+	}
+	if len(es) == auditPage {
+		d.Older = es[len(es)-1].At.Format(time.RFC3339Nano)
 	}
 	c.render(ctx, http.StatusOK, "audit", p, d)
 }
