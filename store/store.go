@@ -180,6 +180,7 @@ type Store interface {
 	AnnouncementStore
 	WorkshopStore
 	CredentialStore
+	CaseStore
 	// Ping reports whether the database answers (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.

@@ -144,6 +144,24 @@ func indexes() []index {
 			Keys:    bson.D{{Key: "expiresAt", Value: 1}},
 			Options: options.Index().SetName("expiresAt"),
 		}},
+		// Hand-off cases (issue 11): a member's open case, the inbox by province, the hotline
+		// notice by age, the retention job by closedAt.
+		{casesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "userId", Value: 1}, {Key: "status", Value: 1}},
+			Options: options.Index().SetName("userId_status"),
+		}},
+		{casesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "provinceCode", Value: 1}, {Key: "status", Value: 1}, {Key: "createdAt", Value: -1}},
+			Options: options.Index().SetName("provinceCode_status_createdAt"),
+		}},
+		{casesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: 1}},
+			Options: options.Index().SetName("status_createdAt"),
+		}},
+		{casesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "closedAt", Value: 1}},
+			Options: options.Index().SetName("closedAt"),
+		}},
 	}
 }
 

@@ -233,6 +233,26 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		) STRICT`,
 		`CREATE INDEX credentials_user ON credentials (user_id, kind, created_at)`,
 		`CREATE INDEX credentials_expires ON credentials (expires_at)`),
+	// 11 (issue 11): hand-off cases, the transcript sealed; by member, by province and status,
+	// unanswered ones for the hotline notice, closed ones for the retention job.
+	execAll(`
+		CREATE TABLE cases (
+			id                TEXT PRIMARY KEY,
+			user_id           TEXT NOT NULL,
+			province_code     TEXT NOT NULL,
+			status            TEXT NOT NULL,
+			entries_sealed    TEXT NOT NULL,
+			created_at        INTEGER,
+			first_response_at INTEGER,
+			hotline_at        INTEGER,
+			closed_at         INTEGER,
+			closed_by         TEXT NOT NULL,
+			version           INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX cases_user ON cases (user_id, status)`,
+		`CREATE INDEX cases_province ON cases (province_code, status, created_at)`,
+		`CREATE INDEX cases_unanswered ON cases (created_at) WHERE status = 'open' AND first_response_at IS NULL AND hotline_at IS NULL`,
+		`CREATE INDEX cases_closed ON cases (closed_at) WHERE closed_at IS NOT NULL`),
 }
 
 // execAll is a migration that runs statements in order.

@@ -40,6 +40,7 @@ var sections = []struct {
 	{"Workshop", testWorkshops},
 	{"OfficerChange", testOfficerChanges},
 	{"Credential", testCredentials},
+	{"Case", testCases},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
@@ -73,7 +74,8 @@ const (
 )
 
 // SeedPersonalData writes a leader whose phone is PlainPhone, a session holding
-// PlainNationalID in its fields, and a referral of PlainNationalID with PlainPhone.
+// PlainNationalID in its fields, a referral of PlainNationalID with PlainPhone, and a hand-off
+// case whose transcript holds both.
 func SeedPersonalData(t testing.TB, st store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -90,6 +92,10 @@ func SeedPersonalData(t testing.TB, st store.Store) {
 	r := referral(1, "U-personal", PlainNationalID)
 	r.Phone = PlainPhone
 	if err := st.CreateReferral(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateCase(ctx, store.Case{ID: "case-personal", UserID: "U-personal", Status: store.CaseOpen, CreatedAt: t0,
+		Entries: []store.CaseEntry{{At: t0, From: "member", Text: "โทรกลับ " + PlainPhone + " บัตร " + PlainNationalID}}}); err != nil {
 		t.Fatal(err)
 	}
 }
