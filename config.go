@@ -45,6 +45,12 @@ type Config struct {
 	// ReferralRetention is how long a closed referral is kept before the scheduler deletes it:
 	// REFERRAL_RETENTION_DAYS whole days, 1–3650, default 365.
 	ReferralRetention time.Duration
+	// HandoffAnswerWithin is how long a hand-off case may wait for an officer's first reply
+	// before the member is told the hotline: HANDOFF_ANSWER_MINUTES, 5–10080, default 120.
+	HandoffAnswerWithin time.Duration
+	// HandoffRetention is how long a closed hand-off case (its transcript) is kept:
+	// HANDOFF_RETENTION_DAYS, 1–3650, default 90.
+	HandoffRetention time.Duration
 	// Simulator is true when no LINE channel is configured: LINE API calls go to the in-process
 	// stand-in and /simulator is served.
 	Simulator bool
@@ -127,6 +133,16 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("REFERRAL_RETENTION_DAYS: %q is not a whole number of days from 1 to 3650", getenv("REFERRAL_RETENTION_DAYS")))
 	}
 	cfg.ReferralRetention = time.Duration(days) * 24 * time.Hour
+	minutes, err := strconv.Atoi(env("HANDOFF_ANSWER_MINUTES", "120"))
+	if err != nil || minutes < 5 || minutes > 10080 {
+		errs = append(errs, fmt.Errorf("HANDOFF_ANSWER_MINUTES: %q is not a whole number of minutes from 5 to 10080", getenv("HANDOFF_ANSWER_MINUTES")))
+	}
+	cfg.HandoffAnswerWithin = time.Duration(minutes) * time.Minute
+	keep, err := strconv.Atoi(env("HANDOFF_RETENTION_DAYS", "90"))
+	if err != nil || keep < 1 || keep > 3650 {
+		errs = append(errs, fmt.Errorf("HANDOFF_RETENTION_DAYS: %q is not a whole number of days from 1 to 3650", getenv("HANDOFF_RETENTION_DAYS")))
+	}
+	cfg.HandoffRetention = time.Duration(keep) * 24 * time.Hour
 	if cfg.Reminders, err = scheduler.ParseReminders(env("REMINDER_SCHEDULE", scheduler.DefaultReminders)); err != nil {
 		errs = append(errs, fmt.Errorf("REMINDER_SCHEDULE: %v", err))
 	}

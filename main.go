@@ -154,7 +154,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 
 	var kick func() // the scheduler's Kick, set below before any event is handled
 	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log, Now: cfg.Now,
-		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, PublicURL: publicURL})
+		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, PublicURL: publicURL, Registerer: metrics})
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 
 	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics, Now: cfg.Now,
 		ReferralRetention: cfg.ReferralRetention, Notifier: engine, Announcements: announcements,
-		Workshops: st, Notices: engine, Pusher: client, Reminders: cfg.Reminders})
+		Workshops: st, Notices: engine, Pusher: client, Reminders: cfg.Reminders,
+		Cases: engine.Actions(), CaseAnswerWithin: cfg.HandoffAnswerWithin, CaseRetention: cfg.HandoffRetention})
 	if err != nil {
 		return err
 	}

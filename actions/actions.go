@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/texts"
@@ -120,6 +121,15 @@ type Notifier interface {
 	// NotifyReferralStatus pushes r's last change to the referring leader with r.NoticeKey as
 	// the retry key; the scheduler retries what it could not send.
 	NotifyReferralStatus(ctx context.Context, r store.Referral) (sent bool, err error)
+	// CaseOpened tells the officers of c's province (the admins when it has none) of a new
+	// hand-off case.
+	CaseOpened(ctx context.Context, c store.Case)
+	// CaseReplied pushes an officer's reply to c's member.
+	CaseReplied(ctx context.Context, c store.Case, text string)
+	// CaseClosed tells c's member that the bot speaks again (unless they closed it themselves).
+	CaseClosed(ctx context.Context, c store.Case)
+	// CaseUnanswered tells c's member that nobody has answered yet and gives the hotline.
+	CaseUnanswered(ctx context.Context, c store.Case)
 }
 
 // Config holds what a Service needs. Store and Notifier are required.
@@ -133,6 +143,8 @@ type Config struct {
 	Logger   *slog.Logger     // slog.Default() when nil
 	// Kick asks for immediate delivery of due announcements (the scheduler's Kick); may be nil.
 	Kick func()
+	// Registerer receives the hand-off metrics (ssonet_handoff_*); none when nil.
+	Registerer prometheus.Registerer
 	// RoleChanged is called after a member's role changed (an officer added by an invite, or
 	// revoked), so their LINE rich menu can be relinked to the role they have now (a revoked
 	// officer's goes back to their leader or worker menu); may be nil.
@@ -145,6 +157,7 @@ type Service struct {
 	admins      map[string]bool
 	cat         *texts.Catalog
 	inviteFails attempts // wrong invite codes per LINE user
+	metrics     *caseMetrics
 }
 
 // New checks cfg and returns a Service.
@@ -166,6 +179,9 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{cfg: cfg, admins: map[string]bool{}, cat: cat}
+	if s.metrics, err = newCaseMetrics(cfg.Registerer); err != nil {
+		return nil, err
+	}
 	for _, id := range cfg.Admins {
 		s.admins[id] = true
 	}
@@ -230,7 +246,12 @@ func (s *Service) Text(lang store.Language, id string, kv ...any) string {
 // audit appends the entry of an action; it fails the action when it cannot be written, so no
 // change goes unrecorded.
 func (s *Service) audit(ctx context.Context, a Actor, action, subject, province, detail string) error {
-	err := s.cfg.Store.AppendAudit(ctx, store.AuditEntry{ID: uuid.NewString(), At: s.now(), Actor: a.AuditName(),
+	return s.auditAs(ctx, a.AuditName(), action, subject, province, detail)
+}
+
+// auditAs appends an entry for actor as the audit log names it ("system" for the jobs).
+func (s *Service) auditAs(ctx context.Context, actor, action, subject, province, detail string) error {
+	err := s.cfg.Store.AppendAudit(ctx, store.AuditEntry{ID: uuid.NewString(), At: s.now(), Actor: actor,
 		Action: action, Subject: subject, Province: province, Detail: detail})
 	if err != nil {
 		return fmt.Errorf("actions: audit %s: %w", action, err)

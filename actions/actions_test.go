@@ -19,7 +19,19 @@ type notices struct {
 	mu        sync.Mutex
 	decisions []store.Leader
 	referrals []store.Referral
+	cases     []string // "opened <id>", "reply <text>", "closed <by>", "hotline <id>"
 }
+
+func (n *notices) note(s string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.cases = append(n.cases, s)
+}
+
+func (n *notices) CaseOpened(_ context.Context, c store.Case)               { n.note("opened " + c.ID) }
+func (n *notices) CaseReplied(_ context.Context, _ store.Case, text string) { n.note("reply " + text) }
+func (n *notices) CaseClosed(_ context.Context, c store.Case)               { n.note("closed " + c.ClosedBy) }
+func (n *notices) CaseUnanswered(_ context.Context, c store.Case)           { n.note("hotline " + c.ID) }
 
 func (n *notices) LeaderDecided(_ context.Context, l store.Leader) {
 	n.mu.Lock()
@@ -359,5 +371,86 @@ func TestInviteGuessingIsLimited(t *testing.T) {
 	e.now = e.now.Add(time.Hour)
 	if _, err := e.s.UseInvite(ctx, "U-guess", norm); err != nil {
 		t.Errorf("after the hour: %v", err)
+	}
+}
+
+func TestHandoffCase(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	said := []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: "ขอคุยกับเจ้าหน้าที่"}}
+	c, created, err := e.s.OpenCase(ctx, "U-m", "TH-76", said)
+	if err != nil || !created {
+		t.Fatalf("OpenCase = %v, %v", created, err)
+	}
+	if again, created, _ := e.s.OpenCase(ctx, "U-m", "TH-76", said); created || again.ID != c.ID || len(again.Entries) != 2 {
+		t.Errorf("a second ask opened %v (case %s, %d entries)", created, again.ID, len(again.Entries))
+	}
+	if ok, err := e.s.MemberSaid(ctx, "U-m", "อยากถามเรื่องอบรม"); !ok || err != nil {
+		t.Fatalf("MemberSaid = %v, %v", ok, err)
+	}
+	if ok, _ := e.s.MemberSaid(ctx, "U-nobody", "x"); ok {
+		t.Error("a member without a case was taken as in one")
+	}
+	// Another province's officer sees, answers and closes none of it.
+	if cs, _ := e.s.Cases(ctx, e.bangkok, ""); len(cs) != 0 {
+		t.Errorf("Bangkok lists %d Phetchaburi cases", len(cs))
+	}
+	_, err = e.s.ReplyToCase(ctx, e.bangkok, c.ID, "สวัสดีค่ะ")
+	refusedAs(t, "reply by another province", err, "act.case.missing")
+	_, err = e.s.CloseCase(ctx, e.bangkok, c.ID)
+	refusedAs(t, "close by another province", err, "act.case.missing")
+	_, err = e.s.ReplyToCase(ctx, e.phet, c.ID, "")
+	refusedAs(t, "an empty reply", err, "act.text_invalid")
+
+	// Unanswered for longer than allowed: told the hotline once.
+	e.now = e.now.Add(3 * time.Hour)
+	if n, err := e.s.TellHotline(ctx, 2*time.Hour); n != 1 || err != nil {
+		t.Errorf("TellHotline = %d, %v", n, err)
+	}
+	if n, _ := e.s.TellHotline(ctx, 2*time.Hour); n != 0 {
+		t.Errorf("the hotline was told %d more times", n)
+	}
+	got, err := e.s.ReplyToCase(ctx, e.phet, c.ID, "สวัสดีค่ะ อบรมครั้งหน้า 14 ธ.ค.")
+	if err != nil || got.FirstResponseAt.IsZero() || len(got.Entries) != 4 || got.Entries[3].From != "officer:"+officer {
+		t.Fatalf("reply = %+v, %v", got, err)
+	}
+	e.now = e.now.Add(time.Hour)
+	closed, err := e.s.CloseCase(ctx, e.phet, c.ID)
+	if err != nil || closed.Status != store.CaseClosed || closed.ClosedBy != "officer:"+officer {
+		t.Fatalf("close = %+v, %v", closed, err)
+	}
+	_, err = e.s.ReplyToCase(ctx, e.phet, c.ID, "อีกครั้ง")
+	refusedAs(t, "a reply to a closed case", err, "act.case.closed")
+	if ok, _ := e.s.MemberSaid(ctx, "U-m", "ขอบคุณค่ะ"); ok {
+		t.Error("after the close the member is still in the case")
+	}
+	want := []string{"opened " + c.ID, "hotline " + c.ID, "reply สวัสดีค่ะ อบรมครั้งหน้า 14 ธ.ค.", "closed officer:" + officer}
+	if strings.Join(e.n.cases, "|") != strings.Join(want, "|") {
+		t.Errorf("notices = %q, want %q", e.n.cases, want)
+	}
+	if es := e.audit(t, "case."); len(es) != 2 || es[0].Actor != "line:"+officer || strings.Contains(es[1].Detail, "สวัสดี") {
+		t.Errorf("case audit = %+v (the reply's text must not be in it)", es)
+	}
+	// Retention: deleted with its transcript after the period.
+	if n, _ := e.s.DeleteOldCases(ctx, 24*time.Hour); n != 0 {
+		t.Errorf("deleted %d cases closed just now", n)
+	}
+	e.now = e.now.Add(25 * time.Hour)
+	if n, err := e.s.DeleteOldCases(ctx, 24*time.Hour); n != 1 || err != nil {
+		t.Errorf("DeleteOldCases = %d, %v", n, err)
+	}
+	if _, err := e.st.GetCase(ctx, c.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the case is still stored: %v", err)
+	}
+	// A member's own way back closes their case without a notice to them.
+	c2, _, _ := e.s.OpenCase(ctx, "U-m", "", said)
+	if cs, _ := e.s.Cases(ctx, e.phet, store.CaseOpen); len(cs) != 0 {
+		t.Error("a case of no known province is shown to a province officer")
+	}
+	if ok, err := e.s.EndCaseByMember(ctx, "U-m"); !ok || err != nil {
+		t.Fatalf("EndCaseByMember = %v, %v", ok, err)
+	}
+	if got, _ := e.st.GetCase(ctx, c2.ID); got.ClosedBy != actions.FromMember {
+		t.Errorf("closed by %q", got.ClosedBy)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/line"
@@ -41,6 +42,8 @@ type Config struct {
 	// OnAnnouncement is called after an announcement due now was stored, to deliver it at
 	// once (the scheduler's Kick); nil leaves it to the next scheduler tick.
 	OnAnnouncement func()
+	// Registerer receives the hand-off metrics (actions.Config.Registerer); none when nil.
+	Registerer prometheus.Registerer
 	// RoleChanged is called after a member became an officer or was revoked (the rich-menu
 	// link follows the role); nil does nothing.
 	RoleChanged func(ctx context.Context, userID string)
@@ -103,7 +106,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	var err error
 	e.actions, err = actions.New(actions.Config{Store: cfg.Store, Notifier: e, Sealer: cfg.Sealer, Admins: cfg.Admins,
-		Now: e.now, Location: e.loc, Logger: e.log, Kick: cfg.OnAnnouncement, RoleChanged: cfg.RoleChanged})
+		Now: e.now, Location: e.loc, Logger: e.log, Kick: cfg.OnAnnouncement, RoleChanged: cfg.RoleChanged, Registerer: cfg.Registerer})
 	if err != nil {
 		return nil, err
 	}

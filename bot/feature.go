@@ -21,7 +21,7 @@ type feature struct {
 // features lists the bot's areas. Order matters for keywords only: Section 40's sub-topics
 // ("สมัครอย่างไร") come before the registration words.
 func features() []feature {
-	return []feature{section40Feature(), officerFeature(), workshopFeature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature()}
+	return []feature{section40Feature(), officerFeature(), workshopFeature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), handoffFeature()}
 }
 
 // keyword is a typed phrase the router recognises outside a form.
@@ -107,14 +107,12 @@ func coreFeature() feature {
 	return feature{
 		keywords: []keyword{
 			{match: is("สวัสดี", "หวัดดี", "hello", "hi"), do: func(t *turn) error { t.hello(); return nil }},
-			{match: is("ติดต่อเจ้าหน้าที่", "ติดต่อ", "contact", "contactanofficer"), do: func(t *turn) error { t.contact(); return nil }},
 			{match: isSmallTalk, do: func(t *turn) error { t.smallTalk(); return nil }},
 			{match: is("สมัคร", "apply", "join"), do: func(t *turn) error { t.applyWhat(); return nil }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
-			"menu":    func(t *turn, _ url.Values) error { return t.menu() },
-			"help":    func(t *turn, _ url.Values) error { t.help(); return nil },
-			"contact": func(t *turn, _ url.Values) error { t.contact(); return nil },
+			"menu": func(t *turn, _ url.Values) error { return t.menu() },
+			"help": func(t *turn, _ url.Values) error { t.help(); return nil },
 		},
 		menu: []menuItem{{label: "btn.help", data: "a=help"}},
 	}

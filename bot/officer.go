@@ -152,39 +152,9 @@ func (t *turn) provinceNames(codes []string) string {
 // submit (a redelivered event) never notifies twice (line-platform.md rows 26–27). Failures are
 // logged: the application is stored and listed by "รออนุมัติ" anyway.
 func (t *turn) notifyOfficers(l store.Leader) {
-	officers, err := t.store.ListOfficers(t.ctx, l.ProvinceCode)
-	if err != nil {
-		t.log.Error("list officers", "err", err)
-		return
-	}
-	to := map[string]bool{}
-	for id := range t.admins {
-		to[id] = true
-	}
-	for _, o := range officers {
-		to[o.UserID] = true
-	}
-	for id := range to {
-		// An admin who never chatted has no member record: push in Thai anyway (LINE delivers
-		// to friends only); a member known to have blocked the account is skipped.
-		m, err := t.store.GetMember(t.ctx, id)
-		switch {
-		case isNotFound(err):
-			m.Language = store.LangThai
-		case err != nil:
-			t.log.Error("get officer member", "err", err)
-			continue
-		case m.Blocked:
-			continue
-		}
-		lang := m.Language
-		var r reply
-		r.flex(t.text(lang, "off.new_leader_alt", "Name", l.FullName), t.leaderBubble(lang, l, true))
-		key := retryKey("leader.notify", l.UserID, l.SubmissionID, id)
-		if err := t.msg.Push(t.ctx, id, r.messages(), key); err != nil {
-			t.log.Warn("officer notification failed", "err", err)
-		}
-	}
+	t.toOfficers(t.ctx, l.ProvinceCode, func(o *turn) {
+		o.out.flex(o.tr("off.new_leader_alt", "Name", l.FullName), o.leaderBubble(o.member.Language, l, true))
+	}, "leader.notify", l.UserID, l.SubmissionID)
 }
 
 // retryKey derives a stable X-Line-Retry-Key (a name-based UUID) for a push that may be

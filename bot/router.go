@@ -132,6 +132,9 @@ func (t *turn) dispatch() error {
 		t.out.buttons(t.menuAction())
 		return nil
 	}
+	if quiet, err := t.inCase(); quiet || err != nil {
+		return err // with a person now: the bot says nothing
+	}
 	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
 		in := thai.Normalize(t.ev.Text)
@@ -260,11 +263,6 @@ func (t *turn) help() {
 		acts = append(acts, t.formAction(t.tr("btn.resume"), ctlResume))
 	}
 	t.out.buttons(append(acts, t.section40Action(), t.menuAction())...)
-}
-
-func (t *turn) contact() {
-	t.out.text(t.tr("contact", "Hotline", t.kb.Hotline, "Website", t.kb.Website))
-	t.out.buttons(t.menuAction())
 }
 
 // smallTalk answers thanks, "okay", laughter and stickers kindly, with the main paths.

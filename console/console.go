@@ -117,6 +117,7 @@ func (c *Console) Mount(r gin.IRouter) {
 	c.referralRoutes(in)
 	c.announcementRoutes(in)
 	c.officerRoutes(in)
+	c.caseRoutes(in)
 	in.GET("/audit", c.audit)
 }
 
@@ -207,12 +208,20 @@ func (c *Console) base(ctx *gin.Context, nav string) page {
 
 // refused renders page name again with a refusal's message, or fails on another error.
 func (c *Console) refused(ctx *gin.Context, p page, name string, err error) {
+	if c.refusal(ctx, &p, err) {
+		c.render(ctx, http.StatusOK, name, p, nil)
+	}
+}
+
+// refusal puts a refused action's message on p and reports true; for another error it fails
+// the request and reports false.
+func (c *Console) refusal(ctx *gin.Context, p *page, err error) bool {
 	if _, ok := actions.AsError(err); !ok {
 		c.fail(ctx, err)
-		return
+		return false
 	}
 	p.Error = c.cfg.Actions.Message(p.Lang, err)
-	c.render(ctx, http.StatusOK, name, p, nil)
+	return true
 }
 
 // fail answers a store failure with a plain error page; the error is logged without input.

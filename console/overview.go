@@ -1,7 +1,9 @@
 package console
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +24,25 @@ type overviewData struct {
 	Month             time.Time
 	Workshops         []store.Workshop
 	Announcements     []store.Announcement
+	OpenCases         int
+	Handoff           []handoffTimes // this month's cases by province
+}
+
+// handoffTimes are one province's hand-off cases of the month: how many, and the median times
+// to the first reply and to the close, in minutes (-1 when none yet).
+type handoffTimes struct {
+	Province              string
+	Cases                 int
+	FirstReply, Resolution int
+}
+
+// medianMinutes is the median of ds in whole minutes; -1 for none.
+func medianMinutes(ds []time.Duration) int {
+	if len(ds) == 0 {
+		return -1
+	}
+	slices.Sort(ds)
+	return int(ds[len(ds)/2].Minutes())
 }
 
 // monthReferrals is the most referrals of a month the overview counts.
@@ -73,6 +94,30 @@ func (c *Console) overview(ctx *gin.Context) {
 	}
 	for i := len(sent) - 1; i >= 0 && len(d.Announcements) < 5; i-- {
 		d.Announcements = append(d.Announcements, sent[i])
+	}
+	cases, err := c.cfg.Actions.Cases(rctx, a, "")
+	if err != nil {
+		c.fail(ctx, err)
+		return
+	}
+	first, closed, count := map[string][]time.Duration{}, map[string][]time.Duration{}, map[string]int{}
+	for _, cs := range cases {
+		if cs.Status == store.CaseOpen {
+			d.OpenCases++
+		}
+		if cs.CreatedAt.Before(d.Month) {
+			continue
+		}
+		count[cs.ProvinceCode]++
+		if !cs.FirstResponseAt.IsZero() {
+			first[cs.ProvinceCode] = append(first[cs.ProvinceCode], cs.FirstResponseAt.Sub(cs.CreatedAt))
+		}
+		if !cs.ClosedAt.IsZero() {
+			closed[cs.ProvinceCode] = append(closed[cs.ProvinceCode], cs.ClosedAt.Sub(cs.CreatedAt))
+		}
+	}
+	for _, p := range slices.Sorted(maps.Keys(count)) {
+		d.Handoff = append(d.Handoff, handoffTimes{Province: p, Cases: count[p], FirstReply: medianMinutes(first[p]), Resolution: medianMinutes(closed[p])})
 	}
 	c.render(ctx, http.StatusOK, "overview", p, d)
 }

@@ -111,11 +111,9 @@ func (c *Console) referralStatus(ctx *gin.Context) {
 	_, _, err := c.cfg.Actions.ChangeReferralStatus(ctx.Request.Context(), p.Officer, ctx.Param("id"),
 		store.ReferralStatus(ctx.PostForm("status")), ctx.PostForm("note"))
 	if err != nil {
-		if _, ok := actions.AsError(err); !ok {
-			c.fail(ctx, err)
+		if !c.refusal(ctx, &p, err) {
 			return
 		}
-		p.Error = c.cfg.Actions.Message(p.Lang, err)
 		c.referralPage(ctx, p, false)
 		return
 	}

@@ -133,11 +133,9 @@ func (c *Console) updateWorkshop(ctx *gin.Context) {
 	in := f.input(false)
 	_, err := c.cfg.Actions.UpdateWorkshop(ctx.Request.Context(), p.Officer, ctx.Param("id"), in)
 	if err != nil {
-		if _, ok := actions.AsError(err); !ok {
-			c.fail(ctx, err)
+		if !c.refusal(ctx, &p, err) {
 			return
 		}
-		p.Error = c.cfg.Actions.Message(p.Lang, err)
 		c.workshopPage(ctx, p, "workshop", &f, false)
 		return
 	}
@@ -162,11 +160,9 @@ func (c *Console) markAttendance(ctx *gin.Context) {
 	p := c.base(ctx, "workshops")
 	_, err := c.cfg.Actions.SetAttendance(ctx.Request.Context(), p.Officer, ctx.Param("id"), ctx.PostForm("user"), ctx.PostForm("attended") == "1")
 	if err != nil {
-		if _, ok := actions.AsError(err); !ok {
-			c.fail(ctx, err)
+		if !c.refusal(ctx, &p, err) {
 			return
 		}
-		p.Error = c.cfg.Actions.Message(p.Lang, err)
 		c.workshopPage(ctx, p, "checkin", nil, false)
 		return
 	}

@@ -47,6 +47,19 @@ type Config struct {
 	Notices   Notices
 	Pusher    Pusher
 	Reminders []Reminder
+
+	// Cases runs the hand-off jobs when set: every 5 minutes the members of cases nobody
+	// answered within CaseAnswerWithin are told the hotline; daily, cases closed more than
+	// CaseRetention ago are deleted.
+	Cases            CaseJobs
+	CaseAnswerWithin time.Duration
+	CaseRetention    time.Duration
+}
+
+// CaseJobs is the hand-off's periodic work; *actions.Service implements it.
+type CaseJobs interface {
+	TellHotline(ctx context.Context, after time.Duration) (int, error)
+	DeleteOldCases(ctx context.Context, retention time.Duration) (int, error)
 }
 
 // Scheduler owns the cron runner and the jobs. Build it with New.
@@ -70,9 +83,12 @@ type Scheduler struct {
 	notices   Notices
 	pusher    Pusher
 	reminders []Reminder
-	loc       *time.Location
-	startJobs []func()       // wrapped jobs Start runs once at once (catch-up after downtime)
-	started   sync.WaitGroup // those runs, which Stop waits for like cron's own
+
+	cases                CaseJobs
+	caseAnswer, caseKeep time.Duration
+	loc                  *time.Location
+	startJobs            []func()       // wrapped jobs Start runs once at once (catch-up after downtime)
+	started              sync.WaitGroup // those runs, which Stop waits for like cron's own
 }
 
 // New builds a Scheduler with every job registered; nothing runs before Start.
@@ -81,7 +97,11 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, errors.New("scheduler: Store is required")
 	}
 	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger, retention: cfg.ReferralRetention, notifier: cfg.Notifier,
-		ann: cfg.Announcements, workshops: cfg.Workshops, notices: cfg.Notices, pusher: cfg.Pusher, reminders: cfg.Reminders}
+		ann: cfg.Announcements, workshops: cfg.Workshops, notices: cfg.Notices, pusher: cfg.Pusher, reminders: cfg.Reminders,
+		cases: cfg.Cases, caseAnswer: cfg.CaseAnswerWithin, caseKeep: cfg.CaseRetention}
+	if s.cases != nil && (s.caseAnswer <= 0 || s.caseKeep <= 0) {
+		return nil, errors.New("scheduler: CaseAnswerWithin and CaseRetention are required with Cases")
+	}
 	if s.retention <= 0 {
 		s.retention = DefaultReferralRetention
 	}
@@ -137,6 +157,10 @@ func New(cfg Config) (*Scheduler, error) {
 	}
 	if s.ann != nil {
 		jobs = append(jobs, job{"* * * * *", "announcements", s.ann.Run, true})
+	}
+	if s.cases != nil {
+		jobs = append(jobs, job{"*/5 * * * *", "handoff-hotline", s.TellHotline, true},
+			job{"45 3 * * *", "handoff-retention", s.DeleteOldCases, false})
 	}
 	for _, j := range jobs {
 		id, err := s.add(j.spec, j.name, j.run)
@@ -259,4 +283,20 @@ func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv..
 
 func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append([]any{"err", err}, kv...)...)
+}
+
+// TellHotline tells the members of unanswered hand-off cases the hotline (CaseJobs).
+func (s *Scheduler) TellHotline(ctx context.Context) error {
+	n, err := s.cases.TellHotline(ctx, s.caseAnswer)
+	if n > 0 {
+		s.log.Info("handoff hotline notices", "told", n)
+	}
+	return err
+}
+
+// DeleteOldCases deletes the hand-off cases past their retention (CaseJobs).
+func (s *Scheduler) DeleteOldCases(ctx context.Context) error {
+	n, err := s.cases.DeleteOldCases(ctx, s.caseKeep)
+	s.log.Info("handoff retention", "deleted", n)
+	return err
 }
