@@ -340,6 +340,38 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 			t.Fatal("the announcement never reached the leader")
 		}
 	}
+	// Hand-off: the leader asks for a person; the officer is told, answers and closes from the inbox.
+	if got := r.say(leader, "text.json", "คุยกับเจ้าหน้าที่ค่ะ"); !strings.Contains(got, "ส่งเรื่องถึงเจ้าหน้าที่") {
+		t.Fatalf("hand-off answered %s", got)
+	}
+	ds := standIn.Deliveries(officer)
+	caseLink := regexp.MustCompile(`/console/cases/([0-9a-f-]{36})`).FindStringSubmatch(string(ds[len(ds)-1].Messages[0]))
+	if len(caseLink) < 2 {
+		t.Fatalf("the officer was not told of the case: %s", ds[len(ds)-1].Messages[0])
+	}
+	if got := r.say(leader, "text.json", "อยากทราบว่าอบรมมีที่จอดรถไหมคะ"); got != "" {
+		t.Errorf("the bot answered a member who is with an officer: %s", got)
+	}
+	browse(t, tab, "inbox", chromedp.Navigate(r.url+"/console/cases"), chromedp.WaitVisible(chromedp.CSS(`a[href="/console/cases/`+caseLink[1]+`"]`)))
+	shoot(t, tab, shots, "14-inbox")
+	browse(t, tab, "case", chromedp.Click(chromedp.CSS(`a[href="/console/cases/`+caseLink[1]+`"]`)), chromedp.WaitVisible(chromedp.CSS("#reply-text")))
+	if tr := text(t, tab, "#transcript"); !strings.Contains(tr, "มีที่จอดรถไหม") {
+		t.Errorf("transcript: %s", tr)
+	}
+	browse(t, tab, "reply", chromedp.SetValue(chromedp.CSS("#reply-text"), "มีที่จอดรถด้านหลังศาลากลางค่ะ"),
+		chromedp.Click(chromedp.CSS("#send-reply")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if ds := standIn.Deliveries(leader); !strings.Contains(string(ds[len(ds)-1].Messages[0]), "มีที่จอดรถด้านหลังศาลากลางค่ะ") {
+		t.Errorf("the member did not get the reply: %s", ds[len(ds)-1].Messages[0])
+	}
+	shoot(t, tab, shots, "15-case")
+	browse(t, tab, "close", chromedp.Click(chromedp.CSS("#close-case")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	if ds := standIn.Deliveries(leader); !strings.Contains(string(ds[len(ds)-1].Messages[0]), "ปิดเรื่องนี้แล้ว") {
+		t.Errorf("the member was not told of the close: %s", ds[len(ds)-1].Messages[0])
+	}
+	if got := r.say(leader, "text.json", "ตารางอบรม"); !strings.Contains(got, "อบรมแกนนำเพชรบุรี") {
+		t.Errorf("after the close the bot answers again: %s", got)
+	}
+
 	browse(t, tab, "overview", chromedp.Navigate(r.url+"/console"), chromedp.WaitVisible(chromedp.CSS("#pending-count")))
 	shoot(t, tab, shots, "10-overview")
 	browse(t, tab, "tokens", chromedp.Navigate(r.url+"/console/tokens"), chromedp.WaitVisible(chromedp.CSS("form")))
@@ -368,7 +400,7 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	for path, secret := range map[string]string{
 		"/console/leaders?status=approved": "สมหญิง ใจดี", "/console/referrals?status=all": "มานี มีนา",
 		"/console/referrals/ref-e2e": "มานี มีนา", "/console/workshops": "อบรมแกนนำเพชรบุรี", "/console/announcements": "ขอเชิญแกนนำประชุม",
-		"/console/audit": "ref-e2e",
+		"/console/audit": "ref-e2e", "/console/cases": "สมหญิง", "/console/cases/" + caseLink[1]: "ที่จอดรถ",
 	} {
 		if strings.Contains(get(path), secret) {
 			t.Errorf("the Bangkok officer sees %q at %s", secret, path)

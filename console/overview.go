@@ -31,8 +31,8 @@ type overviewData struct {
 // handoffTimes are one province's hand-off cases of the month: how many, and the median times
 // to the first reply and to the close, in minutes (-1 when none yet).
 type handoffTimes struct {
-	Province              string
-	Cases                 int
+	Province               string
+	Cases                  int
 	FirstReply, Resolution int
 }
 
