@@ -364,7 +364,7 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 		t.Errorf("the member did not get the reply: %s", ds[len(ds)-1].Messages[0])
 	}
 	shoot(t, tab, shots, "15-case")
-	browse(t, tab, "close", chromedp.Click(chromedp.CSS("#close-case")), chromedp.WaitVisible(chromedp.CSS(".flash")))
+	browse(t, tab, "close", chromedp.Click(chromedp.CSS("#close-case")), chromedp.WaitNotPresent(chromedp.CSS("#close-case")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	if ds := standIn.Deliveries(leader); !strings.Contains(string(ds[len(ds)-1].Messages[0]), "ปิดเรื่องนี้แล้ว") {
 		t.Errorf("the member was not told of the close: %s", ds[len(ds)-1].Messages[0])
 	}

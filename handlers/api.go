@@ -15,12 +15,13 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
-// API is the officers' HTTP API under /api/v1 (DESIGN.md: "The officers' API needs a bearer
-// token"). Every request must carry `Authorization: Bearer <token>`, else 401: the bootstrap
-// ADMIN_TOKEN (an admin of every province, audited as "api") or an officer's own API token made
-// in the console (that officer, scoped to their provinces, audited by name). Each resource adds
-// its routes through Routes; errors are rendered by one middleware so every 4xx has the same
-// JSON shape, the message in the requester's language (Accept-Language th, else English):
+// API is the officers' HTTP API under /api/v1 (docs/ARCHITECTURE.md, "Security and personal
+// data": the officers' API needs a bearer token). Every request must carry
+// `Authorization: Bearer <token>`, else 401: the bootstrap ADMIN_TOKEN (an admin of every
+// province, audited as "api") or an officer's own API token made in the console (that officer,
+// scoped to their provinces, audited by name). Each resource adds its routes through Routes;
+// errors are rendered by one middleware so every 4xx has the same JSON shape, the message in
+// the requester's language (Accept-Language th, else English):
 //
 //	{"error": {"code": "invalid", "field": "startsAt", "message": "The start is in the past."}}
 type API struct {

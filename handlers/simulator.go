@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -61,12 +62,18 @@ func SimulatorPresets() []SimUser {
 	}
 }
 
+// simulatorTimeout bounds the webhook call and the wait for its answer.
+const simulatorTimeout = 30 * time.Second
+
 // SimulatorConfig holds what a Simulator needs; all fields are required.
 type SimulatorConfig struct {
 	StandIn       StandIn
 	ChannelSecret string           // the per-run secret the webhook verifies
 	WebhookURL    string           // this server's own POST /webhook, e.g. http://127.0.0.1:8080/webhook
 	Now           func() time.Time // timestamps of the events
+	// Settle waits until the events the webhook accepted are handled (the inbox's WaitIdle),
+	// so that an event's answer is read after it was sent.
+	Settle func(ctx context.Context) error
 }
 
 // Simulator serves the chat simulator: the page at GET /simulator and its JSON API. It turns a
@@ -83,12 +90,12 @@ type Simulator struct {
 
 // NewSimulator registers the preset personas' profiles with the stand-in.
 func NewSimulator(cfg SimulatorConfig) (*Simulator, error) {
-	if cfg.StandIn == nil || cfg.ChannelSecret == "" || cfg.WebhookURL == "" || cfg.Now == nil {
-		return nil, errors.New("handlers: simulator needs StandIn, ChannelSecret, WebhookURL and Now")
+	if cfg.StandIn == nil || cfg.ChannelSecret == "" || cfg.WebhookURL == "" || cfg.Now == nil || cfg.Settle == nil {
+		return nil, errors.New("handlers: simulator needs StandIn, ChannelSecret, WebhookURL, Now and Settle")
 	}
 	s := &Simulator{
 		cfg:     cfg,
-		client:  &http.Client{Timeout: handleTimeout + 5*time.Second},
+		client:  &http.Client{Timeout: simulatorTimeout},
 		blocked: map[string]bool{},
 	}
 	for _, u := range SimulatorPresets() {
@@ -195,6 +202,12 @@ func (s *Simulator) postEvent(c *gin.Context) {
 		return
 	}
 	res.Body.Close()
+	sctx, cancel := context.WithTimeout(c.Request.Context(), simulatorTimeout)
+	defer cancel()
+	if err := s.cfg.Settle(sctx); err != nil {
+		c.JSON(http.StatusGatewayTimeout, gin.H{"error": "the bot did not answer in time: " + err.Error()})
+		return
+	}
 
 	out := s.deliveries(in.UserID, since)
 	out.WebhookStatus = res.StatusCode

@@ -172,7 +172,7 @@ func (a *WorkshopAPI) cancel(c *gin.Context) {
 	a.answer(c, w, err)
 }
 
-// registrationJSON is one registrant as answered; the phone number is masked (PDPA, DESIGN.md).
+// registrationJSON is one registrant as answered; the phone number is masked (PDPA, docs/ARCHITECTURE.md).
 type registrationJSON struct {
 	UserID     string `json:"userId"`
 	Name       string `json:"name"`

@@ -220,7 +220,29 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			outcome     TEXT NOT NULL,
 			PRIMARY KEY (workshop_id, user_id, kind)
 		) STRICT`),
-	// 10 (issue 11): a decision's reason told to the leader; officers' credentials (sign-in
+	// 10: the inbox (docs/ARCHITECTURE.md, "Inbox") replaces the webhook events table.
+	// inbox_user_order finds a user's first pending event, inbox_state_next the due users,
+	// inbox_state_received the metrics' counts and the clean-up. Ping writes its one row to
+	// probe.
+	execAll(`DROP TABLE events`,
+		`CREATE TABLE probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL) STRICT`,
+		`CREATE TABLE inbox (
+			id          TEXT PRIMARY KEY,
+			user_id     TEXT NOT NULL,
+			event_at    INTEGER NOT NULL,
+			seq         INTEGER NOT NULL,
+			received_at INTEGER NOT NULL,
+			body_sealed TEXT NOT NULL,
+			state       TEXT NOT NULL,
+			attempts    INTEGER NOT NULL,
+			next_at     INTEGER NOT NULL,
+			token       TEXT NOT NULL,
+			lease_until INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX inbox_user_order ON inbox (user_id, event_at, seq, id) WHERE state = 'pending'`,
+		`CREATE INDEX inbox_state_next ON inbox (state, next_at)`,
+		`CREATE INDEX inbox_state_received ON inbox (state, received_at)`),
+	// 11 (issue 11): a decision's reason told to the leader; officers' credentials (sign-in
 	// links, browser sessions, API tokens) by hash, by user, and by expiry for the clean-up.
 	execAll(`ALTER TABLE leaders ADD COLUMN decision_note TEXT NOT NULL DEFAULT ''`,
 		`CREATE TABLE credentials (
@@ -233,7 +255,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		) STRICT`,
 		`CREATE INDEX credentials_user ON credentials (user_id, kind, created_at)`,
 		`CREATE INDEX credentials_expires ON credentials (expires_at)`),
-	// 11 (issue 11): hand-off cases, the transcript sealed; by member, by province and status,
+	// 12 (issue 11): hand-off cases, the transcript sealed; by member, by province and status,
 	// unanswered ones for the hotline notice, closed ones for the retention job.
 	execAll(`
 		CREATE TABLE cases (

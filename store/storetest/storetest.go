@@ -31,7 +31,7 @@ var sections = []struct {
 	{"Member", testMembers},
 	{"Leader", testLeaders},
 	{"Session", testSessions},
-	{"Event", testEvents},
+	{"Inbox", testInbox},
 	{"Officer", testOfficers},
 	{"LeaderDecision", testLeaderDecisions},
 	{"Announcement", testAnnouncements},
@@ -74,8 +74,8 @@ const (
 )
 
 // SeedPersonalData writes a leader whose phone is PlainPhone, a session holding
-// PlainNationalID in its fields, a referral of PlainNationalID with PlainPhone, and a hand-off
-// case whose transcript holds both.
+// PlainNationalID in its fields, a referral of PlainNationalID with PlainPhone, an inbox event
+// whose body holds both (what a user typed), and a hand-off case whose transcript holds both.
 func SeedPersonalData(t testing.TB, st store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -92,6 +92,10 @@ func SeedPersonalData(t testing.TB, st store.Store) {
 	r := referral(1, "U-personal", PlainNationalID)
 	r.Phone = PlainPhone
 	if err := st.CreateReferral(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	ev := store.InboxEvent{ID: "ev-personal", UserID: "U-personal", Body: []byte(`{"text":"` + PlainNationalID + " " + PlainPhone + `"}`), EventAt: t0, ReceivedAt: t0}
+	if _, err := st.AddInbox(ctx, []store.InboxEvent{ev}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.CreateCase(ctx, store.Case{ID: "case-personal", UserID: "U-personal", Status: store.CaseOpen, CreatedAt: t0,
