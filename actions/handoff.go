@@ -59,12 +59,13 @@ func provinceLabel(p string) string {
 
 // OpenCase opens a hand-off case for member userID of province (empty when unknown: admins
 // answer) starting with entries (what the member said), and tells the province's officers. A
-// member with an open case gets that one back, entries added; created reports which.
+// member with an open case gets that one back, entries added; created reports which. Entries
+// of an event already in the case (a retried event) are not added again.
 func (s *Service) OpenCase(ctx context.Context, userID, province string, entries []store.CaseEntry) (c store.Case, created bool, err error) {
 	c, err = s.cfg.Store.OpenCaseOf(ctx, userID)
 	switch {
 	case err == nil:
-		c, err = s.changeCase(ctx, c.ID, func(c *store.Case) error { c.Entries = append(c.Entries, entries...); return nil })
+		c, err = s.changeCase(ctx, c.ID, func(c *store.Case) error { c.Entries = addEntries(c.Entries, entries...); return nil })
 		return c, false, err
 	case !errors.Is(err, store.ErrNotFound):
 		return c, false, fmt.Errorf("actions: open case: %w", err)
@@ -79,8 +80,9 @@ func (s *Service) OpenCase(ctx context.Context, userID, province string, entries
 	return c, true, nil
 }
 
-// MemberSaid adds what member userID typed to their open case; false when they have none.
-func (s *Service) MemberSaid(ctx context.Context, userID, text string) (bool, error) {
+// MemberSaid adds what member userID typed (in webhook event event) to their open case, once
+// however often the event is handled; false when they have none.
+func (s *Service) MemberSaid(ctx context.Context, userID, event, text string) (bool, error) {
 	c, err := s.cfg.Store.OpenCaseOf(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -88,9 +90,25 @@ func (s *Service) MemberSaid(ctx context.Context, userID, text string) (bool, er
 	if err != nil {
 		return false, fmt.Errorf("actions: open case: %w", err)
 	}
-	entry := store.CaseEntry{At: s.now(), From: FromMember, Text: clip(text, maxCaseText)}
-	_, err = s.changeCase(ctx, c.ID, func(c *store.Case) error { c.Entries = append(c.Entries, entry); return nil })
+	entry := store.CaseEntry{At: s.now(), From: FromMember, Text: clip(text, maxCaseText), Event: event}
+	_, err = s.changeCase(ctx, c.ID, func(c *store.Case) error { c.Entries = addEntries(c.Entries, entry); return nil })
 	return true, err
+}
+
+// addEntries appends the entries whose event is not in have yet (entries without one always).
+func addEntries(have []store.CaseEntry, add ...store.CaseEntry) []store.CaseEntry {
+	seen := map[string]bool{}
+	for _, e := range have {
+		if e.Event != "" {
+			seen[e.Event] = true
+		}
+	}
+	for _, e := range add {
+		if e.Event == "" || !seen[e.Event] {
+			have = append(have, e)
+		}
+	}
+	return have
 }
 
 // EndCaseByMember closes member userID's open case (they went back to the bot); false when they

@@ -62,7 +62,7 @@ func (t *turn) openCase() error {
 	if said == "" {
 		said = t.tr("btn.contact")
 	}
-	entries := []store.CaseEntry{{At: t.now, From: actions.FromMember, Text: said}}
+	entries := []store.CaseEntry{{At: t.now, From: actions.FromMember, Text: said, Event: t.ev.ID}}
 	if t.sess.Flow != "" {
 		entries = append(entries, store.CaseEntry{At: t.now, From: actions.FromBot, Text: t.tr("case.in_form", "Form", t.tr(t.sess.Flow+".restart"))})
 	}
@@ -101,7 +101,7 @@ func (t *turn) inCase() (bool, error) {
 	if text == "" {
 		text = t.tr("case.non_text")
 	}
-	return t.actions.MemberSaid(t.ctx, t.member.UserID, text)
+	return t.actions.MemberSaid(t.ctx, t.member.UserID, t.ev.ID, text)
 }
 
 // CaseOpened tells the officers of c's province and the admins of a new case, with a link to

@@ -282,10 +282,11 @@ func (t *turn) applyWhat() {
 // notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
 func (t *turn) notUnderstood() {
 	t.out.text(t.tr("not_understood", "Hotline", t.kb.Hotline))
+	person := action{Label: t.tr("btn.contact"), Data: "a=contact"} // a person, when the bot cannot help
 	if w, err := t.who(); err == nil && isActiveLeader(w) {
-		t.out.buttons(t.section40Action(), t.wsListAction(), t.menuAction())
+		t.out.buttons(t.section40Action(), t.wsListAction(), person, t.menuAction())
 		return
 	}
 	t.out.buttons(t.section40Action(), action{Label: t.tr("btn.s40_apply"), Data: "a=s40&t=apply"},
-		action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
+		action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, person, t.menuAction())
 }

@@ -16,9 +16,10 @@ const (
 
 // CaseEntry is one line of a case's transcript.
 type CaseEntry struct {
-	At   time.Time
-	From string // "member", "bot", or "officer:<LINE user ID>"
-	Text string
+	At    time.Time
+	From  string // "member", "bot", or "officer:<LINE user ID>"
+	Text  string
+	Event string // the webhook event of a member's entry, so a retried event adds it once; may be empty
 }
 
 // Case is a member's hand-off to a person (issue 11, deliverable 3): while it is open the bot
