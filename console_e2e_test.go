@@ -371,6 +371,15 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	if got := r.say(leader, "text.json", "ตารางอบรม"); !strings.Contains(got, "อบรมแกนนำเพชรบุรี") {
 		t.Errorf("after the close the bot answers again: %s", got)
 	}
+	if res, err := http.Get(r.url + "/metrics"); err == nil {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		for _, m := range []string{`ssonet_handoff_first_response_seconds_count{province="TH-76"} 1`, `ssonet_handoff_resolution_seconds_count{province="TH-76"} 1`} {
+			if !strings.Contains(string(b), m) {
+				t.Errorf("/metrics lacks %s", m)
+			}
+		}
+	}
 
 	browse(t, tab, "overview", chromedp.Navigate(r.url+"/console"), chromedp.WaitVisible(chromedp.CSS("#pending-count")))
 	shoot(t, tab, shots, "10-overview")
