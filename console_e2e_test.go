@@ -190,7 +190,7 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	}
 	officer, other, leader, worker := newUser(), newUser(), newUser(), newUser()
 	standIn.SetProfile(line.Profile{UserID: officer, DisplayName: "วิชัย"})
-	standIn.SetProfile(line.Profile{UserID: other, DisplayName: "ปรีชา"})
+	standIn.SetProfile(line.Profile{UserID: other, DisplayName: "ปรีชา", Language: "en"}) // the console speaks English to him
 	standIn.SetProfile(line.Profile{UserID: leader, DisplayName: "สมหญิง"})
 	standIn.SetProfile(line.Profile{UserID: worker, DisplayName: "มานี"})
 	r.say(officer, "text.json", invite("TH-76"))
@@ -402,7 +402,11 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 		b, _ := io.ReadAll(res.Body)
 		return string(b)
 	}
-	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(get("/console/leaders"))
+	leadersPage := get("/console/leaders")
+	if !strings.Contains(leadersPage, ">Leaders<") || !strings.Contains(leadersPage, "Sign out") {
+		t.Error("the console does not speak English to an officer whose LINE is in English")
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(leadersPage)
 	if len(csrf) < 2 {
 		t.Fatal("no form token on the Bangkok officer's page")
 	}
@@ -413,6 +417,16 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	} {
 		if strings.Contains(get(path), secret) {
 			t.Errorf("the Bangkok officer sees %q at %s", secret, path)
+		}
+	}
+	// The console's export links use the API with the session cookie, scoped like everything else.
+	if res, err := bkk.Get(r.url + "/api/v1/referrals.csv"); err != nil || res.StatusCode != http.StatusOK {
+		t.Errorf("export with the console session: %v %v", res, err)
+	} else {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if strings.Contains(string(b), "มานี") {
+			t.Error("the Bangkok officer's export holds a Phetchaburi referral")
 		}
 	}
 	post := func(path string, form url.Values) string {
@@ -448,7 +462,7 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	if code, out := api(token[1], http.MethodGet, "/api/v1/leaders", ""); code != http.StatusOK || len(out["leaders"].([]any)) != 0 {
 		t.Errorf("Bangkok token lists leaders: %d %v", code, out)
 	}
-	if got := r.say(other, "postback.json", "a=ldr.no&u="+leader+"&s=x"); !strings.Contains(got, "ไม่ใช่จังหวัดที่คุณดูแล") {
+	if got := r.say(other, "postback.json", "a=ldr.no&u="+leader+"&s=x"); !strings.Contains(got, "not one of your provinces") {
 		t.Errorf("forged postback answered %s", got)
 	}
 	if code, _ := api(adminToken, http.MethodGet, "/api/v1/referrals?province=เพชรบุรี", ""); code != http.StatusOK {
