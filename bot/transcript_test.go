@@ -31,6 +31,8 @@ import (
 //	join <name> <workshop id>  the user (created if new) registers for that workshop
 //	worker <name> <province>  store an open self-referral ("สนใจสมัคร") of that user directly
 //	@<name>                in a line, replaced by that user's ID
+//	keep <name>            remember that leader's current application; $kept:<name> in later
+//	                       lines is its SubmissionID ($sub:<name> is the current one)
 //	invite <province>...   create an officer invite code for these ISO codes; $CODE in later
 //	                       lines is replaced by it
 //	> pick <label> <value> pick value (e.g. 2026-12-01T09:00) with that datetime picker button
@@ -72,6 +74,7 @@ const tokenForTests = "transcript-token"
 type harness struct {
 	t      *testing.T
 	st     store.Store
+	kept   map[string]string // name → a SubmissionID remembered by "keep"
 	lapi   *linetest.Server
 	eng    *bot.Engine
 	ib     *inbox.Inbox // events reach the engine through it, as in production
@@ -115,7 +118,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{},
+	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{}, kept: map[string]string{},
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
 	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Now: h.clock, Sealer: sealer,
 		Admins: []string{adminUserID}, OnAnnouncement: func() { h.kicked = true }})
@@ -314,6 +317,7 @@ func runTranscript(t *testing.T, path string) {
 				l, _ := h.st.GetLeader(context.Background(), id)
 				line = strings.ReplaceAll(line, "$sub:"+name, l.SubmissionID)
 			}
+			line = strings.ReplaceAll(line, "$kept:"+name, h.kept[name])
 			line = strings.ReplaceAll(line, "@"+name, id)
 		}
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -325,6 +329,12 @@ func runTranscript(t *testing.T, path string) {
 		case "user":
 			name, lang, _ := strings.Cut(arg, " ")
 			h.setUser(name, lang == "en", lang == "admin")
+		case "keep": // remember the current application of a leader as $kept:<name>
+			l, err := h.st.GetLeader(context.Background(), h.users[arg])
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			h.kept[arg] = l.SubmissionID
 		case "invite":
 			code, _, err := h.eng.Actions().CreateInvite(context.Background(), actions.Bootstrap, strings.Fields(arg), 48*time.Hour)
 			if err != nil {
