@@ -47,7 +47,7 @@ type announcementsData struct {
 func (c *Console) announcementsData(ctx *gin.Context, p page, f announcementForm) (announcementsData, error) {
 	d := announcementsData{Form: f, Audiences: actions.Audiences(p.Officer), Provinces: p.Officer.Scope(), Recipients: -1}
 	var err error
-	if d.Workshops, err = c.upcoming(ctx, p); err != nil {
+	if d.Workshops, err = c.upcoming(ctx, p, ""); err != nil {
 		return d, err
 	}
 	for _, st := range []store.AnnouncementStatus{store.AnnouncementSending, store.AnnouncementScheduled, store.AnnouncementSent} {

@@ -26,6 +26,8 @@ func (c *Console) workshopRoutes(g *gin.RouterGroup) {
 type workshopsData struct {
 	Workshops []store.Workshop
 	Form      workshopForm
+	Province  string   // the filter, an ISO code; empty: all of the officer's
+	Provinces []string // the officer's provinces; nil for an admin
 }
 
 // workshopForm is the create and edit form as typed, kept when a field is refused.
@@ -61,13 +63,25 @@ func readWorkshopForm(ctx *gin.Context) workshopForm {
 		Capacity: ctx.PostForm("capacity"), Version: v}
 }
 
-func (c *Console) upcoming(ctx *gin.Context, p page) ([]store.Workshop, error) {
-	return c.cfg.Actions.Workshops(ctx.Request.Context(), p.Officer, store.WorkshopFilter{StartsAfter: c.cfg.Actions.Now().Add(-7 * 24 * time.Hour), WithCancelled: true, Limit: 100})
+// upcoming lists the workshops of the last week and ahead, cancelled ones too, of province (an
+// ISO code; empty: all of the officer's).
+func (c *Console) upcoming(ctx *gin.Context, p page, province string) ([]store.Workshop, error) {
+	return c.cfg.Actions.Workshops(ctx.Request.Context(), p.Officer, store.WorkshopFilter{ProvinceCode: province,
+		StartsAfter: c.cfg.Actions.Now().Add(-7 * 24 * time.Hour), WithCancelled: true, Limit: 100})
 }
 
 func (c *Console) workshops(ctx *gin.Context) {
 	p := c.base(ctx, "workshops")
-	ws, err := c.upcoming(ctx, p)
+	var province string
+	if q := ctx.Query("province"); q != "" {
+		code, err := actions.ParseProvince("province", q)
+		if err != nil {
+			c.refused(ctx, p, "workshops", err)
+			return
+		}
+		province = code
+	}
+	ws, err := c.upcoming(ctx, p, province)
 	if err != nil {
 		c.refused(ctx, p, "workshops", err)
 		return
@@ -76,7 +90,7 @@ func (c *Console) workshops(ctx *gin.Context) {
 	if len(p.Officer.Provinces) == 1 {
 		form.Province = provinceName(p.Officer.Provinces[0])
 	}
-	c.render(ctx, http.StatusOK, "workshops", p, workshopsData{Workshops: ws, Form: form})
+	c.render(ctx, http.StatusOK, "workshops", p, workshopsData{Workshops: ws, Form: form, Province: province, Provinces: p.Officer.Scope()})
 }
 
 func (c *Console) createWorkshop(ctx *gin.Context) {
@@ -85,8 +99,8 @@ func (c *Console) createWorkshop(ctx *gin.Context) {
 	in := f.input(true)
 	w, err := c.cfg.Actions.CreateWorkshop(ctx.Request.Context(), p.Officer, in)
 	if err != nil {
-		ws, _ := c.upcoming(ctx, p)
-		p.Data = workshopsData{Workshops: ws, Form: f}
+		ws, _ := c.upcoming(ctx, p, "")
+		p.Data = workshopsData{Workshops: ws, Form: f, Provinces: p.Officer.Scope()}
 		c.refused(ctx, p, "workshops", err)
 		return
 	}
