@@ -94,8 +94,8 @@ func (t *turn) endCase() error {
 // inCase hands what the member typed to their open case; true when it did, and the bot says
 // nothing.
 func (t *turn) inCase() (bool, error) {
-	if t.ev.Kind != KindMessage || isHandoffWord(keywordOf(t.ev.Text)) {
-		return false, nil // asking again is answered: the case is with an officer already
+	if w := keywordOf(t.ev.Text); t.ev.Kind != KindMessage || isHandoffWord(w) || isEraseWord(w) {
+		return false, nil // asking again is answered (the case is with an officer already), erasing always works
 	}
 	text := t.ev.Text
 	if text == "" {

@@ -493,6 +493,22 @@ func (h *harness) check(where, arg string) {
 		if got != want {
 			h.t.Fatalf("%s: member is %s", where, got)
 		}
+	case "cases": // how many hand-off cases the user has, open or closed
+		n := 0
+		for _, st := range []store.CaseStatus{store.CaseOpen, store.CaseClosed} {
+			cs, err := h.st.ListCases(ctx, "", st, 1000)
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			for _, c := range cs {
+				if c.UserID == h.user {
+					n++
+				}
+			}
+		}
+		if got := strconv.Itoa(n); got != want {
+			h.t.Fatalf("%s: %s cases", where, got)
+		}
 	case "officer":
 		o, err := h.st.GetOfficer(ctx, h.user)
 		got := strings.Join(o.Provinces, ",")

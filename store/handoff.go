@@ -57,6 +57,9 @@ type CaseStore interface {
 	// CasesUnanswered returns the open cases created before t that no officer answered and
 	// whose member was not yet told the hotline, oldest first.
 	CasesUnanswered(ctx context.Context, t time.Time) ([]Case, error)
+	// DeleteCasesOf removes every case of a member (they asked for their data to be erased)
+	// and returns how many.
+	DeleteCasesOf(ctx context.Context, userID string) (int, error)
 	// DeleteCasesClosedBefore removes the cases closed before t and returns how many.
 	DeleteCasesClosedBefore(ctx context.Context, t time.Time) (int, error)
 }

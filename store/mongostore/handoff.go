@@ -145,3 +145,12 @@ func (s *Store) DeleteCasesClosedBefore(ctx context.Context, t time.Time) (int, 
 	}
 	return int(res.DeletedCount), nil
 }
+
+// DeleteCasesOf removes a member's cases. Served by userId_status.
+func (s *Store) DeleteCasesOf(ctx context.Context, userID string) (int, error) {
+	res, err := s.db.Collection(casesColl).DeleteMany(ctx, bson.D{{Key: "userId", Value: userID}})
+	if err != nil {
+		return 0, wrap("delete cases of member", err)
+	}
+	return int(res.DeletedCount), nil
+}

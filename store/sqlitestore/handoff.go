@@ -145,3 +145,12 @@ func (s *Store) DeleteCasesClosedBefore(ctx context.Context, t time.Time) (int, 
 	}
 	return n, nil
 }
+
+// DeleteCasesOf removes a member's cases. Served by cases_user.
+func (s *Store) DeleteCasesOf(ctx context.Context, userID string) (int, error) {
+	n, err := affected(s.write.ExecContext(ctx, `DELETE FROM cases WHERE user_id = ?`, userID))
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: delete cases of member: %w", err)
+	}
+	return n, nil
+}

@@ -92,5 +92,13 @@ func testCases(t *testing.T, open Opener) {
 		if un, _ := st.CasesUnanswered(ctx, t0); len(un) != 1 || un[0].ID != "c" {
 			t.Errorf("after the hotline notice, unanswered = %v", ids(un))
 		}
+		n, err := st.DeleteCasesOf(ctx, "U-a")
+		wantErr(t, "DeleteCasesOf", err, nil)
+		if _, gerr := st.GetCase(ctx, "a"); n != 1 || gerr == nil {
+			t.Errorf("DeleteCasesOf removed %d; case a: %v", n, gerr)
+		}
+		if _, err := st.GetCase(ctx, "b"); err != nil {
+			t.Errorf("another member's case went too: %v", err)
+		}
 	})
 }
