@@ -227,9 +227,16 @@ func TestWorkshopScopeAndRules(t *testing.T) {
 	bad.EndsAt = str("14/12/2569 08:00")
 	_, err = e.s.CreateWorkshop(ctx, e.phet, bad)
 	refusedAs(t, "end before start", err, "act.ws.end_before_start")
+	in.ID = "0b9c3c7e-6a35-4c1b-9d52-0f6f1f8d2a11" // the console form's key
 	w, err := e.s.CreateWorkshop(ctx, e.phet, in)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if again, err := e.s.CreateWorkshop(ctx, e.phet, in); err != nil || again.ID != w.ID {
+		t.Fatalf("the same form sent twice: %+v, %v", again, err)
+	}
+	if ws, _ := e.s.Workshops(ctx, e.phet, store.WorkshopFilter{}); len(ws) != 1 {
+		t.Fatalf("a double submit made %d workshops", len(ws))
 	}
 	if !w.StartsAt.Equal(time.Date(2026, 12, 14, 2, 0, 0, 0, time.UTC)) || w.CreatedBy != officer {
 		t.Errorf("workshop = %+v", w)

@@ -28,6 +28,9 @@ const (
 // change (absent fields, nil, stay as they are). Times are read by ParseTime; the province by
 // ParseProvince. The JSON spelling is the API's.
 type WorkshopInput struct {
+	// ID makes a create idempotent (the console form's key: a double click creates one
+	// workshop); empty: a new UUID. Not read from JSON (the API uses Idempotency-Key).
+	ID                   string      `json:"-"`
 	Title                *string     `json:"title"`
 	Description          *string     `json:"description"`
 	Province             *string     `json:"province"`
@@ -55,11 +58,21 @@ func (s *Service) CreateWorkshop(ctx context.Context, a Actor, in WorkshopInput)
 		return store.Workshop{}, invalid("version", "act.ws.version_server")
 	}
 	now := s.now()
-	w := store.Workshop{ID: uuid.NewString(), Status: store.WorkshopOpen, CreatedBy: a.by(), CreatedAt: now, UpdatedAt: now, ReminderDueAt: now}
+	id := in.ID
+	if id == "" {
+		id = uuid.NewString()
+	}
+	w := store.Workshop{ID: id, Status: store.WorkshopOpen, CreatedBy: a.by(), CreatedAt: now, UpdatedAt: now, ReminderDueAt: now}
 	if _, err := s.applyWorkshop(a, in, &w, true); err != nil {
 		return store.Workshop{}, err
 	}
-	w, err := s.cfg.Store.CreateWorkshop(ctx, w)
+	created, err := s.cfg.Store.CreateWorkshop(ctx, w)
+	if errors.Is(err, store.ErrConflict) && in.ID != "" { // the same form sent twice: the first one stands
+		if stored, gerr := s.cfg.Store.GetWorkshop(ctx, id); gerr == nil && stored.CreatedBy == w.CreatedBy {
+			return stored, nil
+		}
+	}
+	w = created
 	if err != nil {
 		return store.Workshop{}, fmt.Errorf("actions: create workshop: %w", err)
 	}

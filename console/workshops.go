@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/store"
@@ -32,6 +33,7 @@ type workshopsData struct {
 
 // workshopForm is the create and edit form as typed, kept when a field is refused.
 type workshopForm struct {
+	Key                                                                                            string // the create's idempotent ID
 	Title, Description, Province, VenueName, Address, MapURL, StartsAt, EndsAt, Deadline, Capacity string
 	Version                                                                                        int64
 }
@@ -39,7 +41,7 @@ type workshopForm struct {
 // input reads the form into the action's input; empty optional fields clear them.
 func (f workshopForm) input(creating bool) actions.WorkshopInput {
 	str := func(s string) *string { return &s }
-	in := actions.WorkshopInput{Title: str(f.Title), Description: str(f.Description), Province: str(f.Province),
+	in := actions.WorkshopInput{ID: f.Key, Title: str(f.Title), Description: str(f.Description), Province: str(f.Province),
 		Venue:    &actions.VenueInput{Name: str(f.VenueName), Address: str(f.Address), MapURL: str(f.MapURL)},
 		StartsAt: str(f.StartsAt), EndsAt: str(f.EndsAt), RegistrationDeadline: str(f.Deadline)}
 	if n, err := strconv.Atoi(strings.TrimSpace(f.Capacity)); err == nil {
@@ -57,7 +59,11 @@ func (f workshopForm) input(creating bool) actions.WorkshopInput {
 
 func readWorkshopForm(ctx *gin.Context) workshopForm {
 	v, _ := strconv.ParseInt(ctx.PostForm("version"), 10, 64)
-	return workshopForm{Title: ctx.PostForm("title"), Description: ctx.PostForm("description"), Province: ctx.PostForm("province"),
+	key := ctx.PostForm("key")
+	if _, err := uuid.Parse(key); err != nil {
+		key = ""
+	}
+	return workshopForm{Key: key, Title: ctx.PostForm("title"), Description: ctx.PostForm("description"), Province: ctx.PostForm("province"),
 		VenueName: ctx.PostForm("venue"), Address: ctx.PostForm("address"), MapURL: ctx.PostForm("mapUrl"),
 		StartsAt: ctx.PostForm("startsAt"), EndsAt: ctx.PostForm("endsAt"), Deadline: ctx.PostForm("deadline"),
 		Capacity: ctx.PostForm("capacity"), Version: v}
@@ -86,7 +92,7 @@ func (c *Console) workshops(ctx *gin.Context) {
 		c.refused(ctx, p, "workshops", err)
 		return
 	}
-	form := workshopForm{Capacity: "30"}
+	form := workshopForm{Key: uuid.NewString(), Capacity: "30"}
 	if len(p.Officer.Provinces) == 1 {
 		form.Province = provinceName(p.Officer.Provinces[0])
 	}
