@@ -27,6 +27,9 @@ type Store interface {
 	// DeleteInboxBefore deletes done inbox events received before done and parked ones
 	// received before parked, batch rows at a time.
 	DeleteInboxBefore(ctx context.Context, done, parked time.Time, batch int) (int, error)
+	// DeleteCredentialsExpiredBefore removes officers' sign-in links, sessions and API tokens
+	// that expired before t.
+	DeleteCredentialsExpiredBefore(ctx context.Context, t time.Time) (int, error)
 	ReferralStore
 }
 
@@ -274,14 +277,16 @@ const (
 
 // Cleanup deletes sessions that expired more than SessionRetention ago, handled inbox events
 // received more than EventRetention ago, and parked inbox events (which hold what people typed)
-// after the retention of other closed personal records, ReferralRetention. It is idempotent,
+// after the retention of other closed personal records, ReferralRetention; and officers'
+// credentials (sign-in links, sessions, API tokens) once expired. It is idempotent,
 // so replicas running it at the same time do no harm.
 func (s *Scheduler) Cleanup(ctx context.Context) error {
 	now := s.now()
 	sessions, errS := s.store.DeleteSessionsExpiredBefore(ctx, now.Add(-SessionRetention))
 	events, errE := s.store.DeleteInboxBefore(ctx, now.Add(-EventRetention), now.Add(-s.retention), cleanupBatch)
-	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events)
-	return errors.Join(errS, errE)
+	creds, errC := s.store.DeleteCredentialsExpiredBefore(ctx, now)
+	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events, "credentials_deleted", creds)
+	return errors.Join(errS, errE, errC)
 }
 
 // cronLogger adapts slog to cron.Logger, so cron.Recover logs a job's panic through slog.
