@@ -204,7 +204,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		}
 	}
 	acts := engine.Actions()
-	api := &handlers.API{Token: cfg.AdminToken, Actions: acts, Logger: log, Idempotency: &handlers.Idempotency{Now: cfg.Now},
+	api := &handlers.API{Token: cfg.AdminToken, Actions: acts, Logger: log, Idempotency: &handlers.Idempotency{Store: st, Now: cfg.Now, Logger: log},
 		Routes: []func(*gin.RouterGroup){
 			(&handlers.AuditAPI{Actions: acts, Location: cfg.Location}).Routes,
 			(&handlers.ReferralAPI{Actions: acts, Notifier: engine, Now: time.Now, Location: cfg.Location}).Routes,

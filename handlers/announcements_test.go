@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -265,5 +266,52 @@ func TestAnnouncementAPI(t *testing.T) {
 	audit, _ := e.st.ListAudit(context.Background(), store.AuditFilter{Action: "announcement."})
 	if len(audit) != 7 { // create, create (Thai sendAt), cancel, create, send, create, send
 		t.Errorf("audit entries %+v", audit)
+	}
+}
+
+// The same POST with the same Idempotency-Key is answered once and done once, also by a
+// second router on the same store (another replica, a restart); another body under that key
+// is refused; another key is a new request.
+func TestIdempotencyKey(t *testing.T) {
+	e := newOfficerEnv(t)
+	e.leader(t, 1, "TH-76", store.LeaderApproved)
+	replica := func() http.Handler {
+		return routerWithAPI(t, &API{Token: testAdminToken, Actions: e.eng.Actions(), Logger: discardLogger(),
+			Idempotency: &Idempotency{Store: e.st, Now: func() time.Time { return e.now }},
+			Routes:      []func(*gin.RouterGroup){(&AnnouncementAPI{Actions: e.eng.Actions(), Store: e.st, Location: bangkok}).Routes}})
+	}
+	a, b := replica(), replica()
+	send := func(h http.Handler, key, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/announcements", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+testAdminToken)
+		req.Header.Set("Idempotency-Key", key)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	body := `{"audience": "leaders.approved", "provinces": ["TH-76"], "text": "ประชุม", "sendAt": "2026-12-14T09:00:00+07:00"}`
+	first := send(a, "k-1", body)
+	again := send(b, "k-1", body)
+	if first.Code != http.StatusCreated || again.Code != http.StatusCreated || again.Body.String() != first.Body.String() ||
+		again.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("first %d %s; repeat %d %s %v", first.Code, first.Body, again.Code, again.Body, again.Header())
+	}
+	if as, _ := e.st.ListAnnouncements(context.Background(), store.AnnouncementScheduled); len(as) != 1 {
+		t.Fatalf("%d announcements stored, want 1", len(as))
+	}
+	wantAPIError(t, send(a, "k-1", strings.Replace(body, "ประชุม", "อบรม", 1)), http.StatusUnprocessableEntity, "Idempotency-Key")
+	if rec := send(a, "k-2", body); rec.Code != http.StatusCreated {
+		t.Errorf("another key: %d %s", rec.Code, rec.Body)
+	}
+	// A refused request is answered the same again, and still changes nothing.
+	bad := `{"audience": "friends", "provinces": ["TH-76"], "text": "x"}`
+	r1, r2 := send(a, "k-3", bad), send(b, "k-3", bad)
+	if r1.Code != http.StatusBadRequest || r2.Body.String() != r1.Body.String() {
+		t.Errorf("refused request: %d %s, then %d %s", r1.Code, r1.Body, r2.Code, r2.Body)
+	}
+	// After a day the key may be used again.
+	e.now = e.now.Add(store.IdempotencyTTL + time.Minute)
+	if rec := send(a, "k-1", strings.Replace(body, "2026-12-14", "2026-12-15", 1)); rec.Code != http.StatusCreated || rec.Header().Get("Idempotent-Replayed") != "" {
+		t.Errorf("a day later: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -29,14 +29,19 @@ var bangkok = time.FixedZone("ICT", 7*60*60)
 // resolving tokens and translating refusals.
 func newAPIRouter(t *testing.T, acts *actions.Service, routes ...func(*gin.RouterGroup)) *gin.Engine {
 	t.Helper()
+	return routerWithAPI(t, &API{Token: testAdminToken, Actions: acts, Logger: discardLogger(), Routes: routes})
+}
+
+// routerWithAPI returns the full router with api mounted.
+func routerWithAPI(t *testing.T, api *API) *gin.Engine {
+	t.Helper()
 	logger := discardLogger()
 	reg := prometheus.NewRegistry()
 	w, err := NewWebhook(WebhookConfig{ChannelSecret: sdkSecret, Inbox: &recorder{}, Logger: logger, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewRouter(RouterConfig{Logger: logger, Webhook: w, Store: fakePinger{}, Metrics: reg,
-		API: &API{Token: testAdminToken, Actions: acts, Logger: logger, Routes: routes, Idempotency: &Idempotency{}}})
+	return NewRouter(RouterConfig{Logger: logger, Webhook: w, Store: fakePinger{}, Metrics: reg, API: api})
 }
 
 // newEngine is a bot engine on st with the stand-in LINE API (closed when t ends) and clock.

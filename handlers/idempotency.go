@@ -2,48 +2,40 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
-)
 
-// IdempotencyTTL is how long the first answer of a POST with an Idempotency-Key is replayed.
-const IdempotencyTTL = 24 * time.Hour
+	"github.com/ssonet/ssonet/store"
+)
 
 // maxIdempotencyKey bounds the header's length.
 const maxIdempotencyKey = 200
 
 // Idempotency makes a POST carrying an `Idempotency-Key` header safe to repeat (issue 11,
 // deliverable 5): a repeat by the same caller to the same path with the same key within
-// IdempotencyTTL gets the first answer again (status, type and body) and does nothing; a
-// repeat while the first is still running waits for it. The same key with a different body is
-// a 422. Answers of 5xx are not kept, so a retry after a failure runs again. Kept in memory:
-// one replica's restart forgets them (the actions' own idempotent IDs still guard the LINE and
-// console paths).
+// store.IdempotencyTTL gets the first answer again (status, type and body, with
+// `Idempotent-Replayed: true`) and does nothing. The answers are kept in the store (the body
+// sealed), so a restart or another replica replays them too. The same key with another body
+// is a 422; a repeat while the first request still runs is a 409 to try again. An answer of 5xx
+// is not kept, so a retry after a failure runs again. The scheduler's clean-up deletes answers
+// older than store.IdempotencyTTL.
 type Idempotency struct {
-	Now func() time.Time // time.Now when nil
-
-	mu      sync.Mutex
-	entries map[string]*idemEntry
-}
-
-type idemEntry struct {
-	at      time.Time
-	bodySum [32]byte
-	done    chan struct{} // closed when the first answer is kept
-	status  int
-	ctype   string
-	body    []byte
+	Store  store.IdempotencyStore
+	Now    func() time.Time // time.Now when nil
+	Logger *slog.Logger
 }
 
 func (m *Idempotency) now() time.Time {
 	if m.Now == nil {
-		return time.Now()
+		return time.Now().UTC()
 	}
-	return m.Now()
+	return m.Now().UTC()
 }
 
 // idemWriter keeps a copy of what the handler writes.
@@ -62,14 +54,19 @@ func (w *idemWriter) WriteString(s string) (int, error) {
 	return w.ResponseWriter.WriteString(s)
 }
 
+func idemRefuse(c *gin.Context, status int, message string) {
+	c.AbortWithStatusJSON(status, errorBody{Error: APIError{Code: map[int]string{400: "invalid", 409: "conflict", 422: "invalid"}[status],
+		Field: "Idempotency-Key", Message: message}})
+}
+
 func (m *Idempotency) middleware(c *gin.Context) {
-	key := c.GetHeader("Idempotency-Key")
-	if c.Request.Method != http.MethodPost || key == "" {
+	header := c.GetHeader("Idempotency-Key")
+	if c.Request.Method != http.MethodPost || header == "" {
 		c.Next()
 		return
 	}
-	if len(key) > maxIdempotencyKey {
-		c.AbortWithStatusJSON(http.StatusBadRequest, errorBody{Error: APIError{Code: "invalid", Field: "Idempotency-Key", Message: "at most 200 characters"}})
+	if len(header) > maxIdempotencyKey {
+		idemRefuse(c, http.StatusBadRequest, "at most 200 characters")
 		return
 	}
 	body, err := readCapped(c)
@@ -78,49 +75,43 @@ func (m *Idempotency) middleware(c *gin.Context) {
 		c.Abort()
 		return
 	}
-	sum := sha256.Sum256(body)
-	id := actor(c).AuditName() + " " + c.Request.URL.Path + " " + key
-	now := m.now()
-	m.mu.Lock()
-	if m.entries == nil {
-		m.entries = map[string]*idemEntry{}
-	}
-	for k, e := range m.entries { // drop expired answers; the map stays as small as a day's POSTs
-		if now.Sub(e.at) > IdempotencyTTL {
-			delete(m.entries, k)
+	bodySum := sha256.Sum256(body)
+	keySum := sha256.Sum256([]byte(actor(c).AuditName() + "\n" + c.Request.URL.Path + "\n" + header))
+	ask := store.IdempotentAnswer{Key: hex.EncodeToString(keySum[:]), BodySum: hex.EncodeToString(bodySum[:]), CreatedAt: m.now()}
+	ctx := c.Request.Context()
+	got, began, err := m.Store.BeginIdempotent(ctx, ask)
+	if err == nil && !began && ask.CreatedAt.Sub(got.CreatedAt) > store.IdempotencyTTL { // a day old: a new request
+		if err = m.Store.ForgetIdempotent(ctx, ask.Key); err == nil {
+			got, began, err = m.Store.BeginIdempotent(ctx, ask)
 		}
 	}
-	e, seen := m.entries[id]
-	if !seen {
-		e = &idemEntry{at: now, bodySum: sum, done: make(chan struct{})}
-		m.entries[id] = e
-	}
-	m.mu.Unlock()
-	if seen {
-		if e.bodySum != sum {
-			c.AbortWithStatusJSON(http.StatusUnprocessableEntity, errorBody{Error: APIError{Code: "invalid", Field: "Idempotency-Key",
-				Message: "this key was used with a different request body"}})
-			return
-		}
-		select {
-		case <-e.done:
-		case <-c.Request.Context().Done():
-			c.Abort()
-			return
-		}
+	switch {
+	case err != nil:
+		c.Error(err)
+		c.Abort()
+		return
+	case !began && got.BodySum != ask.BodySum:
+		idemRefuse(c, http.StatusUnprocessableEntity, "this key was used with a different request body")
+		return
+	case !began && got.Status == 0:
+		idemRefuse(c, http.StatusConflict, "the first request with this key is still running; try again in a moment")
+		return
+	case !began:
 		c.Header("Idempotent-Replayed", "true")
-		c.Data(e.status, e.ctype, e.body)
+		c.Data(got.Status, got.ContentType, got.Body)
 		c.Abort()
 		return
 	}
 	w := &idemWriter{ResponseWriter: c.Writer}
 	c.Writer = w
 	c.Next()
-	m.mu.Lock()
+	keep := context.WithoutCancel(ctx) // the answer is kept even if the caller hung up
 	if w.Status() >= 500 {
-		delete(m.entries, id)
+		err = m.Store.ForgetIdempotent(keep, ask.Key)
+	} else {
+		err = m.Store.FinishIdempotent(keep, ask.Key, w.Status(), w.Header().Get("Content-Type"), w.buf.Bytes())
 	}
-	e.status, e.ctype, e.body = w.Status(), w.Header().Get("Content-Type"), w.buf.Bytes()
-	m.mu.Unlock()
-	close(e.done)
+	if err != nil && m.Logger != nil {
+		m.Logger.Error("idempotency answer not kept", "err", err)
+	}
 }

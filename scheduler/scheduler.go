@@ -15,6 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/ssonet/ssonet/inbox"
+	"github.com/ssonet/ssonet/store"
 )
 
 // jobTimeout bounds one run of any job.
@@ -30,6 +31,8 @@ type Store interface {
 	// DeleteCredentialsExpiredBefore removes officers' sign-in links, sessions and API tokens
 	// that expired before t.
 	DeleteCredentialsExpiredBefore(ctx context.Context, t time.Time) (int, error)
+	// DeleteIdempotentBefore removes the API answers kept for Idempotency-Key created before t.
+	DeleteIdempotentBefore(ctx context.Context, t time.Time) (int, error)
 	ReferralStore
 }
 
@@ -285,8 +288,9 @@ func (s *Scheduler) Cleanup(ctx context.Context) error {
 	sessions, errS := s.store.DeleteSessionsExpiredBefore(ctx, now.Add(-SessionRetention))
 	events, errE := s.store.DeleteInboxBefore(ctx, now.Add(-EventRetention), now.Add(-s.retention), cleanupBatch)
 	creds, errC := s.store.DeleteCredentialsExpiredBefore(ctx, now)
-	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events, "credentials_deleted", creds)
-	return errors.Join(errS, errE, errC)
+	answers, errI := s.store.DeleteIdempotentBefore(ctx, now.Add(-store.IdempotencyTTL))
+	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events, "credentials_deleted", creds, "idempotent_answers_deleted", answers)
+	return errors.Join(errS, errE, errC, errI)
 }
 
 // cronLogger adapts slog to cron.Logger, so cron.Recover logs a job's panic through slog.

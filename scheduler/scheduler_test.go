@@ -126,6 +126,10 @@ func (failingStore) DeleteCredentialsExpiredBefore(context.Context, time.Time) (
 	return 0, nil
 }
 
+func (failingStore) DeleteIdempotentBefore(context.Context, time.Time) (int, error) {
+	return 0, nil
+}
+
 // runWrapped runs entry id's job the way cron does: through the chain, with cron.Recover.
 func runWrapped(t *testing.T, s *Scheduler, id cron.EntryID) {
 	t.Helper()

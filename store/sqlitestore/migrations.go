@@ -275,6 +275,17 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		`CREATE INDEX cases_province ON cases (province_code, status, created_at)`,
 		`CREATE INDEX cases_unanswered ON cases (created_at) WHERE status = 'open' AND first_response_at IS NULL AND hotline_at IS NULL`,
 		`CREATE INDEX cases_closed ON cases (closed_at) WHERE closed_at IS NOT NULL`),
+	// 13 (issue 11): the first answers of API POSTs with an Idempotency-Key, the body sealed.
+	execAll(`
+		CREATE TABLE idempotency (
+			key          TEXT PRIMARY KEY,
+			body_sum     TEXT NOT NULL,
+			status       INTEGER NOT NULL,
+			content_type TEXT NOT NULL,
+			body_sealed  TEXT NOT NULL,
+			created_at   INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX idempotency_created ON idempotency (created_at)`),
 }
 
 // execAll is a migration that runs statements in order.

@@ -41,6 +41,7 @@ var sections = []struct {
 	{"OfficerChange", testOfficerChanges},
 	{"Credential", testCredentials},
 	{"Case", testCases},
+	{"Idempotency", testIdempotency},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
@@ -75,7 +76,8 @@ const (
 
 // SeedPersonalData writes a leader whose phone is PlainPhone, a session holding
 // PlainNationalID in its fields, a referral of PlainNationalID with PlainPhone, an inbox event
-// whose body holds both (what a user typed), and a hand-off case whose transcript holds both.
+// whose body holds both (what a user typed), a hand-off case whose transcript holds both, and
+// an API answer kept for its Idempotency-Key that shows both.
 func SeedPersonalData(t testing.TB, st store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -96,6 +98,12 @@ func SeedPersonalData(t testing.TB, st store.Store) {
 	}
 	ev := store.InboxEvent{ID: "ev-personal", UserID: "U-personal", Body: []byte(`{"text":"` + PlainNationalID + " " + PlainPhone + `"}`), EventAt: t0, ReceivedAt: t0}
 	if _, err := st.AddInbox(ctx, []store.InboxEvent{ev}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.BeginIdempotent(ctx, store.IdempotentAnswer{Key: "idem-personal", BodySum: "s", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishIdempotent(ctx, "idem-personal", 200, "application/json", []byte(`{"nationalId":"`+PlainNationalID+`","phone":"`+PlainPhone+`"}`)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.CreateCase(ctx, store.Case{ID: "case-personal", UserID: "U-personal", Status: store.CaseOpen, CreatedAt: t0,
