@@ -355,8 +355,8 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	browse(t, tab, "inbox", chromedp.Navigate(r.url+"/console/cases"), chromedp.WaitVisible(chromedp.CSS(`a[href="/console/cases/`+caseLink[1]+`"]`)))
 	shoot(t, tab, shots, "14-inbox")
 	browse(t, tab, "case", chromedp.Click(chromedp.CSS(`a[href="/console/cases/`+caseLink[1]+`"]`)), chromedp.WaitVisible(chromedp.CSS("#reply-text")))
-	if tr := text(t, tab, "#transcript"); !strings.Contains(tr, "มีที่จอดรถไหม") {
-		t.Errorf("transcript: %s", tr)
+	if tr := text(t, tab, "#transcript"); !strings.Contains(tr, "มีที่จอดรถไหม") || !strings.Contains(tr, "สมัคร 1") {
+		t.Errorf("transcript (with the lines before the hand-off): %s", tr)
 	}
 	browse(t, tab, "reply", chromedp.SetValue(chromedp.CSS("#reply-text"), "มีที่จอดรถด้านหลังศาลากลางค่ะ"),
 		chromedp.Click(chromedp.CSS("#send-reply")), chromedp.WaitVisible(chromedp.CSS(".flash")))

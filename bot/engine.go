@@ -156,6 +156,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) error {
 		return err
 	}
 	t.send()
+	t.remember()
 	return nil
 }
 
@@ -172,6 +173,7 @@ type turn struct {
 	endSession  bool // the stored session must be deleted
 	out         reply
 	chat        bool // small talk or a greeting: not pushed when the reply token no longer works
+	private     bool // not kept as recent lines (a form's answer, a case's message, an erase)
 }
 
 // run does every store read and write of the turn and fills t.out.
@@ -190,6 +192,7 @@ func (t *turn) run() error {
 		return fmt.Errorf("bot: get session: %w", err)
 	}
 	t.sess = s
+	t.private = s.Flow != "" // a form's answers (IDs, phones) are never kept as recent lines
 	if err := t.dispatch(); err != nil {
 		return err
 	}

@@ -86,6 +86,10 @@ func (t *turn) erase() error {
 	if err != nil {
 		return fmt.Errorf("bot: erase cases: %w", err)
 	}
+	if err := t.store.DeleteRecent(t.ctx, uid); err != nil {
+		return fmt.Errorf("bot: erase recent lines: %w", err)
+	}
+	t.private = true // nothing of this exchange is kept either
 	t.member.DisplayName = ""
 	t.member.UpdatedAt = t.now
 	if err := t.store.UpsertMember(t.ctx, t.member); err != nil {

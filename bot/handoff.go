@@ -2,9 +2,12 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/store"
@@ -62,7 +65,11 @@ func (t *turn) openCase() error {
 	if said == "" {
 		said = t.tr("btn.contact")
 	}
-	entries := []store.CaseEntry{{At: t.now, From: actions.FromMember, Text: said, Event: t.ev.ID}}
+	recent, err := t.store.Recent(t.ctx, t.member.UserID) // what was said just before, outside forms
+	if err != nil {
+		return fmt.Errorf("bot: recent lines: %w", err)
+	}
+	entries := append(recent, store.CaseEntry{At: t.now, From: actions.FromMember, Text: said, Event: t.ev.ID})
 	if t.sess.Flow != "" {
 		entries = append(entries, store.CaseEntry{At: t.now, From: actions.FromBot, Text: t.tr("case.in_form", "Form", t.tr(t.sess.Flow+".restart"))})
 	}
@@ -70,6 +77,7 @@ func (t *turn) openCase() error {
 	if err != nil {
 		return err
 	}
+	t.private = true
 	key := "case.opened"
 	if !created {
 		key = "case.still_open"
@@ -101,7 +109,32 @@ func (t *turn) inCase() (bool, error) {
 	if text == "" {
 		text = t.tr("case.non_text")
 	}
-	return t.actions.MemberSaid(t.ctx, t.member.UserID, t.ev.ID, text)
+	quiet, err := t.actions.MemberSaid(t.ctx, t.member.UserID, t.ev.ID, text)
+	t.private = t.private || quiet
+	return quiet, err
+}
+
+// Recent lines: the last exchanges outside forms, kept a day, so a hand-off starts with them.
+const (
+	recentKeep = 10
+	recentText = 300 // characters of each line kept
+)
+
+// remember keeps what the member typed and the bot's first answer as recent lines; failures
+// are logged (the answer is sent).
+func (t *turn) remember() {
+	if t.ev.Kind != KindMessage || t.ev.Text == "" || t.private {
+		return
+	}
+	entries := []store.CaseEntry{{At: t.now, From: actions.FromMember, Text: clipRunes(t.ev.Text, recentText), Event: t.ev.ID}}
+	if len(t.out.msgs) > 0 {
+		if m, ok := t.out.msgs[0].(*messaging_api.TextMessage); ok {
+			entries = append(entries, store.CaseEntry{At: t.now, From: actions.FromBot, Text: clipRunes(m.Text, recentText)})
+		}
+	}
+	if err := t.store.AddRecent(t.ctx, t.member.UserID, entries, recentKeep, t.now.Add(-store.RecentRetention)); err != nil {
+		t.log.Warn("recent lines not kept", "err", err)
+	}
 }
 
 // CaseOpened tells the officers of c's province and the admins of a new case, with a link to
@@ -112,9 +145,11 @@ func (e *Engine) CaseOpened(ctx context.Context, c store.Case) {
 	if m, err := e.store.GetMember(ctx, c.UserID); err == nil {
 		name = m.DisplayName
 	}
-	first := ""
-	if len(c.Entries) > 0 {
-		first = clipRunes(c.Entries[0].Text, 200)
+	first := "" // what the member asked when they asked for a person: the last of their lines
+	for _, en := range c.Entries {
+		if en.From == actions.FromMember {
+			first = clipRunes(en.Text, 200)
+		}
 	}
 	e.toOfficers(ctx, c.ProvinceCode, func(t *turn) {
 		t.out.text(t.tr("case.new", "Name", name, "Province", t.provinceNames(nonEmpty(c.ProvinceCode)), "Text", first,

@@ -33,6 +33,9 @@ type Store interface {
 	DeleteCredentialsExpiredBefore(ctx context.Context, t time.Time) (int, error)
 	// DeleteIdempotentBefore removes the API answers kept for Idempotency-Key created before t.
 	DeleteIdempotentBefore(ctx context.Context, t time.Time) (int, error)
+	// DeleteRecentBefore removes members' recent lines (for a hand-off's transcript) last
+	// added to before t.
+	DeleteRecentBefore(ctx context.Context, t time.Time) (int, error)
 	ReferralStore
 }
 
@@ -289,8 +292,10 @@ func (s *Scheduler) Cleanup(ctx context.Context) error {
 	events, errE := s.store.DeleteInboxBefore(ctx, now.Add(-EventRetention), now.Add(-s.retention), cleanupBatch)
 	creds, errC := s.store.DeleteCredentialsExpiredBefore(ctx, now)
 	answers, errI := s.store.DeleteIdempotentBefore(ctx, now.Add(-store.IdempotencyTTL))
-	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events, "credentials_deleted", creds, "idempotent_answers_deleted", answers)
-	return errors.Join(errS, errE, errC, errI)
+	recent, errR := s.store.DeleteRecentBefore(ctx, now.Add(-store.RecentRetention))
+	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events, "credentials_deleted", creds,
+		"idempotent_answers_deleted", answers, "recent_lines_deleted", recent)
+	return errors.Join(errS, errE, errC, errI, errR)
 }
 
 // cronLogger adapts slog to cron.Logger, so cron.Recover logs a job's panic through slog.

@@ -130,6 +130,10 @@ func (failingStore) DeleteIdempotentBefore(context.Context, time.Time) (int, err
 	return 0, nil
 }
 
+func (failingStore) DeleteRecentBefore(context.Context, time.Time) (int, error) {
+	return 0, nil
+}
+
 // runWrapped runs entry id's job the way cron does: through the chain, with cron.Recover.
 func runWrapped(t *testing.T, s *Scheduler, id cron.EntryID) {
 	t.Helper()

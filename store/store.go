@@ -161,6 +161,7 @@ type Store interface {
 	WorkshopStore
 	CredentialStore
 	CaseStore
+	RecentStore
 	IdempotencyStore
 	// Ping reports whether the database answers and takes a write (used by GET /readyz).
 	Ping(ctx context.Context) error

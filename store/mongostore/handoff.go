@@ -2,9 +2,11 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/ssonet/ssonet/store"
@@ -151,6 +153,67 @@ func (s *Store) DeleteCasesOf(ctx context.Context, userID string) (int, error) {
 	res, err := s.db.Collection(casesColl).DeleteMany(ctx, bson.D{{Key: "userId", Value: userID}})
 	if err != nil {
 		return 0, wrap("delete cases of member", err)
+	}
+	return int(res.DeletedCount), nil
+}
+
+// recentColl keeps each member's recent lines, keyed by user ID, sealed.
+const recentColl = "recent"
+
+type recentDoc struct {
+	UserID    string    `bson:"_id"`
+	Entries   string    `bson:"entriesSealed"`
+	UpdatedAt time.Time `bson:"updatedAt"`
+}
+
+// AddRecent reads and replaces the member's recent lines. The engine handles one member's
+// events one at a time, so no two writers race on one document. Served by _id.
+func (s *Store) AddRecent(ctx context.Context, userID string, entries []store.CaseEntry, keep int, since time.Time) error {
+	have, err := s.Recent(ctx, userID)
+	if err != nil {
+		return err
+	}
+	sealed, err := s.sealer.SealJSON(store.TrimRecent(append(have, entries...), keep, since))
+	if err == nil {
+		_, err = s.db.Collection(recentColl).ReplaceOne(ctx, bson.D{{Key: "_id", Value: userID}},
+			recentDoc{UserID: userID, Entries: sealed, UpdatedAt: entries[len(entries)-1].At}, options.Replace().SetUpsert(true))
+	}
+	if err != nil {
+		return wrap("add recent", err)
+	}
+	return nil
+}
+
+// Recent returns the member's recent lines. Served by _id.
+func (s *Store) Recent(ctx context.Context, userID string) ([]store.CaseEntry, error) {
+	var d recentDoc
+	err := s.db.Collection(recentColl).FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	var out []store.CaseEntry
+	if err == nil {
+		err = s.sealer.OpenJSON(d.Entries, &out)
+	}
+	if err != nil {
+		return nil, wrap("recent", err)
+	}
+	return out, nil
+}
+
+// DeleteRecent removes the member's recent lines. Served by _id.
+func (s *Store) DeleteRecent(ctx context.Context, userID string) error {
+	if _, err := s.db.Collection(recentColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: userID}}); err != nil {
+		return wrap("delete recent", err)
+	}
+	return nil
+}
+
+// DeleteRecentBefore removes stale recent lines. Served by updatedAt.
+func (s *Store) DeleteRecentBefore(ctx context.Context, t time.Time) (int, error) {
+	res, err := s.db.Collection(recentColl).DeleteMany(ctx, bson.D{{Key: "updatedAt", Value: bson.D{{Key: "$lt", Value: t}}}})
+	if err != nil {
+		return 0, wrap("delete old recent", err)
 	}
 	return int(res.DeletedCount), nil
 }

@@ -172,6 +172,11 @@ func indexes() []index {
 			Keys:    bson.D{{Key: "closedAt", Value: 1}},
 			Options: options.Index().SetName("closedAt"),
 		}},
+		// Members' recent lines (issue 11): the clean-up by updatedAt.
+		{recentColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "updatedAt", Value: 1}},
+			Options: options.Index().SetName("updatedAt"),
+		}},
 		// Idempotency-Key answers (issue 11): the clean-up by createdAt.
 		{idempotencyColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "createdAt", Value: 1}},

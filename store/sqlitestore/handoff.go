@@ -2,6 +2,8 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -151,6 +153,74 @@ func (s *Store) DeleteCasesOf(ctx context.Context, userID string) (int, error) {
 	n, err := affected(s.write.ExecContext(ctx, `DELETE FROM cases WHERE user_id = ?`, userID))
 	if err != nil {
 		return 0, fmt.Errorf("sqlitestore: delete cases of member: %w", err)
+	}
+	return n, nil
+}
+
+// AddRecent rewrites the member's recent lines in one transaction. Per message outside a form;
+// served by the primary key.
+func (s *Store) AddRecent(ctx context.Context, userID string, entries []store.CaseEntry, keep int, since time.Time) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: add recent: %w", err)
+	}
+	defer tx.Rollback()
+	var have []store.CaseEntry
+	var sealed string
+	err = tx.QueryRowContext(ctx, `SELECT entries_sealed FROM recent WHERE user_id = ?`, userID).Scan(&sealed)
+	switch {
+	case err == nil:
+		err = s.sealer.OpenJSON(sealed, &have)
+	case errors.Is(err, sql.ErrNoRows):
+		err = nil
+	}
+	if err == nil {
+		sealed, err = s.sealer.SealJSON(store.TrimRecent(append(have, entries...), keep, since))
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `INSERT INTO recent (user_id, entries_sealed, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET entries_sealed = excluded.entries_sealed, updated_at = excluded.updated_at`,
+			userID, sealed, at(entries[len(entries)-1].At))
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("sqlitestore: add recent: %w", err)
+	}
+	return nil
+}
+
+// Recent returns the member's recent lines. Served by the primary key.
+func (s *Store) Recent(ctx context.Context, userID string) ([]store.CaseEntry, error) {
+	var sealed string
+	err := s.read.QueryRowContext(ctx, `SELECT entries_sealed FROM recent WHERE user_id = ?`, userID).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	var out []store.CaseEntry
+	if err == nil {
+		err = s.sealer.OpenJSON(sealed, &out)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: recent: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteRecent removes the member's recent lines. Served by the primary key.
+func (s *Store) DeleteRecent(ctx context.Context, userID string) error {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM recent WHERE user_id = ?`, userID); err != nil {
+		return fmt.Errorf("sqlitestore: delete recent: %w", err)
+	}
+	return nil
+}
+
+// DeleteRecentBefore removes stale recent lines. Served by recent_updated.
+func (s *Store) DeleteRecentBefore(ctx context.Context, t time.Time) (int, error) {
+	n, err := affected(s.write.ExecContext(ctx, `DELETE FROM recent WHERE updated_at < ?`, at(t)))
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: delete old recent: %w", err)
 	}
 	return n, nil
 }

@@ -286,6 +286,14 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			created_at   INTEGER NOT NULL
 		) STRICT`,
 		`CREATE INDEX idempotency_created ON idempotency (created_at)`),
+	// 14 (issue 11): each member's recent lines with the bot, sealed, for a hand-off's transcript.
+	execAll(`
+		CREATE TABLE recent (
+			user_id        TEXT PRIMARY KEY,
+			entries_sealed TEXT NOT NULL,
+			updated_at     INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX recent_updated ON recent (updated_at)`),
 }
 
 // execAll is a migration that runs statements in order.

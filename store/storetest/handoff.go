@@ -102,3 +102,34 @@ func testCases(t *testing.T, open Opener) {
 		}
 	})
 }
+
+func testRecent(t *testing.T, open Opener) {
+	ctx := context.Background()
+	t.Parallel()
+	st := open(t)
+	line := func(min int, text string) store.CaseEntry {
+		return store.CaseEntry{At: t0.Add(time.Duration(min) * time.Minute).UTC(), From: "member", Text: text}
+	}
+	got, err := st.Recent(ctx, "U-r")
+	wantErr(t, "Recent of nobody", err, nil)
+	if len(got) != 0 {
+		t.Errorf("Recent of nobody = %v", got)
+	}
+	wantErr(t, "AddRecent", st.AddRecent(ctx, "U-r", []store.CaseEntry{line(0, "a"), line(1, "b")}, 3, t0.UTC()), nil)
+	wantErr(t, "AddRecent", st.AddRecent(ctx, "U-r", []store.CaseEntry{line(2, "c"), line(3, "d")}, 3, t0.UTC()), nil)
+	got, _ = st.Recent(ctx, "U-r")
+	diff(t, "the last three", struct{ E []store.CaseEntry }{[]store.CaseEntry{line(1, "b"), line(2, "c"), line(3, "d")}}, struct{ E []store.CaseEntry }{got})
+	wantErr(t, "AddRecent", st.AddRecent(ctx, "U-r", []store.CaseEntry{line(10, "e")}, 3, t0.Add(3*time.Minute).UTC()), nil)
+	got, _ = st.Recent(ctx, "U-r")
+	diff(t, "those since minute 3", struct{ E []store.CaseEntry }{[]store.CaseEntry{line(3, "d"), line(10, "e")}}, struct{ E []store.CaseEntry }{got})
+	wantErr(t, "AddRecent other", st.AddRecent(ctx, "U-s", []store.CaseEntry{line(0, "x")}, 3, t0.UTC()), nil)
+	n, err := st.DeleteRecentBefore(ctx, t0.Add(5*time.Minute))
+	wantErr(t, "DeleteRecentBefore", err, nil)
+	if n != 1 {
+		t.Errorf("DeleteRecentBefore removed %d, want 1 (U-s)", n)
+	}
+	wantErr(t, "DeleteRecent", st.DeleteRecent(ctx, "U-r"), nil)
+	if got, _ := st.Recent(ctx, "U-r"); len(got) != 0 {
+		t.Errorf("after delete: %v", got)
+	}
+}

@@ -41,6 +41,7 @@ var sections = []struct {
 	{"OfficerChange", testOfficerChanges},
 	{"Credential", testCredentials},
 	{"Case", testCases},
+	{"Recent", testRecent},
 	{"Idempotency", testIdempotency},
 }
 
