@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssonet/ssonet/bot/knowledge"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 )
@@ -45,6 +46,13 @@ type Config struct {
 	// ReferralRetention is how long a closed referral is kept before the scheduler deletes it:
 	// REFERRAL_RETENTION_DAYS whole days, 1–3650, default 365.
 	ReferralRetention time.Duration
+	// LineRateLimit is LINE_RATE_LIMIT: true (unset or "on") keeps the client-side budget of
+	// LINE's rate limits; false ("off") drops it, for benchmarks against a stand-in only.
+	LineRateLimit bool
+	// KnowledgeFile is KNOWLEDGE_FILE: a Section 40 knowledge file replacing the embedded one,
+	// re-read on SIGHUP; "" for the embedded data. Knowledge is that file, checked.
+	KnowledgeFile string
+	Knowledge     *knowledge.Base
 	// HandoffAnswerWithin is how long a hand-off case may wait for an officer's first reply
 	// before the member is told the hotline: HANDOFF_ANSWER_MINUTES, 5–10080, default 120.
 	HandoffAnswerWithin time.Duration
@@ -99,6 +107,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		*u.dst = v
 	}
 
+	switch v := env("LINE_RATE_LIMIT", "on"); v {
+	case "on":
+		cfg.LineRateLimit = true
+	case "off":
+		if u, err := url.Parse(cfg.APIBaseURL); err == nil && strings.EqualFold(u.Hostname(), "api.line.me") {
+			errs = append(errs, errors.New("LINE_RATE_LIMIT: off is for benchmarks against a stand-in only, but LINE_API_BASE_URL is api.line.me"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("LINE_RATE_LIMIT: %q is neither on nor off", v))
+	}
+
 	cfg.MongoURI = env("MONGODB_URI", "")
 	if cfg.MongoURI != "" && !strings.HasPrefix(cfg.MongoURI, "mongodb://") && !strings.HasPrefix(cfg.MongoURI, "mongodb+srv://") {
 		errs = append(errs, errors.New("MONGODB_URI: must start with mongodb:// or mongodb+srv://"))
@@ -145,6 +164,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	cfg.HandoffRetention = time.Duration(keep) * 24 * time.Hour
 	if cfg.Reminders, err = scheduler.ParseReminders(env("REMINDER_SCHEDULE", scheduler.DefaultReminders)); err != nil {
 		errs = append(errs, fmt.Errorf("REMINDER_SCHEDULE: %v", err))
+	}
+
+	if cfg.KnowledgeFile = env("KNOWLEDGE_FILE", ""); cfg.KnowledgeFile != "" {
+		if cfg.Knowledge, err = knowledge.LoadFile(cfg.KnowledgeFile); err != nil {
+			errs = append(errs, fmt.Errorf("KNOWLEDGE_FILE: %v", err))
+		}
 	}
 
 	switch key := getenv("ENCRYPTION_KEY"); {

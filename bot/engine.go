@@ -13,12 +13,14 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/bot/knowledge"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
 )
@@ -35,10 +37,11 @@ const (
 // fallbackSpace is the UUID namespace of the push fallback's retry keys.
 var fallbackSpace = uuid.NewSHA1(uuid.NameSpaceOID, []byte(fallbackNamespace))
 
-// Config holds what an Engine needs. Store and Messenger are required.
+// Config holds what an Engine needs. Store, Messenger and Outbox are required.
 type Config struct {
 	Store      store.Store
 	Messenger  Messenger
+	Outbox     Outbox           // every push goes through it (docs/ARCHITECTURE.md, "Outbox")
 	Now        func() time.Time // the clock; time.Now when nil
 	Location   *time.Location   // TZ_DISPLAY; Asia/Bangkok when nil
 	Logger     *slog.Logger     // slog.Default() when nil
@@ -50,7 +53,11 @@ type Config struct {
 	// OnAnnouncement is called after an announcement due now was stored, to deliver it at
 	// once (the scheduler's Kick); nil leaves it to the next scheduler tick.
 	OnAnnouncement func()
-	// Registerer receives the hand-off metrics (actions.Config.Registerer); none when nil.
+	// Knowledge is the Section 40 knowledge (KNOWLEDGE_FILE); the embedded data when nil.
+	// SetKnowledge replaces it while running.
+	Knowledge *knowledge.Base
+	// Registerer receives the Section 40 answer and feedback counters and the hand-off
+	// metrics (actions.Config.Registerer); none when nil.
 	Registerer prometheus.Registerer
 	// RoleChanged is called after a member became an officer or was revoked (the rich-menu
 	// link follows the role); nil does nothing.
@@ -63,14 +70,16 @@ type Config struct {
 // Engine handles webhook events. It is safe for concurrent use by different users; the caller
 // serialises events of one user.
 type Engine struct {
-	store store.Store
-	msg   Messenger
-	now   func() time.Time
-	loc   *time.Location
-	log   *slog.Logger
-	ttl   time.Duration
-	cat   *catalog
-	kb    *knowledge
+	store  store.Store
+	msg    Messenger
+	outbox Outbox
+	now    func() time.Time
+	loc    *time.Location
+	log    *slog.Logger
+	ttl    time.Duration
+	cat    *catalog
+	know   atomic.Pointer[knowledge.Base] // kb() reads it; SetKnowledge swaps it
+	s40m   *s40Metrics
 
 	sealer  *store.Sealer
 	admins  map[string]bool
@@ -85,13 +94,13 @@ type Engine struct {
 	menuItems []menuItem
 }
 
-// New checks cfg and returns an Engine. It fails when Store or Messenger is missing, or when
+// New checks cfg and returns an Engine. It fails when Store, Messenger or Outbox is missing, or when
 // the embedded catalogs or knowledge data do not load.
 func New(cfg Config) (*Engine, error) {
-	if cfg.Store == nil || cfg.Messenger == nil {
-		return nil, errors.New("bot: Store and Messenger are required")
+	if cfg.Store == nil || cfg.Messenger == nil || cfg.Outbox == nil {
+		return nil, errors.New("bot: Store, Messenger and Outbox are required")
 	}
-	e := &Engine{store: cfg.Store, msg: cfg.Messenger, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
+	e := &Engine{store: cfg.Store, msg: cfg.Messenger, outbox: cfg.Outbox, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
 		sealer: cfg.Sealer, admins: map[string]bool{}, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
@@ -121,7 +130,7 @@ func New(cfg Config) (*Engine, error) {
 	if e.cat, err = newCatalog(); err != nil {
 		return nil, err
 	}
-	if e.kb, err = loadKnowledge(); err != nil {
+	if err := e.initSection40(cfg); err != nil {
 		return nil, err
 	}
 	e.flows = map[string]*flow{}
@@ -155,6 +164,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) error {
 	if err := t.run(); err != nil {
 		return err
 	}
+	t.noteQuota()
 	t.send()
 	t.remember()
 	return nil
@@ -174,6 +184,9 @@ type turn struct {
 	out         reply
 	chat        bool // small talk or a greeting: not pushed when the reply token no longer works
 	private     bool // not kept as recent lines (a form's answer, a case's message, an erase)
+
+	s40    *knowledge.Match // the Section 40 reading of the text, made once per turn (s40Match)
+	turnKB *knowledge.Base  // the knowledge this turn uses from start to end (kb)
 }
 
 // run does every store read and write of the turn and fills t.out.
@@ -278,8 +291,9 @@ func (t *turn) saveSession() error {
 
 // send delivers the turn's reply through the reply token while it is fresh. When the token is
 // stale, or LINE refuses it (used, expired), every answer to something the user asked — lists,
-// cards, confirmations, errors — is pushed instead, once: the retry key comes from the event id,
-// so handling the event again cannot push it twice (line-platform.md rows 10, 11 and 25–27).
+// cards, confirmations, errors — is queued in the outbox as a push instead, once: the retry key
+// comes from the event id, so handling the event again cannot push it twice (line-platform.md
+// rows 10, 11 and 25–27).
 // Small talk and greetings are dropped (docs/ARCHITECTURE.md, "Replies").
 func (t *turn) send() {
 	msgs := t.out.messages()
@@ -300,8 +314,9 @@ func (t *turn) send() {
 		t.log.Info("reply token stale, small talk dropped", "event", t.ev.ID)
 		return
 	}
-	if perr := t.msg.Push(t.ctx, t.ev.UserID, msgs, FallbackRetryKey(t.ev.ID)); perr != nil {
-		t.log.Error("push fallback failed", "event", t.ev.ID, "err", perr)
+	// An answer that could not go out within the hour (LINE's quota ran out) would only confuse.
+	if perr := t.queueUntil(t.ctx, store.PushReply, t.ev.UserID, msgs, FallbackRetryKey(t.ev.ID), t.now.Add(fallbackLife)); perr != nil {
+		t.log.Error("push fallback not queued", "event", t.ev.ID, "err", perr)
 	}
 }
 
@@ -318,6 +333,9 @@ func (t *turn) replyFresh() bool {
 	}
 	return t.now.Sub(received) < replyTokenLife && (t.ev.Time.IsZero() || t.now.Sub(t.ev.Time) < replyTokenMaxAge)
 }
+
+// fallbackLife is how long a pushed answer may wait in the outbox before it is dropped.
+const fallbackLife = time.Hour
 
 // FallbackRetryKey is the X-Line-Retry-Key (a UUID, version 5) of the push that stands in for
 // the reply to webhook event id: the same id gives the same key, so LINE accepts the push once

@@ -10,6 +10,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -82,7 +83,7 @@ func (t *turn) openCase() error {
 	if !created {
 		key = "case.still_open"
 	}
-	t.out.text(t.tr(key, "Hotline", t.kb.Hotline))
+	t.out.text(t.tr(key, "Hotline", t.kb().Hotline))
 	t.out.buttons(t.backToBotAction())
 	return nil
 }
@@ -154,7 +155,7 @@ func (e *Engine) CaseOpened(ctx context.Context, c store.Case) {
 	e.toOfficers(ctx, c.ProvinceCode, func(t *turn) {
 		t.out.text(t.tr("case.new", "Name", name, "Province", t.provinceNames(nonEmpty(c.ProvinceCode)), "Text", first,
 			"Link", e.publicURL+"/console/cases/"+c.ID))
-	}, "case.open", c.ID)
+	}, store.PushCase, "case.open", c.ID)
 }
 
 // nonEmpty is []string{p}, or nil (every province) for an empty p.
@@ -170,7 +171,7 @@ func (e *Engine) CaseReplied(ctx context.Context, c store.Case, text string) {
 	e.toMember(ctx, c.UserID, func(t *turn) {
 		t.out.text(t.tr("case.reply", "Text", text))
 		t.out.buttons(t.backToBotAction())
-	}, "case.reply", c.ID, strconv.Itoa(len(c.Entries)))
+	}, store.PushCase, "case.reply", c.ID, strconv.Itoa(len(c.Entries)))
 }
 
 // CaseClosed tells the member an officer closed the case (actions.Notifier); nothing when the
@@ -184,34 +185,40 @@ func (e *Engine) CaseClosed(ctx context.Context, c store.Case) {
 		if err := t.menu(); err != nil {
 			e.log.Error("case closed menu", "err", err)
 		}
-	}, "case.close", c.ID)
+	}, store.PushCase, "case.close", c.ID)
 }
 
 // CaseUnanswered tells the member nobody has answered yet, with the hotline (actions.Notifier).
 func (e *Engine) CaseUnanswered(ctx context.Context, c store.Case) {
 	e.toMember(ctx, c.UserID, func(t *turn) {
-		t.out.text(t.tr("case.unanswered", "Hotline", t.kb.Hotline))
+		t.out.text(t.tr("case.unanswered", "Hotline", t.kb().Hotline))
 		t.out.buttons(t.backToBotAction())
-	}, "case.hotline", c.ID)
+	}, store.PushCase, "case.hotline", c.ID)
 }
 
-// toMember pushes what fill builds, in the member's language, with a retry key derived from
-// key; a member who blocked the account is skipped. Failures are logged.
-func (e *Engine) toMember(ctx context.Context, userID string, fill func(t *turn), key ...string) {
+// toMember queues what fill builds in the outbox, in the member's language, with a retry key
+// derived from key; a member who blocked the account is skipped. Failures are logged.
+func (e *Engine) toMember(ctx context.Context, userID string, fill func(t *turn), kind store.PushKind, key ...string) {
 	m, err := e.store.GetMember(ctx, userID)
-	if err != nil || m.Blocked {
+	switch {
+	case err != nil:
+		e.log.Error("push not queued: member", "kind", kind, "err", err)
+		return
+	case m.Blocked:
+		e.skipPush(kind, "member blocked the account")
 		return
 	}
 	t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}
 	fill(t)
-	if err := e.msg.Push(ctx, userID, t.out.messages(), retryKey(append(key, userID)...)); err != nil {
-		e.log.Warn("push failed", "kind", key[0], "err", err)
+	if err := e.queue(ctx, kind, userID, t.out.messages(), outbox.Key(append(key, userID)...)); err != nil {
+		e.log.Error("push not queued", "kind", kind, "err", err)
 	}
 }
 
-// toOfficers pushes what fill builds to each officer of province and each admin, in their
-// language (Thai for an admin who never chatted), skipping those who blocked the account.
-func (e *Engine) toOfficers(ctx context.Context, province string, fill func(t *turn), key ...string) {
+// toOfficers queues what fill builds for each officer of province and each admin, in their
+// language (Thai for an admin who never chatted: LINE delivers to friends only), skipping those
+// who blocked the account. Each retry key is derived from key and the officer.
+func (e *Engine) toOfficers(ctx context.Context, province string, fill func(t *turn), kind store.PushKind, key ...string) {
 	to := map[string]bool{}
 	for id := range e.admins {
 		to[id] = true
@@ -235,12 +242,13 @@ func (e *Engine) toOfficers(ctx context.Context, province string, fill func(t *t
 			e.log.Error("get officer member", "err", err)
 			continue
 		case m.Blocked:
+			e.skipPush(kind, "officer blocked the account")
 			continue
 		}
 		t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}
 		fill(t)
-		if err := e.msg.Push(ctx, id, t.out.messages(), retryKey(append(key, id)...)); err != nil {
-			e.log.Warn("officer push failed", "kind", key[0], "err", err)
+		if err := e.queue(ctx, kind, id, t.out.messages(), outbox.Key(append(key, id)...)); err != nil {
+			e.log.Error("officer push not queued", "kind", kind, "err", err)
 		}
 	}
 }

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -154,13 +154,7 @@ func (t *turn) provinceNames(codes []string) string {
 func (t *turn) notifyOfficers(l store.Leader) {
 	t.toOfficers(t.ctx, l.ProvinceCode, func(o *turn) {
 		o.out.flex(o.tr("off.new_leader_alt", "Name", l.FullName), o.leaderBubble(o.member.Language, l, true))
-	}, "leader.notify", l.UserID, l.SubmissionID)
-}
-
-// retryKey derives a stable X-Line-Retry-Key (a name-based UUID) for a push that may be
-// repeated, so that its key is effectively stored with the records it is derived from.
-func retryKey(parts ...string) string {
-	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("ssonet:"+strings.Join(parts, ":"))).String()
+	}, store.PushOfficerCard, "leader.notify", l.UserID, l.SubmissionID)
 }
 
 // leaderBubble shows a leader's application in lang, with the phone masked; withButtons adds
@@ -259,7 +253,12 @@ func (t *turn) formatTime(at time.Time) string {
 // application and the decision, so a repeat never delivers twice.
 func (e *Engine) LeaderDecided(ctx context.Context, l store.Leader) {
 	m, err := e.store.GetMember(ctx, l.UserID)
-	if err != nil || m.Blocked {
+	switch {
+	case err != nil:
+		e.log.Error("decision push not queued: member", "err", err)
+		return
+	case m.Blocked:
+		e.skipPush(store.PushLeaderDecision, "leader blocked the account")
 		return
 	}
 	t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}
@@ -271,8 +270,9 @@ func (e *Engine) LeaderDecided(ctx context.Context, l store.Leader) {
 		e.log.Error("decision menu", "err", err)
 		return
 	}
-	if err := e.msg.Push(ctx, l.UserID, t.out.messages(), retryKey("leader.decision", l.UserID, l.SubmissionID, string(l.Status))); err != nil {
-		e.log.Warn("decision push failed", "err", err)
+	key := outbox.Key("leader.decision", l.UserID, l.SubmissionID, string(l.Status))
+	if err := e.queue(ctx, store.PushLeaderDecision, l.UserID, t.out.messages(), key); err != nil {
+		e.log.Error("decision push not queued", "err", err)
 	}
 }
 

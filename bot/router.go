@@ -164,7 +164,7 @@ func (t *turn) dispatch() error {
 // keywordFor returns the first keyword matching w.
 func (t *turn) keywordFor(w string) (keyword, bool) {
 	for _, k := range t.keywords {
-		if k.match(w) {
+		if k.match != nil && k.match(w) || k.matchTurn != nil && k.matchTurn(t) {
 			return k, true
 		}
 	}
@@ -281,7 +281,7 @@ func (t *turn) applyWhat() {
 
 // notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
 func (t *turn) notUnderstood() {
-	t.out.text(t.tr("not_understood", "Hotline", t.kb.Hotline))
+	t.out.text(t.tr("not_understood", "Hotline", t.kb().Hotline))
 	person := action{Label: t.tr("btn.contact"), Data: "a=contact"} // a person, when the bot cannot help
 	if w, err := t.who(); err == nil && isActiveLeader(w) {
 		t.out.buttons(t.section40Action(), t.wsListAction(), person, t.menuAction())

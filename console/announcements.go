@@ -9,6 +9,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -41,6 +42,8 @@ type announcementsData struct {
 	Preview    []string // the texts a recipient gets, when previewing
 	Recipients int      // when previewing; -1 for a broadcast
 	Cost       int      // messages it uses of the monthly quota
+	Budget     outbox.Budget
+	OverQuota  bool // the cost is more than is left this month: sending needs the confirm box
 	Rows       []announcementRow
 }
 
@@ -61,11 +64,11 @@ func (c *Console) announcementsData(ctx *gin.Context, p page, f announcementForm
 		for _, an := range as {
 			row := announcementRow{Announcement: an, Sent: an.Sent, Failed: an.Failed}
 			if an.Planned && an.Status == store.AnnouncementSending {
-				bs, err := c.cfg.Store.ListBatches(ctx.Request.Context(), an.ID)
+				pr, err := c.cfg.Store.PushGroupProgress(ctx.Request.Context(), store.AnnouncementGroup(an.ID))
 				if err != nil {
 					return d, err
 				}
-				row.Sent, row.Failed, row.Pending = store.CountBatches(bs)
+				row.Sent, row.Failed, row.Pending = pr.SentTo, pr.FailedTo, pr.PendingTo
 			}
 			d.Rows = append(d.Rows, row)
 		}
@@ -128,16 +131,21 @@ func (c *Console) announce(ctx *gin.Context) {
 				d.Preview = append(d.Preview, tm.Text)
 			}
 		}
-		if an.Audience != store.AudienceFriends {
-			ids, err := c.cfg.Announcer.Recipients(ctx.Request.Context(), an)
-			if err != nil {
-				c.fail(ctx, err)
-				return
-			}
-			d.Recipients = len(ids)
-			d.Cost = len(ids) * len(d.Preview)
+		if err := c.cost(ctx, an, &d); err != nil {
+			c.fail(ctx, err)
+			return
 		}
 		c.render(ctx, http.StatusOK, "announcements", p, d)
+		return
+	}
+	if err := c.cost(ctx, an, &d); err != nil {
+		c.fail(ctx, err)
+		return
+	}
+	if d.OverQuota && ctx.PostForm("overQuota") != "1" { // a second confirmation, as in LINE and the API
+		p.Data = d
+		p.Error = c.text(p.Lang, "ann.over_quota")
+		c.render(ctx, http.StatusOK, "announcements", p, nil)
 		return
 	}
 	if _, err := c.cfg.Actions.CreateAnnouncement(ctx.Request.Context(), p.Officer, in); err != nil {
@@ -161,4 +169,15 @@ func (c *Console) cancelAnnouncement(ctx *gin.Context) {
 		return
 	}
 	c.done(ctx, "/console/announcements", "ann.cancelled")
+}
+
+// cost fills the preview's recipient count and its cost against what is left of the month's
+// quota (bot.Engine.AnnouncementCost, as the LINE form and the API tell it).
+func (c *Console) cost(ctx *gin.Context, an store.Announcement, d *announcementsData) error {
+	n, b, err := c.cfg.Announcer.AnnouncementCost(ctx.Request.Context(), an)
+	if err != nil {
+		return err
+	}
+	d.Recipients, d.Cost, d.Budget, d.OverQuota = n, n, b, !b.Fits(n)
+	return nil
 }

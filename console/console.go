@@ -24,6 +24,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/texts"
 )
@@ -40,20 +41,28 @@ var localeFS embed.FS
 // Store is what the console reads besides the actions: names, delivery progress, counts.
 type Store interface {
 	GetMember(ctx context.Context, userID string) (store.Member, error)
-	ListBatches(ctx context.Context, id string) ([]store.AnnouncementBatch, error)
+	PushGroupProgress(ctx context.Context, group string) (store.PushProgress, error)
 }
 
-// Announcer previews announcements as recipients get them; *bot.Engine implements it.
+// Announcer previews announcements as recipients get them and what they cost of the month's
+// quota; *bot.Engine implements it.
 type Announcer interface {
-	// Recipients returns the LINE user IDs announcement a goes to (nil for a broadcast).
-	Recipients(ctx context.Context, a store.Announcement) ([]string, error)
+	// AnnouncementCost is a's cost in messages (-1 for a broadcast) and what is left this month.
+	AnnouncementCost(ctx context.Context, a store.Announcement) (cost int, budget outbox.Budget, err error)
 	// AnnouncementMessages are the messages a recipient gets.
 	AnnouncementMessages(a store.Announcement) []messaging_api.MessageInterface
+}
+
+// Quota is the outbox's monthly-quota state (*outbox.Outbox).
+type Quota interface {
+	QuotaState() store.QuotaState
+	Budget(ctx context.Context) (outbox.Budget, error)
 }
 
 // Config holds what the console needs. All fields but Logger are required.
 type Config struct {
 	Actions   *actions.Service
+	Quota     Quota // the outbox's monthly-quota state, on the overview
 	Store     Store
 	Announcer Announcer
 	PublicURL string // PUBLIC_URL: https here makes the cookie Secure
@@ -73,8 +82,8 @@ const CookieName = "ssonet_console"
 
 // New parses the embedded templates and catalogs.
 func New(cfg Config) (*Console, error) {
-	if cfg.Actions == nil || cfg.Store == nil || cfg.Announcer == nil {
-		return nil, errors.New("console: Actions, Store and Announcer are required")
+	if cfg.Actions == nil || cfg.Store == nil || cfg.Announcer == nil || cfg.Quota == nil {
+		return nil, errors.New("console: Actions, Store, Announcer and Quota are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -25,6 +26,9 @@ type overviewData struct {
 	Workshops         []store.Workshop
 	Announcements     []store.Announcement
 	OpenCases         int
+	QuotaState        store.QuotaState // the outbox's: pushes stopped for want of quota
+	Budget            outbox.Budget    // this month's messages: limit, used, queued, remaining
+	QuotaError        bool             // LINE could not be asked
 	Handoff           []handoffTimes // this month's cases by province
 }
 
@@ -94,6 +98,11 @@ func (c *Console) overview(ctx *gin.Context) {
 	}
 	for i := len(sent) - 1; i >= 0 && len(d.Announcements) < 5; i-- {
 		d.Announcements = append(d.Announcements, sent[i])
+	}
+	d.QuotaState = c.cfg.Quota.QuotaState()
+	if d.Budget, err = c.cfg.Quota.Budget(rctx); err != nil {
+		c.cfg.Logger.Warn("console: monthly quota not known", "err", err)
+		d.QuotaError = true
 	}
 	cases, err := c.cfg.Actions.Cases(rctx, a, "")
 	if err != nil {

@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -16,7 +18,10 @@ import (
 //
 //	POST /api/v1/announcements  {"audience": "leaders.approved", "provinces": ["TH-76"],
 //	                              "text": "...", "sendAt": "2026-12-14T09:00:00+07:00"}
-//	  → 201 the announcement. audience is leaders.approved, leaders.all, leaders.workers
+//	  → 201 the announcement with its cost ("cost": messages, -1 for friends, whose number LINE
+//	    counts) and the month's quota ("quota": {"limited", "limit", "used", "queued",
+//	    "remaining"}). One that does not fit in what is left of the quota answers 409 with code
+//	    "over_quota" unless the request says "confirmOverQuota": true. audience is leaders.approved, leaders.all, leaders.workers
 //	    (approved leaders and workers who asked to join), workshop (the registrants of
 //	    "workshopId", in its province) or friends (every friend of the account: admins only, no
 //	    provinces); provinces (names, short forms or codes) empty means every province of the
@@ -31,13 +36,21 @@ import (
 // failed (by LINE's answer per batch), pending. Times are RFC 3339 in TZ_DISPLAY.
 type AnnouncementAPI struct {
 	Actions  *actions.Service
-	Store    AnnouncementBatches
+	Store    AnnouncementProgress
 	Location *time.Location // TZ_DISPLAY
+	// Costs tells an announcement's cost against the month's quota (*bot.Engine); nil skips the
+	// check.
+	Costs AnnouncementCoster
 }
 
-// AnnouncementBatches is what AnnouncementAPI reads for live progress.
-type AnnouncementBatches interface {
-	ListBatches(ctx context.Context, id string) ([]store.AnnouncementBatch, error)
+// AnnouncementProgress is what AnnouncementAPI reads for live progress.
+type AnnouncementProgress interface {
+	PushGroupProgress(ctx context.Context, group string) (store.PushProgress, error)
+}
+
+// AnnouncementCoster is bot.Engine's AnnouncementCost.
+type AnnouncementCoster interface {
+	AnnouncementCost(ctx context.Context, a store.Announcement) (cost int, budget outbox.Budget, err error)
 }
 
 // Routes installs the routes on the /api/v1 group.
@@ -54,23 +67,36 @@ type announcementRequest struct {
 	WorkshopID string         `json:"workshopId"`
 	Text       string         `json:"text"`
 	SendAt     string         `json:"sendAt"`
+	// ConfirmOverQuota sends an announcement although it needs more messages than are left of
+	// the month's quota (the rest waits for the next month or a raised quota).
+	ConfirmOverQuota bool `json:"confirmOverQuota"`
+}
+
+type quotaJSON struct {
+	Limited   bool  `json:"limited"`
+	Limit     int64 `json:"limit"`
+	Used      int64 `json:"used"`
+	Queued    int64 `json:"queued"`
+	Remaining int64 `json:"remaining"`
 }
 
 type announcementJSON struct {
-	ID         string   `json:"id"`
-	CreatedBy  string   `json:"createdBy"`
-	Audience   string   `json:"audience"`
-	Provinces  []string `json:"provinces"`
-	WorkshopID string   `json:"workshopId,omitempty"`
-	Text       string   `json:"text"`
-	SendAt     string   `json:"sendAt"`
-	Status     string   `json:"status"`
-	CreatedAt  string   `json:"createdAt"`
-	Recipients int      `json:"recipients"`
-	Batches    int      `json:"batches"`
-	Sent       int      `json:"sent"`
-	Failed     int      `json:"failed"`
-	Pending    int      `json:"pending"`
+	ID         string     `json:"id"`
+	CreatedBy  string     `json:"createdBy"`
+	Audience   string     `json:"audience"`
+	Provinces  []string   `json:"provinces"`
+	WorkshopID string     `json:"workshopId,omitempty"`
+	Text       string     `json:"text"`
+	SendAt     string     `json:"sendAt"`
+	Status     string     `json:"status"`
+	CreatedAt  string     `json:"createdAt"`
+	Recipients int        `json:"recipients"`
+	Batches    int        `json:"batches"`
+	Sent       int        `json:"sent"`
+	Failed     int        `json:"failed"`
+	Pending    int        `json:"pending"`
+	Cost       *int       `json:"cost,omitempty"`
+	Quota      *quotaJSON `json:"quota,omitempty"`
 }
 
 func (a *AnnouncementAPI) announcementOut(an store.Announcement) announcementJSON {
@@ -98,12 +124,35 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 		}
 		in.SendAt = t
 	}
-	an, err := a.Actions.CreateAnnouncement(c.Request.Context(), actor(c), in)
+	ctx := c.Request.Context()
+	var cost *int
+	var quota *quotaJSON
+	if a.Costs != nil { // the month's quota: a cost that does not fit needs confirmOverQuota
+		draft, err := a.Actions.DraftAnnouncement(ctx, actor(c), in)
+		if err != nil {
+			c.Error(err)
+			return
+		}
+		n, b, err := a.Costs.AnnouncementCost(ctx, draft)
+		if err != nil {
+			c.Error(err)
+			return
+		}
+		if !b.Fits(n) && !req.ConfirmOverQuota {
+			c.Error(&APIError{Status: http.StatusConflict, Code: "over_quota", Field: "confirmOverQuota",
+				Message: fmt.Sprintf("needs %d messages but %d are left of this month's %d; send again with confirmOverQuota: true to queue it anyway", n, b.Remaining, b.Limit)})
+			return
+		}
+		cost, quota = &n, &quotaJSON{Limited: b.Limited, Limit: b.Limit, Used: b.Used, Queued: b.Queued, Remaining: b.Remaining}
+	}
+	an, err := a.Actions.CreateAnnouncement(ctx, actor(c), in)
 	if err != nil {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusCreated, a.announcementOut(an))
+	out := a.announcementOut(an)
+	out.Cost, out.Quota = cost, quota
+	c.JSON(http.StatusCreated, out)
 }
 
 func (a *AnnouncementAPI) list(c *gin.Context) {
@@ -135,12 +184,12 @@ func (a *AnnouncementAPI) get(c *gin.Context) {
 	}
 	out := a.announcementOut(an)
 	if an.Planned {
-		bs, err := a.Store.ListBatches(ctx, an.ID)
+		pr, err := a.Store.PushGroupProgress(ctx, store.AnnouncementGroup(an.ID))
 		if err != nil {
 			c.Error(err)
 			return
 		}
-		out.Sent, out.Failed, out.Pending = store.CountBatches(bs) // live while sending
+		out.Sent, out.Failed, out.Pending = pr.SentTo, pr.FailedTo, pr.PendingTo // live while sending
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox/outboxtest"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
 	"github.com/ssonet/ssonet/store/storetest"
@@ -53,7 +54,8 @@ func newEngine(t *testing.T, st store.Store, clock func() time.Time) (*bot.Engin
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := bot.New(bot.Config{Store: st, Messenger: client, Now: clock, Location: bangkok, Logger: discardLogger(), Sealer: storetest.NewSealer(t)})
+	eng, err := bot.New(bot.Config{Store: st, Messenger: client, Outbox: outboxtest.New(t, st, client, clock, nil), Now: clock, Location: bangkok,
+		Logger: discardLogger(), Sealer: storetest.NewSealer(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,6 +159,8 @@ type Store interface {
 	OfficerStore
 	AnnouncementStore
 	WorkshopStore
+	OutboxStore
+	KnowledgeFeedbackStore
 	CredentialStore
 	CaseStore
 	RecentStore

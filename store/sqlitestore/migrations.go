@@ -242,7 +242,59 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		`CREATE INDEX inbox_user_order ON inbox (user_id, event_at, seq, id) WHERE state = 'pending'`,
 		`CREATE INDEX inbox_state_next ON inbox (state, next_at)`,
 		`CREATE INDEX inbox_state_received ON inbox (state, received_at)`),
-	// 11 (issue 11): a decision's reason told to the leader; officers' credentials (sign-in
+	// 11: the outbox (docs/ARCHITECTURE.md, "Outbox"): every push, multicast batch and
+	// broadcast, and the quota state. pushes_status_next_at serves the outbox's claim and the
+	// pending counts, pushes_grp an announcement's progress (covering: status and the recipient
+	// count n), pushes_done_at the clean-up. Announcement batches already done become pushes of
+	// their announcement's group; a sending announcement is planned again, without the
+	// recipients of those, and its pending batches keep their derived retry keys. Workshop
+	// deliveries are replaced by pushes with derived retry keys.
+	execAll(`
+		CREATE TABLE pushes (
+			retry_key       TEXT PRIMARY KEY,
+			kind            TEXT NOT NULL,
+			recipients      TEXT NOT NULL,
+			n               INTEGER NOT NULL,
+			broadcast       INTEGER NOT NULL,
+			messages_sealed TEXT NOT NULL,
+			grp             TEXT NOT NULL,
+			not_after       INTEGER,
+			created_at      INTEGER,
+			status          TEXT NOT NULL,
+			attempts        INTEGER NOT NULL,
+			next_at         INTEGER NOT NULL,
+			token           TEXT NOT NULL,
+			done_at         INTEGER,
+			error           TEXT NOT NULL
+		) STRICT`,
+		`CREATE INDEX pushes_status_next_at ON pushes (status, next_at)`,
+		`CREATE INDEX pushes_grp ON pushes (grp, status, n) WHERE grp != ''`,
+		`CREATE INDEX pushes_done_at ON pushes (done_at) WHERE done_at IS NOT NULL`,
+		`CREATE TABLE quota_state (
+			id         INTEGER PRIMARY KEY CHECK (id = 1),
+			exhausted  INTEGER NOT NULL,
+			since      INTEGER,
+			resume_at  INTEGER,
+			resumed_by TEXT NOT NULL,
+			updated_at INTEGER
+		) STRICT`,
+		`INSERT INTO pushes (retry_key, kind, recipients, n, broadcast, messages_sealed, grp, not_after, created_at, status,
+			attempts, next_at, token, done_at, error)
+		SELECT b.retry_key, 'announcement', b.user_ids, COALESCE(json_array_length(b.user_ids), 0),
+			b.user_ids = '[]' OR b.user_ids = 'null', '', 'announcement:' || b.announcement_id,
+			NULL, b.done_at, b.status, 1, COALESCE(b.done_at, 0), '', b.done_at, b.error
+		FROM announcement_batches b WHERE b.status != 'pending'`,
+		`UPDATE announcements SET planned = 0 WHERE status = 'sending'`,
+		`DROP TABLE announcement_batches`,
+		`DROP TABLE workshop_deliveries`),
+	// 12: Section 40 answer feedback, one tally per knowledge topic (issue 10).
+	execAll(`CREATE TABLE knowledge_feedback (
+			topic       TEXT PRIMARY KEY,
+			helpful     INTEGER NOT NULL,
+			not_helpful INTEGER NOT NULL,
+			updated_at  INTEGER NOT NULL
+		) STRICT`),
+	// 13 (issue 11): a decision's reason told to the leader; officers' credentials (sign-in
 	// links, browser sessions, API tokens) by hash, by user, and by expiry for the clean-up.
 	execAll(`ALTER TABLE leaders ADD COLUMN decision_note TEXT NOT NULL DEFAULT ''`,
 		`CREATE TABLE credentials (
@@ -255,7 +307,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		) STRICT`,
 		`CREATE INDEX credentials_user ON credentials (user_id, kind, created_at)`,
 		`CREATE INDEX credentials_expires ON credentials (expires_at)`),
-	// 12 (issue 11): hand-off cases, the transcript sealed; by member, by province and status,
+	// 14 (issue 11): hand-off cases, the transcript sealed; by member, by province and status,
 	// unanswered ones for the hotline notice, closed ones for the retention job.
 	execAll(`
 		CREATE TABLE cases (
@@ -275,7 +327,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		`CREATE INDEX cases_province ON cases (province_code, status, created_at)`,
 		`CREATE INDEX cases_unanswered ON cases (created_at) WHERE status = 'open' AND first_response_at IS NULL AND hotline_at IS NULL`,
 		`CREATE INDEX cases_closed ON cases (closed_at) WHERE closed_at IS NOT NULL`),
-	// 13 (issue 11): the first answers of API POSTs with an Idempotency-Key, the body sealed.
+	// 15 (issue 11): the first answers of API POSTs with an Idempotency-Key, the body sealed.
 	execAll(`
 		CREATE TABLE idempotency (
 			key          TEXT PRIMARY KEY,
@@ -286,7 +338,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			created_at   INTEGER NOT NULL
 		) STRICT`,
 		`CREATE INDEX idempotency_created ON idempotency (created_at)`),
-	// 14 (issue 11): each member's recent lines with the bot, sealed, for a hand-off's transcript.
+	// 16 (issue 11): each member's recent lines with the bot, sealed, for a hand-off's transcript.
 	execAll(`
 		CREATE TABLE recent (
 			user_id        TEXT PRIMARY KEY,

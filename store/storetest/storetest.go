@@ -38,6 +38,8 @@ var sections = []struct {
 	{"Audit", testAudit},
 	{"Referral", testReferrals},
 	{"Workshop", testWorkshops},
+	{"Outbox", testOutbox},
+	{"KnowledgeFeedback", testKnowledgeFeedback},
 	{"OfficerChange", testOfficerChanges},
 	{"Credential", testCredentials},
 	{"Case", testCases},
