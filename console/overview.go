@@ -29,7 +29,7 @@ type overviewData struct {
 	QuotaState        store.QuotaState // the outbox's: pushes stopped for want of quota
 	Budget            outbox.Budget    // this month's messages: limit, used, queued, remaining
 	QuotaError        bool             // LINE could not be asked
-	Handoff           []handoffTimes // this month's cases by province
+	Handoff           []handoffTimes   // this month's cases by province
 }
 
 // handoffTimes are one province's hand-off cases of the month: how many, and the median times

@@ -126,7 +126,6 @@ func (failingStore) DeletePushesDoneBefore(context.Context, time.Time, int) (int
 	return 0, nil
 }
 
-
 func (failingStore) DeleteCredentialsExpiredBefore(context.Context, time.Time) (int, error) {
 	return 0, nil
 }
