@@ -149,6 +149,7 @@ func signIn(t *testing.T, r *restartable, user, word string) string {
 func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	standIn := linetest.NewServer(testToken)
 	t.Cleanup(standIn.Close)
+	standIn.SetMonthlyQuota(500, 120) // the overview shows what is used of it
 	const adminToken = "e2e-admin-token"
 	admin := newUser()
 	vars := productionEnv(t, standIn, map[string]string{"ADMIN_TOKEN": adminToken, "ADMIN_LINE_USER_IDS": admin})
@@ -388,6 +389,9 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	}
 
 	browse(t, tab, "overview", chromedp.Navigate(r.url+"/console"), chromedp.WaitVisible(chromedp.CSS("#pending-count")))
+	if q := text(t, tab, "#quota"); !strings.Contains(q, "จาก 500") {
+		t.Errorf("the overview's quota: %q", q)
+	}
 	shoot(t, tab, shots, "10-overview")
 	browse(t, tab, "tokens", chromedp.Navigate(r.url+"/console/tokens"), chromedp.WaitVisible(chromedp.CSS("form")))
 	shoot(t, tab, shots, "11-tokens")
