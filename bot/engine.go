@@ -322,7 +322,8 @@ func (t *turn) send() {
 
 // replyFresh reports whether the event's reply token may still be used: it has one, and the
 // webhook received the event less than replyTokenLife ago (an event without ReceivedAt counts
-// from its Time), at most replyTokenMaxAge after it happened.
+// from its Time; one with neither is taken as fresh), at most replyTokenMaxAge after it
+// happened.
 func (t *turn) replyFresh() bool {
 	if t.ev.ReplyToken == "" {
 		return false
@@ -331,7 +332,8 @@ func (t *turn) replyFresh() bool {
 	if received.IsZero() {
 		received = t.ev.Time
 	}
-	return t.now.Sub(received) < replyTokenLife && (t.ev.Time.IsZero() || t.now.Sub(t.ev.Time) < replyTokenMaxAge)
+	return (received.IsZero() || t.now.Sub(received) < replyTokenLife) &&
+		(t.ev.Time.IsZero() || t.now.Sub(t.ev.Time) < replyTokenMaxAge)
 }
 
 // fallbackLife is how long a pushed answer may wait in the outbox before it is dropped.
