@@ -25,6 +25,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/texts"
 	"github.com/ssonet/ssonet/thai"
@@ -132,6 +133,12 @@ type Notifier interface {
 	CaseUnanswered(ctx context.Context, c store.Case)
 }
 
+// Coster tells what an announcement uses of LINE's monthly message quota (-1: a broadcast,
+// counted by LINE) and what is left of the month.
+type Coster interface {
+	AnnouncementCost(ctx context.Context, a store.Announcement) (cost int, budget outbox.Budget, err error)
+}
+
 // Config holds what a Service needs. Store and Notifier are required.
 type Config struct {
 	Store    store.Store
@@ -143,6 +150,9 @@ type Config struct {
 	Logger   *slog.Logger     // slog.Default() when nil
 	// Kick asks for immediate delivery of due announcements (the scheduler's Kick); may be nil.
 	Kick func()
+	// Costs tells an announcement's cost against the month's LINE quota (*bot.Engine); nil: no
+	// quota rule.
+	Costs Coster
 	// Registerer receives the hand-off metrics (ssonet_handoff_*); none when nil.
 	Registerer prometheus.Registerer
 	// RoleChanged is called after a member's role changed (an officer added by an invite, or

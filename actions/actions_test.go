@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
 	"github.com/ssonet/ssonet/store/storetest"
@@ -52,7 +53,18 @@ const (
 	bkk     = "U00000000000000000000000000000a10" // Bangkok (TH-10)
 )
 
+// budget is a month's quota as the outbox would tell it, and every announcement's cost.
+type budget struct {
+	cost int
+	left outbox.Budget
+}
+
+func (b *budget) AnnouncementCost(context.Context, store.Announcement) (int, outbox.Budget, error) {
+	return b.cost, b.left, nil
+}
+
 type env struct {
+	quota   budget
 	st      store.Store
 	s       *actions.Service
 	n       *notices
@@ -75,7 +87,7 @@ func newEnv(t *testing.T) *env {
 	e := &env{st: st, n: &notices{}, now: time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)}
 	e.s, err = actions.New(actions.Config{Store: st, Notifier: e.n, Sealer: storetest.NewSealer(t), Admins: []string{admin},
 		Now: func() time.Time { return e.now }, Location: ict, Kick: func() { e.kicks++ },
-		RoleChanged: func(_ context.Context, u string) { e.roles = append(e.roles, u) }})
+		RoleChanged: func(_ context.Context, u string) { e.roles = append(e.roles, u) }, Costs: &e.quota})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,5 +473,25 @@ func TestHandoffCase(t *testing.T) {
 	}
 	if got, _ := e.st.GetCase(ctx, c2.ID); got.ClosedBy != actions.FromMember {
 		t.Errorf("closed by %q", got.ClosedBy)
+	}
+}
+
+// Over the month's quota an announcement needs the second confirmation, on every surface.
+func TestAnnouncementOverQuota(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.quota = budget{cost: 3, left: outbox.Budget{Limited: true, Limit: 500, Used: 498, Remaining: 2}}
+	in := actions.AnnouncementInput{Audience: store.AudienceApprovedLeaders, Text: "ประชุม"}
+	_, err := e.s.CreateAnnouncement(ctx, e.phet, in)
+	refusedAs(t, "3 messages with 2 left", err, "act.ann.over_quota")
+	if r, _ := actions.AsError(err); r == nil || r.Field != "confirmOverQuota" || !strings.Contains(e.s.Message(store.LangThai, err), "เหลือ 2 จาก 500") {
+		t.Errorf("refusal %+v: %s", r, e.s.Message(store.LangThai, err))
+	}
+	if as, _ := e.st.ListAnnouncements(ctx, store.AnnouncementScheduled); len(as) != 0 {
+		t.Fatal("a refused announcement was stored")
+	}
+	in.ConfirmOverQuota = true
+	if _, err := e.s.CreateAnnouncement(ctx, e.phet, in); err != nil {
+		t.Errorf("confirmed: %v", err)
 	}
 }

@@ -27,6 +27,9 @@ type AnnouncementInput struct {
 	WorkshopID string   // store.AudienceWorkshop only: its registrants, in its province
 	Text       string
 	SendAt     time.Time // zero: now
+	// ConfirmOverQuota sends it although it needs more messages than are left of the month's
+	// quota (the rest waits in the outbox for the next month or a raised quota).
+	ConfirmOverQuota bool
 }
 
 // CheckSendAt is the one rule for an announcement's time: zero means now; otherwise it must
@@ -120,10 +123,21 @@ func (s *Service) DraftAnnouncement(ctx context.Context, a Actor, in Announcemen
 // CreateAnnouncement checks in (DraftAnnouncement), stores it, writes "announcement.create"
 // naming a and, when it is due now, asks for immediate delivery. A repeated create with the
 // same ID (a double tap, a redelivered event) returns the stored announcement and does nothing.
+// One that needs more messages than are left of the month's quota is refused (Conflict
+// "act.ann.over_quota", Data Cost, Remaining, Limit) unless in.ConfirmOverQuota.
 func (s *Service) CreateAnnouncement(ctx context.Context, a Actor, in AnnouncementInput) (store.Announcement, error) {
 	an, err := s.DraftAnnouncement(ctx, a, in)
 	if err != nil {
 		return an, err
+	}
+	if s.cfg.Costs != nil && !in.ConfirmOverQuota {
+		cost, b, err := s.cfg.Costs.AnnouncementCost(ctx, an)
+		if err != nil {
+			return store.Announcement{}, fmt.Errorf("actions: announcement cost: %w", err)
+		}
+		if !b.Fits(cost) {
+			return store.Announcement{}, refuse(Conflict, "confirmOverQuota", "act.ann.over_quota", "Cost", cost, "Remaining", b.Remaining, "Limit", b.Limit)
+		}
 	}
 	err = s.cfg.Store.CreateAnnouncement(ctx, an)
 	if errors.Is(err, store.ErrConflict) {

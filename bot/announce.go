@@ -192,6 +192,7 @@ func (t *turn) announcementInput() actions.AnnouncementInput {
 	if id, ok := strings.CutPrefix(f["audience"], workshopAudience); ok {
 		in.Audience, in.WorkshopID = store.AudienceWorkshop, id
 	}
+	in.ConfirmOverQuota = f[overQuotaField] != "" // confirmed a second time (confirmOverQuota)
 	return in
 }
 

@@ -123,7 +123,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	var err error
 	e.actions, err = actions.New(actions.Config{Store: cfg.Store, Notifier: e, Sealer: cfg.Sealer, Admins: cfg.Admins,
-		Now: e.now, Location: e.loc, Logger: e.log, Kick: cfg.OnAnnouncement, RoleChanged: cfg.RoleChanged, Registerer: cfg.Registerer})
+		Now: e.now, Location: e.loc, Logger: e.log, Kick: cfg.OnAnnouncement, RoleChanged: cfg.RoleChanged, Registerer: cfg.Registerer, Costs: e})
 	if err != nil {
 		return nil, err
 	}

@@ -126,29 +126,21 @@ func (c *Console) announce(ctx *gin.Context) {
 		return
 	}
 	if ctx.PostForm("do") != "send" {
-		for _, m := range c.cfg.Announcer.AnnouncementMessages(an) {
-			if tm, ok := m.(*messaging_api.TextMessage); ok {
-				d.Preview = append(d.Preview, tm.Text)
-			}
-		}
-		if err := c.cost(ctx, an, &d); err != nil {
+		if err := c.preview(ctx, an, &d); err != nil {
 			c.fail(ctx, err)
 			return
 		}
 		c.render(ctx, http.StatusOK, "announcements", p, d)
 		return
 	}
-	if err := c.cost(ctx, an, &d); err != nil {
-		c.fail(ctx, err)
-		return
-	}
-	if d.OverQuota && ctx.PostForm("overQuota") != "1" { // a second confirmation, as in LINE and the API
-		p.Data = d
-		p.Error = c.text(p.Lang, "ann.over_quota")
-		c.render(ctx, http.StatusOK, "announcements", p, nil)
-		return
-	}
+	in.ConfirmOverQuota = ctx.PostForm("overQuota") == "1" // the second confirmation, as in LINE and the API
 	if _, err := c.cfg.Actions.CreateAnnouncement(ctx.Request.Context(), p.Officer, in); err != nil {
+		if r, ok := actions.AsError(err); ok && r.Key == "act.ann.over_quota" { // shown again, with the box to tick
+			if perr := c.preview(ctx, an, &d); perr != nil {
+				c.fail(ctx, perr)
+				return
+			}
+		}
 		p.Data = d
 		c.refused(ctx, p, "announcements", err)
 		return
@@ -171,9 +163,15 @@ func (c *Console) cancelAnnouncement(ctx *gin.Context) {
 	c.done(ctx, "/console/announcements", "ann.cancelled")
 }
 
-// cost fills the preview's recipient count and its cost against what is left of the month's
-// quota (bot.Engine.AnnouncementCost, as the LINE form and the API tell it).
-func (c *Console) cost(ctx *gin.Context, an store.Announcement, d *announcementsData) error {
+// preview fills the messages as a recipient gets them, the recipient count and the cost against
+// what is left of the month's quota (bot.Engine.AnnouncementCost, as the LINE form and the API
+// tell it).
+func (c *Console) preview(ctx *gin.Context, an store.Announcement, d *announcementsData) error {
+	for _, m := range c.cfg.Announcer.AnnouncementMessages(an) {
+		if tm, ok := m.(*messaging_api.TextMessage); ok {
+			d.Preview = append(d.Preview, tm.Text)
+		}
+	}
 	n, b, err := c.cfg.Announcer.AnnouncementCost(ctx.Request.Context(), an)
 	if err != nil {
 		return err

@@ -38,8 +38,8 @@ type AnnouncementAPI struct {
 	Actions  *actions.Service
 	Store    AnnouncementProgress
 	Location *time.Location // TZ_DISPLAY
-	// Costs tells an announcement's cost against the month's quota (*bot.Engine); nil skips the
-	// check.
+	// Costs tells an announcement's cost against the month's quota (*bot.Engine), shown in the
+	// answer; nil leaves it out. The quota rule itself is the action's.
 	Costs AnnouncementCoster
 }
 
@@ -124,34 +124,28 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 		}
 		in.SendAt = t
 	}
+	in.ConfirmOverQuota = req.ConfirmOverQuota
 	ctx := c.Request.Context()
-	var cost *int
-	var quota *quotaJSON
-	if a.Costs != nil { // the month's quota: a cost that does not fit needs confirmOverQuota
-		draft, err := a.Actions.DraftAnnouncement(ctx, actor(c), in)
-		if err != nil {
-			c.Error(err)
-			return
-		}
-		n, b, err := a.Costs.AnnouncementCost(ctx, draft)
-		if err != nil {
-			c.Error(err)
-			return
-		}
-		if !b.Fits(n) && !req.ConfirmOverQuota {
-			c.Error(&APIError{Status: http.StatusConflict, Code: "over_quota", Field: "confirmOverQuota",
-				Message: fmt.Sprintf("needs %d messages but %d are left of this month's %d; send again with confirmOverQuota: true to queue it anyway", n, b.Remaining, b.Limit)})
-			return
-		}
-		cost, quota = &n, &quotaJSON{Limited: b.Limited, Limit: b.Limit, Used: b.Used, Queued: b.Queued, Remaining: b.Remaining}
-	}
 	an, err := a.Actions.CreateAnnouncement(ctx, actor(c), in)
+	if r, ok := actions.AsError(err); ok && r.Key == "act.ann.over_quota" {
+		c.Error(&APIError{Status: http.StatusConflict, Code: "over_quota", Field: r.Field,
+			Message: fmt.Sprintf("needs %v messages but %v are left of this month's %v; send again with confirmOverQuota: true to queue it anyway",
+				r.Data["Cost"], r.Data["Remaining"], r.Data["Limit"])})
+		return
+	}
 	if err != nil {
 		c.Error(err)
 		return
 	}
 	out := a.announcementOut(an)
-	out.Cost, out.Quota = cost, quota
+	if a.Costs != nil { // what it uses of the month's quota, for the caller to see
+		n, b, err := a.Costs.AnnouncementCost(ctx, an)
+		if err != nil {
+			c.Error(err)
+			return
+		}
+		out.Cost, out.Quota = &n, &quotaJSON{Limited: b.Limited, Limit: b.Limit, Used: b.Used, Queued: b.Queued, Remaining: b.Remaining}
+	}
 	c.JSON(http.StatusCreated, out)
 }
 
