@@ -150,7 +150,7 @@ func (s *Service) CreateAnnouncement(ctx context.Context, a Actor, in Announceme
 		return store.Announcement{}, fmt.Errorf("actions: create announcement: %w", err)
 	}
 	if err := s.audit(ctx, a, "announcement.create", an.ID, store.AuditProvince(an.Provinces),
-		"audience="+string(an.Audience)+" provinces="+strings.Join(an.Provinces, ",")+" sendAt="+an.SendAt.Format(time.RFC3339)); err != nil {
+		"audience="+string(an.Audience)+" provinces="+strings.Join(an.Provinces, ",")+" sendAt="+thai.FormatInstant(an.SendAt, s.cfg.Location)); err != nil {
 		return an, err
 	}
 	if !an.SendAt.After(s.now()) && s.cfg.Kick != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/thai"
 )
 
 // Officer invite codes (issue 5, item 1): "SSO-" and 8 characters of an alphabet without
@@ -84,7 +85,7 @@ func (s *Service) CreateInvite(ctx context.Context, a Actor, provinces []string,
 		return "", store.OfficerInvite{}, fmt.Errorf("actions: create invite: %w", err)
 	}
 	if err := s.audit(ctx, a, "officer.invite.create", "", store.AuditProvince(ps),
-		"provinces="+strings.Join(ps, ",")+" expires="+inv.ExpiresAt.Format(time.RFC3339)); err != nil {
+		"provinces="+strings.Join(ps, ",")+" expires="+thai.FormatInstant(inv.ExpiresAt, s.cfg.Location)); err != nil {
 		return "", store.OfficerInvite{}, err
 	}
 	return invitePrefix + "-" + code[3:7] + "-" + code[7:], inv, nil

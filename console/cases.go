@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -19,6 +20,7 @@ func (c *Console) caseRoutes(g *gin.RouterGroup) {
 type caseRow struct {
 	store.Case
 	Name string // the member's LINE display name
+	Ask  string // what the member asked when asking for a person: their last line
 }
 
 type casesData struct {
@@ -36,6 +38,11 @@ func (c *Console) cases(ctx *gin.Context) {
 	var d casesData
 	for _, cs := range cs {
 		row := caseRow{Case: cs, Name: c.memberName(ctx, cs.UserID)}
+		for _, e := range cs.Entries {
+			if e.From == actions.FromMember {
+				row.Ask = e.Text
+			}
+		}
 		if cs.Status == store.CaseOpen {
 			d.Open = append([]caseRow{row}, d.Open...) // newest first from the store: oldest on top
 		} else if len(d.Closed) < 20 {
