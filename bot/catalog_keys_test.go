@@ -66,11 +66,12 @@ func TestCatalogHasEveryKeyTheCodeBuilds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		notIDs := map[token.Pos]bool{} // literals handed to other calls: push kinds, retry keys
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.BasicLit:
 				s, err := strconv.Unquote(n.Value)
-				if n.Kind != token.STRING || err != nil || !keyShape.MatchString(s) {
+				if n.Kind != token.STRING || err != nil || !keyShape.MatchString(s) || notIDs[n.Pos()] {
 					return true
 				}
 				first, _, _ := strings.Cut(s, ".")
@@ -78,6 +79,13 @@ func TestCatalogHasEveryKeyTheCodeBuilds(t *testing.T) {
 					exists(fset.Position(n.Pos()).String(), s)
 				}
 			case *ast.CallExpr:
+				if messageArg(n) == nil {
+					for _, a := range n.Args {
+						if l, ok := a.(*ast.BasicLit); ok {
+							notIDs[l.Pos()] = true
+						}
+					}
+				}
 				if id := messageArg(n); id != nil {
 					if shape, dynamic := shapeOf(id); dynamic {
 						record(shape, fset.Position(n.Pos()).String())
@@ -239,8 +247,6 @@ func dynamicKeys() map[string][]string {
 		"ref.opt.*":          each("ref.opt.", "1", "2", "3", "unsure"),
 		"ann.aud.*": each("ann.aud.", string(store.AudienceApprovedLeaders), string(store.AudienceAllLeaders),
 			string(store.AudienceLeadersAndWorkers), string(store.AudienceFriends)),
-		"ann.status.*": each("ann.status.", string(store.AnnouncementScheduled), string(store.AnnouncementSending),
-			string(store.AnnouncementSent), string(store.AnnouncementCancelled)),
 		"err.*": each("err.", inputErrorKeys...),
 	}
 }

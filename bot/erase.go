@@ -16,12 +16,16 @@ import (
 // requests (self-referrals), their open form and their profile name; upcoming workshop seats
 // are given up. Referrals a leader made
 // for other people stay: they are those workers' data, held for their enrolment.
+// isEraseWord asks for the member's data to be erased; understood even while the member talks
+// with an officer (a right that never waits).
+var isEraseWord = contains("ลบข้อมูล", "deletemydata", "erasemydata", "deletemyinformation")
+
 func eraseFeature() feature {
 	return feature{
 		// The answer, typed ("ใช่ค่ะ", "ไม่ลบ") or tapped, counts only as the reply to the question
 		// (eraseQuestion); a stale "confirm" button asks again.
 		keywords: []keyword{
-			{match: contains("ลบข้อมูล", "deletemydata", "erasemydata", "deletemyinformation"), do: func(t *turn) error { return t.eraseAsk() }},
+			{match: isEraseWord, do: func(t *turn) error { return t.eraseAsk() }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"erase.ask": func(t *turn, _ url.Values) error { return t.eraseAsk() },
@@ -85,7 +89,7 @@ func (t *turn) eraseAsk() error {
 	if t.sess.Flow != "" {
 		items = append(items, t.tr("erase.item.form"))
 	}
-	items = append(items, t.tr("erase.item.name"))
+	items = append(items, t.tr("erase.item.cases"), t.tr("erase.item.name"))
 	text := t.tr("erase.ask", "Items", "• "+strings.Join(items, "\n• "))
 	if w.leader != nil {
 		counts, err := t.store.CountReferralsByStatus(t.ctx, t.member.UserID)
@@ -156,6 +160,14 @@ func (t *turn) erase() error {
 			return fmt.Errorf("bot: erase: leave workshop: %w", err)
 		}
 	}
+	cases, err := t.store.DeleteCasesOf(t.ctx, uid) // conversations with officers, transcripts and all
+	if err != nil {
+		return fmt.Errorf("bot: erase cases: %w", err)
+	}
+	if err := t.store.DeleteRecent(t.ctx, uid); err != nil {
+		return fmt.Errorf("bot: erase recent lines: %w", err)
+	}
+	t.private = true // nothing of this exchange is kept either
 	t.member.DisplayName = ""
 	t.member.UpdatedAt = t.now
 	if err := t.store.UpsertMember(t.ctx, t.member); err != nil {
@@ -163,7 +175,7 @@ func (t *turn) erase() error {
 	}
 	err = t.store.AppendAudit(t.ctx, store.AuditEntry{
 		ID: uuid.NewString(), At: t.now, Actor: "line:" + uid, Action: "member.erase", Subject: uid,
-		Detail: fmt.Sprintf("leader record, %d own interest requests, open form and profile name erased at the member's request", erased),
+		Detail: fmt.Sprintf("leader record, %d own interest requests, %d conversations with officers, open form and profile name erased at the member's request", erased, cases),
 	})
 	if err != nil {
 		return fmt.Errorf("bot: erase audit: %w", err)

@@ -150,11 +150,19 @@ func (t *turn) standing(w who) string {
 	case RolePending:
 		return t.tr("nav.standing.pending", "Province", showProvince(t, w.leader.ProvinceCode))
 	case RoleRejected:
-		return t.tr("nav.standing.rejected", "Province", showProvince(t, w.leader.ProvinceCode))
+		return t.tr("nav.standing.rejected", "Province", showProvince(t, w.leader.ProvinceCode)) + t.reason(*w.leader)
 	case RoleOfficer:
 		return t.tr("nav.standing.officer", "Provinces", t.provinceNames(w.provinces()))
 	}
 	return ""
+}
+
+// reason is the officer's reason for a decision, on a line of its own; empty when none was given.
+func (t *turn) reason(l store.Leader) string {
+	if l.DecisionNote == "" {
+		return ""
+	}
+	return "\n" + t.tr("off.decision_reason", "Reason", l.DecisionNote)
 }
 
 // menu shows the member's menu as a flex bubble with the same entries as quick replies; in a

@@ -99,6 +99,13 @@ func (t *turn) dispatch() error {
 		return nil
 	}
 	w := keywordOf(t.ev.Text)
+	if signInWords[w] {
+		form := t.sess.ID
+		if done, err := t.signInLink(); err != nil || done {
+			t.offerResume(form)
+			return err
+		}
+	}
 	if answered, err := t.answerAsked(); answered {
 		return err
 	}
@@ -124,6 +131,9 @@ func (t *turn) dispatch() error {
 		t.out.text(t.tr("form.nothing_to_confirm"))
 		t.out.buttons(t.menuAction())
 		return nil
+	}
+	if quiet, err := t.inCase(); quiet || err != nil {
+		return err // with a person now: the bot says nothing
 	}
 	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
@@ -217,11 +227,6 @@ func (t *turn) expired() {
 	t.out.buttons(t.startAction(name), t.menuAction())
 }
 
-func (t *turn) contact() {
-	t.out.text(t.tr("contact", "Hotline", t.kb().Hotline, "Website", t.kb().Website))
-	t.out.buttons(t.menuAction())
-}
-
 // smallTalk answers thanks, "okay", laughter and stickers kindly, with the main paths.
 func (t *turn) smallTalk() {
 	t.chat = true
@@ -257,5 +262,7 @@ func (t *turn) applyWhat() error {
 // notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
 func (t *turn) notUnderstood() {
 	t.out.text(t.tr("not_understood", "Hotline", t.kb().Hotline))
-	t.out.buttons(t.mainActions()...)
+	acts := t.mainActions()
+	person := action{Label: t.tr("btn.contact"), Data: "a=contact"} // a person, when the bot cannot help
+	t.out.buttons(append(acts[:len(acts)-1:len(acts)-1], person, acts[len(acts)-1])...)
 }

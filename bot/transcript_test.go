@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
@@ -36,6 +37,7 @@ const tokenForTests = "transcript-token"
 type harness struct {
 	t       *testing.T
 	st      store.Store
+	kept    map[string]string // name → a SubmissionID remembered by "keep"
 	lapi    *linetest.Server
 	eng     *bot.Engine
 	ib      *inbox.Inbox // events reach the engine through it, as in production
@@ -86,7 +88,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{}, english: map[string]bool{},
+	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{}, english: map[string]bool{}, kept: map[string]string{},
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
 	lapi.SetNow(h.clock) // one fake clock for the engine, the scheduler, the outbox and the stand-in
 	h.out = outboxtest.New(t, st, client, h.clock, func(ctx context.Context, p store.Push) { h.ann.PushDone(ctx, p) })
@@ -414,6 +416,11 @@ func runTranscript(t *testing.T, path string) {
 		}
 		line := strings.ReplaceAll(strings.TrimSpace(lines[i]), "$CODE", h.code)
 		for name, id := range h.users {
+			if strings.Contains(line, "$sub:"+name) { // the current application of that leader
+				l, _ := h.st.GetLeader(context.Background(), id)
+				line = strings.ReplaceAll(line, "$sub:"+name, l.SubmissionID)
+			}
+			line = strings.ReplaceAll(line, "$kept:"+name, h.kept[name])
 			line = strings.ReplaceAll(line, "@"+name, id)
 		}
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -427,8 +434,14 @@ func runTranscript(t *testing.T, path string) {
 			h.setUser(name, lang == "en", lang == "admin")
 		case "profile":
 			h.setDisplayName(arg)
+		case "keep": // remember the current application of a leader as $kept:<name>
+			l, err := h.st.GetLeader(context.Background(), h.users[arg])
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			h.kept[arg] = l.SubmissionID
 		case "invite":
-			code, _, err := h.eng.CreateInvite(context.Background(), strings.Fields(arg), 48*time.Hour, "api")
+			code, _, err := h.eng.Actions().CreateInvite(context.Background(), actions.Bootstrap, strings.Fields(arg), 48*time.Hour)
 			if err != nil {
 				t.Fatalf("%s: %v", where, err)
 			}
@@ -611,6 +624,22 @@ func (h *harness) check(where, arg string) {
 		}
 		if got != want {
 			h.t.Fatalf("%s: member is %s", where, got)
+		}
+	case "cases": // how many hand-off cases the user has, open or closed
+		n := 0
+		for _, st := range []store.CaseStatus{store.CaseOpen, store.CaseClosed} {
+			cs, err := h.st.ListCases(ctx, "", st, 1000)
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			for _, c := range cs {
+				if c.UserID == h.user {
+					n++
+				}
+			}
+		}
+		if got := strconv.Itoa(n); got != want {
+			h.t.Fatalf("%s: %s cases", where, got)
 		}
 	case "officer":
 		o, err := h.st.GetOfficer(ctx, h.user)
@@ -803,6 +832,15 @@ func (h *harness) arrange(where, arg string) {
 			Venue: store.Venue{Name: "โรงแรมเพชรบุรี", Address: "ถ.ราชวิถี"}, StartsAt: start, EndsAt: start.Add(6 * time.Hour),
 			Capacity: seats, RegistrationDeadline: start.Add(-24 * time.Hour), Status: store.WorkshopOpen, CreatedBy: "api",
 			CreatedAt: h.clock(), UpdatedAt: h.clock()})
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) >= 2 && f[0] == "reject":
+		l, err := h.st.GetLeader(context.Background(), h.user)
+		if err == nil {
+			_, err = h.st.DecideLeader(context.Background(), h.user, store.LeaderDecision{SubmissionID: l.SubmissionID,
+				Status: store.LeaderRejected, By: "api", Note: strings.Join(f[1:], " "), At: h.clock()})
+		}
 		if err != nil {
 			h.t.Fatalf("%s: %v", where, err)
 		}
