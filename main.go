@@ -29,6 +29,7 @@ import (
 	"github.com/ssonet/ssonet/handlers"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/richmenu"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/mongostore"
@@ -42,6 +43,13 @@ const shutdownTimeout = 20 * time.Second
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 {
+		if err := command(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "ssonet:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, os.Getenv, os.Stdout, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "ssonet:", err)
 		os.Exit(1)
@@ -110,17 +118,17 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 
 	// LINE: the real Messaging API, or in simulator mode the in-process stand-in with a channel
 	// secret and token made up for this run.
-	secret, token, apiURL := cfg.ChannelSecret, cfg.AccessToken, cfg.APIBaseURL
+	secret, token, apiURL, dataURL := cfg.ChannelSecret, cfg.AccessToken, cfg.APIBaseURL, cfg.DataAPIBaseURL
 	var standIn *linetest.Server
 	var rateLimits map[string]line.RateLimit // nil: LINE's published limits
 	if cfg.Simulator {
 		secret, token = randomHex(16), randomHex(32)
 		standIn = linetest.NewServer(token)
 		stops = append(stops, func(context.Context) error { standIn.Close(); return nil })
-		apiURL = standIn.URL()
+		apiURL, dataURL = standIn.URL(), standIn.DataURL()
 		rateLimits = map[string]line.RateLimit{} // the stand-in has no budget to protect
 	}
-	client, err := line.New(line.Config{BaseURL: apiURL, AccessToken: token, Logger: log, RateLimits: rateLimits})
+	client, err := line.New(line.Config{BaseURL: apiURL, DataBaseURL: dataURL, AccessToken: token, Logger: log, RateLimits: rateLimits})
 	if err != nil {
 		return err
 	}
@@ -138,12 +146,19 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			}
 		}
 	}
-	var kick func() // the scheduler's Kick, set below before any event is handled
-	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log, Now: cfg.Now,
-		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }})
+	menus, err := richmenu.New(richmenu.Config{Store: st, LINE: client, Admins: admins, Logger: log, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
+	var kick func() // the scheduler's Kick, set below before any event is handled
+	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log, Now: cfg.Now,
+		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, OnStandingChange: relinker(menus, log)})
+	if err != nil {
+		return err
+	}
+	menuCtx, stopMenus := context.WithCancel(ctx)
+	menusDone := menus.Start(menuCtx)
+	stops = append(stops, func(context.Context) error { stopMenus(); <-menusDone; return nil })
 	announcements, err := scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: engine, Logger: log, Now: cfg.Now})
 	if err != nil {
 		return err

@@ -40,6 +40,10 @@ type Config struct {
 	// OnAnnouncement is called after an announcement due now was stored, to deliver it at
 	// once (the scheduler's Kick); nil leaves it to the next scheduler tick.
 	OnAnnouncement func()
+	// OnStandingChange is called with a member's user ID after their standing changed (leader
+	// application stored, approved or rejected; became an officer; data erased), before the
+	// member is told; the rich menus relink the member's menu there. nil: nothing is called.
+	OnStandingChange func(ctx context.Context, userID string)
 }
 
 // Engine handles webhook events. It is safe for concurrent use by different users; the caller
@@ -54,9 +58,10 @@ type Engine struct {
 	cat   *catalog
 	kb    *knowledge
 
-	sealer         *store.Sealer
-	admins         map[string]bool
-	onAnnouncement func()
+	sealer           *store.Sealer
+	admins           map[string]bool
+	onAnnouncement   func()
+	onStandingChange func(ctx context.Context, userID string)
 
 	// Collected from features() by New.
 	flows     map[string]*flow
@@ -72,7 +77,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("bot: Store and Messenger are required")
 	}
 	e := &Engine{store: cfg.Store, msg: cfg.Messenger, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
-		sealer: cfg.Sealer, admins: map[string]bool{}, onAnnouncement: cfg.OnAnnouncement}
+		sealer: cfg.Sealer, admins: map[string]bool{}, onAnnouncement: cfg.OnAnnouncement, onStandingChange: cfg.OnStandingChange}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
 	}
@@ -287,6 +292,13 @@ func (t *turn) send() {
 	}
 	if perr := t.msg.Push(t.ctx, t.ev.UserID, msgs, uuid.NewString()); perr != nil {
 		t.log.Error("push fallback failed", "event", t.ev.ID, "err", perr)
+	}
+}
+
+// standingChanged reports a change of userID's standing to OnStandingChange.
+func (e *Engine) standingChanged(ctx context.Context, userID string) {
+	if e.onStandingChange != nil {
+		e.onStandingChange(ctx, userID)
 	}
 }
 

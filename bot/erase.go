@@ -90,6 +90,7 @@ func (t *turn) erase() error {
 	if err != nil {
 		return fmt.Errorf("bot: erase audit: %w", err)
 	}
+	t.standingChanged(t.ctx, uid)
 	t.endSession = true
 	t.out.text(t.tr("erase.done"))
 	t.out.buttons(t.menuAction())

@@ -116,6 +116,8 @@ func coreFeature() feature {
 			"menu":    func(t *turn, _ url.Values) error { return t.menu() },
 			"help":    func(t *turn, _ url.Values) error { t.help(); return nil },
 			"contact": func(t *turn, _ url.Values) error { t.contact(); return nil },
+			// A rich menu tab (richmenuswitch) was tapped: LINE already shows the other page.
+			"rm.tab": func(*turn, url.Values) error { return nil },
 		},
 		menu: []menuItem{{label: "btn.help", data: "a=help"}},
 	}

@@ -195,6 +195,7 @@ func (t *turn) useInvite() error {
 		return fmt.Errorf("bot: use invite: %w", err)
 	}
 	t.audit(t.ctx, lineActor(t.member.UserID), "officer.invite.use", t.member.UserID, store.AuditProvince(o.Provinces), "provinces="+strings.Join(o.Provinces, ","))
+	t.standingChanged(t.ctx, t.member.UserID)
 	t.out.text(t.tr("off.welcome", "Provinces", t.provinceNames(o.Provinces)))
 	t.out.buttons(t.officerActions()...)
 	return nil
@@ -378,6 +379,7 @@ func (e *Engine) DecideLeader(ctx context.Context, userID string, status store.L
 		action = "leader.reject"
 	}
 	e.audit(ctx, actor, action, userID, l.ProvinceCode, "")
+	e.standingChanged(ctx, userID)
 	e.pushDecision(ctx, l)
 	return l, nil
 }

@@ -139,6 +139,26 @@ func (c *Client) SetDefaultRichMenu(ctx context.Context, richMenuID string) erro
 	return c.outcome(ctx, EndpointRichMenuLink, false, res, err)
 }
 
+// DefaultRichMenu returns the ID of the default rich menu set through the API; "" when none is
+// set (LINE answers 404).
+func (c *Client) DefaultRichMenu(ctx context.Context) (string, error) {
+	if err := c.wait(ctx, EndpointRichMenuLink); err != nil {
+		return "", err
+	}
+	res, body, err := c.sdk(ctx).GetDefaultRichMenuIdWithHttpInfo()
+	err = c.outcome(ctx, EndpointRichMenuLink, false, res, err)
+	switch {
+	case IsNotFound(err):
+		return "", nil
+	case err != nil:
+		return "", err
+	case body == nil:
+		return "", &APIError{Endpoint: EndpointRichMenuLink, Status: res.StatusCode,
+			Message: "undecodable default rich menu", RequestID: res.Header.Get("X-Line-Request-Id")}
+	}
+	return body.RichMenuId, nil
+}
+
 // LinkRichMenu links a rich menu to one user; it wins over the default (row 35).
 func (c *Client) LinkRichMenu(ctx context.Context, userID, richMenuID string) error {
 	if !IsUserID(userID) {

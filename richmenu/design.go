@@ -49,7 +49,7 @@ type tab struct {
 // menu is the definition a rich menu is drawn and created from.
 type menu struct {
 	key     string
-	chatBar string // at most 14 graphemes (row 35)
+	chatBar string // at most 14 graphemes (row 35), and 14 code points (the OpenAPI maxLength)
 	tabs    []tab  // none: no tab bar
 	active  int    // which tab is this menu
 	buttons []button
@@ -100,10 +100,10 @@ func menus() []menu {
 		{key: KeyNewcomer, chatBar: "เมนู", buttons: newcomer},
 		{key: KeyPending, chatBar: "เมนูแกนนำ", buttons: pending},
 		{key: KeyLeader, chatBar: "เมนูแกนนำ", buttons: leader},
-		{key: KeyOfficer, chatBar: "เมนูเจ้าหน้าที่", buttons: officer},
-		{key: KeyOfficerLeader, chatBar: "เมนูเจ้าหน้าที่", tabs: tabs(KeyLeaderOfficer, KeyOfficerLeader), active: 0, buttons: officer},
+		{key: KeyOfficer, chatBar: "เจ้าหน้าที่", buttons: officer},
+		{key: KeyOfficerLeader, chatBar: "เจ้าหน้าที่", tabs: tabs(KeyLeaderOfficer, KeyOfficerLeader), active: 0, buttons: officer},
 		{key: KeyLeaderOfficer, chatBar: "เมนูแกนนำ", tabs: tabs(KeyLeaderOfficer, KeyOfficerLeader), active: 1, buttons: leader},
-		{key: KeyOfficerPending, chatBar: "เมนูเจ้าหน้าที่", tabs: tabs(KeyPendingOfficer, KeyOfficerPending), active: 0, buttons: officer},
+		{key: KeyOfficerPending, chatBar: "เจ้าหน้าที่", tabs: tabs(KeyPendingOfficer, KeyOfficerPending), active: 0, buttons: officer},
 		{key: KeyPendingOfficer, chatBar: "เมนูแกนนำ", tabs: tabs(KeyPendingOfficer, KeyOfficerPending), active: 1, buttons: pending},
 	}
 }

@@ -61,8 +61,8 @@ func newTypesetter() (*typesetter, error) {
 	return &typesetter{faces: fs}, nil
 }
 
-// line is one shaped line of text.
-type line struct {
+// textLine is one shaped line of text.
+type textLine struct {
 	runs    []shaping.Output
 	advance float64 // width in pixels
 	ascent  float64 // above the baseline, pixels
@@ -70,11 +70,11 @@ type line struct {
 }
 
 // shape shapes text (one line) at px pixels per em.
-func (ts *typesetter) shape(text string, px float64) line {
+func (ts *typesetter) shape(text string, px float64) textLine {
 	runes := []rune(text)
 	in := shaping.Input{Text: runes, RunStart: 0, RunEnd: len(runes), Direction: di.DirectionLTR,
 		Size: fixed.Int26_6(px * 64), Script: language.Thai, Language: language.NewLanguage("th")}
-	var l line
+	var l textLine
 	for _, part := range ts.seg.Split(in, ts.faces) {
 		out := ts.shaper.Shape(part)
 		l.runs = append(l.runs, out)
@@ -99,7 +99,7 @@ func (ts *typesetter) notdef(text string) int {
 }
 
 // fit shapes text at px, shrinking it until it is at most maxWidth wide.
-func (ts *typesetter) fit(text string, px, maxWidth float64) line {
+func (ts *typesetter) fit(text string, px, maxWidth float64) textLine {
 	l := ts.shape(text, px)
 	if l.advance > maxWidth {
 		l = ts.shape(text, px*maxWidth/l.advance)
@@ -108,7 +108,7 @@ func (ts *typesetter) fit(text string, px, maxWidth float64) line {
 }
 
 // draw paints l onto dst in colour c with its baseline starting at (x, y).
-func (l line) draw(dst draw.Image, x, y float64, c color.Color) {
+func (l textLine) draw(dst draw.Image, x, y float64, c color.Color) {
 	pad := 4.0
 	w := int(math.Ceil(l.advance + 2*pad))
 	h := int(math.Ceil(l.ascent + l.descent + 2*pad))

@@ -178,6 +178,8 @@ func richRoute(method, path string, data bool) (endpoint string, params []string
 		return line.EndpointRichMenuBulk, []string{"unlink"}, true
 	case is(http.MethodDelete, "richmenu", "*"):
 		return line.EndpointRichMenuDelete, []string{"menu", seg[1]}, true
+	case is(http.MethodGet, "user", "all", "richmenu"):
+		return line.EndpointRichMenuLink, []string{"get-default"}, true
 	case is(http.MethodPost, "user", "all", "richmenu", "*"):
 		return line.EndpointRichMenuLink, []string{"default", seg[3]}, true
 	case is(http.MethodPost, "user", "*", "richmenu", "*"):
@@ -280,6 +282,11 @@ func (s *Server) processRichMenu(endpoint string, params []string, h http.Header
 		return response{status: http.StatusOK, body: map[string]any{}}
 	case line.EndpointRichMenuLink:
 		switch params[0] {
+		case "get-default":
+			if rm.def == "" {
+				return errorResponse(http.StatusNotFound, "no default richmenu")
+			}
+			return response{status: http.StatusOK, body: map[string]any{"richMenuId": rm.def}}
 		case "default":
 			if r := s.usable(params[1]); r != nil {
 				return *r
