@@ -58,14 +58,11 @@ func Build() ([]Built, error) {
 }
 
 // request is m's rich menu object without a name: tabs switch through aliases, buttons send
-// their phrase.
+// their phrase; together the areas cover the whole image.
 func (m menu) request() messaging_api.RichMenuRequest {
 	tabs, cells := m.layout()
 	var areas []messaging_api.RichMenuArea
-	for i, t := range m.tabs {
-		if i == m.active {
-			continue
-		}
+	for i, t := range m.tabs { // the active tab too: tapping it keeps the page
 		areas = append(areas, messaging_api.RichMenuArea{Bounds: tabs[i].bounds(),
 			Action: &messaging_api.RichMenuSwitchAction{Label: t.label, RichMenuAliasId: aliasID(t.target), Data: "a=rm.tab&to=" + t.target}})
 	}

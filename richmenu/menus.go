@@ -83,6 +83,7 @@ type Menus struct {
 	log    *slog.Logger
 	now    func() time.Time
 	after  func(time.Duration) <-chan time.Time
+	build  func() ([]Built, error) // built; tests change the definitions through it
 
 	mu      sync.Mutex
 	ids     map[string]string // menu key → rich menu ID, after a sync
@@ -95,7 +96,7 @@ func New(cfg Config) (*Menus, error) {
 		return nil, errors.New("richmenu: Store and LINE are required")
 	}
 	m := &Menus{st: cfg.Store, api: cfg.LINE, admins: map[string]bool{}, log: cfg.Logger, now: cfg.Now, after: cfg.After,
-		waiting: map[string]bool{}}
+		waiting: map[string]bool{}, build: built}
 	for _, id := range cfg.Admins {
 		m.admins[id] = true
 	}
@@ -156,7 +157,7 @@ func (m *Menus) Start(ctx context.Context) (done <-chan struct{}) {
 // deleted. Menus not named by us are never touched. Nothing is created when nothing changed,
 // so Sync is idempotent across restarts. It returns ErrBusy when another replica is syncing.
 func (m *Menus) Sync(ctx context.Context) error {
-	all, err := built()
+	all, err := m.build()
 	if err != nil {
 		return err
 	}
@@ -181,18 +182,23 @@ func (m *Menus) Sync(ctx context.Context) error {
 	}
 	existing := map[string]string{} // name → ID
 	var stale []string              // IDs of our menus that no definition names any more
-	current := map[string]bool{}
+	staleKeys := map[string]bool{}  // their keys: members with these menus move to the new ones
+	current, keys := map[string]bool{}, map[string]bool{}
 	for _, b := range all {
-		current[b.Name] = true
+		current[b.Name], keys[b.Key] = true, true
 	}
 	for _, r := range listed {
-		if _, _, ours := parseName(r.Name); !ours {
-			continue
-		}
-		if current[r.Name] {
+		key, _, ours := parseName(r.Name)
+		switch {
+		case !ours:
+		case current[r.Name]:
 			existing[r.Name] = r.RichMenuId
-		} else {
+		default:
 			stale = append(stale, r.RichMenuId)
+			staleKeys[key] = true
+			if !keys[key] { // a menu that no longer exists: its members may go anywhere
+				staleKeys = keys
+			}
 		}
 	}
 
@@ -252,7 +258,7 @@ func (m *Menus) Sync(ctx context.Context) error {
 	m.mu.Unlock()
 
 	if len(stale) > 0 {
-		if err := m.RelinkAll(ctx); err != nil {
+		if err := m.relinkAll(ctx, staleKeys); err != nil {
 			return err
 		}
 	}
@@ -308,10 +314,10 @@ func (m *Menus) Relink(ctx context.Context, userID string) error {
 	return nil
 }
 
-// RelinkAll links every member who has a menu of their own (leaders pending or approved,
-// officers, admins) to the current version of it, in bulk calls of at most 500 users. Sync calls
-// it after a redesign.
-func (m *Menus) RelinkAll(ctx context.Context) error {
+// relinkAll links every member whose menu is one of keys (leaders pending or approved,
+// officers, admins) to its current version, in bulk calls of at most 500 users (the bulk link
+// limit). Sync calls it after a redesign.
+func (m *Menus) relinkAll(ctx context.Context, keys map[string]bool) error {
 	m.mu.Lock()
 	ids := m.ids
 	m.mu.Unlock()
@@ -346,7 +352,7 @@ func (m *Menus) RelinkAll(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if key != KeyNewcomer {
+		if key != KeyNewcomer && keys[key] {
 			byKey[key] = append(byKey[key], u)
 		}
 	}
