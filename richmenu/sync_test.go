@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -285,7 +284,7 @@ func TestRegistrationLinksPendingMenu(t *testing.T) {
 	r.text(u, "ยินยอม")
 	r.text(u, "ยืนยัน")
 	if _, err := r.st.GetLeader(context.Background(), u); err != nil {
-		t.Skipf("registration did not complete with the typed answers: %v", err)
+		t.Fatalf("registration did not complete with the typed answers: %v", err)
 	}
 	if k := r.menuOf(u); k != KeyPending {
 		t.Fatalf("new applicant sees %q, want the pending menu", k)
@@ -446,7 +445,69 @@ func TestSyncFailureRetriedAndLeaseShared(t *testing.T) {
 	if k := r.menuOf(u); k != KeyLeader {
 		t.Errorf("leader approved before the sync sees %q", k)
 	}
-	var mu sync.Mutex
-	mu.Lock()
-	defer mu.Unlock()
+}
+
+// TestEveryAreaIsTypeable sends every button's phrase, typed, from a member of the menu's
+// standing: none may get the "not understood" answer (LINE for PC shows no rich menus).
+func TestEveryAreaIsTypeable(t *testing.T) {
+	r := newRig(t)
+	standing := map[string]struct {
+		status  store.LeaderStatus
+		officer bool
+	}{
+		KeyNewcomer: {}, KeyPending: {status: store.LeaderPending}, KeyLeader: {status: store.LeaderApproved},
+		KeyOfficer: {officer: true}, KeyOfficerLeader: {store.LeaderApproved, true}, KeyLeaderOfficer: {store.LeaderApproved, true},
+		KeyOfficerPending: {store.LeaderPending, true}, KeyPendingOfficer: {store.LeaderPending, true},
+	}
+	n := 1000
+	answer := func(s struct {
+		status  store.LeaderStatus
+		officer bool
+	}, text string) string {
+		n++
+		u := user(n)
+		if s.status != "" {
+			r.leader(u, s.status)
+		}
+		if s.officer {
+			r.menus.admins[u] = true
+			r.eng = mustEngineWithAdmin(t, r, u)
+		}
+		r.text(u, text)
+		d := r.lapi.Deliveries(u)
+		if len(d) == 0 {
+			t.Fatalf("no answer to %q", text)
+		}
+		var b strings.Builder
+		for _, m := range d[len(d)-1].Messages {
+			b.Write(m)
+		}
+		return b.String()
+	}
+	for _, m := range menus() {
+		s, ok := standing[m.key]
+		if !ok {
+			t.Fatalf("no standing for menu %s", m.key)
+		}
+		notUnderstood := answer(s, "กขฃคฅฆง")
+		for _, b := range m.buttons {
+			if got := answer(s, b.text); got == notUnderstood {
+				t.Errorf("%s: %q typed is not understood", m.key, b.text)
+			}
+		}
+	}
+}
+
+// mustEngineWithAdmin is r's engine with userID added to the admins.
+func mustEngineWithAdmin(t *testing.T, r *rig, userID string) *bot.Engine {
+	t.Helper()
+	admins := []string{adminID}
+	for a := range r.menus.admins {
+		admins = append(admins, a)
+	}
+	e, err := bot.New(bot.Config{Store: r.st, Messenger: r.client, Now: r.clock, Sealer: mustSealer(t), Admins: admins, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }

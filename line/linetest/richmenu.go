@@ -440,7 +440,9 @@ func (s *Server) decodeChecked(path, method string, body []byte) (obj map[string
 }
 
 // checkRichMenu applies rows 34–35 to a rich menu object: size, chatBarText and name lengths in
-// grapheme clusters, at most 20 areas lying inside the image, each with a valid action.
+// grapheme clusters, at most 20 areas lying inside the image, each with a valid action. (The
+// OpenAPI schema, checked before, also caps chatBarText at 14 code points; the stand-in keeps
+// both rules, so what it accepts LINE accepts under either reading.)
 func (c *checker) checkRichMenu(o map[string]any) {
 	size, _ := o["size"].(map[string]any)
 	w, _ := size["width"].(float64)
@@ -464,6 +466,8 @@ func (c *checker) checkRichMenu(o map[string]any) {
 	if bar, _ := str(o, "chatBarText"); bar == "" || graphemes(bar) > richMenuMaxChatBar {
 		c.add("chatBarText", lengthMsg(1, richMenuMaxChatBar))
 	}
+	schema := &checker{} // the actions' OpenAPI schemas; LINE-worded details win per property
+	defer c.merge(schema)
 	areas, _ := o["areas"].([]any)
 	if len(areas) > richMenuMaxAreas {
 		c.add("areas", sizeMsg(0, richMenuMaxAreas))
@@ -485,6 +489,6 @@ func (c *checker) checkRichMenu(o map[string]any) {
 			continue
 		}
 		c.checkAction(prop+".action", act, richMenuMaxLabel, false)
-		c.checkActionSchema(prop+".action", act)
+		schema.checkActionSchema(prop+".action", act)
 	}
 }

@@ -35,8 +35,8 @@ const RetryKeyTTL = 24 * time.Hour
 type Call struct {
 	// Seq numbers calls from 1 in arrival order; deliveries carry the Seq of their call.
 	Seq int
-	// Endpoint is "reply", "push", "multicast", "broadcast", "profile" or "loading" (the
-	// line.Endpoint constants); empty for an unknown path or method.
+	// Endpoint is "reply", "push", "multicast", "broadcast", "profile", "loading" or one of
+	// the "richmenu." ones (the line.Endpoint constants); empty for an unknown path or method.
 	Endpoint string
 	// Method and Path are the HTTP method and URL path, e.g. "POST", "/v2/bot/message/push".
 	Method, Path string
@@ -204,7 +204,7 @@ func (s *Server) SetBlocked(userID string, blocked bool) {
 }
 
 // FailNext makes the next n calls to endpoint ("reply", "push", "multicast", "broadcast",
-// "profile", "loading") answer status with a LINE-shaped error body, before any other check
+// "profile", "loading", "richmenu.create", ...: the line.Endpoint constants) answer status with a LINE-shaped error body, before any other check
 // except authentication; nothing is delivered, no reply token is used and no retry key is
 // remembered. Use it for 429 and 5xx. It panics for 409, which comes from retry keys only, and
 // for a status below 400.
