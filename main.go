@@ -187,8 +187,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 
 	var sim *handlers.Simulator
 	if cfg.Simulator {
-		sim, err = handlers.NewSimulator(handlers.SimulatorConfig{
+		history, _ := st.(handlers.SimHistory) // the embedded store keeps it; MongoDB does not
+		sim, err = handlers.NewSimulator(ctx, handlers.SimulatorConfig{
 			StandIn: standIn, ChannelSecret: secret, WebhookURL: "http://" + local + "/webhook", Now: time.Now,
+			History: history,
 		})
 		if err != nil {
 			ln.Close()

@@ -59,7 +59,7 @@ func newSimFixture(t *testing.T) *simFixture {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	url := "http://" + srv.Listener.Addr().String()
-	sim, err := NewSimulator(SimulatorConfig{StandIn: standIn, ChannelSecret: "sim-secret", WebhookURL: url + "/webhook", Now: time.Now})
+	sim, err := NewSimulator(context.Background(), SimulatorConfig{StandIn: standIn, ChannelSecret: "sim-secret", WebhookURL: url + "/webhook", Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,6 +118,21 @@ func (s *Server) RichMenuOf(userID string) (RichMenu, bool) {
 	return out, true
 }
 
+// SwitchRichMenu does what LINE does when userID taps a richmenuswitch area: it links the menu
+// alias aliasID names to the user, and returns it; ok is false for an unknown alias or menu.
+func (s *Server) SwitchRichMenu(userID, aliasID string) (RichMenu, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.rm.menus[s.rm.aliases[aliasID]]
+	if !ok {
+		return RichMenu{}, false
+	}
+	s.rm.links[userID] = m.ID
+	out := *m
+	out.Image = slices.Clone(m.Image)
+	return out, true
+}
+
 // RichMenuByID returns one rich menu, e.g. the target of a richmenuswitch alias.
 func (s *Server) RichMenuByID(id string) (RichMenu, bool) {
 	s.mu.Lock()

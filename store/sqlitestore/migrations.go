@@ -220,6 +220,21 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			outcome     TEXT NOT NULL,
 			PRIMARY KEY (workshop_id, user_id, kind)
 		) STRICT`),
+	// 10: the simulator's users and chat history (simulator mode only, simulator.go).
+	execAll(`
+		CREATE TABLE sim_users (
+			user_id      TEXT PRIMARY KEY,
+			display_name TEXT NOT NULL,
+			language     TEXT NOT NULL,
+			role         TEXT NOT NULL,
+			created_at   INTEGER NOT NULL
+		) STRICT`,
+		`CREATE TABLE sim_entries (
+			seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+			user_id TEXT NOT NULL,
+			entry   TEXT NOT NULL
+		) STRICT`,
+		`CREATE INDEX sim_entries_user ON sim_entries (user_id, seq)`),
 }
 
 // execAll is a migration that runs statements in order.
