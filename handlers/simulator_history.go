@@ -38,9 +38,9 @@ func userEntry(in SimEvent, at time.Time) simEntry {
 		e.From, e.Text = "sys", "— เพิ่มเพื่อนแล้ว / added as friend —"
 	case "unfollow":
 		e.From, e.Text = "sys", "— บล็อกแล้ว / blocked —"
-	case "postback":
+	case "postback": // LINE shows the displayText, if any; a tab switch shows nothing
 		e.Text = in.Display
-		if in.RichMenuAliasID != "" {
+		if in.RichMenuAliasID != "" || in.Display == "" {
 			e.From, e.Text = "sys", ""
 		}
 	default:

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ssonet/ssonet/handlers"
+)
+
+// chromium is where .ci/run installs Debian's chromium.
+const chromium = "/usr/bin/chromium"
+
+// browser starts headless Chromium with a w×h viewport for the test.
+func browser(t *testing.T, w, h int) context.Context {
+	t.Helper()
+	if _, err := exec.LookPath(chromium); err != nil {
+		t.Skipf("no %s: install Debian's chromium to run the browser tests", chromium)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
+		chromedp.Headless, chromedp.WindowSize(w, h))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// simEvent posts one simulator event, as the page does.
+func simEvent(t *testing.T, url string, ev map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(ev)
+	res, err := http.Post(url+"/simulator/api/events", "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("event %v: %d", ev, res.StatusCode)
+	}
+}
+
+// shot saves a screenshot of the viewport in /tmp/sim-shots for people to look at.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(os.TempDir(), "sim-shots")
+	if err := os.MkdirAll(dir, 0o755); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
+}
+
+// TestSimulatorInBrowser drives the simulator page at a phone's and a laptop's size: the page
+// never scrolls sideways, the input stays on screen after 20 messages and a reload (the chat is
+// kept), the rich menu is drawn from its image and a tap on an area sends its message, and the
+// columns of a flex card keep their flex ratios.
+func TestSimulatorInBrowser(t *testing.T) {
+	for _, vp := range []struct{ w, h int }{{390, 844}, {1280, 900}} {
+		t.Run(fmt.Sprintf("%dx%d", vp.w, vp.h), func(t *testing.T) {
+			url := startRun(t, map[string]string{"PORT": "0", "DATA_DIR": t.TempDir()}, &logSink{})
+			ctx := browser(t, vp.w, vp.h)
+			user := handlers.SimulatorPresets()[2].UserID // the worker: a newcomer's menu
+
+			// 20 messages, typed through the API, then the page opens on that chat.
+			simEvent(t, url, map[string]any{"userId": user, "type": "follow"})
+			for i := range 19 {
+				simEvent(t, url, map[string]any{"userId": user, "type": "message", "text": fmt.Sprintf("ข้อความที่ %d", i+1)})
+			}
+			err := chromedp.Do(ctx,
+				chromedp.Navigate(url+"/simulator"),
+				chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ssonet.sim.user", "`+user+`")`),
+				chromedp.Reload(),
+				chromedp.Poll[chromedp.Void](`(() => { const i = document.querySelector("#richmenu:not([hidden]) img"); return i && i.complete && i.naturalWidth > 0 && document.querySelectorAll(".row.me").length >= 19; })()`),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shot(t, ctx, fmt.Sprintf("chat-%dx%d", vp.w, vp.h))
+			checkLayout(t, ctx)
+
+			// A reload keeps the user's own messages (they come from the stored history).
+			if err := chromedp.Do(ctx, chromedp.Reload(),
+				chromedp.Poll[chromedp.Void](`document.querySelectorAll(".row.me").length >= 19`)); err != nil {
+				t.Fatalf("after a reload: %v", err)
+			}
+
+			// A tap on the rich menu's "มาตรา 40" area sends that message and gets the answer.
+			before, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".row.bot").length`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = chromedp.Do(ctx,
+				chromedp.Click(`#richmenu .rm-area[aria-label="มาตรา 40"]`),
+				chromedp.Poll[chromedp.Void](`[...document.querySelectorAll(".row.me .bubble")].some((b) => b.textContent === "มาตรา 40")`),
+				chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelectorAll(".row.bot").length > %d`, before)),
+			)
+			if err != nil {
+				t.Fatalf("rich menu tap: %v", err)
+			}
+			shot(t, ctx, fmt.Sprintf("richmenu-tap-%dx%d", vp.w, vp.h))
+			checkLayout(t, ctx)
+
+			// The registration summary: rows of label 3, value 5, edit button 2.
+			for _, s := range []string{"สมัครแกนนำ", "สมชาย ขยันงาน", "0812345678", "เพชรบุรี", "ข้าม", "ข้าม", "ยินยอม"} {
+				simEvent(t, url, map[string]any{"userId": user, "type": "message", "text": s})
+			}
+			if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.Poll[chromedp.Void](`document.querySelectorAll(".fx-bubble .fx-h").length >= 5`)); err != nil {
+				t.Fatal(err)
+			}
+			shot(t, ctx, fmt.Sprintf("flex-%dx%d", vp.w, vp.h))
+			checkLayout(t, ctx)
+			rows, err := chromedp.Run(ctx, chromedp.Evaluate[[][][2]float64](`[...document.querySelectorAll(".fx-bubble .fx-h")].slice(-5).map((row) =>
+				[...row.children].map((c) => [parseFloat(c.style.flexGrow) || 0, c.getBoundingClientRect().width]))`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked := 0
+			for _, row := range rows {
+				var flexSum, widthSum float64
+				for _, c := range row {
+					flexSum += c[0]
+					widthSum += c[1]
+				}
+				if flexSum == 0 || len(row) < 2 {
+					continue
+				}
+				checked++
+				for i, c := range row {
+					if got, want := c[1]/widthSum, c[0]/flexSum; math.Abs(got-want) > 0.02 {
+						t.Errorf("column %d of %v takes %.3f of the row, its flex says %.3f", i, row, got, want)
+					}
+				}
+			}
+			if checked == 0 {
+				t.Fatalf("no flex row with ratios found: %v", rows)
+			}
+		})
+	}
+}
+
+// checkLayout: nothing wider than the viewport, the input inside it.
+func checkLayout(t *testing.T, ctx context.Context) {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]float64](`(() => {
+		const r = document.getElementById("text").getBoundingClientRect();
+		return { scrollW: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), innerW: window.innerWidth,
+			innerH: window.innerHeight, top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+			logScroll: document.getElementById("log").scrollWidth - document.getElementById("log").clientWidth };
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["scrollW"] > got["innerW"] {
+		t.Errorf("the page is %v px wide on a %v px screen: it scrolls sideways", got["scrollW"], got["innerW"])
+	}
+	if got["logScroll"] > 0 {
+		t.Errorf("the chat log scrolls sideways by %v px", got["logScroll"])
+	}
+	if got["top"] < 0 || got["bottom"] > got["innerH"] || got["left"] < 0 || got["right"] > got["innerW"] {
+		t.Errorf("the input at %v is not on the %v×%v screen", got, got["innerW"], got["innerH"])
+	}
+}
