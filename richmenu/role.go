@@ -15,6 +15,9 @@ import (
 //   - an approved leader the leader menu, a pending one the pending menu;
 //   - everyone else, a rejected leader included (the menu offers applying again), the
 //     newcomer menu, which is the default, so they have no menu of their own.
+//
+// It reads the same records as the engine's notion of a member's role; when that notion is
+// exported from package bot, this mapping becomes a switch over it.
 func (m *Menus) keyOf(ctx context.Context, userID string) (string, error) {
 	var status store.LeaderStatus
 	l, err := m.st.GetLeader(ctx, userID)

@@ -117,11 +117,22 @@ func (r *rig) menuOf(userID string) string {
 // text sends a typed message from userID through the engine, as the webhook would.
 func (r *rig) text(userID, text string) {
 	r.t.Helper()
+	r.handle(bot.Event{Kind: bot.KindMessage, UserID: userID, Text: text})
+}
+
+// erase asks to erase userID's data and taps the confirmation.
+func (r *rig) erase(userID string) {
+	r.t.Helper()
+	r.text(userID, "ลบข้อมูล")
+	r.handle(bot.Event{Kind: bot.KindPostback, UserID: userID, Postback: "a=erase.yes"})
+}
+
+func (r *rig) handle(ev bot.Event) {
+	r.t.Helper()
 	r.seq++
-	ev := bot.Event{ID: fmt.Sprintf("01RICHMENU%016d", r.seq), Kind: bot.KindMessage, UserID: userID, Text: text,
-		ReplyToken: r.lapi.IssueReplyToken(userID), Time: r.now}
+	ev.ID, ev.ReplyToken, ev.Time = fmt.Sprintf("01RICHMENU%016d", r.seq), r.lapi.IssueReplyToken(ev.UserID), r.now
 	if err := r.eng.Handle(context.Background(), ev); err != nil {
-		r.t.Fatalf("Handle(%q): %v", text, err)
+		r.t.Fatalf("Handle(%+v): %v", ev, err)
 	}
 }
 
@@ -242,8 +253,7 @@ func TestStandingChangesRelink(t *testing.T) {
 		t.Errorf("officer-leader menu has no tab to %s: %s", aliasID(KeyLeaderOfficer), m.Object)
 	}
 	// Erasing removes the leader record: the officer menu without the leader tab.
-	r.text(u, "ลบข้อมูล")
-	r.text(u, "ยืนยันลบข้อมูล")
+	r.erase(u)
 	if k := r.menuOf(u); k != KeyOfficer {
 		t.Fatalf("after erasing, the officer sees %q", k)
 	}
@@ -265,8 +275,7 @@ func TestStandingChangesRelink(t *testing.T) {
 	if err := r.menus.Relink(ctx, w); err != nil {
 		t.Fatal(err)
 	}
-	r.text(w, "ลบข้อมูล")
-	r.text(w, "ยืนยันลบข้อมูล")
+	r.erase(w)
 	if k := r.menuOf(w); k != KeyNewcomer {
 		t.Fatalf("erased leader sees %q", k)
 	}
