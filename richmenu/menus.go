@@ -152,9 +152,9 @@ func (m *Menus) Start(ctx context.Context) (done <-chan struct{}) {
 // Sync makes LINE's rich menus match the definitions with one list call: a menu whose name
 // (prefix, key, content hash) is already there is kept (its image uploaded if a crash left it
 // without one), a missing one is created with its image; aliases point at the current menus;
-// the newcomer menu is the default; when older versions of our menus exist, every linked member
-// is relinked in bulk (500 per call) before those versions and aliases of removed menus are
-// deleted. Menus not named by us are never touched. Nothing is created when nothing changed,
+// the newcomer menu is the default; the members of every menu that was created (a first
+// deployment, a redesign) are linked to it in bulk (500 per call); then our older versions and
+// the aliases of removed menus are deleted. Menus not named by us are never touched. Nothing is created when nothing changed,
 // so Sync is idempotent across restarts. It returns ErrBusy when another replica is syncing.
 func (m *Menus) Sync(ctx context.Context) error {
 	all, err := m.build()
@@ -182,7 +182,7 @@ func (m *Menus) Sync(ctx context.Context) error {
 	}
 	existing := map[string]string{} // name → ID
 	var stale []string              // IDs of our menus that no definition names any more
-	staleKeys := map[string]bool{}  // their keys: members with these menus move to the new ones
+	relink := map[string]bool{}     // menus whose members are linked again at the end
 	current, keys := map[string]bool{}, map[string]bool{}
 	for _, b := range all {
 		current[b.Name], keys[b.Key] = true, true
@@ -195,9 +195,9 @@ func (m *Menus) Sync(ctx context.Context) error {
 			existing[r.Name] = r.RichMenuId
 		default:
 			stale = append(stale, r.RichMenuId)
-			staleKeys[key] = true
+			relink[key] = true
 			if !keys[key] { // a menu that no longer exists: its members may go anywhere
-				staleKeys = keys
+				relink = keys
 			}
 		}
 	}
@@ -224,6 +224,7 @@ func (m *Menus) Sync(ctx context.Context) error {
 				return fmt.Errorf("richmenu: upload %s: %w", b.Key, err)
 			}
 			m.log.Info("rich menu created", "menu", b.Key, "name", b.Name, "id", id)
+			relink[b.Key] = true // first deployment, redesign or a lost menu: its members move to it
 		}
 		ids[b.Key] = id
 	}
@@ -257,8 +258,8 @@ func (m *Menus) Sync(ctx context.Context) error {
 	m.waiting = map[string]bool{}
 	m.mu.Unlock()
 
-	if len(stale) > 0 {
-		if err := m.relinkAll(ctx, staleKeys); err != nil {
+	if len(relink) > 0 {
+		if err := m.relinkAll(ctx, relink); err != nil {
 			return err
 		}
 	}

@@ -152,12 +152,14 @@ func (r *rig) leader(userID string, status store.LeaderStatus) {
 
 func TestFreshStartCreatesOnceAndRestartCreatesNothing(t *testing.T) {
 	r := newRig(t)
+	r.leader(user(5), store.LeaderApproved) // a leader from before the menus existed
 	r.sync()
 	got := r.calls(0)
 	n := len(menus())
 	want := map[string]int{
 		"richmenu.list GET": 1, "richmenu.create POST": n, "richmenu.image POST": n,
 		"richmenu.alias GET": 1, "richmenu.alias POST": n, "richmenu.link GET": 1, "richmenu.link POST": 1,
+		"richmenu.bulk POST": 2, // the admin gets the officer menu, the leader the leader's
 	}
 	if !mapsEqual(got, want) {
 		t.Errorf("fresh sync calls %v, want %v", got, want)
@@ -173,6 +175,12 @@ func TestFreshStartCreatesOnceAndRestartCreatesNothing(t *testing.T) {
 	}
 	if k := r.menuOf(user(1)); k != KeyNewcomer {
 		t.Errorf("a stranger sees %q, want the newcomer default", k)
+	}
+	if k := r.menuOf(adminID); k != KeyOfficer {
+		t.Errorf("the admin sees %q, want the officer menu", k)
+	}
+	if k := r.menuOf(user(5)); k != KeyLeader {
+		t.Errorf("the leader sees %q, want the leader menu", k)
 	}
 	for key, id := range r.lapi.RichMenuAliases() {
 		m, _ := r.lapi.RichMenuByID(id)
