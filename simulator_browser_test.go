@@ -150,6 +150,28 @@ func TestSimulatorInBrowser(t *testing.T) {
 			if checked == 0 {
 				t.Fatalf("no flex row with ratios found: %v", rows)
 			}
+
+			// The officer persona applies as a leader: the officer menu gets a leader tab, and a
+			// tap on it shows the leader page.
+			officer := handlers.SimulatorPresets()[3].UserID
+			for _, s := range []string{"สมัครแกนนำ", "วิไลวรรณ ศรีสุข", "0812345679", "นนทบุรี", "ข้าม", "ข้าม", "ยินยอม", "ยืนยัน"} {
+				simEvent(t, url, map[string]any{"userId": officer, "type": "message", "text": s})
+			}
+			menuShown := `(() => { const b = document.getElementById("richmenu"), i = b.querySelector("img"); return !b.hidden && i && i.complete && i.naturalWidth > 0 && b.dataset.id; })()`
+			if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ssonet.sim.user", "`+officer+`")`), chromedp.Reload()); err != nil {
+				t.Fatal(err)
+			}
+			officerMenu, err := chromedp.Run(ctx, chromedp.Poll[string](menuShown))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = chromedp.Do(ctx, chromedp.Click(`#richmenu .rm-area[aria-label="แกนนำ"]`),
+				chromedp.Poll[chromedp.Void](`document.getElementById("richmenu").dataset.id !== "`+officerMenu+`" && `+menuShown))
+			if err != nil {
+				t.Fatalf("leader tab: %v", err)
+			}
+			shot(t, ctx, fmt.Sprintf("tab-leader-%dx%d", vp.w, vp.h))
+			checkLayout(t, ctx)
 		})
 	}
 }

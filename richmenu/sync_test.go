@@ -260,6 +260,13 @@ func TestStandingChangesRelink(t *testing.T) {
 	if !strings.Contains(string(m.Object), `"richMenuAliasId":"`+aliasID(KeyLeaderOfficer)+`"`) {
 		t.Errorf("officer-leader menu has no tab to %s: %s", aliasID(KeyLeaderOfficer), m.Object)
 	}
+	// Tapping the tab (LINE switches the menu itself, then sends the postback) gets no answer.
+	before := len(r.lapi.Deliveries(u))
+	r.handle(bot.Event{Kind: bot.KindPostback, UserID: u, Postback: "a=rm.tab&to=" + KeyLeaderOfficer,
+		Params: map[string]string{"newRichMenuAliasId": aliasID(KeyLeaderOfficer), "status": "SUCCESS"}})
+	if d := r.lapi.Deliveries(u); len(d) != before {
+		t.Errorf("a tab tap was answered: %s", d[len(d)-1].Messages)
+	}
 	// Erasing removes the leader record: the officer menu without the leader tab.
 	r.erase(u)
 	if k := r.menuOf(u); k != KeyOfficer {

@@ -70,6 +70,20 @@ func TestRichMenuLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := userID(1)
+	// IDs that would go into the URL path are refused before any call.
+	n := len(s.Calls())
+	if err := c.LinkRichMenu(ctx, "Ubad", id); !errors.Is(err, line.ErrInvalidUserID) {
+		t.Errorf("bad user ID: %v", err)
+	}
+	if err := c.DeleteRichMenu(ctx, "../richmenu/list"); !errors.Is(err, line.ErrInvalidRichMenuID) {
+		t.Errorf("bad menu ID: %v", err)
+	}
+	if err := c.SetRichMenuAlias(ctx, "Bad Alias", id, false); !errors.Is(err, line.ErrInvalidRichMenuID) {
+		t.Errorf("bad alias ID: %v", err)
+	}
+	if len(s.Calls()) != n {
+		t.Error("a refused ID reached the stand-in")
+	}
 	// Not usable before its image.
 	if err := c.LinkRichMenu(ctx, u, id); status(err) != 400 {
 		t.Errorf("link before the image: %v", err)
