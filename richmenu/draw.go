@@ -239,7 +239,7 @@ func (ts *typesetter) icon(img draw.Image, name string, x, y, size int, c color.
 	case "check":
 		p.roundRect(0.18, 0.06, 0.82, 0.94, 0.06)
 		p.rect(0.26, 0.14, 0.74, 0.86, true)
-		check(0.32, 0.55, 1)
+		check(0.31, 0.56, 0.9)
 	case "phone":
 		p.roundRect(0.28, 0.04, 0.72, 0.96, 0.08)
 		p.rect(0.34, 0.14, 0.66, 0.78, true)

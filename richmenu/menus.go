@@ -154,8 +154,9 @@ func (m *Menus) Start(ctx context.Context) (done <-chan struct{}) {
 // without one), a missing one is created with its image; aliases point at the current menus;
 // the newcomer menu is the default; the members of every menu that was created (a first
 // deployment, a redesign) are linked to it in bulk (500 per call); then our older versions and
-// the aliases of removed menus are deleted. Menus not named by us are never touched. Nothing is created when nothing changed,
-// so Sync is idempotent across restarts. It returns ErrBusy when another replica is syncing.
+// the aliases of removed menus are deleted. Menus not named by us are never touched. Nothing
+// is created when nothing changed, so Sync is idempotent across restarts. It returns ErrBusy
+// when another replica is syncing.
 func (m *Menus) Sync(ctx context.Context) error {
 	all, err := m.build()
 	if err != nil {
@@ -197,7 +198,9 @@ func (m *Menus) Sync(ctx context.Context) error {
 			stale = append(stale, r.RichMenuId)
 			relink[key] = true
 			if !keys[key] { // a menu that no longer exists: its members may go anywhere
-				relink = keys
+				for k := range keys {
+					relink[k] = true
+				}
 			}
 		}
 	}
