@@ -217,6 +217,9 @@ func withinHour(ts *[]time.Time, now time.Time) bool {
 func (s *Server) processRichMenu(endpoint string, params []string, h http.Header, body []byte) response {
 	rm := &s.rm
 	now := s.now()
+	if len(body) > MaxBodyBytes {
+		return errorResponse(http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+	}
 	switch endpoint {
 	case line.EndpointRichMenuList:
 		list := []any{}
