@@ -245,9 +245,11 @@ func (m *Menus) Sync(ctx context.Context) error {
 		}
 	}
 
-	def, err := m.api.DefaultRichMenu(ctx)
-	if err != nil {
-		return fmt.Errorf("richmenu: default: %w", err)
+	def := "" // a newcomer menu made just now cannot be the default yet
+	if !relink[KeyNewcomer] {
+		if def, err = m.api.DefaultRichMenu(ctx); err != nil {
+			return fmt.Errorf("richmenu: default: %w", err)
+		}
 	}
 	if def != ids[KeyNewcomer] {
 		if err := m.api.SetDefaultRichMenu(ctx, ids[KeyNewcomer]); err != nil {
