@@ -5,6 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
 	"math"
 	"net/http"
 	"os"
@@ -116,6 +120,41 @@ func TestSimulatorInBrowser(t *testing.T) {
 			shot(t, ctx, fmt.Sprintf("richmenu-tap-%dx%d", vp.w, vp.h))
 			checkLayout(t, ctx)
 
+			// Typing in the input, a sticker, a photo and a location from the + tray: each shows
+			// as the user's bubble and gets the bot's answer.
+			photo := filepath.Join(t.TempDir(), "photo.png")
+			if err := os.WriteFile(photo, testPNG(t), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			answered := func(n int) chromedp.Action[chromedp.Void] {
+				return chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelectorAll(".row.bot").length >= %d`, n))
+			}
+			bots := func() int {
+				n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".row.bot").length`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			n := bots()
+			for i, step := range [][]chromedp.Action[chromedp.Void]{
+				{chromedp.SendKeys(`#text`, "สวัสดีค่ะ\r"), // typed, then Enter
+					chromedp.Poll[chromedp.Void](`[...document.querySelectorAll(".row.me .bubble")].some((b) => b.textContent === "สวัสดีค่ะ")`)},
+				{chromedp.Click(`#plus`), chromedp.Click(`#stickers button`), chromedp.Poll[chromedp.Void](`document.querySelector(".row.me .sticker") !== null`)},
+				{chromedp.Click(`#plus`), chromedp.SetUploadFiles(`#photo`, []string{photo}), chromedp.Poll[chromedp.Void](`document.querySelector(".row.me img.photo") !== null`)},
+				{chromedp.Click(`#plus`), chromedp.Click(`#place`), chromedp.Poll[chromedp.Void](`document.querySelector(".row.me .place") !== null`)},
+			} {
+				sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+				err := chromedp.Do(sctx, append(step, answered(n+i+1))...)
+				cancel()
+				if err != nil {
+					dump, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("text").value + " | " + document.querySelectorAll(".row.bot").length + " | " + [...document.querySelectorAll(".row")].slice(-3).map((r) => r.className + ":" + r.textContent.slice(0, 40)).join(" / ")`))
+					t.Fatalf("step %d of text, sticker, photo, location: %v (page: %s, bots before %d)", i, err, dump, n)
+				}
+			}
+			shot(t, ctx, fmt.Sprintf("media-%dx%d", vp.w, vp.h))
+			checkLayout(t, ctx)
+
 			// The registration summary: rows of label 3, value 5, edit button 2.
 			for _, s := range []string{"สมัครแกนนำ", "สมชาย ขยันงาน", "0812345678", "เพชรบุรี", "ข้าม", "ข้าม", "ยินยอม"} {
 				simEvent(t, url, map[string]any{"userId": user, "type": "message", "text": s})
@@ -197,4 +236,16 @@ func checkLayout(t *testing.T, ctx context.Context) {
 	if got["top"] < 0 || got["bottom"] > got["innerH"] || got["left"] < 0 || got["right"] > got["innerW"] {
 		t.Errorf("the input at %v is not on the %v×%v screen", got, got["innerW"], got["innerH"])
 	}
+}
+
+// testPNG is a small picture to send from the page.
+func testPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{0x0B, 0x4E, 0xA2, 0xFF}), image.Point{}, draw.Src)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
