@@ -21,8 +21,8 @@ const simulatorDevKeyLabel = "ssonet simulator DEV KEY - not secret, never use w
 // userIDPattern is the shape of a LINE user ID (line-platform.md row 31).
 var userIDPattern = regexp.MustCompile(`^U[0-9a-f]{32}$`)
 
-// Config is the process configuration, read from the environment variables in DESIGN.md
-// ("Running it"). Build it with loadConfig.
+// Config is the process configuration, read from the environment variables in README.md
+// ("Configuration"). Build it with loadConfig.
 type Config struct {
 	Port           int    // PORT; 0 picks a free port
 	ChannelSecret  string // LINE_CHANNEL_SECRET; empty in simulator mode

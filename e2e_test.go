@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,12 +16,10 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
-	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
-
 	"github.com/ssonet/ssonet/handlers"
-	"github.com/ssonet/ssonet/line"
+	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/mongostore"
 	"github.com/ssonet/ssonet/store/mongostore/ferrettest"
@@ -40,6 +37,7 @@ type testServer struct {
 	url     string
 	standIn *linetest.Server
 	inspect store.Store
+	inbox   *inbox.Inbox // the server's workers: post waits until they are idle
 }
 
 // logSink collects a server's log and prints it when the test fails.
@@ -79,21 +77,22 @@ func productionEnv(t testing.TB, standIn *linetest.Server, extra map[string]stri
 	return vars
 }
 
-// startRun starts run with vars and returns the address once it listens. The server stops,
+// startRun starts run with vars and returns what it started once it listens. The server stops,
 // and must stop cleanly, when the test ends.
-func startRun(t testing.TB, vars map[string]string, stdout io.Writer) string {
+func startRun(t testing.TB, vars map[string]string, stdout io.Writer) started {
 	t.Helper()
-	return startWith(t, stdout, func(ctx context.Context, ready func(string)) error {
+	return startWith(t, func(ctx context.Context, ready func(started)) error {
 		return run(ctx, env(vars), stdout, ready)
 	})
 }
 
-// startWith runs start (run or serve) until the test ends and returns the listening address.
-func startWith(t testing.TB, stdout io.Writer, start func(context.Context, func(string)) error) string {
+// startWith runs start (run or serve) until the test ends and returns what it started, its
+// address as a URL.
+func startWith(t testing.TB, start func(context.Context, func(started)) error) started {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	addrc, errc := make(chan string, 1), make(chan error, 1)
-	go func() { errc <- start(ctx, func(addr string) { addrc <- addr }) }()
+	addrc, errc := make(chan started, 1), make(chan error, 1)
+	go func() { errc <- start(ctx, func(s started) { addrc <- s }) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-errc; err != nil {
@@ -101,12 +100,13 @@ func startWith(t testing.TB, stdout io.Writer, start func(context.Context, func(
 		}
 	})
 	select {
-	case addr := <-addrc:
-		return "http://" + addr
+	case s := <-addrc:
+		s.addr = "http://" + s.addr
+		return s
 	case err := <-errc:
 		errc <- nil // let the clean-up pass; the failure is reported here
 		t.Fatalf("server did not start: %v", err)
-		return ""
+		return started{}
 	}
 }
 
@@ -121,8 +121,8 @@ func startServer(t testing.TB, extra map[string]string) *testServer {
 			t.Logf("server log:\n%s", logs)
 		}
 	})
-	url := startRun(t, vars, logs)
-	return &testServer{url: url, standIn: standIn, inspect: openInspector(t, vars)}
+	srv := startRun(t, vars, logs)
+	return &testServer{url: srv.addr, standIn: standIn, inspect: openInspector(t, vars), inbox: srv.inbox}
 }
 
 // openInspector opens a second handle on the server's database.
@@ -169,7 +169,8 @@ func fixture(t testing.TB, name string, ev event) []byte {
 	return b.Bytes()
 }
 
-// post sends body to /webhook with the signature header ("" leaves it out) and returns the status.
+// post sends body to /webhook with the signature header ("" leaves it out), waits until the
+// inbox's workers have handled what it accepted, and returns the status.
 func (s *testServer) post(t testing.TB, body []byte, signature string) int {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, s.url+"/webhook", bytes.NewReader(body))
@@ -186,7 +187,18 @@ func (s *testServer) post(t testing.TB, body []byte, signature string) int {
 	}
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
+	s.settle(t)
 	return res.StatusCode
+}
+
+// settle waits until the server's workers are idle.
+func (s *testServer) settle(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.inbox.WaitIdle(ctx); err != nil {
+		t.Fatalf("inbox not idle: %v", err)
+	}
 }
 
 // postSigned signs body with the channel secret as LINE does and sends it.
@@ -275,6 +287,15 @@ func webhookScenario(t *testing.T, extra map[string]string) {
 			s.assertUntouched(t, user)
 		}
 	})
+	t.Run("an event older than the dedupe retention is a replay: 200, dropped", func(t *testing.T) {
+		user := newUser()
+		old := time.Now().Add(-scheduler.EventRetention - time.Hour).UnixMilli()
+		b := fixture(t, "text.json", event{UserID: user, EventID: newEventID(), ReplyToken: s.standIn.IssueReplyToken(user), Text: "เมนู", Timestamp: old})
+		if code := s.postSigned(t, b); code != http.StatusOK {
+			t.Errorf("status %d, want 200", code)
+		}
+		s.assertUntouched(t, user)
+	})
 	t.Run("redelivered event is handled once", func(t *testing.T) {
 		user := newUser()
 		ev := event{UserID: user, EventID: newEventID(), ReplyToken: s.standIn.IssueReplyToken(user)}
@@ -300,15 +321,13 @@ func TestWebhookMongo(t *testing.T) {
 	webhookScenario(t, map[string]string{"MONGODB_URI": ferrettest.URI(t)})
 }
 
-// failingStore is a store whose database is down: event claims and pings fail.
+// failingStore is a store whose database is down: inbox writes and pings fail.
 type failingStore struct{ store.Store }
 
 var errDown = errors.New("database is down")
 
-func (failingStore) ClaimEvent(context.Context, string, time.Time, time.Duration) error {
-	return errDown
-}
-func (failingStore) Ping(context.Context) error { return errDown }
+func (failingStore) AddInbox(context.Context, []store.InboxEvent) (int, error) { return 0, errDown }
+func (failingStore) Ping(context.Context) error                                { return errDown }
 
 // TestStoreFailure serves with a store that fails: the webhook answers 500 so that LINE
 // redelivers, readyz answers 503, and nothing is sent.
@@ -321,10 +340,10 @@ func TestStoreFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := openInspector(t, vars)
-	s := &testServer{standIn: standIn, inspect: st}
-	s.url = startWith(t, io.Discard, func(ctx context.Context, ready func(string)) error {
+	srv := startWith(t, func(ctx context.Context, ready func(started)) error {
 		return serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), failingStore{st}, io.Discard, ready)
 	})
+	s := &testServer{url: srv.addr, standIn: standIn, inspect: st, inbox: srv.inbox}
 
 	user := newUser()
 	b := fixture(t, "follow.json", event{UserID: user, EventID: newEventID(), ReplyToken: standIn.IssueReplyToken(user)})
@@ -344,7 +363,7 @@ func TestStoreFailure(t *testing.T) {
 // served and its API drives the bot through the in-process stand-in.
 func TestSimulatorMode(t *testing.T) {
 	var out logSink
-	url := startRun(t, map[string]string{"PORT": "0", "DATA_DIR": t.TempDir()}, &out)
+	url := startRun(t, map[string]string{"PORT": "0", "DATA_DIR": t.TempDir()}, &out).addr
 	if log := out.String(); !strings.Contains(log, "SIMULATOR MODE") || !strings.Contains(log, "/simulator") {
 		t.Errorf("no simulator banner in:\n%s", log)
 	}
@@ -394,75 +413,4 @@ func TestSimulatorMode(t *testing.T) {
 			t.Errorf("the officer persona typed ประกาศ: %s", b)
 		}
 	}
-}
-
-// benchWebhook posts signed text events from 64 users to url/webhook, in parallel, and reports
-// events per second.
-func benchWebhook(b *testing.B, url string, standIn *linetest.Server) {
-	users := make([]string, 64)
-	for i := range users {
-		users[i] = newUser()
-	}
-	var n atomic.Int64
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			user := users[n.Add(1)%int64(len(users))]
-			body := fixture(b, "text.json", event{UserID: user, EventID: newEventID(), ReplyToken: standIn.IssueReplyToken(user), Text: "เมนู"})
-			req, _ := http.NewRequest(http.MethodPost, url+"/webhook", bytes.NewReader(body))
-			req.Header.Set("X-Line-Signature", handlers.Sign(testSecret, body))
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				b.Errorf("status %d", res.StatusCode)
-				return
-			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
-}
-
-// BenchmarkWebhook is the full path: run (Gin, signature, engine, SQLite store) replying through
-// the LINE client to the stand-in.
-func BenchmarkWebhook(b *testing.B) {
-	standIn := linetest.NewServer(testToken)
-	b.Cleanup(standIn.Close)
-	url := startRun(b, productionEnv(b, standIn, nil), io.Discard)
-	benchWebhook(b, url, standIn)
-}
-
-// BenchmarkWebhookBare is the floor under BenchmarkWebhook: a plain handler that verifies the
-// signature with the SDK and replies through the same LINE client to the same stand-in.
-func BenchmarkWebhookBare(b *testing.B) {
-	standIn := linetest.NewServer(testToken)
-	b.Cleanup(standIn.Close)
-	client, err := line.New(line.Config{
-		BaseURL: standIn.URL(), AccessToken: testToken, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		RateLimits: map[string]line.RateLimit{}, // unlimited: measure the code, not LINE's budget
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cb, err := webhook.ParseRequest(testSecret, r)
-		if err != nil {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		for _, e := range cb.Events {
-			if m, ok := e.(webhook.MessageEvent); ok {
-				if err := client.Reply(r.Context(), m.ReplyToken, []messaging_api.MessageInterface{messaging_api.TextMessage{Text: "ok"}}); err != nil {
-					http.Error(w, err.Error(), http.StatusInternalServerError)
-					return
-				}
-			}
-		}
-	}))
-	b.Cleanup(srv.Close)
-	benchWebhook(b, srv.URL, standIn)
 }

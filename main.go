@@ -27,6 +27,7 @@ import (
 
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/handlers"
+	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
 	"github.com/ssonet/ssonet/richmenu"
@@ -56,10 +57,15 @@ func main() {
 	}
 }
 
+// started is what a running server tells its caller once requests are accepted.
+type started struct {
+	addr  string       // host:port it listens on; with PORT=0 that is how a caller learns the port
+	inbox *inbox.Inbox // the workers, which tests wait for (WaitIdle) and drive (Poll)
+}
+
 // run reads the configuration from getenv, opens the store and serves until ctx ends. Logs go to
-// stdout. ready, when not nil, is called with the listening address (host:port) once requests
-// are accepted; with PORT=0 that is how a caller learns the port.
-func run(ctx context.Context, getenv func(string) string, stdout io.Writer, ready func(addr string)) (err error) {
+// stdout. ready, when not nil, is called once requests are accepted.
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer, ready func(started)) (err error) {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -69,7 +75,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 
 // runConfig is run after the configuration is read: it opens the store and serves until ctx
 // ends. Tests call it with Config.Now set to drive the clock.
-func runConfig(ctx context.Context, cfg Config, stdout io.Writer, ready func(addr string)) (err error) {
+func runConfig(ctx context.Context, cfg Config, stdout io.Writer, ready func(started)) (err error) {
 	log := newLogger(cfg, stdout)
 	gin.SetMode(gin.ReleaseMode) // no debug route listing on stdout; requests are logged through slog
 	sealer, err := store.NewSealer(cfg.EncryptionKey)
@@ -104,9 +110,11 @@ func openStore(ctx context.Context, cfg Config, sealer *store.Sealer) (store.Sto
 	return sqlitestore.Open(cfg.DataDir, sealer)
 }
 
-// serve wires the LINE client, the engine, the scheduler and the HTTP server around st, and runs
-// them until ctx ends; then it stops them in reverse order within shutdownTimeout.
-func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, stdout io.Writer, ready func(addr string)) (err error) {
+// serve wires the LINE client, the engine, the inbox's workers, the scheduler and the HTTP server
+// around st (docs/ARCHITECTURE.md), and runs them until ctx ends; then it stops them in reverse
+// order within shutdownTimeout: the HTTP server first (no new events), then the workers (what
+// they hold is finished or released), then the scheduler.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, stdout io.Writer, ready func(started)) (err error) {
 	var stops []func(context.Context) error // run in reverse order on return
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
@@ -174,7 +182,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	sched.Start()
 	stops = append(stops, sched.Stop)
 
-	webhook, err := handlers.NewWebhook(handlers.WebhookConfig{ChannelSecret: secret, Events: engine, Logger: log, Registerer: metrics})
+	workers, err := inbox.New(inbox.Config{Store: st, Handler: engine, Now: cfg.Now, Logger: log, Metrics: metrics})
+	if err != nil {
+		return err
+	}
+	workers.Start()
+	stops = append(stops, workers.Stop)
+
+	webhook, err := handlers.NewWebhook(handlers.WebhookConfig{ChannelSecret: secret, Inbox: workers, Logger: log, Registerer: metrics})
 	if err != nil {
 		return err
 	}
@@ -190,7 +205,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		history, _ := st.(handlers.SimHistory) // the embedded store keeps it; MongoDB does not
 		sim, err = handlers.NewSimulator(ctx, handlers.SimulatorConfig{
 			StandIn: standIn, ChannelSecret: secret, WebhookURL: "http://" + local + "/webhook", Now: time.Now,
-			History: history,
+			History: history, Settle: workers.WaitIdle,
 		})
 		if err != nil {
 			ln.Close()
@@ -229,7 +244,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		fmt.Fprintf(stdout, simulatorBanner, "http://localhost:"+port+"/simulator")
 	}
 	if ready != nil {
-		ready(local)
+		ready(started{addr: local, inbox: workers})
 	}
 
 	select {

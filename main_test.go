@@ -93,7 +93,7 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 
 func TestRunRefusesBadConfig(t *testing.T) {
 	var out bytes.Buffer
-	err := run(t.Context(), env(map[string]string{"LINE_CHANNEL_SECRET": "s"}), &out, func(string) { t.Error("server started") })
+	err := run(t.Context(), env(map[string]string{"LINE_CHANNEL_SECRET": "s"}), &out, func(started) { t.Error("server started") })
 	if err == nil || !strings.Contains(err.Error(), "LINE_CHANNEL_ACCESS_TOKEN") {
 		t.Errorf("err = %v", err)
 	}

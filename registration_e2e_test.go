@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
 	"github.com/ssonet/ssonet/store"
@@ -19,6 +20,7 @@ type restartable struct {
 	vars    map[string]string
 	standIn *linetest.Server
 	url     string
+	inbox   *inbox.Inbox // the running server's workers
 	stop    func()
 	logs    *logSink // the running server's log
 }
@@ -26,13 +28,13 @@ type restartable struct {
 func (r *restartable) start() {
 	r.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	addrc, errc := make(chan string, 1), make(chan error, 1)
+	addrc, errc := make(chan started, 1), make(chan error, 1)
 	logs := &logSink{}
 	r.logs = logs
-	go func() { errc <- run(ctx, env(r.vars), logs, func(a string) { addrc <- a }) }()
+	go func() { errc <- run(ctx, env(r.vars), logs, func(a started) { addrc <- a }) }()
 	select {
 	case a := <-addrc:
-		r.url = "http://" + a
+		r.url, r.inbox = "http://"+a.addr, a.inbox
 	case err := <-errc:
 		cancel()
 		r.t.Fatalf("server did not start: %v\n%s", err, logs.buf.String())
@@ -56,7 +58,7 @@ func (r *restartable) start() {
 func (r *restartable) say(user, kind, text string) string {
 	r.t.Helper()
 	before := len(r.standIn.Deliveries(user))
-	s := &testServer{url: r.url, standIn: r.standIn}
+	s := &testServer{url: r.url, standIn: r.standIn, inbox: r.inbox}
 	body := fixture(r.t, kind, event{UserID: user, EventID: newEventID(), ReplyToken: r.standIn.IssueReplyToken(user), Text: text})
 	if code := s.postSigned(r.t, body); code != http.StatusOK {
 		r.t.Fatalf("%q: status %d", text, code)

@@ -77,7 +77,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 func TestSimulatorInBrowser(t *testing.T) {
 	for _, vp := range []struct{ w, h int }{{390, 844}, {1280, 900}} {
 		t.Run(fmt.Sprintf("%dx%d", vp.w, vp.h), func(t *testing.T) {
-			url := startRun(t, map[string]string{"PORT": "0", "DATA_DIR": t.TempDir()}, &logSink{})
+			url := startRun(t, map[string]string{"PORT": "0", "DATA_DIR": t.TempDir()}, &logSink{}).addr
 			ctx := browser(t, vp.w, vp.h)
 			user := handlers.SimulatorPresets()[2].UserID // the worker: a newcomer's menu
 

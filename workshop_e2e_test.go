@@ -33,12 +33,12 @@ func (r *restartable) startClocked(clock *testClock) {
 	}
 	cfg.Now = clock.now
 	ctx, cancel := context.WithCancel(context.Background())
-	addrc, errc := make(chan string, 1), make(chan error, 1)
+	addrc, errc := make(chan started, 1), make(chan error, 1)
 	logs := &logSink{}
-	go func() { errc <- runConfig(ctx, cfg, logs, func(a string) { addrc <- a }) }()
+	go func() { errc <- runConfig(ctx, cfg, logs, func(a started) { addrc <- a }) }()
 	select {
 	case a := <-addrc:
-		r.url = "http://" + a
+		r.url, r.inbox = "http://"+a.addr, a.inbox
 	case err := <-errc:
 		cancel()
 		r.t.Fatalf("server did not start: %v\n%s", err, logs.String())

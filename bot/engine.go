@@ -1,9 +1,9 @@
 // Package bot is ssonet's conversation engine: it turns webhook events into replies, runs the
 // flows (leader registration, ...), and builds every message within LINE's limits.
 //
-// Each event goes through one dispatch order (DESIGN.md, "The conversation engine"):
-// duplicate check → session expiry → global words → the active flow's step → keyword router →
-// "not understood" help.
+// Each event goes through one dispatch order (docs/ARCHITECTURE.md, "The conversation engine"):
+// session expiry → global words → the active flow's step → keyword router → "not understood"
+// help. Events arrive deduplicated, one user's in order, from the inbox's workers.
 package bot
 
 import (
@@ -21,9 +21,17 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
-// claimLease is how long a claimed webhook event is protected from a concurrent redelivery
-// while it is being handled; after it a crashed worker's claim can be taken over.
-const claimLease = 30 * time.Second
+// replyTokenLife is how long after the webhook received an event its reply token is used: LINE
+// promises one minute (line-platform.md row 11; 20 minutes after the event happened at most,
+// even for a redelivery). A little is kept back for the reply's own trip.
+const (
+	replyTokenLife    = 50 * time.Second
+	replyTokenMaxAge  = 20 * time.Minute
+	fallbackNamespace = "ssonet reply fallback v1"
+)
+
+// fallbackSpace is the UUID namespace of the push fallback's retry keys.
+var fallbackSpace = uuid.NewSHA1(uuid.NameSpaceOID, []byte(fallbackNamespace))
 
 // Config holds what an Engine needs. Store and Messenger are required.
 type Config struct {
@@ -122,42 +130,16 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// Handle acts on one event: deduplicates it, updates the session and the store, and replies.
-// It returns nil for a duplicate event, and an error only when the store failed, in which case
-// the claim on the event is released and the caller should answer the webhook with 500 so LINE
-// redelivers it (line-platform.md rows 7–9).
+// Handle acts on one event: updates the session and the store, and replies. Events come from
+// the inbox's workers (docs/ARCHITECTURE.md, "Workers"), which deduplicate them and hand one
+// user's events over one at a time, in order. It returns an error only when the store failed;
+// the worker then retries the event later, so everything Handle writes is safe to write again.
 func (e *Engine) Handle(ctx context.Context, ev Event) error {
-	now := e.now().UTC()
-	if ev.ID != "" {
-		err := e.store.ClaimEvent(ctx, ev.ID, now, claimLease)
-		if errors.Is(err, store.ErrConflict) {
-			e.log.Info("duplicate webhook event", "event", ev.ID, "kind", ev.Kind)
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("bot: claim event: %w", err)
-		}
-	}
-	t := &turn{Engine: e, ctx: ctx, ev: ev, now: now}
+	t := &turn{Engine: e, ctx: ctx, ev: ev, now: e.now().UTC()}
 	if err := t.run(); err != nil {
-		if ev.ID != "" {
-			// The request context may be what failed; release on a fresh one.
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			if rerr := e.store.ReleaseEvent(rctx, ev.ID, now); rerr != nil {
-				e.log.Error("release webhook event", "event", ev.ID, "err", rerr)
-			}
-			cancel()
-		}
 		return err
 	}
 	t.send()
-	if ev.ID != "" {
-		if err := e.store.CompleteEvent(ctx, ev.ID, now); err != nil {
-			// Everything is stored and sent; a redelivery after the lease would be handled again,
-			// which the idempotent submits tolerate. Not worth a 500.
-			e.log.Error("complete webhook event", "event", ev.ID, "err", err)
-		}
-	}
 	return nil
 }
 
@@ -173,7 +155,7 @@ type turn struct {
 	sessChanged bool // sess must be saved
 	endSession  bool // the stored session must be deleted
 	out         reply
-	important   bool // a confirmation: push it if the reply token no longer works
+	chat        bool // small talk or a greeting: not pushed when the reply token no longer works
 }
 
 // run does every store read and write of the turn and fills t.out.
@@ -275,22 +257,31 @@ func (t *turn) saveSession() error {
 	return nil
 }
 
-// send delivers the turn's reply. When the reply token no longer works (expired, used, or a
-// redelivered event) a confirmation is pushed instead; chit-chat is dropped (DESIGN.md, Delivery).
+// send delivers the turn's reply through the reply token while it is fresh. When the token is
+// stale, or LINE refuses it (used, expired), every answer to something the user asked — lists,
+// cards, confirmations, errors — is pushed instead, once: the retry key comes from the event id,
+// so handling the event again cannot push it twice (line-platform.md rows 10, 11 and 25–27).
+// Small talk and greetings are dropped (docs/ARCHITECTURE.md, "Replies").
 func (t *turn) send() {
 	msgs := t.out.messages()
-	if len(msgs) == 0 || t.ev.ReplyToken == "" {
+	if len(msgs) == 0 || t.ev.Kind == KindUnfollow {
 		return
 	}
-	err := t.msg.Reply(t.ctx, t.ev.ReplyToken, msgs)
-	if err == nil {
+	if t.replyFresh() {
+		err := t.msg.Reply(t.ctx, t.ev.ReplyToken, msgs)
+		if err == nil {
+			return
+		}
+		if !line.IsInvalidReplyToken(err) {
+			t.log.Warn("reply failed", "event", t.ev.ID, "err", err)
+			return
+		}
+	}
+	if t.chat {
+		t.log.Info("reply token stale, small talk dropped", "event", t.ev.ID)
 		return
 	}
-	if !t.important || !line.IsInvalidReplyToken(err) {
-		t.log.Warn("reply failed", "event", t.ev.ID, "err", err)
-		return
-	}
-	if perr := t.msg.Push(t.ctx, t.ev.UserID, msgs, uuid.NewString()); perr != nil {
+	if perr := t.msg.Push(t.ctx, t.ev.UserID, msgs, FallbackRetryKey(t.ev.ID)); perr != nil {
 		t.log.Error("push fallback failed", "event", t.ev.ID, "err", perr)
 	}
 }
@@ -300,6 +291,27 @@ func (e *Engine) standingChanged(ctx context.Context, userID string) {
 	if e.onStandingChange != nil {
 		e.onStandingChange(ctx, userID)
 	}
+}
+
+// replyFresh reports whether the event's reply token may still be used: it has one, and the
+// webhook received the event less than replyTokenLife ago (an event without ReceivedAt counts
+// from its Time), at most replyTokenMaxAge after it happened.
+func (t *turn) replyFresh() bool {
+	if t.ev.ReplyToken == "" {
+		return false
+	}
+	received := t.ev.ReceivedAt
+	if received.IsZero() {
+		received = t.ev.Time
+	}
+	return t.now.Sub(received) < replyTokenLife && (t.ev.Time.IsZero() || t.now.Sub(t.ev.Time) < replyTokenMaxAge)
+}
+
+// FallbackRetryKey is the X-Line-Retry-Key (a UUID, version 5) of the push that stands in for
+// the reply to webhook event id: the same id gives the same key, so LINE accepts the push once
+// however often the event is handled.
+func FallbackRetryKey(id string) string {
+	return uuid.NewSHA1(fallbackSpace, []byte(id)).String()
 }
 
 // tr returns catalog text id in the member's language; kv are key, value pairs for the template.

@@ -34,13 +34,16 @@ type Event struct {
 	Unblocked  bool              // follow.isUnblocked: the user blocked the account before
 	Redelivery bool              // deliveryContext.isRedelivery
 	Time       time.Time         // when the event happened (webhook timestamp)
+	ReceivedAt time.Time         // when the webhook stored it in the inbox; the reply token counts from here
 }
 
 // Messenger is the outbound side the engine needs; line.Client implements it.
 type Messenger interface {
 	// Reply answers an event with 1 to 5 messages through its one-use reply token.
 	Reply(ctx context.Context, replyToken string, msgs []messaging_api.MessageInterface) error
-	// Push sends 1 to 5 messages to one user with an X-Line-Retry-Key (a UUID).
+	// Push sends 1 to 5 messages to one user with an X-Line-Retry-Key (a UUID); a key LINE
+	// already accepted counts as sent. The reply fallback's pushes go through it with
+	// FallbackRetryKey.
 	Push(ctx context.Context, to string, msgs []messaging_api.MessageInterface, retryKey string) error
 	// Profile reads a user's LINE profile.
 	Profile(ctx context.Context, userID string) (line.Profile, error)

@@ -14,7 +14,7 @@ import (
 )
 
 // maxTries is how many failed answers one step accepts before the re-prompt also offers
-// back, cancel and contact (DESIGN.md: re-prompts are bounded).
+// back, cancel and contact (docs/ARCHITECTURE.md: re-prompts are bounded).
 const maxTries = 3
 
 // flow is a form: a list of fields asked one by one, then a summary with confirm and edit.
@@ -83,7 +83,7 @@ const (
 )
 
 // formAction is a button inside a form; it carries the session id and step so a stale tap is
-// recognised (DESIGN.md: postback data).
+// recognised (docs/ARCHITECTURE.md: postback data).
 func (t *turn) formAction(label, control string, extra ...string) action {
 	q := url.Values{"a": {"f"}, "s": {t.sess.ID}, "n": {strconv.Itoa(t.sess.Step)}, "c": {control}}
 	for i := 0; i+1 < len(extra); i += 2 {
@@ -412,7 +412,6 @@ func (t *turn) confirm() error {
 		return err
 	}
 	t.endSession = true
-	t.important = true
 	return nil
 }
 

@@ -335,7 +335,6 @@ func (t *turn) decide(userID string, status store.LeaderStatus) error {
 	}
 	t.out.text(t.tr("off.decided", "Name", l.FullName, "Status", t.tr("reg.status."+string(l.Status))))
 	t.out.buttons(action{Label: t.tr("btn.pending"), Data: "a=ldr.list"}, t.menuAction())
-	t.important = true
 	return nil
 }
 

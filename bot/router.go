@@ -10,7 +10,7 @@ import (
 	"github.com/ssonet/ssonet/thai"
 )
 
-// Words that work at every step (DESIGN.md: global words), compared after keywordOf.
+// Words that work at every step (docs/ARCHITECTURE.md: global words), compared after keywordOf.
 var (
 	cancelWords  = words("ยกเลิก", "cancel", "หยุด", "stop")
 	backWords    = words("ย้อนกลับ", "กลับ", "ย้อน", "back")
@@ -194,6 +194,7 @@ func (t *turn) section40Action() action { return action{Label: t.tr("btn.s40"), 
 // greet answers a follow: the full welcome, or a short "welcome back" after an unblock
 // (CONVERSATIONS.md, "Adding the account").
 func (t *turn) greet() {
+	t.chat = true // nobody asked for it: not worth a push when the reply token is stale
 	name := t.member.DisplayName
 	if t.ev.Unblocked {
 		t.out.text(t.tr("welcome_back", "Name", name))
@@ -262,6 +263,7 @@ func (t *turn) contact() {
 
 // smallTalk answers thanks, "okay", laughter and stickers kindly, with the main paths.
 func (t *turn) smallTalk() {
+	t.chat = true
 	t.out.text(t.tr("small_talk"))
 	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.section40Action(), t.menuAction())
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ssonet/ssonet/bot"
+	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
 	"github.com/ssonet/ssonet/scheduler"
@@ -21,7 +22,7 @@ import (
 	"github.com/ssonet/ssonet/store/sqlitestore"
 )
 
-// Conversation transcripts (DESIGN.md, Tests): testdata/transcripts/*.txt, one command a line.
+// Conversation transcripts (docs/ARCHITECTURE.md, Tests): testdata/transcripts/*.txt, one command a line.
 //
 //	user <name> [en|admin] speak as this user (created in the stand-in with that display name);
 //	                       "admin" makes them the one ID in ADMIN_LINE_USER_IDS
@@ -72,6 +73,7 @@ type harness struct {
 	st     store.Store
 	lapi   *linetest.Server
 	eng    *bot.Engine
+	ib     *inbox.Inbox // events reach the engine through it, as in production
 	mu     sync.Mutex
 	now    time.Time
 	seq    int
@@ -119,6 +121,12 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.ib, err = inbox.New(inbox.Config{Store: st, Handler: h.eng, Now: h.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ib.Start()
+	t.Cleanup(func() { h.ib.Stop(context.Background()) })
 	h.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: h.eng, Now: h.clock,
 		Sleep: func(context.Context, time.Duration) error { return nil }})
 	if err != nil {
@@ -181,8 +189,11 @@ func (h *harness) deliver(ev bot.Event) {
 	h.t.Helper()
 	before := len(h.lapi.Deliveries(h.user))
 	h.kicked = false
-	if err := h.eng.Handle(context.Background(), ev); err != nil {
-		h.t.Fatalf("Handle(%s): %v", ev.Kind, err)
+	if err := h.ib.Accept(context.Background(), []bot.Event{ev}); err != nil {
+		h.t.Fatalf("Accept(%s): %v", ev.Kind, err)
+	}
+	if err := h.ib.WaitIdle(context.Background()); err != nil {
+		h.t.Fatal(err)
 	}
 	if h.kicked {
 		h.deliverAnnouncements()

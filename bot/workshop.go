@@ -266,7 +266,6 @@ func (t *turn) joinWorkshop(id string) error {
 	if err != nil {
 		return fmt.Errorf("bot: join workshop: %w", err)
 	}
-	t.important = true
 	again := before.Status == r.Status && r.Status != store.RegCancelled
 	switch {
 	case r.Status == store.RegWaitlisted:
@@ -334,7 +333,6 @@ func (t *turn) leaveWorkshop(id string) error {
 	if err != nil {
 		return fmt.Errorf("bot: leave workshop: %w", err)
 	}
-	t.important = true
 	t.out.text(t.tr("ws.left", "Title", w.Title))
 	t.out.buttons(t.wsListAction(), t.menuAction())
 	return nil

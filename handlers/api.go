@@ -15,8 +15,8 @@ import (
 	"github.com/ssonet/ssonet/thai"
 )
 
-// API is the officers' HTTP API under /api/v1 (DESIGN.md: "The officers' API needs a bearer
-// token"). Every request must carry `Authorization: Bearer <ADMIN_TOKEN>`, else 401. Each
+// API is the officers' HTTP API under /api/v1 (docs/ARCHITECTURE.md, "Security and personal
+// data": the officers' API needs a bearer token). Every request must carry `Authorization: Bearer <ADMIN_TOKEN>`, else 401. Each
 // resource adds its routes through Routes; errors are rendered by one middleware so every 4xx
 // has the same JSON shape:
 //

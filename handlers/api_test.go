@@ -26,7 +26,7 @@ func newAPIRouter(t *testing.T, routes ...func(*gin.RouterGroup)) *gin.Engine {
 	t.Helper()
 	logger := discardLogger()
 	reg := prometheus.NewRegistry()
-	w, err := NewWebhook(WebhookConfig{ChannelSecret: sdkSecret, Events: &recorder{}, Logger: logger, Registerer: reg})
+	w, err := NewWebhook(WebhookConfig{ChannelSecret: sdkSecret, Inbox: &recorder{}, Logger: logger, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// healthz serves GET /healthz: 200 while the process serves HTTP at all (DESIGN.md,
+// healthz serves GET /healthz: 200 while the process serves HTTP at all (docs/ARCHITECTURE.md,
 // "Observability").
 func healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})

@@ -23,7 +23,7 @@ func newTestRouter(t *testing.T, store Pinger) (*gin.Engine, *bytes.Buffer) {
 	logs := &bytes.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, nil))
 	reg := prometheus.NewRegistry()
-	w, err := NewWebhook(WebhookConfig{ChannelSecret: sdkSecret, Events: &recorder{}, Logger: logger, Registerer: reg})
+	w, err := NewWebhook(WebhookConfig{ChannelSecret: sdkSecret, Inbox: &recorder{}, Logger: logger, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,8 +71,8 @@ func TestMetricsEndpoint(t *testing.T) {
 
 	rec := get(r, "/metrics")
 	for _, want := range []string{
-		`ssonet_webhook_events_total{kind="message",outcome="ok"} 1`,
-		`ssonet_webhook_handle_seconds_count{kind="message"} 1`,
+		`ssonet_webhook_events_total{kind="message",outcome="accepted"} 1`,
+		`ssonet_webhook_accept_seconds_count 1`,
 	} {
 		if !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -79,12 +79,18 @@ func SimulatorPresets() []SimUser {
 	}
 }
 
+// simulatorTimeout bounds the webhook call and the wait for its answer.
+const simulatorTimeout = 30 * time.Second
+
 // SimulatorConfig holds what a Simulator needs; all fields but History are required.
 type SimulatorConfig struct {
 	StandIn       StandIn
 	ChannelSecret string           // the per-run secret the webhook verifies
 	WebhookURL    string           // this server's own POST /webhook, e.g. http://127.0.0.1:8080/webhook
 	Now           func() time.Time // timestamps of the events
+	// Settle waits until the events the webhook accepted are handled (the inbox's WaitIdle),
+	// so that an event's answer is read after it was sent.
+	Settle func(ctx context.Context) error
 	// History keeps personas and chats across restarts (the embedded store); nil keeps them in
 	// memory for this run only.
 	History SimHistory
@@ -106,16 +112,15 @@ type Simulator struct {
 	recordMu sync.Mutex // one recorder at a time, so no delivery is recorded twice
 }
 
-// NewSimulator registers the preset personas' profiles with the stand-in.
 // NewSimulator registers the preset personas' profiles, and those History kept, with the
 // stand-in.
 func NewSimulator(ctx context.Context, cfg SimulatorConfig) (*Simulator, error) {
-	if cfg.StandIn == nil || cfg.ChannelSecret == "" || cfg.WebhookURL == "" || cfg.Now == nil {
-		return nil, errors.New("handlers: simulator needs StandIn, ChannelSecret, WebhookURL and Now")
+	if cfg.StandIn == nil || cfg.ChannelSecret == "" || cfg.WebhookURL == "" || cfg.Now == nil || cfg.Settle == nil {
+		return nil, errors.New("handlers: simulator needs StandIn, ChannelSecret, WebhookURL, Now and Settle")
 	}
 	s := &Simulator{
 		cfg:      cfg,
-		client:   &http.Client{Timeout: handleTimeout + 5*time.Second},
+		client:   &http.Client{Timeout: simulatorTimeout},
 		blocked:  map[string]bool{},
 		recorded: map[string]int{},
 		history:  cfg.History,
@@ -277,6 +282,12 @@ func (s *Simulator) postEvent(c *gin.Context) {
 		return
 	}
 	res.Body.Close()
+	sctx, cancel := context.WithTimeout(c.Request.Context(), simulatorTimeout)
+	defer cancel()
+	if err := s.cfg.Settle(sctx); err != nil {
+		c.JSON(http.StatusGatewayTimeout, gin.H{"error": "the bot did not answer in time: " + err.Error()})
+		return
+	}
 
 	out := s.deliveries(in.UserID, since)
 	out.WebhookStatus = res.StatusCode

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssonet/ssonet/bot"
+	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
 )
@@ -57,13 +58,20 @@ func newSimFixtureWith(t *testing.T, h SimHistory) *simFixture {
 	engine := &echo{client: client, seen: make(chan bot.Event, 10)}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	reg := prometheus.NewRegistry()
-	w, err := NewWebhook(WebhookConfig{ChannelSecret: "sim-secret", Events: engine, Logger: logger, Registerer: reg})
+	ib, err := inbox.New(inbox.Config{Store: openSQLite(t), Handler: engine, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ib.Start()
+	t.Cleanup(func() { ib.Stop(context.Background()) })
+	w, err := NewWebhook(WebhookConfig{ChannelSecret: "sim-secret", Inbox: ib, Logger: logger, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	url := "http://" + srv.Listener.Addr().String()
-	sim, err := NewSimulator(context.Background(), SimulatorConfig{StandIn: standIn, ChannelSecret: "sim-secret", WebhookURL: url + "/webhook", Now: time.Now, History: h})
+	sim, err := NewSimulator(context.Background(), SimulatorConfig{StandIn: standIn, ChannelSecret: "sim-secret", WebhookURL: url + "/webhook", Now: time.Now,
+		Settle: ib.WaitIdle, History: h})
 	if err != nil {
 		t.Fatal(err)
 	}

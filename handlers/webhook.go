@@ -8,9 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
-	"runtime/debug"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,59 +17,55 @@ import (
 	"github.com/ssonet/ssonet/bot"
 )
 
-// MaxWebhookBody caps a webhook request body (DESIGN.md, "Security and personal data": body size
+// MaxWebhookBody caps a webhook request body (docs/ARCHITECTURE.md, "Security and personal data": body size
 // is capped). LINE's own requests are far smaller; a larger body is answered 413.
 const MaxWebhookBody = 1 << 20 // bytes
 
-// handleTimeout bounds the handling of one request's events. Handling runs on a context that
-// does not end when LINE hangs up, so a slow request still finishes what it started.
-const handleTimeout = 30 * time.Second
-
-// EventHandler is what the webhook needs from the conversation engine; *bot.Engine satisfies it.
-type EventHandler interface {
-	// Handle acts on one event; an error means nothing was kept and LINE should redeliver.
-	Handle(ctx context.Context, ev bot.Event) error
+// Acceptor is what the webhook needs from the inbox; *inbox.Inbox satisfies it.
+type Acceptor interface {
+	// Accept stores one request's events durably, within its own bound (1.5 s), and returns;
+	// an error means LINE should redeliver.
+	Accept(ctx context.Context, evs []bot.Event) error
 }
 
-// WebhookConfig holds what a Webhook needs. ChannelSecret and Events are required.
+// WebhookConfig holds what a Webhook needs. ChannelSecret and Inbox are required.
 type WebhookConfig struct {
 	ChannelSecret string                // verifies x-line-signature
-	Events        EventHandler          // the engine
+	Inbox         Acceptor              // where events go (docs/ARCHITECTURE.md, "Inbox")
 	Logger        *slog.Logger          // slog.Default() when nil
 	Registerer    prometheus.Registerer // where the webhook metrics are registered; none when nil
 }
 
 // Webhook serves POST /webhook: it verifies LINE's signature, converts the events of one-to-one
-// chats to bot.Event and hands them to the engine, in order per user and in parallel across
-// users.
+// chats to bot.Event and stores them in the inbox; the inbox's workers hand them to the engine
+// later. The answer never waits for the engine or for LINE (docs/ARCHITECTURE.md, "Webhook").
 type Webhook struct {
 	secret  string
-	events  EventHandler
+	inbox   Acceptor
 	log     *slog.Logger
-	users   keyedMutex // serialises one user's events across concurrent requests
 	count   *prometheus.CounterVec
-	latency *prometheus.HistogramVec
+	latency prometheus.Histogram
 }
 
 // NewWebhook builds a Webhook and registers its metrics:
-// ssonet_webhook_events_total{kind,outcome} and ssonet_webhook_handle_seconds{kind}.
+// ssonet_webhook_events_total{kind,outcome} and ssonet_webhook_accept_seconds.
 func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
-	if cfg.ChannelSecret == "" || cfg.Events == nil {
-		return nil, errors.New("handlers: webhook needs ChannelSecret and Events")
+	if cfg.ChannelSecret == "" || cfg.Inbox == nil {
+		return nil, errors.New("handlers: webhook needs ChannelSecret and Inbox")
 	}
 	w := &Webhook{
 		secret: cfg.ChannelSecret,
-		events: cfg.Events,
+		inbox:  cfg.Inbox,
 		log:    cfg.Logger,
 		count: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ssonet_webhook_events_total",
-			Help: "Webhook events by kind (follow, unfollow, message, postback, other) and outcome (ok, error, skipped, ignored).",
+			Help: "Webhook events by kind (follow, unfollow, message, postback, other) and outcome (accepted, error, ignored).",
 		}, []string{"kind", "outcome"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "ssonet_webhook_handle_seconds",
-			Help:    "Time the engine took to handle one webhook event, in seconds.",
-			Buckets: prometheus.DefBuckets,
-		}, []string{"kind"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "ssonet_webhook_accept_seconds",
+			Help:    "Time the inbox took to store one webhook request's events, in seconds.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 1.5, 2},
+		}),
 	}
 	if w.log == nil {
 		w.log = slog.Default()
@@ -91,13 +84,14 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 //
 //   - The body is read through http.MaxBytesReader: over MaxWebhookBody → 413.
 //   - webhook.ParseRequest checks the signature over the raw bytes before any JSON work
-//     (line-platform.md rows 1–2): missing or wrong → 400, nothing handled.
+//     (line-platform.md rows 1–2): missing or wrong → 400, nothing stored.
 //   - Malformed JSON → 400. The SDK's error text quotes the whole body, which holds personal
 //     data, so it is never logged.
 //   - Empty events (the console's Verify, row 6) → 200.
-//   - Group/room sources, standby mode and unknown types (rows 12, 32, 33) are logged, ignored.
-//   - If the engine fails on any event → 500, so LINE redelivers (rows 7–9); the engine
-//     deduplicates by webhookEventId.
+//   - Group/room sources, standby mode, unknown types and events without a webhookEventId
+//     (rows 12, 32, 33) are logged, ignored.
+//   - The rest go to the inbox in one write; if it cannot be made in time → 500, so LINE
+//     redelivers (rows 7–9); a redelivery of what was stored is a no-op. Otherwise → 200.
 func (w *Webhook) Serve(c *gin.Context) {
 	// MaxBytesReader gets net/http's own ResponseWriter, not gin's wrapper: only then does the
 	// server learn that the limit was hit and close the connection instead of reading the rest
@@ -122,86 +116,46 @@ func (w *Webhook) Serve(c *gin.Context) {
 		return
 	}
 
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), handleTimeout)
-	defer cancel()
-	if !w.dispatch(ctx, cb.Events) {
-		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": "event handling failed"})
+	evs := make([]bot.Event, 0, len(cb.Events))
+	for _, e := range cb.Events {
+		ev, reason := convert(e)
+		if reason != "" {
+			w.observe(eventID(e), kindLabel(e.GetType()), "ignored", "type", e.GetType(), "reason", reason)
+			continue
+		}
+		evs = append(evs, ev)
+	}
+	if len(evs) == 0 {
+		c.Status(http.StatusOK)
+		return
+	}
+	start := time.Now()
+	err = w.inbox.Accept(c.Request.Context(), evs)
+	w.latency.Observe(time.Since(start).Seconds())
+	outcome := "accepted"
+	if err != nil {
+		outcome = "error"
+	}
+	for _, ev := range evs {
+		w.observe(ev.ID, string(ev.Kind), outcome)
+	}
+	if err != nil {
+		w.log.Error("webhook: inbox write failed; LINE may redeliver", "events", len(evs), "err", err)
+		c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": "could not store the events"})
 		return
 	}
 	c.Status(http.StatusOK)
 }
 
-// dispatch converts the events, groups them by user (keeping each user's order), and runs the
-// groups in parallel. It reports whether every event was handled.
-func (w *Webhook) dispatch(ctx context.Context, events []webhook.EventInterface) bool {
-	var order []string
-	byUser := map[string][]bot.Event{}
-	for _, e := range events {
-		ev, reason := convert(e)
-		if reason != "" {
-			w.observe(eventID(e), kindLabel(e.GetType()), "ignored", 0, "type", e.GetType(), "reason", reason)
-			continue
-		}
-		if _, seen := byUser[ev.UserID]; !seen {
-			order = append(order, ev.UserID)
-		}
-		byUser[ev.UserID] = append(byUser[ev.UserID], ev)
-	}
-
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for _, user := range order {
-		wg.Go(func() {
-			// Gin's recovery middleware does not reach these goroutines: a panic in the engine
-			// fails the request (500, LINE may redeliver) instead of killing the process.
-			defer func() {
-				if p := recover(); p != nil {
-					w.log.Error("webhook event handler panicked", "panic", p, "stack", string(debug.Stack()))
-					failed.Store(true)
-				}
-			}()
-			if !w.handleUser(ctx, user, byUser[user]) {
-				failed.Store(true)
-			}
-		})
-	}
-	wg.Wait()
-	return !failed.Load()
-}
-
-// handleUser hands one user's events to the engine in order, holding the user's lock so that a
-// concurrent request for the same user waits. After a failure the user's later events are
-// skipped: the redelivery brings them again, in order.
-func (w *Webhook) handleUser(ctx context.Context, user string, evs []bot.Event) bool {
-	unlock := w.users.Lock(user)
-	defer unlock()
-	for i, ev := range evs {
-		start := time.Now()
-		err := w.events.Handle(ctx, ev)
-		took := time.Since(start)
-		w.latency.WithLabelValues(string(ev.Kind)).Observe(took.Seconds())
-		if err != nil {
-			w.observe(ev.ID, string(ev.Kind), "error", took, "err", err)
-			for _, rest := range evs[i+1:] {
-				w.observe(rest.ID, string(rest.Kind), "skipped", 0)
-			}
-			return false
-		}
-		w.observe(ev.ID, string(ev.Kind), "ok", took)
-	}
-	return true
-}
-
-// observe counts an event and writes its one log line: id, kind, outcome, duration and any extra
+// observe counts an event and writes its one log line: id, kind, outcome and any extra
 // attributes, never the text or other personal data.
-func (w *Webhook) observe(id, kind, outcome string, took time.Duration, extra ...any) {
+func (w *Webhook) observe(id, kind, outcome string, extra ...any) {
 	w.count.WithLabelValues(kind, outcome).Inc()
 	level := slog.LevelInfo
 	if outcome == "error" {
 		level = slog.LevelError
 	}
-	w.log.Log(context.Background(), level, "webhook event",
-		append([]any{"id", id, "kind", kind, "outcome", outcome, "duration", took}, extra...)...)
+	w.log.Log(context.Background(), level, "webhook event", append([]any{"id", id, "kind", kind, "outcome", outcome}, extra...)...)
 }
 
 // kindLabel keeps the metric's kind label bounded: LINE adds event types over time.
@@ -268,6 +222,9 @@ func convert(e webhook.EventInterface) (ev bot.Event, ignored string) {
 	user, ok := source.(webhook.UserSource)
 	if !ok || user.UserId == "" {
 		return bot.Event{}, "not a one-to-one chat"
+	}
+	if ev.ID == "" {
+		return bot.Event{}, "no webhookEventId"
 	}
 	ev.UserID = user.UserId
 	ev.Redelivery = delivery != nil && delivery.IsRedelivery

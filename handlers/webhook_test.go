@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -28,27 +27,19 @@ import (
 // testdata/line-sdk/SOURCE.txt were computed with it.
 const sdkSecret = "testsecret"
 
-// recorder is a fake engine: it records the events it is given, and lets a test make Handle
-// fail or block for chosen events.
+// recorder is a fake inbox: it records the events it is given, and lets a test make Accept
+// fail.
 type recorder struct {
 	mu     sync.Mutex
 	events []bot.Event
-	fail   func(bot.Event) error // nil: succeed
-	block  func(bot.Event)       // called before returning; may wait on a channel
+	fail   error // nil: succeed
 }
 
-func (r *recorder) Handle(_ context.Context, ev bot.Event) error {
+func (r *recorder) Accept(_ context.Context, evs []bot.Event) error {
 	r.mu.Lock()
-	r.events = append(r.events, ev)
-	fail, block := r.fail, r.block
-	r.mu.Unlock()
-	if block != nil {
-		block(ev)
-	}
-	if fail != nil {
-		return fail(ev)
-	}
-	return nil
+	defer r.mu.Unlock()
+	r.events = append(r.events, evs...)
+	return r.fail
 }
 
 func (r *recorder) got() []bot.Event {
@@ -69,7 +60,7 @@ func newWebhookFixture(t *testing.T) *webhookFixture {
 	t.Helper()
 	f := &webhookFixture{engine: &recorder{}, log: &bytes.Buffer{}}
 	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: f.log}, nil))
-	w, err := NewWebhook(WebhookConfig{ChannelSecret: sdkSecret, Events: f.engine, Logger: logger, Registerer: prometheus.NewRegistry()})
+	w, err := NewWebhook(WebhookConfig{ChannelSecret: sdkSecret, Inbox: f.engine, Logger: logger, Registerer: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +233,7 @@ func TestWebhookConvertsSDKSamples(t *testing.T) {
 		kind, outcome string
 		n             float64
 	}{
-		{"message", "ok", 11}, {"postback", "ok", 5}, {"follow", "ok", 1}, {"unfollow", "ok", 1},
+		{"message", "accepted", 11}, {"postback", "accepted", 5}, {"follow", "accepted", 1}, {"unfollow", "accepted", 1},
 		{"message", "ignored", 4}, // two from a group, one standby, one group with @All
 		{"other", "ignored", 10},  // join, leave, beacon ×3, accountLink, memberJoined, memberLeft, unsend, videoPlayComplete
 	} {
@@ -287,124 +278,20 @@ func TestWebhookRedeliveryAndUnblock(t *testing.T) {
 	}
 }
 
-// TestWebhookOrderPerUserParallelAcrossUsers sends A1 B1 A2 B2 in one request. User A's first
-// event waits until B's first has started, which only works if users run in parallel; each
-// user's events must arrive in order.
-func TestWebhookOrderPerUserParallelAcrossUsers(t *testing.T) {
+// TestWebhookInboxErrorIs500 checks that a failed inbox write makes LINE redeliver (500) and is
+// counted for each event of the request.
+func TestWebhookInboxErrorIs500(t *testing.T) {
 	f := newWebhookFixture(t)
-	bStarted := make(chan struct{})
-	f.engine.block = func(ev bot.Event) {
-		switch ev.ID {
-		case "A1":
-			<-bStarted
-		case "B1":
-			close(bStarted)
-		}
-	}
-	rec := f.postSigned(body(textEvent("A1", userA, "1"), textEvent("B1", userB, "1"), textEvent("A2", userA, "2"), textEvent("B2", userB, "2")))
-	if rec.Code != http.StatusOK {
-		t.Fatalf("status %d", rec.Code)
-	}
-	perUser := map[string][]string{}
-	for _, ev := range f.engine.got() {
-		perUser[ev.UserID] = append(perUser[ev.UserID], ev.ID)
-	}
-	want := map[string][]string{userA: {"A1", "A2"}, userB: {"B1", "B2"}}
-	if diff := cmp.Diff(want, perUser); diff != "" {
-		t.Errorf("order per user (-want +got):\n%s", diff)
-	}
-}
-
-// TestWebhookSerialisesUserAcrossRequests holds the first request's event in the engine while a
-// second request for the same user arrives: the second must wait for the first to finish.
-func TestWebhookSerialisesUserAcrossRequests(t *testing.T) {
-	f := newWebhookFixture(t)
-	entered, release := make(chan string, 2), make(chan struct{})
-	var inFlight, overlap int
-	var mu sync.Mutex
-	f.engine.block = func(ev bot.Event) {
-		mu.Lock()
-		inFlight++
-		if inFlight > 1 {
-			overlap++
-		}
-		mu.Unlock()
-		entered <- ev.ID
-		if ev.ID == "first" {
-			<-release
-		}
-		mu.Lock()
-		inFlight--
-		mu.Unlock()
-	}
-	done := make(chan int, 2)
-	go func() { done <- f.postSigned(body(textEvent("first", userA, "1"))).Code }()
-	if id := <-entered; id != "first" {
-		t.Fatalf("entered %s first", id)
-	}
-	go func() { done <- f.postSigned(body(textEvent("second", userA, "2"))).Code }()
-	waitUntil(t, func() bool { return f.w.users.refs(userA) == 2 }) // the second request is queued on A's lock
-	close(release)
-	for range 2 {
-		if code := <-done; code != http.StatusOK {
-			t.Errorf("status %d", code)
-		}
-	}
-	if second := <-entered; second != "second" || overlap != 0 {
-		t.Errorf("second entered as %q with %d overlaps, want in turn", second, overlap)
-	}
-	if n := f.w.users.refs(userA); n != 0 {
-		t.Errorf("lock entry of user A still has %d refs, want freed", n)
-	}
-}
-
-// TestWebhookEngineErrorIs500 checks that a failing event makes LINE redeliver (500), that the
-// user's later events are skipped (so the redelivery keeps their order), and that other users
-// are still handled.
-func TestWebhookEngineErrorIs500(t *testing.T) {
-	f := newWebhookFixture(t)
-	f.engine.fail = func(ev bot.Event) error {
-		if ev.ID == "A1" {
-			return errors.New("store down")
-		}
-		return nil
-	}
+	f.engine.fail = errors.New("store down")
 	rec := f.postSigned(body(textEvent("A1", userA, "1"), textEvent("A2", userA, "2"), textEvent("B1", userB, "1")))
 	if rec.Code != http.StatusInternalServerError {
 		t.Errorf("status %d, want 500", rec.Code)
 	}
-	var ids []string
-	for _, ev := range f.engine.got() {
-		ids = append(ids, ev.ID)
+	if got := counterValue(t, f.w.count, "message", "error"); got != 3 {
+		t.Errorf("errors counted %v, want 3", got)
 	}
-	if strings.Contains(strings.Join(ids, ","), "A2") || len(ids) != 2 {
-		t.Errorf("handled %v, want A1 and B1 only", ids)
-	}
-	for outcome, n := range map[string]float64{"error": 1, "skipped": 1, "ok": 1} {
-		if got := counterValue(t, f.w.count, "message", outcome); got != n {
-			t.Errorf("outcome %s counted %v, want %v", outcome, got, n)
-		}
-	}
-}
-
-// A panic in the engine fails the request with 500 instead of killing the process; the other
-// user's events are still handled.
-func TestWebhookEnginePanicIs500(t *testing.T) {
-	f := newWebhookFixture(t)
-	f.engine.block = func(ev bot.Event) {
-		if ev.ID == "P1" {
-			panic("engine bug")
-		}
-	}
-	rec := f.postSigned(body(textEvent("P1", userA, "1"), textEvent("B1", userB, "1")))
-	if rec.Code != http.StatusInternalServerError {
-		t.Errorf("status %d, want 500", rec.Code)
-	}
-	if got := len(f.engine.got()); got != 2 {
-		t.Errorf("%d events reached the engine, want 2", got)
-	}
-	if !strings.Contains(f.log.String(), "webhook event handler panicked") {
-		t.Error("the panic was not logged")
+	if !strings.Contains(f.log.String(), "store down") {
+		t.Errorf("the failure is not logged:\n%s", f.log.String())
 	}
 }
 
@@ -417,51 +304,12 @@ func TestWebhookLogLinesCarryNoText(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if line.Msg != "webhook event" || line.ID != "E1" || line.Kind != "message" || line.Outcome != "ok" {
+	if line.Msg != "webhook event" || line.ID != "E1" || line.Kind != "message" || line.Outcome != "accepted" {
 		t.Errorf("last log line %+v, want the event's id, kind and outcome", line)
 	}
 	if strings.Contains(f.log.String(), "0812345678") || strings.Contains(f.log.String(), userA) {
 		t.Errorf("log carries text or user ID:\n%s", f.log.String())
 	}
-}
-
-func TestKeyedMutexFreesEntries(t *testing.T) {
-	var k keyedMutex
-	var wg sync.WaitGroup
-	var counter [3]int
-	for i := range 100 {
-		wg.Go(func() {
-			unlock := k.Lock(fmt.Sprint(i % 3))
-			counter[i%3]++ // a data race (caught by -race) if Lock does not exclude
-			unlock()
-		})
-	}
-	wg.Wait()
-	if len(k.entries) != 0 || counter[0]+counter[1]+counter[2] != 100 {
-		t.Errorf("entries %d, counts %v", len(k.entries), counter)
-	}
-}
-
-// waitUntil spins (yielding, never sleeping) until cond holds, failing after 10 s.
-func waitUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached within 10s")
-		}
-		runtime.Gosched()
-	}
-}
-
-// refs is the number of holders and waiters of key's lock (0 once freed).
-func (k *keyedMutex) refs(key string) int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if e := k.entries[key]; e != nil {
-		return e.refs
-	}
-	return 0
 }
 
 // counterValue reads one counter of vec.

@@ -406,7 +406,7 @@ func (a *WorkshopAPI) cancel(c *gin.Context) {
 	a.save(c, "workshop.cancel", w)
 }
 
-// registrationJSON is one registrant as answered; the phone number is masked (PDPA, DESIGN.md).
+// registrationJSON is one registrant as answered; the phone number is masked (PDPA, docs/ARCHITECTURE.md).
 type registrationJSON struct {
 	UserID     string `json:"userId"`
 	Name       string `json:"name"`

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"github.com/ssonet/ssonet/line"
@@ -23,9 +24,9 @@ type Store interface {
 	GetOfficer(ctx context.Context, userID string) (store.Officer, error)
 	ListLeaders(ctx context.Context, province string, status store.LeaderStatus) ([]store.Leader, error)
 	ListOfficers(ctx context.Context, province string) ([]store.Officer, error)
-	// ClaimEvent and ReleaseEvent are the lease (see syncLeaseID).
-	ClaimEvent(ctx context.Context, id string, now time.Time, lease time.Duration) error
-	ReleaseEvent(ctx context.Context, id string, claimedAt time.Time) error
+	// AcquireLease and ReleaseLease keep replicas from syncing at once (syncLeaseName).
+	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) error
+	ReleaseLease(ctx context.Context, name, holder string) error
 }
 
 // LINE is the part of the Messaging API the menus use; *line.Client satisfies it.
@@ -45,11 +46,10 @@ type LINE interface {
 	DeleteRichMenuAlias(ctx context.Context, aliasID string) error
 }
 
-// syncLeaseID is the webhook-event ID the sync claims in the store as its lease: ClaimEvent
-// gives it to one replica at a time, hands it over when the holder's lease ran out (a crash),
-// and ReleaseEvent frees it when the sync ends, so every start syncs (cheaply when nothing
-// changed) and no two replicas sync at once.
-const syncLeaseID = "ssonet:richmenu.sync"
+// syncLeaseName is the store lease a sync holds: one replica at a time syncs, a crashed one's
+// lease is taken over once it expired, and it is released when the sync ends, so every start
+// syncs (cheaply when nothing changed) and no two replicas sync at once.
+const syncLeaseName = "richmenu.sync"
 
 // syncLease bounds one sync; it is far longer than a sync takes (a few seconds).
 const syncLease = 5 * time.Minute
@@ -84,6 +84,7 @@ type Menus struct {
 	now    func() time.Time
 	after  func(time.Duration) <-chan time.Time
 	build  func() ([]Built, error) // built; tests change the definitions through it
+	holder string                  // this process's name on the sync lease
 
 	mu      sync.Mutex
 	ids     map[string]string // menu key → rich menu ID, after a sync
@@ -96,7 +97,7 @@ func New(cfg Config) (*Menus, error) {
 		return nil, errors.New("richmenu: Store and LINE are required")
 	}
 	m := &Menus{st: cfg.Store, api: cfg.LINE, admins: map[string]bool{}, log: cfg.Logger, now: cfg.Now, after: cfg.After,
-		waiting: map[string]bool{}, build: built}
+		waiting: map[string]bool{}, build: built, holder: uuid.NewString()}
 	for _, id := range cfg.Admins {
 		m.admins[id] = true
 	}
@@ -162,8 +163,7 @@ func (m *Menus) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	claimedAt := m.now().UTC()
-	switch err := m.st.ClaimEvent(ctx, syncLeaseID, claimedAt, syncLease); {
+	switch err := m.st.AcquireLease(ctx, syncLeaseName, m.holder, m.now().UTC(), syncLease); {
 	case errors.Is(err, store.ErrConflict):
 		return ErrBusy
 	case err != nil:
@@ -172,7 +172,7 @@ func (m *Menus) Sync(ctx context.Context) error {
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		if err := m.st.ReleaseEvent(rctx, syncLeaseID, claimedAt); err != nil {
+		if err := m.st.ReleaseLease(rctx, syncLeaseName, m.holder); err != nil {
 			m.log.Warn("rich menu lease release", "err", err)
 		}
 	}()

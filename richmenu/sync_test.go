@@ -429,8 +429,7 @@ func TestSyncFailureRetriedAndLeaseShared(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	// Another replica holds the lease.
-	other := r.now.Add(-time.Minute)
-	if err := r.st.ClaimEvent(ctx, syncLeaseID, other, syncLease); err != nil {
+	if err := r.st.AcquireLease(ctx, syncLeaseName, "other-replica", r.now.Add(-time.Minute), syncLease); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.menus.Sync(ctx); !errors.Is(err, ErrBusy) {
@@ -450,7 +449,7 @@ func TestSyncFailureRetriedAndLeaseShared(t *testing.T) {
 	}
 
 	// The other replica finishes; then LINE fails once.
-	if err := r.st.ReleaseEvent(ctx, syncLeaseID, other); err != nil {
+	if err := r.st.ReleaseLease(ctx, syncLeaseName, "other-replica"); err != nil {
 		t.Fatal(err)
 	}
 	r.lapi.FailNext(line.EndpointRichMenuList, 500, 1)

@@ -17,7 +17,7 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
-// Delivery defaults (DESIGN.md, "Delivery"; line-platform.md rows 14, 26–30).
+// Delivery defaults (docs/ARCHITECTURE.md, "Delivery"; line-platform.md rows 14, 26–30).
 const (
 	// DefaultLease is how long a worker owns an announcement it claimed; every finished batch
 	// extends it. A worker that stops (crash, deploy) loses it, and the next tick of any

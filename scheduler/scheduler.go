@@ -13,6 +13,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
+
+	"github.com/ssonet/ssonet/inbox"
 )
 
 // jobTimeout bounds one run of any job.
@@ -22,8 +24,9 @@ const jobTimeout = 5 * time.Minute
 type Store interface {
 	// DeleteSessionsExpiredBefore removes sessions whose ExpiresAt is before t.
 	DeleteSessionsExpiredBefore(ctx context.Context, t time.Time) (int, error)
-	// DeleteEventsBefore forgets webhook events claimed before t.
-	DeleteEventsBefore(ctx context.Context, t time.Time) (int, error)
+	// DeleteInboxBefore deletes done inbox events received before done and parked ones
+	// received before parked, batch rows at a time.
+	DeleteInboxBefore(ctx context.Context, done, parked time.Time, batch int) (int, error)
 	ReferralStore
 }
 
@@ -56,7 +59,7 @@ type Scheduler struct {
 	now   func() time.Time
 	log   *slog.Logger
 	runs  *prometheus.CounterVec
-	// deliveries counts what the jobs delivered, by kind and outcome (DESIGN.md, Observability).
+	// deliveries counts what the jobs delivered, by kind and outcome (docs/ARCHITECTURE.md, Observability).
 	deliveries *prometheus.CounterVec
 	ctx        context.Context // cancelled when Stop gives up waiting; parent of every job's context
 	cancel     context.CancelFunc
@@ -234,20 +237,25 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 // Retention of the clean-up job.
 const (
 	// SessionRetention is how long an expired session is kept, so that a user who comes back
-	// within a day is still told their form expired (DESIGN.md, "The conversation engine").
+	// within a day is still told their form expired (docs/ARCHITECTURE.md, "The conversation engine").
 	SessionRetention = 24 * time.Hour
-	// EventRetention is how long a webhook event id is remembered for deduplication; LINE
-	// redelivers for a shorter time than this (line-platform.md rows 7–9, 11).
-	EventRetention = 48 * time.Hour
+	// EventRetention is how long a handled webhook event id is remembered for deduplication:
+	// the inbox's replay cut-off, which is longer than LINE redelivers (line-platform.md rows
+	// 7–9, 11).
+	EventRetention = inbox.DefaultMaxAge
+	// cleanupBatch is how many inbox rows one delete statement removes, so that webhook writes
+	// never wait long behind the clean-up.
+	cleanupBatch = 1000
 )
 
-// Cleanup deletes sessions that expired more than SessionRetention ago and webhook event records
-// claimed more than EventRetention ago. It is idempotent, so replicas running it at the same
-// time do no harm.
+// Cleanup deletes sessions that expired more than SessionRetention ago, handled inbox events
+// received more than EventRetention ago, and parked inbox events (which hold what people typed)
+// after the retention of other closed personal records, ReferralRetention. It is idempotent,
+// so replicas running it at the same time do no harm.
 func (s *Scheduler) Cleanup(ctx context.Context) error {
 	now := s.now()
 	sessions, errS := s.store.DeleteSessionsExpiredBefore(ctx, now.Add(-SessionRetention))
-	events, errE := s.store.DeleteEventsBefore(ctx, now.Add(-EventRetention))
+	events, errE := s.store.DeleteInboxBefore(ctx, now.Add(-EventRetention), now.Add(-s.retention), cleanupBatch)
 	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events)
 	return errors.Join(errS, errE)
 }

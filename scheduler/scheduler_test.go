@@ -65,15 +65,18 @@ func TestCleanup(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	events := map[string]time.Time{ // webhookEventId → claimed at
+	events := map[string]time.Time{ // webhookEventId → received at, handled at once
 		"OLD": now.Add(-EventRetention - time.Minute), // deleted
 		"NEW": now.Add(-EventRetention + time.Minute), // kept
 	}
 	for id, at := range events {
-		if err := st.ClaimEvent(ctx, id, at, time.Minute); err != nil {
+		if _, err := st.AddInbox(ctx, []store.InboxEvent{{ID: id, UserID: "U-" + id, Body: []byte("{}"), EventAt: at, ReceivedAt: at}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.CompleteEvent(ctx, id, at); err != nil {
+		if _, err := st.ClaimInbox(ctx, "U-"+id, "tok", at, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CompleteInbox(ctx, id, "tok", at); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -90,12 +93,12 @@ func TestCleanup(t *testing.T) {
 			t.Errorf("session expiring %v: err %v, want deleted=%v", exp, err, wantGone)
 		}
 	}
-	// A forgotten event can be claimed again; a remembered, completed one cannot.
-	if err := st.ClaimEvent(ctx, "OLD", now, time.Minute); err != nil {
-		t.Errorf("OLD event still remembered: %v", err)
-	}
-	if err := st.ClaimEvent(ctx, "NEW", now, time.Minute); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("NEW event forgotten: claim gave %v, want ErrConflict", err)
+	// A forgotten event can be stored again; a remembered, handled one cannot.
+	for id, want := range map[string]int{"OLD": 1, "NEW": 0} {
+		n, err := st.AddInbox(ctx, []store.InboxEvent{{ID: id, UserID: "U-" + id, Body: []byte("{}"), EventAt: now, ReceivedAt: now}})
+		if err != nil || n != want {
+			t.Errorf("AddInbox(%s) after the clean-up = %d, %v; want %d new", id, n, err, want)
+		}
 	}
 }
 
@@ -106,7 +109,9 @@ func (failingStore) DeleteSessionsExpiredBefore(context.Context, time.Time) (int
 	return 0, errors.New("database is locked")
 }
 
-func (failingStore) DeleteEventsBefore(context.Context, time.Time) (int, error) { return 0, nil }
+func (failingStore) DeleteInboxBefore(context.Context, time.Time, time.Time, int) (int, error) {
+	return 0, nil
+}
 
 // runWrapped runs entry id's job the way cron does: through the chain, with cron.Recover.
 func runWrapped(t *testing.T, s *Scheduler, id cron.EntryID) {

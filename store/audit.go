@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// AuditEntry is one line of the audit log: who did what to which record, when (DESIGN.md:
-// "each change is written to an audit log"). Entries are only appended, never changed.
+// AuditEntry is one line of the audit log: who did what to which record, when
+// (docs/ARCHITECTURE.md, "Security and personal data": each change is audit-logged). Entries are only appended, never changed.
 type AuditEntry struct {
 	ID       string    // UUID; unique
 	At       time.Time // UTC, to the millisecond

@@ -6,9 +6,9 @@ import (
 )
 
 // Officer is an SSO officer (เจ้าหน้าที่สำนักงานประกันสังคม) who approves leaders and sends
-// announcements for the provinces in Provinces. Roles are never self-assigned (DESIGN.md,
-// "Security"): a stored officer exists only because they typed an invite code; admins come from
-// ADMIN_LINE_USER_IDS and are not stored.
+// announcements for the provinces in Provinces. Roles are never self-assigned
+// (docs/ARCHITECTURE.md, "Security and personal data"): a stored officer exists only because
+// they typed an invite code; admins come from ADMIN_LINE_USER_IDS and are not stored.
 type Officer struct {
 	UserID    string   // LINE user ID; unique
 	Provinces []string // ISO 3166-2:TH codes, e.g. ["TH-76"]; sorted, no duplicates

@@ -13,7 +13,7 @@ import (
 )
 
 // Sealer encrypts personal data before it is written (AES-256-GCM) and derives keyed hashes
-// (HMAC-SHA256) for looking values up without storing them in plain (DESIGN.md, "Security and
+// (HMAC-SHA256) for looking values up without storing them in plain (docs/ARCHITECTURE.md, "Security and
 // personal data"). It is safe for concurrent use.
 type Sealer struct {
 	aead    cipher.AEAD

@@ -2,7 +2,7 @@
 // implement (MongoDB in mongostore, embedded SQLite in sqlitestore), and the sentinel errors they
 // return. Conformance of every implementation is checked by one suite in storetest.
 //
-// Rules every implementation follows (DESIGN.md, "The store"):
+// Rules every implementation follows (docs/ARCHITECTURE.md, "The store"):
 //   - times are stored in UTC and returned in UTC, to the millisecond (MongoDB's precision);
 //     the zero time stays zero;
 //   - not found is ErrNotFound, never a zero value with a nil error;
@@ -135,38 +135,19 @@ type SessionStore interface {
 	DeleteSessionsExpiredBefore(ctx context.Context, t time.Time) (int, error)
 }
 
-// EventStore deduplicates webhook events by webhookEventId (line-platform.md rows 8 and 9).
-//
-// A handler claims an event before acting on it, completes the claim when all it wrote is
-// stored, and releases it when handling failed so that LINE's redelivery is handled again.
-type EventStore interface {
-	// ClaimEvent claims webhook event id at now. It returns ErrConflict when the event was
-	// already completed, or is claimed by another worker and the claim is younger than lease.
-	ClaimEvent(ctx context.Context, id string, now time.Time, lease time.Duration) error
-	// CompleteEvent marks a claimed event as handled for good; ErrNotFound if there is no
-	// record of it (never claimed, released or forgotten).
-	CompleteEvent(ctx context.Context, id string, now time.Time) error
-	// ReleaseEvent drops the unfinished claim made at claimedAt (the now given to ClaimEvent)
-	// so a redelivery can be handled. A claim another worker took over after the lease, and a
-	// completed event, stay; releasing an unknown event is not an error.
-	ReleaseEvent(ctx context.Context, id string, claimedAt time.Time) error
-	// DeleteEventsBefore forgets events claimed before t (LINE redelivers for at most a day)
-	// and returns how many it removed.
-	DeleteEventsBefore(ctx context.Context, t time.Time) (int, error)
-}
-
 // Store is everything the service keeps. Both implementations satisfy it.
 type Store interface {
 	MemberStore
 	LeaderStore
 	SessionStore
-	EventStore
+	InboxStore
 	AuditStore
 	ReferralStore
 	OfficerStore
 	AnnouncementStore
 	WorkshopStore
-	// Ping reports whether the database answers (used by GET /readyz).
+	LeaseStore
+	// Ping reports whether the database answers and takes a write (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.
 	Close(ctx context.Context) error

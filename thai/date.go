@@ -9,7 +9,7 @@ import (
 )
 
 // beOffset turns a Christian-era year into a Buddhist-era one: พ.ศ. = ค.ศ. + 543
-// (DESIGN.md, "The store").
+// (docs/ARCHITECTURE.md, "The store").
 const beOffset = 543
 
 // Accepted years, in the Christian era. A year outside is a typing mistake (date.year).
@@ -132,7 +132,7 @@ func tokenize(s string) (toks []token, ok bool) {
 //	3 Feb 2023  3 February 2023  Feb 3, 2023           English month, either order
 //
 // A weekday and วันที่ may stand in front ("วันจันทร์ที่ 3 ก.พ. 66", "Fri, 3 Feb 2023"), and an
-// era marker before or after the year: พ.ศ. or BE, ค.ศ., CE or AD. Years (DESIGN.md, "The
+// era marker before or after the year: พ.ศ. or BE, ค.ศ., CE or AD. Years (docs/ARCHITECTURE.md, "The
 // store": พ.ศ. = ค.ศ. + 543):
 //   - four digits: Buddhist era if ≥ 2400, else Christian era (ISO 2023-02-03 is therefore CE);
 //   - two digits: Buddhist era, 66 → 2566 BE → 2023 CE (25xx is the only century in use);
@@ -442,7 +442,7 @@ func AgeOn(birth, on time.Time) int {
 }
 
 // FormatDate shows the day of t in loc with the abbreviated Thai month and the Buddhist-era
-// year: "3 ก.พ. 2566" (DESIGN.md, "The store").
+// year: "3 ก.พ. 2566" (docs/ARCHITECTURE.md, "The store").
 func FormatDate(t time.Time, loc *time.Location) string {
 	t = t.In(loc)
 	return fmt.Sprintf("%d %s %d", t.Day(), thaiMonths[t.Month()-1].abbr, t.Year()+beOffset)

@@ -1,6 +1,6 @@
 // Package thai reads and writes the forms Thai people type on a phone: Thai digits, Buddhist-era
 // dates, national ID and mobile numbers, province names and personal names, all after one
-// input normalisation (DESIGN.md, "The conversation engine").
+// input normalisation (docs/ARCHITECTURE.md, "The conversation engine").
 //
 // Parsers never echo the user's input in an error: they return an *InputError whose Key the
 // chat translates into a Thai re-prompt (STYLE.md, miniflux pattern). The keys are:

@@ -54,7 +54,7 @@ func FormatNationalID(id string) string {
 	return id[:1] + "-" + id[1:5] + "-" + id[5:10] + "-" + id[10:12] + "-" + id[12:]
 }
 
-// MaskNationalID shows a 13-digit ID for logs and screens that must not reveal it (DESIGN.md,
+// MaskNationalID shows a 13-digit ID for logs and screens that must not reveal it (docs/ARCHITECTURE.md,
 // "Security and personal data"): the category digit, the registration office and the check
 // digit stay, "1234567890121" → "1-2345-xxxxx-xx-1". Anything that is not 13 ASCII digits
 // gives "x-xxxx-xxxxx-xx-x", so a malformed value never leaks.

@@ -30,7 +30,7 @@ func isInvisible(r rune) bool {
 	return false
 }
 
-// Normalize returns s in the one form every parser reads (DESIGN.md, "The conversation
+// Normalize returns s in the one form every parser reads (docs/ARCHITECTURE.md, "The conversation
 // engine"):
 //
 //   - full-width and half-width forms folded (golang.org/x/text/width.Fold): "０８１" → "081";

@@ -89,7 +89,7 @@ func FormatPhone(p string) string {
 }
 
 // MaskPhone shows a number from ParseMobile for logs and screens that must not reveal it
-// (DESIGN.md, "Security and personal data"): the first two and last four digits stay,
+// (docs/ARCHITECTURE.md, "Security and personal data"): the first two and last four digits stay,
 // "0812345678" → "08x-xxx-5678". Anything that is not 10 ASCII digits gives "xxx-xxx-xxxx",
 // so a malformed value never leaks.
 func MaskPhone(p string) string {

@@ -15,7 +15,8 @@ const (
 	membersColl   = "members"
 	leadersColl   = "leaders"
 	sessionsColl  = "sessions"
-	eventsColl    = "events"
+	inboxColl     = "inbox"
+	probeColl     = "probe"
 	auditColl     = "audit"
 	referralsColl = "referrals"
 )
@@ -44,10 +45,19 @@ func indexes() []index {
 			Keys:    bson.D{{Key: "expiresAt", Value: 1}},
 			Options: options.Index().SetName("expiresAt"),
 		}},
-		// The clean-up job forgets old webhook events by claimedAt.
-		{eventsColl, mongo.IndexModel{
-			Keys:    bson.D{{Key: "claimedAt", Value: 1}},
-			Options: options.Index().SetName("claimedAt"),
+		// The inbox (docs/ARCHITECTURE.md, "Inbox"): a user's first pending event, the due
+		// users, and the metrics' counts and the clean-up.
+		{inboxColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "userId", Value: 1}, {Key: "state", Value: 1}, {Key: "eventAt", Value: 1}, {Key: "seq", Value: 1}, {Key: "_id", Value: 1}},
+			Options: options.Index().SetName("userId_state_order"),
+		}},
+		{inboxColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "state", Value: 1}, {Key: "nextAt", Value: 1}},
+			Options: options.Index().SetName("state_nextAt"),
+		}},
+		{inboxColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "state", Value: 1}, {Key: "receivedAt", Value: 1}},
+			Options: options.Index().SetName("state_receivedAt"),
 		}},
 		// The audit log is listed newest first, overall or by record.
 		{auditColl, mongo.IndexModel{

@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
@@ -58,10 +60,16 @@ func Open(ctx context.Context, uri string, sealer *store.Sealer) (*Store, error)
 	return s, nil
 }
 
-// Ping reports whether the server answers.
+// Ping reports whether the server answers and takes a write: it upserts the one document of
+// the probe collection.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.client.Ping(ctx, nil); err != nil {
 		return fmt.Errorf("mongostore: %w", err)
+	}
+	_, err := s.db.Collection(probeColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: "readyz"}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now()}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("mongostore: write probe: %w", err)
 	}
 	return nil
 }

@@ -220,7 +220,29 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			outcome     TEXT NOT NULL,
 			PRIMARY KEY (workshop_id, user_id, kind)
 		) STRICT`),
-	// 10: the simulator's users and chat history (simulator mode only, simulator.go).
+	// 10: the inbox (docs/ARCHITECTURE.md, "Inbox") replaces the webhook events table.
+	// inbox_user_order finds a user's first pending event, inbox_state_next the due users,
+	// inbox_state_received the metrics' counts and the clean-up. Ping writes its one row to
+	// probe.
+	execAll(`DROP TABLE events`,
+		`CREATE TABLE probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL) STRICT`,
+		`CREATE TABLE inbox (
+			id          TEXT PRIMARY KEY,
+			user_id     TEXT NOT NULL,
+			event_at    INTEGER NOT NULL,
+			seq         INTEGER NOT NULL,
+			received_at INTEGER NOT NULL,
+			body_sealed TEXT NOT NULL,
+			state       TEXT NOT NULL,
+			attempts    INTEGER NOT NULL,
+			next_at     INTEGER NOT NULL,
+			token       TEXT NOT NULL,
+			lease_until INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX inbox_user_order ON inbox (user_id, event_at, seq, id) WHERE state = 'pending'`,
+		`CREATE INDEX inbox_state_next ON inbox (state, next_at)`,
+		`CREATE INDEX inbox_state_received ON inbox (state, received_at)`),
+	// 11: the simulator's users and chat history (simulator mode only, simulator.go).
 	execAll(`
 		CREATE TABLE sim_users (
 			user_id      TEXT PRIMARY KEY,
@@ -235,6 +257,13 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			entry   TEXT NOT NULL
 		) STRICT`,
 		`CREATE INDEX sim_entries_user ON sim_entries (user_id, seq)`),
+	// 12: named leases (lease.go).
+	execAll(`
+		CREATE TABLE leases (
+			name   TEXT PRIMARY KEY,
+			holder TEXT NOT NULL,
+			until  INTEGER NOT NULL
+		) STRICT`),
 }
 
 // execAll is a migration that runs statements in order.

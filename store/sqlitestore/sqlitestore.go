@@ -18,6 +18,10 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
+// readConns is the size of the read pool: enough for the inbox's workers and the API on a few
+// cores; more readers only wait for the disk and each other.
+const readConns = 8
+
 // FileName is the database file Open creates in its directory (with -wal and -shm beside it).
 const FileName = "ssonet.db"
 
@@ -28,8 +32,9 @@ const FileName = "ssonet.db"
 // result of the write before it. Reads use a pool of read-only connections, which WAL lets run
 // beside the writer.
 type Store struct {
-	write  *sql.DB
-	read   *sql.DB
+	write  *pool
+	read   *pool
+	batch  *batcher // the inbox's writes, grouped (batch.go)
 	sealer *store.Sealer
 }
 
@@ -63,7 +68,18 @@ func Open(dir string, sealer *store.Sealer) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
-	return &Store{write: write, read: read, sealer: sealer}, nil
+	// A small pool kept open: with database/sql's default of 2 idle connections, concurrent
+	// readers opened and closed a connection (and prepared its statements again) per query.
+	read.SetMaxOpenConns(readConns)
+	read.SetMaxIdleConns(readConns)
+	s := &Store{write: newPool(write), read: newPool(read), sealer: sealer}
+	if err := s.write.warm(ctx, batched...); err != nil {
+		s.write.Close()
+		s.read.Close()
+		return nil, err
+	}
+	s.batch = newBatcher(s.write)
+	return s, nil
 }
 
 // openDB opens a pool on the database file. busy_timeout comes first so that switching to WAL
@@ -91,16 +107,22 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 	return db, nil
 }
 
-// Ping reports whether the database answers.
+// Ping reports whether the database answers and takes a write: it rewrites the one row of
+// probe, through the write connection, so a held write lock or a full disk fails it.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.read.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlitestore: %w", err)
 	}
+	if _, err := s.write.ExecContext(ctx, `INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)`, time.Now().UnixMilli()); err != nil {
+		return fmt.Errorf("sqlitestore: write probe: %w", err)
+	}
 	return nil
 }
 
-// Close closes both pools. The last connection to close checkpoints the WAL into the file.
+// Close stops the inbox's writer, then closes both pools. The last connection to close
+// checkpoints the WAL into the file.
 func (s *Store) Close(context.Context) error {
+	s.batch.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 

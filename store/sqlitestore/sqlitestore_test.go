@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -99,7 +98,7 @@ func TestConnectionSettings(t *testing.T) {
 		{"read", "busy_timeout", "10000"},
 		{"read", "query_only", "1"},
 	} {
-		db := map[string]*sql.DB{"write": s.write, "read": s.read}[c.pool]
+		db := map[string]*pool{"write": s.write, "read": s.read}[c.pool]
 		var got string
 		if err := db.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got); err != nil {
 			t.Fatal(err)

@@ -31,13 +31,14 @@ var sections = []struct {
 	{"Member", testMembers},
 	{"Leader", testLeaders},
 	{"Session", testSessions},
-	{"Event", testEvents},
+	{"Inbox", testInbox},
 	{"Officer", testOfficers},
 	{"LeaderDecision", testLeaderDecisions},
 	{"Announcement", testAnnouncements},
 	{"Audit", testAudit},
 	{"Referral", testReferrals},
 	{"Workshop", testWorkshops},
+	{"Lease", testLeases},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
@@ -71,7 +72,8 @@ const (
 )
 
 // SeedPersonalData writes a leader whose phone is PlainPhone, a session holding
-// PlainNationalID in its fields, and a referral of PlainNationalID with PlainPhone.
+// PlainNationalID in its fields, a referral of PlainNationalID with PlainPhone, and an inbox
+// event whose body holds both (what a user typed).
 func SeedPersonalData(t testing.TB, st store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -88,6 +90,10 @@ func SeedPersonalData(t testing.TB, st store.Store) {
 	r := referral(1, "U-personal", PlainNationalID)
 	r.Phone = PlainPhone
 	if err := st.CreateReferral(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	ev := store.InboxEvent{ID: "ev-personal", UserID: "U-personal", Body: []byte(`{"text":"` + PlainNationalID + " " + PlainPhone + `"}`), EventAt: t0, ReceivedAt: t0}
+	if _, err := st.AddInbox(ctx, []store.InboxEvent{ev}); err != nil {
 		t.Fatal(err)
 	}
 }

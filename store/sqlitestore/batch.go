@@ -1,0 +1,143 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// maxBatch is the most writes one transaction of the batcher carries.
+const maxBatch = 64
+
+// errClosed is what a write gets after Close.
+var errClosed = errors.New("sqlitestore: store closed")
+
+// batcher is the single writer of the inbox's writes (store, claim, heartbeat, complete,
+// retry, park; docs/ARCHITECTURE.md, "The store"): writes that arrive while one transaction
+// runs are grouped into the next, so concurrent webhooks and workers share commits instead of
+// queueing for the write connection one commit each. A write's own context only decides
+// whether it is still wanted when its batch starts; the statements run on the batch's context,
+// because interrupting one statement would roll back the whole transaction.
+type batcher struct {
+	db       *pool
+	ops      chan *batchOp
+	quit     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+}
+
+// batchOp is one write: run executes its statements on tx and keeps their results itself; an
+// error from run is an SQL failure, which sends the batch's writes to run one by one.
+type batchOp struct {
+	ctx context.Context
+	run func(tx *sql.Tx) error
+	err chan error // buffered: the writer never waits for the caller
+}
+
+func newBatcher(db *pool) *batcher {
+	b := &batcher{db: db, ops: make(chan *batchOp), quit: make(chan struct{}), done: make(chan struct{})}
+	go b.loop()
+	return b
+}
+
+// do runs run in the next batch and waits for its commit, or for ctx. A write abandoned by its
+// caller may still commit; the inbox's writes are all safe to repeat or to find done.
+func (b *batcher) do(ctx context.Context, run func(tx *sql.Tx) error) error {
+	op := &batchOp{ctx: ctx, run: run, err: make(chan error, 1)}
+	select {
+	case b.ops <- op:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.quit:
+		return errClosed
+	}
+	select {
+	case err := <-op.err:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *batcher) loop() {
+	defer close(b.done)
+	for {
+		var batch []*batchOp
+		select {
+		case op := <-b.ops:
+			batch = append(batch, op)
+		case <-b.quit:
+			return
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case op := <-b.ops:
+				batch = append(batch, op)
+			default:
+				break fill
+			}
+		}
+		if err := b.commit(batch); err != nil {
+			if len(batch) == 1 {
+				batch[0].err <- err
+				continue
+			}
+			for _, op := range batch { // one by one, so one failing write fails alone
+				if err := op.ctx.Err(); err != nil {
+					op.err <- err
+					continue
+				}
+				op.err <- b.commit([]*batchOp{op})
+			}
+			continue
+		}
+		for _, op := range batch {
+			op.err <- op.ctx.Err() // nil unless the write was skipped because its caller left
+		}
+	}
+}
+
+// commit runs the wanted writes of batch in one transaction.
+func (b *batcher) commit(batch []*batchOp) error {
+	ctx := context.Background()
+	tx, err := b.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, op := range batch {
+		if op.ctx.Err() != nil {
+			continue
+		}
+		if err := op.run(tx); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// close stops the writer once the batch it runs is committed.
+func (b *batcher) close() {
+	b.stopOnce.Do(func() { close(b.quit) })
+	<-b.done
+}
+
+// warm prepares qs on p now, so that txStmt finds them without the connection a transaction
+// holds.
+func (p *pool) warm(ctx context.Context, qs ...string) error {
+	for _, q := range qs {
+		if p.stmt(ctx, q) == nil {
+			_, err := p.DB.PrepareContext(ctx, q) // the preparing error
+			return fmt.Errorf("sqlitestore: prepare %q: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// txStmt is p's prepared statement of q (see warm) for use in tx.
+func txStmt(tx *sql.Tx, p *pool, q string) *sql.Stmt {
+	return tx.Stmt(p.stmt(context.Background(), q))
+}

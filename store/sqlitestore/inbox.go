@@ -1,0 +1,212 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ssonet/ssonet/store"
+)
+
+// The inbox is on the path of every webhook event. Each statement below names the index that
+// serves it, checked with EXPLAIN QUERY PLAN in TestInboxQueryPlans; "the primary key" is the
+// index SQLite keeps for the TEXT primary key, sqlite_autoindex_inbox_1. Like every statement
+// of the store they are prepared once (see pool); the two reads (due, stats) run on the read
+// pool, so the poller and the metrics never wait behind a write.
+
+// inboxSQL is the text of every inbox statement, by the field of inboxStmts it is prepared into.
+var inboxSQL = map[string]string{
+	// Primary key: a known id is left as it is.
+	"add": `INSERT INTO inbox (id, user_id, event_at, seq, received_at, body_sealed, state, attempts, next_at, token, lease_until)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, 0, '', 0) ON CONFLICT (id) DO NOTHING`,
+	// inbox_state_next: the pending events due by now.
+	"due": `SELECT DISTINCT user_id FROM inbox
+		WHERE state = 'pending' AND next_at <= ?1 AND lease_until <= ?1 LIMIT ?2`,
+	// inbox_user_order finds the user's first pending event; the primary key updates it.
+	"claim": `UPDATE inbox SET token = ?2, lease_until = ?3, attempts = attempts + 1
+		WHERE id = (SELECT id FROM inbox WHERE user_id = ?1 AND state = 'pending' ORDER BY event_at, seq, id LIMIT 1)
+		  AND next_at <= ?4 AND lease_until <= ?4
+		RETURNING id, user_id, body_sealed, event_at, seq, received_at, attempts, next_at`,
+	// Primary key, guarded by the claim's token.
+	"extend":   `UPDATE inbox SET lease_until = ?3 WHERE id = ?1 AND token = ?2 AND state = 'pending'`,
+	"complete": `UPDATE inbox SET state = 'done', body_sealed = '', token = '', lease_until = 0 WHERE id = ?1 AND token = ?2 AND state = 'pending'`,
+	"retry":    `UPDATE inbox SET next_at = ?3, token = '', lease_until = 0 WHERE id = ?1 AND token = ?2 AND state = 'pending'`,
+	"park":     `UPDATE inbox SET state = 'parked', token = '', lease_until = 0 WHERE id = ?1 AND token = ?2 AND state = 'pending'`,
+	// inbox_state_received: counts and the oldest pending event, from the index alone.
+	"stats": `SELECT
+		(SELECT count(*) FROM inbox WHERE state = 'pending'),
+		(SELECT min(received_at) FROM inbox WHERE state = 'pending'),
+		(SELECT count(*) FROM inbox WHERE state = 'parked')`,
+	// inbox_state_received: one bounded chunk of the clean-up, so no write waits long behind it.
+	"deleteBatch": `DELETE FROM inbox WHERE rowid IN (
+		SELECT rowid FROM inbox WHERE state = 'done' AND received_at < ?1
+		UNION ALL SELECT rowid FROM inbox WHERE state = 'parked' AND received_at < ?2
+		LIMIT ?3)`,
+}
+
+// ms is t in Unix milliseconds, 0 for the zero time (the inbox's NOT NULL times).
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS reverses ms.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// batched are the inbox statements the batcher runs (prepared at Open).
+var batched = []string{inboxSQL["add"], inboxSQL["claim"], inboxSQL["extend"], inboxSQL["complete"], inboxSQL["retry"], inboxSQL["park"]}
+
+// AddInbox stores evs in one transaction, shared with the inbox writes that arrive at the same
+// time; ids already stored are left as they are.
+func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, error) {
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	sealed := make([]string, len(evs))
+	for i, e := range evs {
+		sealed[i] = s.sealer.Seal(string(e.Body))
+	}
+	n := 0
+	err := s.batch.do(ctx, func(tx *sql.Tx) error {
+		stmt := txStmt(tx, s.write, inboxSQL["add"])
+		n = 0
+		for i, e := range evs {
+			k, err := affected(stmt.Exec(e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), sealed[i]))
+			if err != nil {
+				return err
+			}
+			n += k
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: add inbox: %w", err)
+	}
+	return n, nil
+}
+
+// DueInboxUsers lists users with a due, unclaimed pending event; served by inbox_state_next.
+func (s *Store) DueInboxUsers(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, inboxSQL["due"], ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: due inbox users: %w", err)
+	}
+	defer rows.Close()
+	var users []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, fmt.Errorf("sqlitestore: due inbox users: %w", err)
+		}
+		users = append(users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: due inbox users: %w", err)
+	}
+	return users, nil
+}
+
+// ClaimInbox claims the user's first pending event in one statement; served by
+// inbox_user_order and the primary key.
+func (s *Store) ClaimInbox(ctx context.Context, userID, token string, now time.Time, lease time.Duration) (store.InboxEvent, error) {
+	e := store.InboxEvent{State: store.InboxPending, Token: token, LeaseUntil: now.Add(lease).UTC().Truncate(time.Millisecond)}
+	var body string
+	var eventAt, receivedAt, nextAt int64
+	var found error // sql.ErrNoRows: nothing claimable
+	err := s.batch.do(ctx, func(tx *sql.Tx) error {
+		found = txStmt(tx, s.write, inboxSQL["claim"]).QueryRow(userID, token, ms(e.LeaseUntil), ms(now)).
+			Scan(&e.ID, &e.UserID, &body, &eventAt, &e.Seq, &receivedAt, &e.Attempts, &nextAt)
+		if errors.Is(found, sql.ErrNoRows) {
+			return nil
+		}
+		return found
+	})
+	if err == nil {
+		err = found
+	}
+	if err != nil {
+		return store.InboxEvent{}, notFound("claim inbox", err)
+	}
+	e.EventAt, e.ReceivedAt, e.NextAt = fromMS(eventAt), fromMS(receivedAt), fromMS(nextAt)
+	plain, err := s.sealer.Open(body)
+	if err != nil {
+		return store.InboxEvent{}, fmt.Errorf("sqlitestore: claim inbox: open body: %w", err)
+	}
+	e.Body = []byte(plain)
+	return e, nil
+}
+
+// guarded runs one of the token-guarded updates; no row changed means the claim is gone.
+func (s *Store) guarded(ctx context.Context, what, stmt string, args ...any) error {
+	n := 0
+	err := s.batch.do(ctx, func(tx *sql.Tx) (err error) {
+		n, err = affected(txStmt(tx, s.write, inboxSQL[stmt]).Exec(args...))
+		return err
+	})
+	if err == nil && n == 0 {
+		err = store.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("sqlitestore: %s: %w", what, err)
+	}
+	return nil
+}
+
+// ExtendInbox renews a claim; primary key.
+func (s *Store) ExtendInbox(ctx context.Context, id, token string, now time.Time, lease time.Duration) error {
+	return s.guarded(ctx, "extend inbox", "extend", id, token, ms(now.Add(lease)))
+}
+
+// CompleteInbox marks a claimed event done and drops its body; primary key.
+func (s *Store) CompleteInbox(ctx context.Context, id, token string, _ time.Time) error {
+	return s.guarded(ctx, "complete inbox", "complete", id, token)
+}
+
+// RetryInbox releases a claim until next; primary key.
+func (s *Store) RetryInbox(ctx context.Context, id, token string, next time.Time) error {
+	return s.guarded(ctx, "retry inbox", "retry", id, token, ms(next))
+}
+
+// ParkInbox parks a claimed event; primary key.
+func (s *Store) ParkInbox(ctx context.Context, id, token string, _ time.Time) error {
+	return s.guarded(ctx, "park inbox", "park", id, token)
+}
+
+// InboxStats counts pending and parked events; served by inbox_state_received.
+func (s *Store) InboxStats(ctx context.Context) (store.InboxStats, error) {
+	var st store.InboxStats
+	var oldest sql.NullInt64
+	if err := s.read.QueryRowContext(ctx, inboxSQL["stats"]).Scan(&st.Pending, &oldest, &st.Parked); err != nil {
+		return store.InboxStats{}, fmt.Errorf("sqlitestore: inbox stats: %w", err)
+	}
+	st.OldestReceived = fromMS(oldest.Int64)
+	return st, nil
+}
+
+// DeleteInboxBefore deletes old done and parked events in chunks of batch; served by
+// inbox_state_received.
+func (s *Store) DeleteInboxBefore(ctx context.Context, done, parked time.Time, batch int) (int, error) {
+	if batch <= 0 {
+		return 0, errors.New("sqlitestore: delete inbox: batch must be positive")
+	}
+	total := 0
+	for {
+		n, err := affected(s.write.ExecContext(ctx, inboxSQL["deleteBatch"], ms(done), ms(parked), batch))
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("sqlitestore: delete inbox: %w", err)
+		}
+		if n < batch {
+			return total, nil
+		}
+	}
+}
