@@ -24,7 +24,8 @@ type Built struct {
 	// PNG is the image, Width×Height pixels.
 	PNG []byte
 	// Name is "ssonet <key> <hash>", hash being the first 16 hex digits of the SHA-256 of the
-	// object and the image: a menu of that name on LINE is this version.
+	// object and the image's pixels (not its PNG bytes, which another Go release may compress
+	// differently): a menu of that name on LINE is this version.
 	Name string
 }
 
@@ -38,7 +39,8 @@ func Build() ([]Built, error) {
 	}
 	var out []Built
 	for _, m := range menus() {
-		img, err := ts.render(m)
+		pixels := ts.paint(m)
+		img, err := encode(pixels, pngLevel)
 		if err != nil {
 			return nil, fmt.Errorf("richmenu: draw %s: %w", m.key, err)
 		}
@@ -49,7 +51,7 @@ func Build() ([]Built, error) {
 		}
 		h := sha256.New()
 		h.Write(obj)
-		h.Write(img)
+		h.Write(pixels.Pix)
 		name := strings.Join([]string{NamePrefix, m.key, hex.EncodeToString(h.Sum(nil))[:16]}, " ")
 		req.Name = name
 		out = append(out, Built{Key: m.key, Request: req, PNG: img, Name: name})

@@ -26,11 +26,7 @@ const (
 // BestCompression for files a few per cent larger, far under 1 MB (BenchmarkEncode).
 const pngLevel = png.BestSpeed
 
-// render draws m as a PNG.
-func (ts *typesetter) render(m menu) ([]byte, error) {
-	return encode(ts.paint(m), pngLevel)
-}
-
+// encode writes img as a PNG at level.
 func encode(img image.Image, level png.CompressionLevel) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: level}

@@ -411,7 +411,7 @@ func rebuilt(t *testing.T, key string, change func(*menu)) Built {
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, err := ts.render(m)
+		img, err := encode(ts.paint(m), pngLevel)
 		if err != nil {
 			t.Fatal(err)
 		}
