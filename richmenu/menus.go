@@ -154,8 +154,8 @@ func (m *Menus) Start(ctx context.Context) (done <-chan struct{}) {
 // Sync makes LINE's rich menus match the definitions with one list call: a menu whose name
 // (prefix, key, content hash) is already there is kept (its image uploaded if a crash left it
 // without one), a missing one is created with its image; aliases point at the current menus;
-// the newcomer menu is the default; the members of every menu that was created (a first
-// deployment, a redesign) are linked to it in bulk (500 per call); then our older versions and
+// the members of every menu that was created (a first deployment, a redesign) are linked to it
+// in bulk (500 per call); the newcomer menu becomes the default; then our older versions and
 // the aliases of removed menus are deleted. Menus not named by us are never touched. Nothing
 // is created when nothing changed, so Sync is idempotent across restarts. It returns ErrBusy
 // when another replica is syncing.
@@ -206,7 +206,7 @@ func (m *Menus) Sync(ctx context.Context) error {
 		}
 	}
 
-	ids := map[string]string{}
+	ids, created := map[string]string{}, map[string]bool{}
 	for _, b := range all {
 		id, ok := existing[b.Name]
 		if ok {
@@ -228,7 +228,7 @@ func (m *Menus) Sync(ctx context.Context) error {
 				return fmt.Errorf("richmenu: upload %s: %w", b.Key, err)
 			}
 			m.log.Info("rich menu created", "menu", b.Key, "name", b.Name, "id", id)
-			relink[b.Key] = true // first deployment, redesign or a lost menu: its members move to it
+			relink[b.Key], created[b.Key] = true, true // its members move to it
 		}
 		ids[b.Key] = id
 	}
@@ -246,15 +246,18 @@ func (m *Menus) Sync(ctx context.Context) error {
 		}
 	}
 
+	// The default is set after the members are linked, so a default that is not the current
+	// newcomer menu means this is the first sync of these menus or the last one stopped before
+	// the linking was done: every member is linked again.
 	def := "" // a newcomer menu made just now cannot be the default yet
-	if !relink[KeyNewcomer] {
+	if !created[KeyNewcomer] {
 		if def, err = m.api.DefaultRichMenu(ctx); err != nil {
 			return fmt.Errorf("richmenu: default: %w", err)
 		}
 	}
 	if def != ids[KeyNewcomer] {
-		if err := m.api.SetDefaultRichMenu(ctx, ids[KeyNewcomer]); err != nil {
-			return fmt.Errorf("richmenu: set default: %w", err)
+		for k := range keys {
+			relink[k] = true
 		}
 	}
 
@@ -272,6 +275,11 @@ func (m *Menus) Sync(ctx context.Context) error {
 	for u := range waiting {
 		if err := m.Relink(ctx, u); err != nil {
 			m.log.Warn("rich menu relink after sync", "err", err)
+		}
+	}
+	if def != ids[KeyNewcomer] {
+		if err := m.api.SetDefaultRichMenu(ctx, ids[KeyNewcomer]); err != nil {
+			return fmt.Errorf("richmenu: set default: %w", err)
 		}
 	}
 	for _, id := range stale {

@@ -534,3 +534,28 @@ func mustEngineWithAdmin(t *testing.T, r *rig, userID string) *bot.Engine {
 	}
 	return e
 }
+
+// TestSyncStoppedBeforeLinkingLinksNextTime: a first sync that fails while linking members
+// leaves the default unset, so the next sync, which finds every menu, links them.
+func TestSyncStoppedBeforeLinkingLinksNextTime(t *testing.T) {
+	r := newRig(t)
+	r.leader(user(31), store.LeaderApproved)
+	r.lapi.FailNext(line.EndpointRichMenuBulk, 500, 1)
+	if err := r.menus.Sync(context.Background()); err == nil {
+		t.Fatal("Sync with the bulk link failing succeeded")
+	}
+	if r.lapi.DefaultRichMenu() != "" || r.menuOf(user(31)) != "" {
+		t.Fatalf("after the failed sync: default %q, leader sees %q", r.lapi.DefaultRichMenu(), r.menuOf(user(31)))
+	}
+	seq := r.lapi.LastSeq()
+	r.sync()
+	if got := r.calls(seq); got["richmenu.create POST"] != 0 || got["richmenu.bulk POST"] == 0 {
+		t.Errorf("second sync calls %v: want no create and the bulk links", got)
+	}
+	if k := r.menuOf(user(31)); k != KeyLeader {
+		t.Errorf("the leader sees %q after the second sync", k)
+	}
+	if k := r.menuOf(user(32)); k != KeyNewcomer {
+		t.Errorf("a stranger sees %q", k)
+	}
+}
