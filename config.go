@@ -42,6 +42,9 @@ type Config struct {
 	// ReferralRetention is how long a closed referral is kept before the scheduler deletes it:
 	// REFERRAL_RETENTION_DAYS whole days, 1–3650, default 365.
 	ReferralRetention time.Duration
+	// LineRateLimit is LINE_RATE_LIMIT: true (unset or "on") keeps the client-side budget of
+	// LINE's rate limits; false ("off") drops it, for benchmarks against a stand-in only.
+	LineRateLimit bool
 	// Simulator is true when no LINE channel is configured: LINE API calls go to the in-process
 	// stand-in and /simulator is served.
 	Simulator bool
@@ -88,6 +91,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s: %q is not an http(s) URL", u.name, v))
 		}
 		*u.dst = v
+	}
+
+	switch v := env("LINE_RATE_LIMIT", "on"); v {
+	case "on":
+		cfg.LineRateLimit = true
+	case "off":
+		if u, err := url.Parse(cfg.APIBaseURL); err == nil && strings.EqualFold(u.Hostname(), "api.line.me") {
+			errs = append(errs, errors.New("LINE_RATE_LIMIT: off is for benchmarks against a stand-in only, but LINE_API_BASE_URL is api.line.me"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("LINE_RATE_LIMIT: %q is neither on nor off", v))
 	}
 
 	cfg.MongoURI = env("MONGODB_URI", "")

@@ -19,6 +19,7 @@ import (
 	"github.com/ssonet/ssonet/handlers"
 	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/mongostore"
@@ -37,7 +38,8 @@ type testServer struct {
 	url     string
 	standIn *linetest.Server
 	inspect store.Store
-	inbox   *inbox.Inbox // the server's workers: post waits until they are idle
+	inbox   *inbox.Inbox   // the server's workers: post waits until they are idle
+	outbox  *outbox.Outbox // the server's pushes: post waits until the due ones are sent
 }
 
 // logSink collects a server's log and prints it when the test fails.
@@ -122,7 +124,7 @@ func startServer(t testing.TB, extra map[string]string) *testServer {
 		}
 	})
 	srv := startRun(t, vars, logs)
-	return &testServer{url: srv.addr, standIn: standIn, inspect: openInspector(t, vars), inbox: srv.inbox}
+	return &testServer{url: srv.addr, standIn: standIn, inspect: openInspector(t, vars), inbox: srv.inbox, outbox: srv.outbox}
 }
 
 // openInspector opens a second handle on the server's database.
@@ -191,13 +193,18 @@ func (s *testServer) post(t testing.TB, body []byte, signature string) int {
 	return res.StatusCode
 }
 
-// settle waits until the server's workers are idle.
+// settle waits until the server's workers are idle and the pushes they queued are sent.
 func (s *testServer) settle(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if err := s.inbox.WaitIdle(ctx); err != nil {
 		t.Fatalf("inbox not idle: %v", err)
+	}
+	if s.outbox != nil {
+		if err := s.outbox.WaitIdle(ctx); err != nil {
+			t.Fatalf("outbox not idle: %v", err)
+		}
 	}
 }
 
@@ -230,6 +237,29 @@ func (s *testServer) assertUntouched(t *testing.T, user string) {
 var userSeq atomic.Int64
 
 // newUser returns a LINE user ID not used before in this test binary.
+// awaitDelivery waits until user has a delivery whose first message contains text (the outbox
+// sends pushes in the background) and returns the latest such one. The 20-second bound is for a
+// hang, not a wait: it returns as soon as the delivery is there.
+func awaitDelivery(t testing.TB, standIn *linetest.Server, user, text string) linetest.Delivery {
+	t.Helper()
+	sub, unsubscribe := standIn.Subscribe()
+	defer unsubscribe()
+	deadline := time.After(20 * time.Second)
+	for {
+		ds := standIn.Deliveries(user)
+		for i := len(ds) - 1; i >= 0; i-- {
+			if strings.Contains(string(ds[i].Messages[0]), text) {
+				return ds[i]
+			}
+		}
+		select {
+		case <-sub:
+		case <-deadline:
+			t.Fatalf("%s never got a message with %q", user, text)
+		}
+	}
+}
+
 func newUser() string { return fmt.Sprintf("U%032x", 0xe2e0000+userSeq.Add(1)) }
 
 var eventSeq atomic.Int64
@@ -343,7 +373,7 @@ func TestStoreFailure(t *testing.T) {
 	srv := startWith(t, func(ctx context.Context, ready func(started)) error {
 		return serve(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), failingStore{st}, io.Discard, ready)
 	})
-	s := &testServer{url: srv.addr, standIn: standIn, inspect: st, inbox: srv.inbox}
+	s := &testServer{url: srv.addr, standIn: standIn, inspect: st, inbox: srv.inbox, outbox: srv.outbox}
 
 	user := newUser()
 	b := fixture(t, "follow.json", event{UserID: user, EventID: newEventID(), ReplyToken: standIn.IssueReplyToken(user)})

@@ -147,7 +147,7 @@ func startFaultServer(t *testing.T, extra map[string]string) *faultServer {
 		return serve(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil)), fs, io.Discard, ready)
 	})
 	return &faultServer{
-		testServer: &testServer{url: srv.addr, standIn: standIn, inspect: openInspector(t, vars), inbox: srv.inbox},
+		testServer: &testServer{url: srv.addr, standIn: standIn, inspect: openInspector(t, vars), inbox: srv.inbox, outbox: srv.outbox},
 		store:      fs, clock: clock, vars: vars,
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/richmenu"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
@@ -59,8 +60,9 @@ func main() {
 
 // started is what a running server tells its caller once requests are accepted.
 type started struct {
-	addr  string       // host:port it listens on; with PORT=0 that is how a caller learns the port
-	inbox *inbox.Inbox // the workers, which tests wait for (WaitIdle) and drive (Poll)
+	addr   string         // host:port it listens on; with PORT=0 that is how a caller learns the port
+	inbox  *inbox.Inbox   // the workers, which tests wait for (WaitIdle) and drive (Poll)
+	outbox *outbox.Outbox // the pushes, which tests wait for (WaitIdle)
 }
 
 // run reads the configuration from getenv, opens the store and serves until ctx ends. Logs go to
@@ -136,6 +138,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		apiURL, dataURL = standIn.URL(), standIn.DataURL()
 		rateLimits = map[string]line.RateLimit{} // the stand-in has no budget to protect
 	}
+	if !cfg.LineRateLimit {
+		rateLimits = map[string]line.RateLimit{} // LINE_RATE_LIMIT=off: a stand-in for benchmarks
+	}
 	client, err := line.New(line.Config{BaseURL: apiURL, DataBaseURL: dataURL, AccessToken: token, Logger: log, RateLimits: rateLimits})
 	if err != nil {
 		return err
@@ -159,7 +164,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		return err
 	}
 	var kick func() // the scheduler's Kick, set below before any event is handled
-	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Location: cfg.Location, Logger: log, Now: cfg.Now,
+	var announcements *scheduler.Announcements
+	out, err := outbox.New(outbox.Config{Store: st, LINE: client, Location: cfg.Location, Now: cfg.Now, Logger: log,
+		Registerer: metrics, OnDone: func(ctx context.Context, p store.Push) { announcements.PushDone(ctx, p) }})
+	if err != nil {
+		return err
+	}
+	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Outbox: out, Location: cfg.Location, Logger: log, Now: cfg.Now,
 		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, OnStandingChange: relinker(menus, log)})
 	if err != nil {
 		return err
@@ -167,18 +178,33 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	menuCtx, stopMenus := context.WithCancel(ctx)
 	menusDone := menus.Start(menuCtx)
 	stops = append(stops, func(context.Context) error { stopMenus(); <-menusDone; return nil })
-	announcements, err := scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: engine, Logger: log, Now: cfg.Now})
+	announcements, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, Outbox: out, Announcer: engine, Logger: log, Now: cfg.Now})
 	if err != nil {
 		return err
 	}
 
 	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics, Now: cfg.Now,
 		ReferralRetention: cfg.ReferralRetention, Notifier: engine, Announcements: announcements,
-		Workshops: st, Notices: engine, Pusher: client, Reminders: cfg.Reminders})
+		Workshops: st, Notices: engine, Outbox: out, Reminders: cfg.Reminders})
 	if err != nil {
 		return err
 	}
 	kick = sched.Kick
+	// The outbox sends until shutdown. It stops after the scheduler (stops run in reverse), then
+	// sends what is due once more within the shutdown's time, so a reminder queued by the last
+	// job run goes out; a push in flight when the time is up is put back for the next start (or
+	// another replica) without waiting out its lease.
+	outCtx, stopOut := context.WithCancel(context.Background())
+	outDone := make(chan struct{})
+	go func() { defer close(outDone); out.Run(outCtx) }()
+	stops = append(stops, func(ctx context.Context) error {
+		stopOut()
+		<-outDone
+		if _, err := out.SendDue(ctx); err != nil && ctx.Err() == nil {
+			return fmt.Errorf("outbox: last pass: %w", err)
+		}
+		return nil
+	})
 	sched.Start()
 	stops = append(stops, sched.Stop)
 
@@ -218,7 +244,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			(&handlers.AuditAPI{Store: st, Location: cfg.Location}).Routes,
 			(&handlers.ReferralAPI{Store: st, Notifier: engine, Now: time.Now, Location: cfg.Location, Logger: log}).Routes,
 			(&handlers.OfficerAPI{Officers: engine, Store: st}).Routes,
-			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick, Location: cfg.Location}).Routes,
+			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick, Location: cfg.Location, Costs: engine}).Routes,
+			(&handlers.QuotaAPI{Quota: out}).Routes,
 			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
 		}}
 	}
@@ -244,7 +271,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		fmt.Fprintf(stdout, simulatorBanner, "http://localhost:"+port+"/simulator")
 	}
 	if ready != nil {
-		ready(started{addr: local, inbox: workers})
+		ready(started{addr: local, inbox: workers, outbox: out})
 	}
 
 	select {

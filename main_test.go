@@ -21,7 +21,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	if !cfg.Simulator || cfg.Port != 8080 || cfg.DataDir != "./data" || cfg.Location.String() != "Asia/Bangkok" ||
 		cfg.APIBaseURL != "https://api.line.me" || cfg.DataAPIBaseURL != "https://api-data.line.me" || len(cfg.EncryptionKey) != 32 ||
-		cfg.ReferralRetention != 365*24*time.Hour {
+		cfg.ReferralRetention != 365*24*time.Hour || !cfg.LineRateLimit {
 		t.Errorf("defaults: %+v", cfg)
 	}
 }
@@ -37,12 +37,14 @@ func TestLoadConfigProduction(t *testing.T) {
 		"TZ_DISPLAY":                "UTC",
 		"ENCRYPTION_KEY":            testKey,
 		"REFERRAL_RETENTION_DAYS":   "30",
+		"LINE_RATE_LIMIT":           "off", // allowed: the API is a stand-in
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Simulator || cfg.Port != 9000 || cfg.APIBaseURL != "http://127.0.0.1:1234/base" || len(cfg.AdminUserIDs) != 2 ||
-		cfg.EncryptionKey[31] != 31 || cfg.Location.String() != "UTC" || cfg.ReferralRetention != 30*24*time.Hour {
+		cfg.EncryptionKey[31] != 31 || cfg.Location.String() != "UTC" || cfg.ReferralRetention != 30*24*time.Hour ||
+		cfg.LineRateLimit {
 		t.Errorf("production: %+v", cfg)
 	}
 }
@@ -81,6 +83,9 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 		{"retention not a number", with(nil, "REFERRAL_RETENTION_DAYS", "หนึ่งปี"), "REFERRAL_RETENTION_DAYS"},
 		{"retention zero", with(nil, "REFERRAL_RETENTION_DAYS", "0"), "REFERRAL_RETENTION_DAYS"},
 		{"bad reminder schedule", with(nil, "REMINDER_SCHEDULE", "1d@9am,2h"), `REMINDER_SCHEDULE: reminder "1d@9am"`},
+		{"rate limit neither on nor off", with(nil, "LINE_RATE_LIMIT", "false"), `LINE_RATE_LIMIT: "false"`},
+		{"rate limit off against LINE", with(channel, "LINE_RATE_LIMIT", "off"), "LINE_RATE_LIMIT: off"},
+		{"rate limit off against LINE named in capitals", with(with(channel, "LINE_RATE_LIMIT", "off"), "LINE_API_BASE_URL", "https://API.LINE.ME/"), "LINE_RATE_LIMIT: off"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := loadConfig(env(tc.vars))

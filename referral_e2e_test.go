@@ -153,6 +153,7 @@ func referralScenario(t *testing.T, extra map[string]string) map[string]string {
 	if code := r.apiCall(http.MethodPost, "/api/v1/referrals/"+ref.ID+"/status", `{"status":"contacted","note":"นัดสมัครที่สำนักงาน 5 ธ.ค."}`, &changed); code != http.StatusOK || !changed.Notified {
 		t.Fatalf("status change: %d %+v", code, changed)
 	}
+	awaitDelivery(t, standIn, leader, "เจ้าหน้าที่ติดต่อแล้ว")
 	ps := pushes(standIn, leader)
 	if len(ps) != pushesBefore+1 || !strings.Contains(ps[len(ps)-1], "เจ้าหน้าที่ติดต่อแล้ว") || !strings.Contains(ps[len(ps)-1], "นัดสมัครที่สำนักงาน 5 ธ.ค.") {
 		t.Fatalf("pushes to the leader: %q", ps)

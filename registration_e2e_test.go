@@ -10,6 +10,7 @@ import (
 	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/mongostore/ferrettest"
 )
@@ -20,7 +21,8 @@ type restartable struct {
 	vars    map[string]string
 	standIn *linetest.Server
 	url     string
-	inbox   *inbox.Inbox // the running server's workers
+	inbox   *inbox.Inbox   // the running server's workers
+	outbox  *outbox.Outbox // the running server's pushes
 	stop    func()
 	logs    *logSink // the running server's log
 }
@@ -34,7 +36,7 @@ func (r *restartable) start() {
 	go func() { errc <- run(ctx, env(r.vars), logs, func(a started) { addrc <- a }) }()
 	select {
 	case a := <-addrc:
-		r.url, r.inbox = "http://"+a.addr, a.inbox
+		r.url, r.inbox, r.outbox = "http://"+a.addr, a.inbox, a.outbox
 	case err := <-errc:
 		cancel()
 		r.t.Fatalf("server did not start: %v\n%s", err, logs.buf.String())
@@ -58,7 +60,7 @@ func (r *restartable) start() {
 func (r *restartable) say(user, kind, text string) string {
 	r.t.Helper()
 	before := len(r.standIn.Deliveries(user))
-	s := &testServer{url: r.url, standIn: r.standIn, inbox: r.inbox}
+	s := &testServer{url: r.url, standIn: r.standIn, inbox: r.inbox, outbox: r.outbox}
 	body := fixture(r.t, kind, event{UserID: user, EventID: newEventID(), ReplyToken: r.standIn.IssueReplyToken(user), Text: text})
 	if code := s.postSigned(r.t, body); code != http.StatusOK {
 		r.t.Fatalf("%q: status %d", text, code)

@@ -35,10 +35,11 @@ func (r *restartable) startClocked(clock *testClock) {
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc, errc := make(chan started, 1), make(chan error, 1)
 	logs := &logSink{}
+	r.logs = logs
 	go func() { errc <- runConfig(ctx, cfg, logs, func(a started) { addrc <- a }) }()
 	select {
 	case a := <-addrc:
-		r.url, r.inbox = "http://"+a.addr, a.inbox
+		r.url, r.inbox, r.outbox = "http://"+a.addr, a.inbox, a.outbox
 	case err := <-errc:
 		cancel()
 		r.t.Fatalf("server did not start: %v\n%s", err, logs.String())
@@ -129,7 +130,7 @@ func workshopScenario(t *testing.T, extra map[string]string) {
 		r.stop()
 		got := reminders()
 		if len(got) != c.want {
-			t.Fatalf("at %v: %d reminders, want %d", c.at, len(got), c.want)
+			t.Fatalf("at %v: %d reminders, want %d\n%s", c.at, len(got), c.want, r.logs.String())
 		}
 		if c.want > sent {
 			sent = c.want

@@ -11,6 +11,7 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -216,17 +217,71 @@ func previewAnnouncement(t *turn) error {
 	if err != nil {
 		return err
 	}
-	count := t.tr("ann.count_friends")
-	if a.Audience != store.AudienceFriends {
-		ids, err := t.Recipients(t.ctx, a)
-		if err != nil {
-			return err
-		}
-		count = t.tr("ann.count", "Count", len(ids))
+	cost, budget, err := t.AnnouncementCost(t.ctx, a)
+	if err != nil {
+		return err
 	}
-	t.out.text(t.tr("ann.preview", "Count", count, "Provinces", t.provinceNames(a.Provinces)))
+	count := t.tr("ann.count_friends")
+	if cost >= 0 {
+		count = t.tr("ann.count", "Count", cost)
+	}
+	t.out.text(t.tr("ann.preview", "Count", count, "Provinces", t.provinceNames(a.Provinces)) + "\n" + t.costLine(cost, budget))
 	t.out.msgs = append(t.out.msgs, t.AnnouncementMessages(a)...)
 	return nil
+}
+
+// AnnouncementCost is what announcement a will use of LINE's monthly message quota: one message
+// per recipient (cost; -1 for a broadcast, whose cost is the number of friends LINE counts),
+// against what is left of the month (budget, from LINE's quota and consumption and the pushes
+// still queued). When LINE cannot be asked the budget is unlimited and the error is logged:
+// the officer is not stopped by a failing look-up. The LINE form and the officers' API both
+// use it; a cost that does not fit (budget.Fits) needs a second confirmation.
+func (e *Engine) AnnouncementCost(ctx context.Context, a store.Announcement) (cost int, budget outbox.Budget, err error) {
+	cost = -1
+	if a.Audience != store.AudienceFriends {
+		ids, err := e.Recipients(ctx, a)
+		if err != nil {
+			return 0, outbox.Budget{}, err
+		}
+		cost = len(ids)
+	}
+	budget, err = e.outbox.Budget(ctx)
+	if err != nil {
+		e.log.Warn("monthly quota not known", "err", err)
+		return cost, outbox.Budget{}, nil
+	}
+	return cost, budget, nil
+}
+
+// costLine tells the officer the announcement's cost against the month's quota.
+func (t *turn) costLine(cost int, b outbox.Budget) string {
+	switch {
+	case !b.Limited:
+		return t.tr("ann.cost_unlimited")
+	case !b.Fits(cost):
+		return t.tr("ann.cost_over", "Remaining", b.Remaining, "Limit", b.Limit)
+	case cost < 0:
+		return t.tr("ann.cost_friends", "Remaining", b.Remaining, "Limit", b.Limit)
+	}
+	return t.tr("ann.cost", "Cost", cost, "Remaining", b.Remaining, "Limit", b.Limit)
+}
+
+// overQuotaField keeps, in the form, the cost the officer confirmed although it exceeds the
+// month's quota.
+const overQuotaField = "over_quota"
+
+// confirmOverQuota asks for a second confirmation of an announcement whose cost exceeds what is
+// left of the month's quota, once per cost; it reports whether the submit must wait for it.
+func (t *turn) confirmOverQuota(a store.Announcement) (wait bool, err error) {
+	cost, budget, err := t.AnnouncementCost(t.ctx, a)
+	if err != nil || budget.Fits(cost) || t.sess.Fields[overQuotaField] == strconv.Itoa(cost) {
+		return false, err
+	}
+	t.sess.Fields[overQuotaField] = strconv.Itoa(cost)
+	t.sessChanged = true
+	t.out.text(t.tr("ann.over_quota_confirm", "Remaining", budget.Remaining))
+	t.out.buttons(t.formAction(t.tr("btn.send_over_quota"), ctlConfirm), t.formAction(t.tr("btn.cancel"), ctlCancel))
+	return true, nil
 }
 
 // submitAnnouncement stores the announcement (idempotent on the SubmissionID), writes the audit
@@ -247,6 +302,12 @@ func submitAnnouncement(t *turn) error {
 	if len(a.Provinces) > 0 && !w.visibleTo(a) { // a workshop of a province the officer lost
 		t.out.text(t.tr("off.not_your_province", "Province", showProvince(t, a.Provinces[0])))
 		return nil
+	}
+	if wait, err := t.confirmOverQuota(a); err != nil || wait {
+		if err == nil {
+			err = errKeepForm
+		}
+		return err
 	}
 	err = t.store.CreateAnnouncement(t.ctx, a)
 	switch {
@@ -362,9 +423,9 @@ func (e *Engine) AnnouncementMessages(a store.Announcement) []messaging_api.Mess
 	return textMessages(e.text(store.LangThai, "ann.header") + "\n" + a.Text)
 }
 
-// AnnouncementDone pushes the completion summary (sent, failed) to the officer who created a in
+// AnnouncementDone queues the completion summary (sent, failed) for the officer who created a in
 // LINE, in their language. Its retry key is derived from the announcement, so a second call
-// (another replica, a retry) is answered 409 by LINE and delivers nothing more.
+// (another replica, a retry) queues nothing more.
 func (e *Engine) AnnouncementDone(ctx context.Context, a store.Announcement) error {
 	userID, ok := strings.CutPrefix(a.CreatedBy, "line:")
 	if !ok {
@@ -375,6 +436,7 @@ func (e *Engine) AnnouncementDone(ctx context.Context, a store.Announcement) err
 		return fmt.Errorf("bot: announcement summary: %w", err)
 	}
 	if m.Blocked {
+		e.skipPush(store.PushAnnouncementDone, "officer blocked the account")
 		return nil
 	}
 	t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}
@@ -384,7 +446,7 @@ func (e *Engine) AnnouncementDone(ctx context.Context, a store.Announcement) err
 	}
 	t.out.text(t.tr("ann.done", "Summary", t.tr(id, "Sent", a.Sent, "Failed", a.Failed), "Text", clipRunes(a.Text, 60)))
 	t.out.buttons(t.officerActions()...)
-	return e.msg.Push(ctx, userID, t.out.messages(), retryKey("announcement.done", a.ID))
+	return e.queue(ctx, store.PushAnnouncementDone, userID, t.out.messages(), outbox.Key("announcement.done", a.ID))
 }
 
 // visibleTo reports whether officer w may see and cancel a: admins every one, officers those

@@ -33,10 +33,11 @@ const (
 // fallbackSpace is the UUID namespace of the push fallback's retry keys.
 var fallbackSpace = uuid.NewSHA1(uuid.NameSpaceOID, []byte(fallbackNamespace))
 
-// Config holds what an Engine needs. Store and Messenger are required.
+// Config holds what an Engine needs. Store, Messenger and Outbox are required.
 type Config struct {
 	Store      store.Store
 	Messenger  Messenger
+	Outbox     Outbox           // every push goes through it (docs/ARCHITECTURE.md, "Outbox")
 	Now        func() time.Time // the clock; time.Now when nil
 	Location   *time.Location   // TZ_DISPLAY; Asia/Bangkok when nil
 	Logger     *slog.Logger     // slog.Default() when nil
@@ -57,14 +58,15 @@ type Config struct {
 // Engine handles webhook events. It is safe for concurrent use by different users; the caller
 // serialises events of one user.
 type Engine struct {
-	store store.Store
-	msg   Messenger
-	now   func() time.Time
-	loc   *time.Location
-	log   *slog.Logger
-	ttl   time.Duration
-	cat   *catalog
-	kb    *knowledge
+	store  store.Store
+	msg    Messenger
+	outbox Outbox
+	now    func() time.Time
+	loc    *time.Location
+	log    *slog.Logger
+	ttl    time.Duration
+	cat    *catalog
+	kb     *knowledge
 
 	sealer           *store.Sealer
 	admins           map[string]bool
@@ -78,13 +80,13 @@ type Engine struct {
 	menuItems []menuItem
 }
 
-// New checks cfg and returns an Engine. It fails when Store or Messenger is missing, or when
+// New checks cfg and returns an Engine. It fails when Store, Messenger or Outbox is missing, or when
 // the embedded catalogs or knowledge data do not load.
 func New(cfg Config) (*Engine, error) {
-	if cfg.Store == nil || cfg.Messenger == nil {
-		return nil, errors.New("bot: Store and Messenger are required")
+	if cfg.Store == nil || cfg.Messenger == nil || cfg.Outbox == nil {
+		return nil, errors.New("bot: Store, Messenger and Outbox are required")
 	}
-	e := &Engine{store: cfg.Store, msg: cfg.Messenger, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
+	e := &Engine{store: cfg.Store, msg: cfg.Messenger, outbox: cfg.Outbox, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
 		sealer: cfg.Sealer, admins: map[string]bool{}, onAnnouncement: cfg.OnAnnouncement, onStandingChange: cfg.OnStandingChange}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
@@ -139,6 +141,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) error {
 	if err := t.run(); err != nil {
 		return err
 	}
+	t.noteQuota()
 	t.send()
 	return nil
 }
@@ -259,8 +262,9 @@ func (t *turn) saveSession() error {
 
 // send delivers the turn's reply through the reply token while it is fresh. When the token is
 // stale, or LINE refuses it (used, expired), every answer to something the user asked — lists,
-// cards, confirmations, errors — is pushed instead, once: the retry key comes from the event id,
-// so handling the event again cannot push it twice (line-platform.md rows 10, 11 and 25–27).
+// cards, confirmations, errors — is queued in the outbox as a push instead, once: the retry key
+// comes from the event id, so handling the event again cannot push it twice (line-platform.md
+// rows 10, 11 and 25–27).
 // Small talk and greetings are dropped (docs/ARCHITECTURE.md, "Replies").
 func (t *turn) send() {
 	msgs := t.out.messages()
@@ -281,8 +285,9 @@ func (t *turn) send() {
 		t.log.Info("reply token stale, small talk dropped", "event", t.ev.ID)
 		return
 	}
-	if perr := t.msg.Push(t.ctx, t.ev.UserID, msgs, FallbackRetryKey(t.ev.ID)); perr != nil {
-		t.log.Error("push fallback failed", "event", t.ev.ID, "err", perr)
+	// An answer that could not go out within the hour (LINE's quota ran out) would only confuse.
+	if perr := t.queueUntil(t.ctx, store.PushReply, t.ev.UserID, msgs, FallbackRetryKey(t.ev.ID), t.now.Add(fallbackLife)); perr != nil {
+		t.log.Error("push fallback not queued", "event", t.ev.ID, "err", perr)
 	}
 }
 
@@ -306,6 +311,9 @@ func (t *turn) replyFresh() bool {
 	}
 	return t.now.Sub(received) < replyTokenLife && (t.ev.Time.IsZero() || t.now.Sub(t.ev.Time) < replyTokenMaxAge)
 }
+
+// fallbackLife is how long a pushed answer may wait in the outbox before it is dropped.
+const fallbackLife = time.Hour
 
 // FallbackRetryKey is the X-Line-Retry-Key (a UUID, version 5) of the push that stands in for
 // the reply to webhook event id: the same id gives the same key, so LINE accepts the push once

@@ -37,14 +37,11 @@ type Event struct {
 	ReceivedAt time.Time         // when the webhook stored it in the inbox; the reply token counts from here
 }
 
-// Messenger is the outbound side the engine needs; line.Client implements it.
+// Messenger is what the engine calls on LINE directly; line.Client implements it. Pushes go
+// through the outbox (Config.Outbox), never from here.
 type Messenger interface {
 	// Reply answers an event with 1 to 5 messages through its one-use reply token.
 	Reply(ctx context.Context, replyToken string, msgs []messaging_api.MessageInterface) error
-	// Push sends 1 to 5 messages to one user with an X-Line-Retry-Key (a UUID); a key LINE
-	// already accepted counts as sent. The reply fallback's pushes go through it with
-	// FallbackRetryKey.
-	Push(ctx context.Context, to string, msgs []messaging_api.MessageInterface, retryKey string) error
 	// Profile reads a user's LINE profile.
 	Profile(ctx context.Context, userID string) (line.Profile, error)
 }

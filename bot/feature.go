@@ -21,7 +21,7 @@ type feature struct {
 // features lists the bot's areas. Order matters for keywords only: Section 40's sub-topics
 // ("สมัครอย่างไร") come before the registration words.
 func features() []feature {
-	return []feature{section40Feature(), officerFeature(), workshopFeature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature()}
+	return []feature{section40Feature(), officerFeature(), workshopFeature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), quotaFeature()}
 }
 
 // keyword is a typed phrase the router recognises outside a form.

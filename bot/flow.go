@@ -406,9 +406,16 @@ func (t *turn) edit(i int) error {
 	return nil
 }
 
+// errKeepForm is returned by a submit that asked a further question (an announcement over the
+// month's quota): the form stays at its summary, nothing is stored.
+var errKeepForm = errors.New("bot: form kept open")
+
 // confirm submits the form; the submit is idempotent on the session's SubmissionID.
 func (t *turn) confirm() error {
 	if err := t.activeFlow().submit(t); err != nil {
+		if errors.Is(err, errKeepForm) {
+			return nil
+		}
 		return err
 	}
 	t.endSession = true

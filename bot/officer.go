@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -251,22 +252,17 @@ func (t *turn) notifyOfficers(l store.Leader) {
 			t.log.Error("get officer member", "err", err)
 			continue
 		case m.Blocked:
+			t.skipPush(store.PushOfficerCard, "officer blocked the account")
 			continue
 		}
 		lang := m.Language
 		var r reply
 		r.flex(t.text(lang, "off.new_leader_alt", "Name", l.FullName), t.leaderBubble(lang, l, true))
-		key := retryKey("leader.notify", l.UserID, l.SubmissionID, id)
-		if err := t.msg.Push(t.ctx, id, r.messages(), key); err != nil {
-			t.log.Warn("officer notification failed", "err", err)
+		key := outbox.Key("leader.notify", l.UserID, l.SubmissionID, id)
+		if err := t.queue(t.ctx, store.PushOfficerCard, id, r.messages(), key); err != nil {
+			t.log.Error("officer notification not queued", "err", err)
 		}
 	}
-}
-
-// retryKey derives a stable X-Line-Retry-Key (a name-based UUID) for a push that may be
-// repeated, so that its key is effectively stored with the records it is derived from.
-func retryKey(parts ...string) string {
-	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("ssonet:"+strings.Join(parts, ":"))).String()
 }
 
 // leaderBubble shows a leader's application in lang, with the phone masked; withButtons adds
@@ -386,7 +382,12 @@ func (e *Engine) DecideLeader(ctx context.Context, userID string, status store.L
 // pushDecision tells a leader the officer's decision, with the menu their new standing gives.
 func (e *Engine) pushDecision(ctx context.Context, l store.Leader) {
 	m, err := e.store.GetMember(ctx, l.UserID)
-	if err != nil || m.Blocked {
+	switch {
+	case err != nil:
+		e.log.Error("decision push not queued: member", "err", err)
+		return
+	case m.Blocked:
+		e.skipPush(store.PushLeaderDecision, "leader blocked the account")
 		return
 	}
 	t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}
@@ -395,8 +396,9 @@ func (e *Engine) pushDecision(ctx context.Context, l store.Leader) {
 		e.log.Error("decision menu", "err", err)
 		return
 	}
-	if err := e.msg.Push(ctx, l.UserID, t.out.messages(), retryKey("leader.decision", l.UserID, l.SubmissionID, string(l.Status))); err != nil {
-		e.log.Warn("decision push failed", "err", err)
+	key := outbox.Key("leader.decision", l.UserID, l.SubmissionID, string(l.Status))
+	if err := e.queue(ctx, store.PushLeaderDecision, l.UserID, t.out.messages(), key); err != nil {
+		e.log.Error("decision push not queued", "err", err)
 	}
 }
 

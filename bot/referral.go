@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -430,11 +429,11 @@ func (t *turn) myReferrals(page int) error {
 	return nil
 }
 
-// NotifyReferralStatus pushes a referral's last status change to the leader who referred the
-// worker (the worker themselves for a self-referral), in their language, with the referral's
-// NoticeKey as X-Line-Retry-Key so a repeated call never sends twice (a 409 on the key counts
-// as sent), then records the notice with MarkReferralNotified. A member who blocked the account
-// or is unknown is never targeted: the notice is recorded as skipped. sent reports a push.
+// NotifyReferralStatus queues a push of a referral's last status change for the leader who
+// referred the worker (the worker themselves for a self-referral), in their language, with the
+// referral's NoticeKey as retry key so a repeated call never queues or sends twice, then
+// records the notice with MarkReferralNotified. A member who blocked the account or is unknown
+// is never targeted: the notice is recorded as skipped. sent reports a queued push.
 func (e *Engine) NotifyReferralStatus(ctx context.Context, r store.Referral) (sent bool, err error) {
 	to := r.LeaderID
 	if r.Source == store.SourceSelf {
@@ -443,6 +442,7 @@ func (e *Engine) NotifyReferralStatus(ctx context.Context, r store.Referral) (se
 	now := e.now().UTC()
 	m, err := e.store.GetMember(ctx, to)
 	if errors.Is(err, store.ErrNotFound) || err == nil && m.Blocked {
+		e.skipPush(store.PushReferralNotice, "recipient unknown or blocked the account")
 		return false, e.markNotified(ctx, r, now)
 	}
 	if err != nil {
@@ -458,12 +458,7 @@ func (e *Engine) NotifyReferralStatus(ctx context.Context, r store.Referral) (se
 		text += "\n" + t.tr("ref.notice_note", "Note", r.StatusNote)
 	}
 	t.out.text(text)
-	if err := e.msg.Push(ctx, to, t.out.messages(), r.NoticeKey); err != nil {
-		if !line.IsRetryable(err) {
-			// LINE refused it for good (a 4xx): record it as handled so the retry job moves on.
-			e.log.Warn("referral notice refused", "referral", r.ID, "err", err)
-			return false, e.markNotified(ctx, r, now)
-		}
+	if err := e.queue(ctx, store.PushReferralNotice, to, t.out.messages(), r.NoticeKey); err != nil {
 		return false, fmt.Errorf("bot: notify referral: %w", err)
 	}
 	return true, e.markNotified(ctx, r, now)

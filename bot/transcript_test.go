@@ -17,6 +17,7 @@ import (
 	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox/outboxtest"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
@@ -34,7 +35,7 @@ import (
 //	                       lines is replaced by it
 //	> pick <label> <value> pick value (e.g. 2026-12-01T09:00) with that datetime picker button
 //	> tapinbox <label>     tap that button in the newest push/multicast the user received
-//	> tick                 run the announcement delivery job at the injected clock
+//	> tick                 run the announcement delivery job and the outbox at the injected clock
 //	> follow | > follow unblocked | > unfollow
 //	> text <words>         a text message
 //	> sticker              a non-text message
@@ -61,6 +62,7 @@ import (
 //	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
 //	! referrals <n>        store n referrals by the user (a leader), one minute apart, the last newest
 //	= registration <workshop id> <status>|none  the user's registration for that workshop
+//	! quota <limit> <used> LINE's monthly message quota and this month's usage (stand-in)
 //	! workshop <id> <seats> [province] [starts in]  store an open workshop titled "อบรม <id>"
 //	                       starting after the given duration (default 48h), deadline a day before
 //
@@ -83,6 +85,7 @@ type harness struct {
 	lastEv bot.Event
 	code   string // the latest invite code
 	ann    *scheduler.Announcements
+	out    outboxtest.Immediate
 	kicked bool // OnAnnouncement was called during the event
 	stale  bool // the next event's reply token has already expired
 }
@@ -116,7 +119,8 @@ func newHarness(t *testing.T) *harness {
 	}
 	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{},
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
-	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Now: h.clock, Sealer: sealer,
+	h.out = outboxtest.New(t, st, client, h.clock, func(ctx context.Context, p store.Push) { h.ann.PushDone(ctx, p) })
+	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Outbox: h.out, Now: h.clock, Sealer: sealer,
 		Admins: []string{adminUserID}, OnAnnouncement: func() { h.kicked = true }})
 	if err != nil {
 		t.Fatal(err)
@@ -127,19 +131,22 @@ func newHarness(t *testing.T) *harness {
 	}
 	h.ib.Start()
 	t.Cleanup(func() { h.ib.Stop(context.Background()) })
-	h.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, LINE: client, Announcer: h.eng, Now: h.clock,
-		Sleep: func(context.Context, time.Duration) error { return nil }})
+	h.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, Outbox: h.out, Announcer: h.eng, Now: h.clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
 }
 
-// deliverAnnouncements runs the delivery job as the scheduler would.
+// deliverAnnouncements runs the delivery job as the scheduler would, then the outbox (what an
+// admin resumed goes out).
 func (h *harness) deliverAnnouncements() {
 	h.t.Helper()
 	if err := h.ann.Run(context.Background()); err != nil {
 		h.t.Fatalf("announcements: %v", err)
+	}
+	if _, err := h.out.SendDue(context.Background()); err != nil {
+		h.t.Fatalf("outbox: %v", err)
 	}
 }
 
@@ -607,6 +614,13 @@ func (h *harness) arrange(where, arg string) {
 		if err := h.st.CreateLeader(context.Background(), l); err != nil {
 			h.t.Fatalf("%s: %v", where, err)
 		}
+	case len(f) == 3 && f[0] == "quota":
+		limit, err1 := strconv.ParseInt(f[1], 10, 64)
+		used, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			h.t.Fatalf("%s: quota needs two numbers", where)
+		}
+		h.lapi.SetMonthlyQuota(limit, used)
 	case len(f) == 2 && f[0] == "referrals":
 		n, err := strconv.Atoi(f[1])
 		if err != nil {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -20,7 +22,7 @@ type AnnouncementStore interface {
 	GetAnnouncement(ctx context.Context, id string) (store.Announcement, error)
 	ListAnnouncements(ctx context.Context, status store.AnnouncementStatus) ([]store.Announcement, error)
 	CancelAnnouncement(ctx context.Context, id string, now time.Time) (store.Announcement, error)
-	ListBatches(ctx context.Context, id string) ([]store.AnnouncementBatch, error)
+	PushGroupProgress(ctx context.Context, group string) (store.PushProgress, error)
 	GetWorkshop(ctx context.Context, id string) (store.Workshop, error)
 	AppendAudit(ctx context.Context, e store.AuditEntry) error
 }
@@ -29,7 +31,10 @@ type AnnouncementStore interface {
 //
 //	POST /api/v1/announcements  {"audience": "leaders.approved", "provinces": ["TH-76"],
 //	                              "text": "...", "sendAt": "2026-12-14T09:00:00+07:00"}
-//	  → 201 the announcement. audience is leaders.approved, leaders.all, leaders.workers
+//	  → 201 the announcement with its cost ("cost": messages, -1 for friends, whose number LINE
+//	    counts) and the month's quota ("quota": {"limited", "limit", "used", "queued",
+//	    "remaining"}). One that does not fit in what is left of the quota answers 409 with code
+//	    "over_quota" unless the request says "confirmOverQuota": true. audience is leaders.approved, leaders.all, leaders.workers
 //	    (approved leaders and workers who asked to join), workshop (the registrants of
 //	    "workshopId", in its province) or friends (every friend of the account, which takes no
 //	    provinces); provinces empty means every province; text
@@ -45,6 +50,14 @@ type AnnouncementAPI struct {
 	// Location reads Thai times in sendAt (TZ_DISPLAY); Asia/Bangkok when nil.
 	Location *time.Location
 	Kick     func() // delivers due announcements at once (the scheduler's Kick); may be nil
+	// Costs tells an announcement's cost against the month's quota (*bot.Engine); nil skips the
+	// check.
+	Costs AnnouncementCoster
+}
+
+// AnnouncementCoster is bot.Engine's AnnouncementCost.
+type AnnouncementCoster interface {
+	AnnouncementCost(ctx context.Context, a store.Announcement) (cost int, budget outbox.Budget, err error)
 }
 
 // Routes installs the routes on the /api/v1 group.
@@ -66,23 +79,36 @@ type announcementRequest struct {
 	WorkshopID string         `json:"workshopId"`
 	Text       string         `json:"text"`
 	SendAt     string         `json:"sendAt"`
+	// ConfirmOverQuota sends an announcement although it needs more messages than are left of
+	// the month's quota (the rest waits for the next month or a raised quota).
+	ConfirmOverQuota bool `json:"confirmOverQuota"`
+}
+
+type quotaJSON struct {
+	Limited   bool  `json:"limited"`
+	Limit     int64 `json:"limit"`
+	Used      int64 `json:"used"`
+	Queued    int64 `json:"queued"`
+	Remaining int64 `json:"remaining"`
 }
 
 type announcementJSON struct {
-	ID         string    `json:"id"`
-	CreatedBy  string    `json:"createdBy"`
-	Audience   string    `json:"audience"`
-	Provinces  []string  `json:"provinces"`
-	WorkshopID string    `json:"workshopId,omitempty"`
-	Text       string    `json:"text"`
-	SendAt     time.Time `json:"sendAt"`
-	Status     string    `json:"status"`
-	CreatedAt  time.Time `json:"createdAt"`
-	Recipients int       `json:"recipients"`
-	Batches    int       `json:"batches"`
-	Sent       int       `json:"sent"`
-	Failed     int       `json:"failed"`
-	Pending    int       `json:"pending"`
+	ID         string     `json:"id"`
+	CreatedBy  string     `json:"createdBy"`
+	Audience   string     `json:"audience"`
+	Provinces  []string   `json:"provinces"`
+	WorkshopID string     `json:"workshopId,omitempty"`
+	Text       string     `json:"text"`
+	SendAt     time.Time  `json:"sendAt"`
+	Status     string     `json:"status"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	Recipients int        `json:"recipients"`
+	Batches    int        `json:"batches"`
+	Sent       int        `json:"sent"`
+	Failed     int        `json:"failed"`
+	Pending    int        `json:"pending"`
+	Cost       *int       `json:"cost,omitempty"`
+	Quota      *quotaJSON `json:"quota,omitempty"`
 }
 
 func announcementOut(an store.Announcement) announcementJSON {
@@ -155,6 +181,21 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 	an := store.Announcement{ID: uuid.NewString(), CreatedBy: "api", Audience: req.Audience, Provinces: provinces, WorkshopID: req.WorkshopID,
 		Text: text, SendAt: sendAt, Status: store.AnnouncementScheduled, CreatedAt: now, UpdatedAt: now}
 	ctx := c.Request.Context()
+	var cost *int
+	var quota *quotaJSON
+	if a.Costs != nil {
+		n, b, err := a.Costs.AnnouncementCost(ctx, an)
+		if err != nil {
+			c.Error(err)
+			return
+		}
+		if !b.Fits(n) && !req.ConfirmOverQuota {
+			c.Error(&APIError{Status: http.StatusConflict, Code: "over_quota", Field: "confirmOverQuota",
+				Message: fmt.Sprintf("needs %d messages but %d are left of this month's %d; send again with confirmOverQuota: true to queue it anyway", n, b.Remaining, b.Limit)})
+			return
+		}
+		cost, quota = &n, &quotaJSON{Limited: b.Limited, Limit: b.Limit, Used: b.Used, Queued: b.Queued, Remaining: b.Remaining}
+	}
 	if err := a.Store.CreateAnnouncement(ctx, an); err != nil {
 		c.Error(err)
 		return
@@ -168,7 +209,9 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 	if !sendAt.After(now) && a.Kick != nil {
 		a.Kick()
 	}
-	c.JSON(http.StatusCreated, announcementOut(an))
+	out := announcementOut(an)
+	out.Cost, out.Quota = cost, quota
+	c.JSON(http.StatusCreated, out)
 }
 
 func (a *AnnouncementAPI) list(c *gin.Context) {
@@ -200,12 +243,12 @@ func (a *AnnouncementAPI) get(c *gin.Context) {
 	}
 	out := announcementOut(an)
 	if an.Planned {
-		bs, err := a.Store.ListBatches(ctx, an.ID)
+		pr, err := a.Store.PushGroupProgress(ctx, store.AnnouncementGroup(an.ID))
 		if err != nil {
 			c.Error(err)
 			return
 		}
-		out.Sent, out.Failed, out.Pending = store.CountBatches(bs) // live while sending
+		out.Sent, out.Failed, out.Pending = pr.SentTo, pr.FailedTo, pr.PendingTo // live while sending
 	}
 	c.JSON(http.StatusOK, out)
 }

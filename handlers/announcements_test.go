@@ -16,6 +16,7 @@ import (
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox/outboxtest"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
@@ -46,17 +47,18 @@ func newOfficerEnv(t *testing.T) *officerEnv {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return e.now }
-	e.eng, err = bot.New(bot.Config{Store: e.st, Messenger: client, Now: clock, Logger: quiet, Sealer: sealer})
+	out := outboxtest.New(t, e.st, client, clock, func(ctx context.Context, p store.Push) { e.ann.PushDone(ctx, p) })
+	e.eng, err = bot.New(bot.Config{Store: e.st, Messenger: client, Outbox: out, Now: clock, Logger: quiet, Sealer: sealer})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: e.st, LINE: client, Announcer: e.eng, Now: clock, Logger: quiet})
+	e.ann, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: e.st, Outbox: out, Announcer: e.eng, Now: clock, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.router = newAPIRouter(t,
 		(&OfficerAPI{Officers: e.eng, Store: e.st}).Routes,
-		(&AnnouncementAPI{Store: e.st, Now: clock, Kick: func() { e.kicks++ }}).Routes)
+		(&AnnouncementAPI{Store: e.st, Now: clock, Kick: func() { e.kicks++ }, Costs: e.eng}).Routes)
 	return e
 }
 
@@ -255,5 +257,40 @@ func TestAnnouncementAPI(t *testing.T) {
 	audit, _ := e.st.ListAudit(context.Background(), store.AuditFilter{Action: "announcement."})
 	if len(audit) != 7 { // create, create (Thai sendAt), cancel, create, send, create, send
 		t.Errorf("audit entries %+v", audit)
+	}
+}
+
+// TestAnnouncementOverQuota: the API answers the announcement's cost against the month's quota;
+// one that does not fit is refused with 409 over_quota and nothing stored, unless the request
+// confirms it.
+func TestAnnouncementOverQuota(t *testing.T) {
+	e := newOfficerEnv(t)
+	for i := range 3 {
+		e.leader(t, i+1, "TH-76", store.LeaderApproved)
+	}
+	e.lapi.SetMonthlyQuota(500, 498)
+	const body = `{"audience": "leaders.approved", "provinces": ["TH-76"], "text": "ประชุม"`
+	rec := apiDo(e.router, http.MethodPost, "/api/v1/announcements", strings.NewReader(body+`}`))
+	wantAPIError(t, rec, http.StatusConflict, "confirmOverQuota")
+	if !strings.Contains(rec.Body.String(), `"over_quota"`) || !strings.Contains(rec.Body.String(), "needs 3 messages but 2 are left") {
+		t.Errorf("refusal: %s", rec.Body)
+	}
+	if as, _ := e.st.ListAnnouncements(context.Background(), store.AnnouncementScheduled); len(as) != 0 || e.kicks != 0 {
+		t.Fatalf("a refused announcement was stored (%d) or kicked (%d)", len(as), e.kicks)
+	}
+	rec = apiDo(e.router, http.MethodPost, "/api/v1/announcements", strings.NewReader(body+`, "confirmOverQuota": true}`))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("confirmed: %d %s", rec.Code, rec.Body)
+	}
+	var got announcementJSON
+	decode(t, rec, &got)
+	if got.Cost == nil || *got.Cost != 3 || got.Quota == nil || *got.Quota != (quotaJSON{Limited: true, Limit: 500, Used: 498, Remaining: 2}) {
+		t.Errorf("cost %v, quota %+v", got.Cost, got.Quota)
+	}
+	e.lapi.SetMonthlyQuota(0, 0) // no monthly limit
+	rec = apiDo(e.router, http.MethodPost, "/api/v1/announcements", strings.NewReader(body+`}`))
+	decode(t, rec, &got)
+	if rec.Code != http.StatusCreated || got.Quota == nil || got.Quota.Limited {
+		t.Errorf("unlimited plan: %d %s", rec.Code, rec.Body)
 	}
 }

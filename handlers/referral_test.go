@@ -14,6 +14,7 @@ import (
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox/outboxtest"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -42,7 +43,7 @@ func newReferralFixture(t *testing.T) *referralFixture {
 		t.Fatal(err)
 	}
 	clock := func() time.Time { return f.now }
-	eng, err := bot.New(bot.Config{Store: f.st, Messenger: client, Now: clock, Location: bangkok})
+	eng, err := bot.New(bot.Config{Store: f.st, Messenger: client, Outbox: outboxtest.New(t, f.st, client, clock, nil), Now: clock, Location: bangkok})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,14 +24,26 @@ const DefaultBaseURL = "https://api.line.me"
 // DefaultTimeout bounds every call when Config.HTTPClient is nil.
 const DefaultTimeout = 10 * time.Second
 
-var (
-	userIDRe   = regexp.MustCompile(`^U[0-9a-f]{32}$`)
-	retryKeyRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-)
+// DefaultConns is how many keep-alive connections to LINE the client keeps when Config.Conns is
+// zero: enough for the webhook's reply workers and the outbox's push workers sending at once,
+// so that no call waits for a TLS handshake (Go's own default keeps only 2).
+const DefaultConns = 64
+
+var retryKeyRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // IsUserID reports whether id has the form of a LINE user ID: "U" and 32 lowercase hex digits
-// (row 31).
-func IsUserID(id string) bool { return userIDRe.MatchString(id) }
+// (row 31). It is checked for every recipient of every push, so it is a plain loop.
+func IsUserID(id string) bool {
+	if len(id) != 33 || id[0] != 'U' {
+		return false
+	}
+	for i := 1; i < len(id); i++ {
+		if c := id[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // IsRetryKey reports whether key is a UUID in the hexadecimal 8-4-4-4-12 form LINE expects in
 // X-Line-Retry-Key (row 26).
@@ -47,9 +59,12 @@ type Config struct {
 	DataBaseURL string
 	// AccessToken is the channel access token (LINE_CHANNEL_ACCESS_TOKEN). Required.
 	AccessToken string
-	// HTTPClient sends the requests; nil means a client with DefaultTimeout (10 s). Its
-	// Timeout bounds calls whose context has no deadline.
+	// HTTPClient sends the requests; nil means a client with DefaultTimeout (10 s) and a pool
+	// of Conns keep-alive connections. Its Timeout bounds calls whose context has no deadline.
 	HTTPClient *http.Client
+	// Conns sizes the keep-alive pool when HTTPClient is nil: the most connections kept open to
+	// LINE (and opened at once). Zero means DefaultConns.
+	Conns int
 	// Logger receives one line per failed call (endpoint, status, X-Line-Request-Id); nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -78,7 +93,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: DefaultTimeout}
+		cfg.HTTPClient = &http.Client{Timeout: DefaultTimeout, Transport: pool(cfg.Conns)}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -313,7 +328,7 @@ func (c *Client) outcome(ctx context.Context, endpoint string, withRetryKey bool
 		return nil
 	}
 
-	ae := &APIError{Endpoint: endpoint, Status: status, RequestID: reqID}
+	ae := &APIError{Endpoint: endpoint, Status: status, RequestID: reqID, RetryAfter: retryAfter(res.Header.Get("Retry-After"), time.Now())}
 	raw, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	var eb errorBody
 	if json.Unmarshal(raw, &eb) == nil && eb.Message != "" {
@@ -337,4 +352,33 @@ func (c *Client) outcome(ctx context.Context, endpoint string, withRetryKey bool
 		slog.String("request_id", reqID), slog.String("line_message", ae.Message),
 		slog.Any("details", ae.Details))
 	return ae
+}
+
+// retryAfter reads a Retry-After header: a number of seconds or an HTTP date (RFC 9110 §10.2.3),
+// relative to now. Zero when absent, unreadable or in the past.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// pool is a transport keeping up to conns idle keep-alive connections to the API host (Go's
+// default keeps 2, so concurrent calls beyond that would each open and close a connection).
+func pool(conns int) *http.Transport {
+	if conns <= 0 {
+		conns = DefaultConns
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = conns
+	t.MaxIdleConnsPerHost = conns
+	t.MaxConnsPerHost = conns
+	t.IdleConnTimeout = 90 * time.Second
+	return t
 }

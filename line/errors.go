@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Errors returned without calling LINE because the request could never succeed.
@@ -47,6 +48,9 @@ type APIError struct {
 	// Details are the "details" entries of the error body as "property: message", e.g.
 	// "messages[0].text: Length must be between 0 and 5000".
 	Details []string
+	// RetryAfter is the wait the Retry-After header asked for (seconds or an HTTP date); zero
+	// when LINE sent none, which is usual (row 28).
+	RetryAfter time.Duration
 }
 
 // Error describes the failure with endpoint, status, LINE's message, details and request ID.

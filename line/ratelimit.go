@@ -15,6 +15,9 @@ const (
 	EndpointBroadcast = "broadcast" // POST /v2/bot/message/broadcast
 	EndpointProfile   = "profile"   // GET /v2/bot/profile/{userId}
 	EndpointLoading   = "loading"   // POST /v2/bot/chat/loading/start
+	EndpointQuota     = "quota"     // GET /v2/bot/message/quota
+	// EndpointQuotaConsumption is GET /v2/bot/message/quota/consumption.
+	EndpointQuotaConsumption = "quota.consumption"
 
 	EndpointRichMenuCreate = "richmenu.create" // POST /v2/bot/richmenu
 	EndpointRichMenuDelete = "richmenu.delete" // DELETE /v2/bot/richmenu/{id}, DELETE /v2/bot/richmenu/alias/{id}

@@ -16,6 +16,7 @@ import (
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox/outboxtest"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
 )
@@ -67,7 +68,8 @@ func newRigOn(t *testing.T, st store.Store, lapi *linetest.Server, sealer *store
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.eng, err = bot.New(bot.Config{Store: st, Messenger: r.client, Now: r.clock, Sealer: sealer, Admins: []string{adminID}, Logger: quiet(),
+	r.eng, err = bot.New(bot.Config{Store: st, Messenger: r.client, Outbox: outboxtest.New(t, st, r.client, r.clock, nil),
+		Now: r.clock, Sealer: sealer, Admins: []string{adminID}, Logger: quiet(),
 		OnStandingChange: func(ctx context.Context, userID string) {
 			if err := r.menus.Relink(ctx, userID); err != nil && !errors.Is(err, ErrNotSynced) {
 				t.Errorf("relink: %v", err)
@@ -528,7 +530,8 @@ func mustEngineWithAdmin(t *testing.T, r *rig, userID string) *bot.Engine {
 	for a := range r.menus.admins {
 		admins = append(admins, a)
 	}
-	e, err := bot.New(bot.Config{Store: r.st, Messenger: r.client, Now: r.clock, Sealer: mustSealer(t), Admins: admins, Logger: quiet()})
+	e, err := bot.New(bot.Config{Store: r.st, Messenger: r.client, Outbox: outboxtest.New(t, r.st, r.client, r.clock, nil),
+		Now: r.clock, Sealer: mustSealer(t), Admins: admins, Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}

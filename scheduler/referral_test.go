@@ -67,6 +67,10 @@ func TestDeleteClosedReferrals(t *testing.T) {
 
 // TestRetryReferralNotices: a notice LINE accepted but whose answer was lost, and one LINE
 // refused, are retried by the job with the stored retry key; the leader gets each exactly once.
+// TestRetryReferralNotices: a status change whose notice was queued goes out once through the
+// outbox (an answer lost after LINE accepted it is retried and answered 409); one whose process
+// died before queueing it is queued by the job after the grace period; a blocked leader's is
+// recorded without a push; running the job again queues nothing twice.
 func TestRetryReferralNotices(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
@@ -77,11 +81,13 @@ func TestRetryReferralNotices(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := now
-	eng, err := bot.New(bot.Config{Store: st, Messenger: client, Now: func() time.Time { return clock }})
+	nowFn := func() time.Time { return clock }
+	out := newOutbox(t, st, client, nowFn, 0, nil)
+	eng, err := bot.New(bot.Config{Store: st, Messenger: client, Outbox: out, Now: nowFn})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{Store: st, Now: func() time.Time { return clock }, Notifier: eng})
+	s, err := New(Config{Store: st, Now: nowFn, Notifier: eng})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,22 +111,24 @@ func TestRetryReferralNotices(t *testing.T) {
 		}
 		return r
 	}
+	flush := func() {
+		t.Helper()
+		drain(t, out, st, func(d time.Duration) { clock = clock.Add(d) })
+	}
 
-	lost := change(1, leader)
+	queued := change(1, leader)
+	if sent, err := eng.NotifyReferralStatus(ctx, queued); err != nil || !sent {
+		t.Fatalf("NotifyReferralStatus = %v, %v", sent, err)
+	}
 	lapi.FailNextAfterAccept("push", 500, 1) // delivered, but the answer says 500
-	if _, err := eng.NotifyReferralStatus(ctx, lost); err == nil {
-		t.Fatal("NotifyReferralStatus: no error for a 500")
-	}
-	refused := change(2, leader)
-	lapi.FailNext("push", 503, 1) // not delivered
-	if _, err := eng.NotifyReferralStatus(ctx, refused); err == nil {
-		t.Fatal("NotifyReferralStatus: no error for a 503")
-	}
+	flush()
+	dropped := change(2, leader) // the process died before queueing its notice
 	skipped := change(3, blocked)
 
 	if err := s.RetryReferralNotices(ctx); err != nil { // within the grace period: nothing yet
 		t.Fatal(err)
 	}
+	flush()
 	if n := len(lapi.Deliveries(leader)); n != 1 {
 		t.Fatalf("%d deliveries before the job's turn, want 1", n)
 	}
@@ -129,12 +137,13 @@ func TestRetryReferralNotices(t *testing.T) {
 		if err := s.RetryReferralNotices(ctx); err != nil {
 			t.Fatal(err)
 		}
+		flush()
 	}
 	ds := lapi.Deliveries(leader)
 	if len(ds) != 2 {
 		t.Fatalf("%d deliveries, want one per referral", len(ds))
 	}
-	for i, name := range []string{lost.FullName, refused.FullName} {
+	for i, name := range []string{queued.FullName, dropped.FullName} {
 		if !strings.Contains(string(ds[i].Messages[0]), name) {
 			t.Errorf("delivery %d = %s, want %s", i, ds[i].Messages[0], name)
 		}
@@ -142,7 +151,7 @@ func TestRetryReferralNotices(t *testing.T) {
 	if len(lapi.Deliveries(blocked)) != 0 {
 		t.Error("pushed to a blocked leader")
 	}
-	for _, r := range []store.Referral{lost, refused, skipped} {
+	for _, r := range []store.Referral{queued, dropped, skipped} {
 		got, err := st.GetReferral(ctx, r.ID)
 		if err != nil || got.NotifiedAt.IsZero() {
 			t.Errorf("%s: notice not recorded (%v)", r.ID, err)

@@ -8,33 +8,25 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"github.com/ssonet/ssonet/bot"
-	"github.com/ssonet/ssonet/line"
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 )
 
 // Workshop pushes (issue 3, item 5): reminders before a workshop, notices of a change of time or
 // venue and of a cancellation, and the news that a seat came free for a waitlisted leader.
 //
-// Exactly-once, without a lock service: every push is first claimed in the store under the key
-// (workshop, leader, kind), with the X-Line-Retry-Key it will carry. Only the claimer pushes. A
-// replica that crashes between claim and push (or whose push timed out) leaves an unfinished
-// claim; after DeliveryLease a later tick takes it over and pushes again with the same retry
-// key, so if LINE had accepted the first push it answers 409 and nothing is sent twice
-// (line-platform.md rows 26–27). Two replicas running the same tick race for each claim and one
-// wins.
+// The tick only queues them: each push goes into the outbox (docs/ARCHITECTURE.md, "Outbox")
+// under a retry key derived from (workshop, leader, kind), which sends it exactly once. A tick
+// that stops half-way (a crash, a store fault) is repeated by the next tick, and the pushes it
+// had queued already are recognised by their keys. Each push expires at the workshop's start.
 //
 // The tick follows the due work only: each workshop carries ReminderDueAt, the next moment the
-// scheduler must look at it, and the tick reads workshops by that field's index. After handling
-// a workshop the tick moves ReminderDueAt to its next reminder (compare-and-set on the old
-// value, so an officer's concurrent change that brought it forward wins).
-
-// DeliveryLease is how long a claimed push is left to its claimer before another tick may take
-// it over. It is the job timeout, so a claim is never taken from a run that can still push.
-const DeliveryLease = jobTimeout
+// scheduler must look at it, and the tick reads workshops by that field's index. After queueing
+// what a workshop needs the tick moves ReminderDueAt to its next reminder (compare-and-set on
+// the old value, so an officer's concurrent change that brought it forward wins).
 
 // dueBatch bounds the workshops one tick handles; the rest wait for the next tick (a minute).
 const dueBatch = 500
@@ -112,9 +104,6 @@ type WorkshopStore interface {
 	WorkshopsDue(ctx context.Context, now time.Time, limit int) ([]store.Workshop, error)
 	AdvanceReminder(ctx context.Context, id string, from, next time.Time, notified int) error
 	ListRegistrations(ctx context.Context, workshopID string) ([]store.Registration, error)
-	ClaimDelivery(ctx context.Context, d store.Delivery, lease time.Duration) (store.Delivery, error)
-	FinishDelivery(ctx context.Context, workshopID, userID, kind, outcome string, at time.Time) error
-	GetDelivery(ctx context.Context, workshopID, userID, kind string) (store.Delivery, error)
 	GetMember(ctx context.Context, userID string) (store.Member, error)
 }
 
@@ -123,9 +112,9 @@ type Notices interface {
 	WorkshopNotice(m store.Member, w store.Workshop, kind string) []messaging_api.MessageInterface
 }
 
-// Pusher sends a push with a retry key; *line.Client satisfies it.
-type Pusher interface {
-	Push(ctx context.Context, to string, msgs []messaging_api.MessageInterface, retryKey string) error
+// Outbox queues a push to be sent exactly once; *outbox.Outbox satisfies it.
+type Outbox interface {
+	Enqueue(ctx context.Context, p store.Push) error
 }
 
 // notice is one kind of push for a list of leaders.
@@ -153,9 +142,14 @@ func (s *Scheduler) Workshops(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// workshop pushes what is due for one workshop and advances its ReminderDueAt. When a push
-// failed in a way worth retrying, ReminderDueAt stays so the next tick tries again.
+// workshop queues what is due for one workshop and advances its ReminderDueAt. When the store
+// fails, ReminderDueAt stays so the next tick tries again. A corrupt workshop (see
+// workshopProblem) is logged and nothing is pushed about it.
 func (s *Scheduler) workshop(ctx context.Context, w store.Workshop, now time.Time) error {
+	corrupt := workshopProblem(w)
+	if corrupt != "" {
+		s.log.Error("workshop row is corrupt: its pushes are skipped, not sent", "workshop", w.ID, "reason", corrupt)
+	}
 	regs, err := s.workshops.ListRegistrations(ctx, w.ID)
 	if err != nil {
 		return err
@@ -204,24 +198,15 @@ func (s *Scheduler) workshop(ctx context.Context, w store.Workshop, now time.Tim
 			notices = append(notices, notice{fmt.Sprintf("%s:%s:%d", bot.NoticeReminder, latest.Spec, w.StartsAt.Unix()), seated})
 		}
 	}
-	var retry error
-	pending := false
+	if corrupt != "" {
+		notices = nil
+	}
 	for _, n := range notices {
 		for _, u := range n.to {
-			err := s.deliver(ctx, w, u, n.kind, now)
-			switch {
-			case err == nil:
-			case errors.Is(err, errClaimPending):
-				pending = true
-			case line.IsRetryable(err) || ctx.Err() != nil:
-				retry = err
-			default:
-				return err // a store failure: try the whole workshop again next tick
+			if err := s.enqueue(ctx, w, u, n.kind); err != nil {
+				return err // the whole workshop again next tick; queued pushes are recognised
 			}
 		}
-	}
-	if retry != nil || pending {
-		return retry // not advanced: the next tick looks again
 	}
 	err = s.workshops.AdvanceReminder(ctx, w.ID, w.ReminderDueAt, next, w.Revision)
 	if errors.Is(err, store.ErrConflict) {
@@ -230,50 +215,42 @@ func (s *Scheduler) workshop(ctx context.Context, w store.Workshop, now time.Tim
 	return err
 }
 
-// errClaimPending means another run holds an unfinished claim on a push: it may be sending now,
-// or it crashed and the claim will be taken over after DeliveryLease. Either way the workshop
-// is not advanced past it.
-var errClaimPending = errors.New("scheduler: push claimed by another run, not yet done")
+// workshopProblem says why w cannot be told about, or "" when it can: without a title or a
+// start a reminder would be blank or wrong.
+func workshopProblem(w store.Workshop) string {
+	switch {
+	case strings.TrimSpace(w.Title) == "":
+		return "no title"
+	case w.StartsAt.IsZero():
+		return "no start time"
+	}
+	return ""
+}
 
-// deliver claims and sends one push. A claim already done is left alone; one held unfinished
-// by another run gives errClaimPending. Blocked members are skipped (recorded as "blocked"). A push LINE refused for good is
-// recorded as "failed"; a retryable failure leaves the claim unfinished and is returned.
-func (s *Scheduler) deliver(ctx context.Context, w store.Workshop, userID, kind string, now time.Time) error {
-	d, err := s.workshops.ClaimDelivery(ctx, store.Delivery{WorkshopID: w.ID, UserID: userID, Kind: kind,
-		RetryKey: uuid.NewString(), ClaimedAt: now}, DeliveryLease)
-	if errors.Is(err, store.ErrConflict) {
-		prev, gerr := s.workshops.GetDelivery(ctx, w.ID, userID, kind)
-		switch {
-		case gerr != nil:
-			return gerr
-		case prev.DoneAt.IsZero():
-			return errClaimPending
-		}
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+// enqueue queues one workshop push for userID in their language, with a retry key derived from
+// (workshop, leader, kind) and expiring at the start. Members who blocked the account are
+// skipped (logged).
+func (s *Scheduler) enqueue(ctx context.Context, w store.Workshop, userID, kind string) error {
 	m, err := s.workshops.GetMember(ctx, userID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		m = store.Member{UserID: userID, Language: store.LangThai}
 	case err != nil:
 		return err
+	case m.Blocked:
+		s.log.Info("workshop push skipped", "workshop", w.ID, "kind", kind, "reason", "member blocked the account")
+		return nil
 	}
-	outcome := "sent"
-	if m.Blocked {
-		outcome = "blocked"
-	} else if err := s.pusher.Push(ctx, userID, s.notices.WorkshopNotice(m, w, kind), d.RetryKey); err != nil {
-		if line.IsRetryable(err) {
-			s.log.Warn("workshop push will be retried", "workshop", w.ID, "kind", kind, "err", err)
-			return err
-		}
-		s.log.Error("workshop push refused", "workshop", w.ID, "kind", kind, "err", err)
-		outcome = "failed"
+	raw, err := outbox.Messages(s.notices.WorkshopNotice(m, w, kind))
+	if err != nil {
+		return err
 	}
-	// The kind's category ("remind", "change", ...) keeps the metric's labels few.
-	category, _, _ := strings.Cut(kind, ":")
-	s.deliveries.WithLabelValues(category, outcome).Inc()
-	return s.workshops.FinishDelivery(ctx, w.ID, userID, kind, outcome, s.now().UTC())
+	err = s.outbox.Enqueue(ctx, store.Push{Kind: store.PushWorkshop, To: []string{userID}, Messages: raw,
+		RetryKey: outbox.Key("workshop", w.ID, userID, kind), NotAfter: w.StartsAt})
+	if errors.Is(err, outbox.ErrInvalidPush) {
+		// Could never be sent (LINE would refuse it); retrying every tick would not help.
+		s.log.Error("workshop push skipped", "workshop", w.ID, "kind", kind, "reason", err.Error())
+		return nil
+	}
+	return err
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -27,6 +28,8 @@ type Store interface {
 	// DeleteInboxBefore deletes done inbox events received before done and parked ones
 	// received before parked, batch rows at a time.
 	DeleteInboxBefore(ctx context.Context, done, parked time.Time, batch int) (int, error)
+	// DeletePushesDoneBefore deletes up to limit outbox pushes done before t.
+	DeletePushesDoneBefore(ctx context.Context, t time.Time, limit int) (int, error)
 	ReferralStore
 }
 
@@ -45,33 +48,32 @@ type Config struct {
 	Announcements *Announcements
 
 	// The workshop job (reminders and notices, reminders.go) runs when Workshops is set; Notices
-	// and Pusher are then required. Reminders nil means DefaultReminders.
+	// and Outbox are then required. Reminders nil means DefaultReminders.
 	Workshops WorkshopStore
 	Notices   Notices
-	Pusher    Pusher
+	Outbox    Outbox
 	Reminders []Reminder
 }
 
 // Scheduler owns the cron runner and the jobs. Build it with New.
 type Scheduler struct {
-	cron  *cron.Cron
-	store Store
-	now   func() time.Time
-	log   *slog.Logger
-	runs  *prometheus.CounterVec
-	// deliveries counts what the jobs delivered, by kind and outcome (docs/ARCHITECTURE.md, Observability).
-	deliveries *prometheus.CounterVec
-	ctx        context.Context // cancelled when Stop gives up waiting; parent of every job's context
-	cancel     context.CancelFunc
-	kicked     sync.WaitGroup // runs started by Kick; Stop waits for them too
-	ann        *Announcements
+	cron   *cron.Cron
+	store  Store
+	now    func() time.Time
+	log    *slog.Logger
+	runs   *prometheus.CounterVec
+	ctx    context.Context // cancelled when Stop gives up waiting; parent of every job's context
+	cancel context.CancelFunc
+	kicked sync.WaitGroup // runs started by Kick; Stop waits for them too
+	ann    *Announcements
+	kick   func() // the announcements job wrapped like every cron job; nil without one
 
 	retention time.Duration
 	notifier  ReferralNotifier
 
 	workshops WorkshopStore // nil: no workshop job
 	notices   Notices
-	pusher    Pusher
+	outbox    Outbox
 	reminders []Reminder
 	loc       *time.Location
 	startJobs []func()       // wrapped jobs Start runs once at once (catch-up after downtime)
@@ -84,12 +86,12 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, errors.New("scheduler: Store is required")
 	}
 	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger, retention: cfg.ReferralRetention, notifier: cfg.Notifier,
-		ann: cfg.Announcements, workshops: cfg.Workshops, notices: cfg.Notices, pusher: cfg.Pusher, reminders: cfg.Reminders}
+		ann: cfg.Announcements, workshops: cfg.Workshops, notices: cfg.Notices, outbox: cfg.Outbox, reminders: cfg.Reminders}
 	if s.retention <= 0 {
 		s.retention = DefaultReferralRetention
 	}
-	if s.workshops != nil && (s.notices == nil || s.pusher == nil) {
-		return nil, errors.New("scheduler: Notices and Pusher are required with Workshops")
+	if s.workshops != nil && (s.notices == nil || s.outbox == nil) {
+		return nil, errors.New("scheduler: Notices and Outbox are required with Workshops")
 	}
 	if s.reminders == nil {
 		var err error
@@ -112,22 +114,13 @@ func New(cfg Config) (*Scheduler, error) {
 		Name: "ssonet_scheduler_runs_total",
 		Help: "Scheduler job runs by job and outcome (ok, error, panic).",
 	}, []string{"job", "outcome"})
-	s.deliveries = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "ssonet_deliveries_total",
-		Help: "Scheduled deliveries by kind (a workshop reminder or notice kind, announcement) and outcome (sent, blocked, failed).",
-	}, []string{"kind", "outcome"})
-	if s.ann != nil {
-		s.ann.deliveries = s.deliveries
-	}
 	if cfg.Registerer != nil {
-		for _, c := range []prometheus.Collector{s.runs, s.deliveries} {
-			if err := cfg.Registerer.Register(c); err != nil {
-				return nil, fmt.Errorf("scheduler: register metrics: %w", err)
-			}
+		if err := cfg.Registerer.Register(s.runs); err != nil {
+			return nil, fmt.Errorf("scheduler: register metrics: %w", err)
 		}
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.cron = cron.New(cron.WithLocation(loc), cron.WithChain(cron.Recover(cronLogger{s.log})))
+	s.cron = cron.New(cron.WithLocation(loc), cron.WithLogger(cronLogger{s.log}))
 
 	// One line per job.
 	jobs := []job{
@@ -142,12 +135,15 @@ func New(cfg Config) (*Scheduler, error) {
 		jobs = append(jobs, job{"* * * * *", "announcements", s.ann.Run, true})
 	}
 	for _, j := range jobs {
-		id, err := s.add(j.spec, j.name, j.run)
-		if err != nil {
-			return nil, err
+		run := s.wrap(j.name, j.run)
+		if _, err := s.cron.AddFunc(j.spec, run); err != nil {
+			return nil, fmt.Errorf("scheduler: job %s: %w", j.name, err)
 		}
 		if j.atStart {
-			s.startJobs = append(s.startJobs, s.cron.Entry(id).WrappedJob.Run)
+			s.startJobs = append(s.startJobs, run)
+		}
+		if j.name == "announcements" {
+			s.kick = run
 		}
 	}
 	return s, nil
@@ -161,15 +157,17 @@ type job struct {
 	atStart    bool
 }
 
-// add schedules run under name: each run gets a context bounded by jobTimeout, is logged, and is
-// counted in ssonet_scheduler_runs_total. A panic is counted and passed on to cron.Recover.
-func (s *Scheduler) add(spec, name string, run func(context.Context) error) (cron.EntryID, error) {
-	id, err := s.cron.AddFunc(spec, func() {
+// wrap makes run a job: each run gets a context bounded by jobTimeout, is logged, and is counted
+// in ssonet_scheduler_runs_total. A panic is recovered, logged with its stack and counted, so one
+// job's defect neither stops the process nor the other jobs. The cron path, the start-up
+// catch-up and Kick all run jobs through it.
+func (s *Scheduler) wrap(name string, run func(context.Context) error) func() {
+	return func() {
 		start := time.Now()
 		defer func() {
 			if p := recover(); p != nil {
 				s.runs.WithLabelValues(name, "panic").Inc()
-				panic(p)
+				s.log.Error("scheduler job panicked", "job", name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			}
 		}()
 		ctx, cancel := context.WithTimeout(s.ctx, jobTimeout)
@@ -182,11 +180,7 @@ func (s *Scheduler) add(spec, name string, run func(context.Context) error) (cro
 		}
 		s.runs.WithLabelValues(name, outcome).Inc()
 		s.log.Log(ctx, level, "scheduler job", append(attrs, "outcome", outcome, "duration", time.Since(start))...)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("scheduler: job %s: %w", name, err)
 	}
-	return id, nil
 }
 
 // Start runs the jobs on their schedules in the background, and the catch-up jobs (workshop
@@ -198,20 +192,15 @@ func (s *Scheduler) Start() {
 	}
 }
 
-// Kick delivers due announcements now, in the background, instead of at the next minute: an
-// announcement sent "now" from LINE or the API goes out at once. Concurrent runs are safe (each
-// announcement is claimed by one). It does nothing without Config.Announcements.
+// Kick runs the announcements job now, in the background, instead of at the next minute: an
+// announcement sent "now" from LINE or the API is queued at once. It runs exactly as the cron
+// path does (timeout, log, metrics, recover). Concurrent runs are safe (each announcement is
+// claimed by one). It does nothing without Config.Announcements.
 func (s *Scheduler) Kick() {
-	if s.ann == nil {
+	if s.kick == nil {
 		return
 	}
-	s.kicked.Go(func() {
-		ctx, cancel := context.WithTimeout(s.ctx, jobTimeout)
-		defer cancel()
-		if err := s.ann.Run(ctx); err != nil {
-			s.log.Error("announcements run failed", "err", err)
-		}
-	})
+	s.kicked.Go(s.kick)
 }
 
 // Stop stops scheduling and waits for running jobs to finish until ctx is done, after which it
@@ -243,21 +232,35 @@ const (
 	// the inbox's replay cut-off, which is longer than LINE redelivers (line-platform.md rows
 	// 7–9, 11).
 	EventRetention = inbox.DefaultMaxAge
-	// cleanupBatch is how many inbox rows one delete statement removes, so that webhook writes
+	// PushRetention is how long a done push is kept (without its messages), well past the 24
+	// hours LINE remembers a retry key (line-platform.md row 26), so a push queued again under
+	// the same key is still recognised.
+	PushRetention = 7 * 24 * time.Hour
+	// cleanupBatch is how many rows one delete statement removes, so that webhook writes
 	// never wait long behind the clean-up.
 	cleanupBatch = 1000
 )
 
 // Cleanup deletes sessions that expired more than SessionRetention ago, handled inbox events
-// received more than EventRetention ago, and parked inbox events (which hold what people typed)
-// after the retention of other closed personal records, ReferralRetention. It is idempotent,
-// so replicas running it at the same time do no harm.
+// received more than EventRetention ago, parked inbox events (which hold what people typed)
+// after the retention of other closed personal records, ReferralRetention, and pushes done more
+// than PushRetention ago. It is idempotent, so replicas running it at the same time do no harm.
 func (s *Scheduler) Cleanup(ctx context.Context) error {
 	now := s.now()
 	sessions, errS := s.store.DeleteSessionsExpiredBefore(ctx, now.Add(-SessionRetention))
 	events, errE := s.store.DeleteInboxBefore(ctx, now.Add(-EventRetention), now.Add(-s.retention), cleanupBatch)
-	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events)
-	return errors.Join(errS, errE)
+	pushes := 0
+	var errP error
+	for ctx.Err() == nil {
+		n, err := s.store.DeletePushesDoneBefore(ctx, now.Add(-PushRetention), cleanupBatch)
+		pushes += n
+		if err != nil || n < cleanupBatch {
+			errP = err
+			break
+		}
+	}
+	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events, "pushes_deleted", pushes)
+	return errors.Join(errS, errE, errP)
 }
 
 // cronLogger adapts slog to cron.Logger, so cron.Recover logs a job's panic through slog.

@@ -113,7 +113,11 @@ func (failingStore) DeleteInboxBefore(context.Context, time.Time, time.Time, int
 	return 0, nil
 }
 
-// runWrapped runs entry id's job the way cron does: through the chain, with cron.Recover.
+func (failingStore) DeletePushesDoneBefore(context.Context, time.Time, int) (int, error) {
+	return 0, nil
+}
+
+// runWrapped runs entry id's job the way cron does.
 func runWrapped(t *testing.T, s *Scheduler, id cron.EntryID) {
 	t.Helper()
 	e := s.cron.Entry(id)
@@ -147,11 +151,11 @@ func TestJobErrorIsCountedAndLogged(t *testing.T) {
 	}
 }
 
-// TestPanickingJobIsRecovered runs a panicking job through cron's chain: the panic is logged and
-// counted, and the scheduler's other jobs still run afterwards.
+// TestPanickingJobIsRecovered runs a panicking job as cron does: the panic is logged with its
+// stack and counted, and the scheduler's other jobs still run afterwards.
 func TestPanickingJobIsRecovered(t *testing.T) {
 	s, logs := newScheduler(t, openStore(t))
-	boom, err := s.add("@every 1h", "boom", func(context.Context) error { panic("boom") })
+	boom, err := s.cron.AddFunc("@every 1h", s.wrap("boom", func(context.Context) error { panic("boom") }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,8 +163,9 @@ func TestPanickingJobIsRecovered(t *testing.T) {
 	if got := runs(t, s, "boom", "panic"); got != 1 {
 		t.Errorf("panics counted %v, want 1", got)
 	}
-	if !strings.Contains(logs.String(), `"msg":"cron: panic"`) || !strings.Contains(logs.String(), "boom") {
-		t.Errorf("panic not logged:\n%s", logs)
+	if !strings.Contains(logs.String(), `"msg":"scheduler job panicked"`) || !strings.Contains(logs.String(), "boom") ||
+		!strings.Contains(logs.String(), "goroutine") {
+		t.Errorf("panic not logged with its stack:\n%s", logs)
 	}
 	for _, e := range s.cron.Entries() {
 		if e.ID != boom {
@@ -187,3 +192,43 @@ func TestStartStop(t *testing.T) {
 		t.Error("jobs' context still live after Stop")
 	}
 }
+
+// panickingAnnouncements is an announcement store whose claim panics, like a defect in the job.
+type panickingAnnouncements struct{ AnnouncementStore }
+
+func (panickingAnnouncements) ClaimAnnouncement(context.Context, time.Time, time.Duration) (store.Announcement, error) {
+	panic("claim exploded")
+}
+
+// TestKickRecoversLikeCron: Kick (an announcement sent "now") runs the job with the cron path's
+// recover: the panic is counted and logged, the process lives on, and Stop returns.
+func TestKickRecoversLikeCron(t *testing.T) {
+	logs := &bytes.Buffer{}
+	ann, err := NewAnnouncements(AnnouncementsConfig{Store: panickingAnnouncements{}, Outbox: noOutbox{}, Announcer: noAnnouncer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Config{Store: openStore(t), Now: func() time.Time { return now }, Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+		Announcements: ann})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Kick() // would crash the test binary if not recovered
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := runs(t, s, "announcements", "panic"); got != 1 {
+		t.Errorf("panics counted %v, want 1", got)
+	}
+	if !strings.Contains(logs.String(), "claim exploded") {
+		t.Errorf("panic not logged:\n%s", logs)
+	}
+}
+
+type noOutbox struct{}
+
+func (noOutbox) Enqueue(context.Context, store.Push) error { return nil }
+
+type noAnnouncer struct{ Announcer }

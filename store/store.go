@@ -146,6 +146,7 @@ type Store interface {
 	OfficerStore
 	AnnouncementStore
 	WorkshopStore
+	OutboxStore
 	LeaseStore
 	// Ping reports whether the database answers and takes a write (used by GET /readyz).
 	Ping(ctx context.Context) error

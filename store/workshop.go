@@ -114,21 +114,7 @@ type WorkshopFilter struct {
 	Limit         int       // at most this many; 0 means 100
 }
 
-// Delivery is the claim on one outbound push about a workshop (a reminder, a change notice, a
-// promotion): at most one per (WorkshopID, UserID, Kind). It is stored before the push, with the
-// X-Line-Retry-Key the push carries, so a crash between claim and send is retried with the same
-// key and LINE answers 409 instead of delivering twice (line-platform.md rows 26–27).
-type Delivery struct {
-	WorkshopID string
-	UserID     string
-	Kind       string // e.g. "remind.day_before:1765677600" (the start it was for), "changed:2"
-	RetryKey   string // UUID
-	ClaimedAt  time.Time
-	DoneAt     time.Time // zero until sent or skipped
-	Outcome    string    // "sent", "blocked", "failed"; empty until done
-}
-
-// WorkshopStore keeps workshops, registrations and workshop deliveries.
+// WorkshopStore keeps workshops and registrations.
 type WorkshopStore interface {
 	// CreateWorkshop stores w with Version 1 and Registered 0; ErrConflict if the ID exists.
 	CreateWorkshop(ctx context.Context, w Workshop) (Workshop, error)
@@ -171,13 +157,4 @@ type WorkshopStore interface {
 	// SetAttendance marks a seat holder attended (true) or back to registered (false) at now.
 	// ErrNotFound when the leader holds no seat.
 	SetAttendance(ctx context.Context, workshopID, userID string, attended bool, now time.Time) (Registration, error)
-
-	// ClaimDelivery stores d as claimed at d.ClaimedAt and returns it. If a claim for the same
-	// (WorkshopID, UserID, Kind) exists: when it is done, or younger than lease, ErrConflict;
-	// otherwise (a crashed sender's claim) it is taken over and returned with its stored RetryKey.
-	ClaimDelivery(ctx context.Context, d Delivery, lease time.Duration) (Delivery, error)
-	// FinishDelivery records the outcome of a claimed delivery; ErrNotFound if never claimed.
-	FinishDelivery(ctx context.Context, workshopID, userID, kind, outcome string, at time.Time) error
-	// GetDelivery returns one delivery claim, or ErrNotFound.
-	GetDelivery(ctx context.Context, workshopID, userID, kind string) (Delivery, error)
 }

@@ -35,8 +35,9 @@ const RetryKeyTTL = 24 * time.Hour
 type Call struct {
 	// Seq numbers calls from 1 in arrival order; deliveries carry the Seq of their call.
 	Seq int
-	// Endpoint is "reply", "push", "multicast", "broadcast", "profile", "loading" or one of
-	// the "richmenu." ones (the line.Endpoint constants); empty for an unknown path or method.
+	// Endpoint is "reply", "push", "multicast", "broadcast", "profile", "loading", "quota",
+	// "quota.consumption" or one of the "richmenu." ones (the line.Endpoint constants); empty
+	// for an unknown path or method.
 	Endpoint string
 	// Method and Path are the HTTP method and URL path, e.g. "POST", "/v2/bot/message/push".
 	Method, Path string
@@ -83,6 +84,8 @@ type Server struct {
 	retryKeys  map[string]acceptedKey
 	failures   map[string][]injection
 	subs       map[*subscriber]struct{}
+	quota      int64 // monthly message limit; 0: none (LINE's quota type "none")
+	used       int64 // messages counted against it this month (one per recipient)
 	rm         richMenuState
 }
 
@@ -100,6 +103,7 @@ type acceptedKey struct {
 type injection struct {
 	status      int
 	afterAccept bool
+	retryAfter  string // Retry-After header to send; empty: none
 }
 
 type sentMessage struct {
@@ -220,6 +224,28 @@ func (s *Server) FailNextAfterAccept(endpoint string, status, n int) {
 	s.inject(endpoint, status, n, true)
 }
 
+// FailNextRetryAfter makes the next n calls to endpoint answer 429 with the header
+// Retry-After: retryAfter (seconds or an HTTP date), like FailNext. LINE documents no
+// Retry-After (row 28); this tests that a client honours one if LINE ever sends it.
+func (s *Server) FailNextRetryAfter(endpoint, retryAfter string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failures[endpoint] = append(s.failures[endpoint], injection{status: http.StatusTooManyRequests, retryAfter: retryAfter})
+	}
+}
+
+// SetMonthlyQuota sets the channel's monthly message limit (0: no limit, the default) and
+// starts the month's usage at used. GET /v2/bot/message/quota and .../quota/consumption report
+// them; a push, multicast or broadcast that would take the usage past the limit answers 429
+// "You have reached your monthly limit." and delivers nothing (rows 30, 38). Every recipient of
+// an accepted call counts one, blocked or not.
+func (s *Server) SetMonthlyQuota(limit, used int64) {
+	s.mu.Lock()
+	s.quota, s.used = limit, used
+	s.mu.Unlock()
+}
+
 func (s *Server) inject(endpoint string, status, n int, afterAccept bool) {
 	if status == http.StatusConflict || status < 400 || status > 599 {
 		panic(fmt.Sprintf("linetest: cannot inject status %d", status))
@@ -232,13 +258,13 @@ func (s *Server) inject(endpoint string, status, n int, afterAccept bool) {
 }
 
 // popFailure returns the next injected failure for endpoint of the given kind, if any.
-func (s *Server) popFailure(endpoint string, afterAccept bool) (int, bool) {
+func (s *Server) popFailure(endpoint string, afterAccept bool) (injection, bool) {
 	q := s.failures[endpoint]
 	if len(q) == 0 || q[0].afterAccept != afterAccept {
-		return 0, false
+		return injection{}, false
 	}
 	s.failures[endpoint] = q[1:]
-	return q[0].status, true
+	return q[0], true
 }
 
 // Calls returns every request received so far, in arrival order.
@@ -395,6 +421,10 @@ func route(method, path string) (endpoint, param string, ok bool) {
 		endpoint = line.EndpointBroadcast
 	case path == "/v2/bot/chat/loading/start":
 		endpoint = line.EndpointLoading
+	case path == "/v2/bot/message/quota":
+		endpoint, want = line.EndpointQuota, http.MethodGet
+	case path == "/v2/bot/message/quota/consumption":
+		endpoint, want = line.EndpointQuotaConsumption, http.MethodGet
 	case strings.HasPrefix(path, "/v2/bot/profile/") && !strings.Contains(path[len("/v2/bot/profile/"):], "/"):
 		endpoint, param, want = line.EndpointProfile, path[len("/v2/bot/profile/"):], http.MethodGet
 	default:
@@ -465,8 +495,12 @@ func (s *Server) authorized(endpoint string, h http.Header) response {
 	if h.Get("Authorization") != "Bearer "+s.token || s.token == "" {
 		return injectedResponse(http.StatusUnauthorized)
 	}
-	if status, ok := s.popFailure(endpoint, false); ok {
-		return injectedResponse(status)
+	if f, ok := s.popFailure(endpoint, false); ok {
+		resp := injectedResponse(f.status)
+		if f.retryAfter != "" {
+			resp.header = map[string]string{"Retry-After": f.retryAfter}
+		}
+		return resp
 	}
 	if h.Get("X-Line-Retry-Key") != "" && strings.HasPrefix(endpoint, "richmenu.") {
 		return errorResponse(http.StatusBadRequest, "The X-Line-Retry-Key header is not supported by this API")
@@ -512,6 +546,16 @@ func (s *Server) process(seq int, reqID, endpoint, param string, h http.Header, 
 			return response{status: http.StatusConflict, body: b,
 				header: map[string]string{"X-Line-Accepted-Request-Id": ak.requestID}}
 		}
+	}
+
+	switch endpoint {
+	case line.EndpointQuota:
+		if s.quota == 0 {
+			return response{status: http.StatusOK, body: map[string]any{"type": "none"}}
+		}
+		return response{status: http.StatusOK, body: map[string]any{"type": "limited", "value": s.quota}}
+	case line.EndpointQuotaConsumption:
+		return response{status: http.StatusOK, body: map[string]any{"totalUsage": s.used}}
 	}
 
 	if endpoint == line.EndpointProfile {
@@ -604,6 +648,14 @@ func (s *Server) process(seq int, reqID, endpoint, param string, h http.Header, 
 		slices.Sort(recipients)
 	}
 
+	if takesKey && s.quota > 0 {
+		n := int64(len(recipients))
+		if s.used+n > s.quota {
+			return errorResponse(http.StatusTooManyRequests, "You have reached your monthly limit.")
+		}
+		s.used += n
+	}
+
 	// Accepted.
 	if tok != nil {
 		tok.used = true
@@ -630,8 +682,8 @@ func (s *Server) process(seq int, reqID, endpoint, param string, h http.Header, 
 	if hasKey {
 		s.retryKeys[strings.ToLower(retryKey)] = acceptedKey{at: now, requestID: reqID, sent: sent}
 	}
-	if status, ok := s.popFailure(endpoint, true); ok {
-		return injectedResponse(status)
+	if f, ok := s.popFailure(endpoint, true); ok {
+		return injectedResponse(f.status)
 	}
 	switch endpoint {
 	case line.EndpointLoading:

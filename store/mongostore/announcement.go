@@ -3,7 +3,6 @@ package mongostore
 import (
 	"context"
 	"errors"
-	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -31,19 +30,6 @@ type announcementDoc struct {
 	Sent       int                      `bson:"sent"`
 	Failed     int                      `bson:"failed"`
 }
-
-type batchDoc struct {
-	Key            string            `bson:"_id"` // announcementId:index
-	AnnouncementID string            `bson:"announcementId"`
-	Index          int               `bson:"index"`
-	RetryKey       string            `bson:"retryKey"`
-	UserIDs        []string          `bson:"userIds"`
-	Status         store.BatchStatus `bson:"status"`
-	Error          string            `bson:"error"`
-	DoneAt         time.Time         `bson:"doneAt,omitempty"`
-}
-
-func batchKey(id string, index int) string { return id + ":" + strconv.Itoa(index) }
 
 // CreateAnnouncement stores a new announcement; store.ErrConflict if the ID exists (_id).
 func (s *Store) CreateAnnouncement(ctx context.Context, a store.Announcement) error {
@@ -129,100 +115,16 @@ func (s *Store) ClaimAnnouncement(ctx context.Context, now time.Time, lease time
 	return store.Announcement(d), nil
 }
 
-// PlanAnnouncement replaces the announcement's batches and then marks it planned with a guarded
-// update; before that mark nothing is sent, so an interrupted plan is redone whole. The claim's
-// lease keeps two workers from planning at once.
-// Served by _id and the unique index announcementId_index.
-func (s *Store) PlanAnnouncement(ctx context.Context, id string, batches []store.AnnouncementBatch, recipients int) (store.Announcement, error) {
-	a, err := s.GetAnnouncement(ctx, id)
-	if err != nil {
-		return store.Announcement{}, err
-	}
-	if a.Status != store.AnnouncementSending || a.Planned {
-		return a, wrap("plan announcement", store.ErrConflict)
-	}
-	coll := s.db.Collection(batchesColl)
-	if _, err := coll.DeleteMany(ctx, bson.D{{Key: "announcementId", Value: id}}); err != nil {
-		return store.Announcement{}, wrap("plan announcement", err)
-	}
-	if len(batches) > 0 {
-		docs := make([]any, len(batches))
-		for i, b := range batches {
-			docs[i] = batchDoc{Key: batchKey(id, b.Index), AnnouncementID: id, Index: b.Index, RetryKey: b.RetryKey,
-				UserIDs: b.UserIDs, Status: b.Status, Error: b.Error, DoneAt: b.DoneAt}
-		}
-		if _, err := coll.InsertMany(ctx, docs); err != nil {
-			return store.Announcement{}, wrap("plan announcement", err)
-		}
-	}
+// PlanAnnouncement marks a sending announcement planned with its counts, with a guarded
+// update. Served by _id.
+func (s *Store) PlanAnnouncement(ctx context.Context, id string, batches, recipients int) (store.Announcement, error) {
 	return s.guardedUpdate(ctx, "plan announcement", id,
 		bson.D{{Key: "status", Value: store.AnnouncementSending}, {Key: "planned", Value: false}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "planned", Value: true}, {Key: "batches", Value: len(batches)}, {Key: "recipients", Value: recipients}}}})
+		bson.D{{Key: "$set", Value: bson.D{{Key: "planned", Value: true}, {Key: "batches", Value: batches}, {Key: "recipients", Value: recipients}}}})
 }
 
-// ListBatches returns the batches by index.
-// Per delivery run; served by the unique index announcementId_index.
-func (s *Store) ListBatches(ctx context.Context, id string) ([]store.AnnouncementBatch, error) {
-	cur, err := s.db.Collection(batchesColl).Find(ctx, bson.D{{Key: "announcementId", Value: id}},
-		options.Find().SetSort(bson.D{{Key: "index", Value: 1}}))
-	if err != nil {
-		return nil, wrap("list batches", err)
-	}
-	var docs []batchDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap("list batches", err)
-	}
-	out := make([]store.AnnouncementBatch, len(docs))
-	for i, d := range docs {
-		out[i] = store.AnnouncementBatch{AnnouncementID: d.AnnouncementID, Index: d.Index, RetryKey: d.RetryKey,
-			UserIDs: d.UserIDs, Status: d.Status, Error: d.Error, DoneAt: d.DoneAt}
-	}
-	return out, nil
-}
-
-// FinishBatch records a pending batch's outcome with a guarded update.
-// Per batch; served by _id.
-func (s *Store) FinishBatch(ctx context.Context, id string, index int, status store.BatchStatus, errText string, now time.Time) error {
-	coll := s.db.Collection(batchesColl)
-	res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: batchKey(id, index)}, {Key: "status", Value: store.BatchPending}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "error", Value: errText}, {Key: "doneAt", Value: now}}}})
-	if err == nil && res.MatchedCount == 0 {
-		err = store.ErrConflict
-		n, cerr := coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: batchKey(id, index)}})
-		if cerr != nil {
-			err = cerr
-		} else if n == 0 {
-			err = store.ErrNotFound
-		}
-	}
-	if err != nil {
-		return wrap("finish batch", err)
-	}
-	return nil
-}
-
-// ExtendLease moves a sending announcement's lease. Per batch; served by _id.
-func (s *Store) ExtendLease(ctx context.Context, id string, until time.Time) error {
-	res, err := s.db.Collection(announcementsColl).UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: store.AnnouncementSending}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: until}}}})
-	if err == nil && res.MatchedCount == 0 {
-		err = store.ErrConflict
-	}
-	if err != nil {
-		return wrap("extend lease", err)
-	}
-	return nil
-}
-
-// FinishAnnouncement marks a sending announcement sent with its batch counts.
-// Served by _id and the index announcementId_index.
-func (s *Store) FinishAnnouncement(ctx context.Context, id string, now time.Time) (store.Announcement, error) {
-	batches, err := s.ListBatches(ctx, id)
-	if err != nil {
-		return store.Announcement{}, err
-	}
-	sent, failed, _ := store.CountBatches(batches)
+// FinishAnnouncement marks a sending announcement sent with its counts. Served by _id.
+func (s *Store) FinishAnnouncement(ctx context.Context, id string, now time.Time, sent, failed int) (store.Announcement, error) {
 	return s.guardedUpdate(ctx, "finish announcement", id,
 		bson.D{{Key: "status", Value: store.AnnouncementSending}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: store.AnnouncementSent}, {Key: "sent", Value: sent},

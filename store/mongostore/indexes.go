@@ -106,7 +106,7 @@ func indexes() []index {
 			Options: options.Index().SetName("noticeDue_statusAt"),
 		}},
 		// Issue 5: officers of a province (multikey), leaders by province and status, due
-		// announcements by status and send time or lease, batches of an announcement in order.
+		// announcements by status and send time or lease.
 		{officersColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "provinces", Value: 1}},
 			Options: options.Index().SetName("provinces"),
@@ -122,10 +122,6 @@ func indexes() []index {
 		{announcementsColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "status", Value: 1}, {Key: "leaseUntil", Value: 1}},
 			Options: options.Index().SetName("status_leaseUntil"),
-		}},
-		{batchesColl, mongo.IndexModel{
-			Keys:    bson.D{{Key: "announcementId", Value: 1}, {Key: "index", Value: 1}},
-			Options: options.Index().SetName("announcementId_index").SetUnique(true),
 		}},
 		// Workshops (issue 3): the leaders' schedule by province and start, the officers' list
 		// by start, the scheduler tick by reminderDueAt, "my workshops" by ever (multikey).
@@ -144,6 +140,21 @@ func indexes() []index {
 		{workshopsColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "ever", Value: 1}},
 			Options: options.Index().SetName("ever"),
+		}},
+		// The outbox (issue 8): the claim and the pending counts by status and nextAt, an
+		// announcement's pushes and (covered) its progress by group_status_n, the clean-up by
+		// doneAt.
+		{pushesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "status", Value: 1}, {Key: "nextAt", Value: 1}},
+			Options: options.Index().SetName("status_nextAt"),
+		}},
+		{pushesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "group", Value: 1}, {Key: "status", Value: 1}, {Key: "n", Value: 1}},
+			Options: options.Index().SetName("group_status_n"),
+		}},
+		{pushesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "doneAt", Value: 1}},
+			Options: options.Index().SetName("doneAt"),
 		}},
 	}
 }

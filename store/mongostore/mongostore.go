@@ -30,7 +30,8 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open connects to uri, checks that the server answers and creates the indexes (see indexes()).
+// Open connects to uri, checks that the server answers, creates the indexes (see indexes()) and
+// moves data of earlier versions into the outbox (see migrateToOutbox).
 // The database is the URI's path, else DefaultDatabase. Personal data is sealed with sealer.
 func Open(ctx context.Context, uri string, sealer *store.Sealer) (*Store, error) {
 	if sealer == nil {
@@ -54,6 +55,10 @@ func Open(ctx context.Context, uri string, sealer *store.Sealer) (*Store, error)
 		return nil, err
 	}
 	if err := s.createIndexes(ctx); err != nil {
+		client.Disconnect(ctx)
+		return nil, fmt.Errorf("mongostore: %w", err)
+	}
+	if err := s.migrateToOutbox(ctx); err != nil {
 		client.Disconnect(ctx)
 		return nil, fmt.Errorf("mongostore: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -82,5 +83,70 @@ func TestPersonalDataSealed(t *testing.T) {
 		if bytes.Contains(raw, []byte(plain)) {
 			t.Errorf("%s appears in plain in a stored document", plain)
 		}
+	}
+}
+
+// TestOpenMovesAnnouncementBatches writes an announcement half sent as earlier versions kept it
+// and opens the store again: its done batches are pushes of its group, the pending one is
+// dropped, the announcement is planned again and the old collections are gone.
+func TestOpenMovesAnnouncementBatches(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	uri := ferrettest.URI(t)
+	sealer := storetest.NewSealer(t)
+	first, err := Open(ctx, uri, sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := first.db
+	at := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
+	if err := first.CreateAnnouncement(ctx, store.Announcement{ID: "a-1", CreatedBy: "api", Audience: store.AudienceApprovedLeaders,
+		Text: "ประชุม", SendAt: at, Status: store.AnnouncementSending, Planned: true, Recipients: 4, Batches: 3}); err != nil {
+		t.Fatal(err)
+	}
+	docs := []any{
+		bson.D{{Key: "_id", Value: "a-1:0"}, {Key: "announcementId", Value: "a-1"}, {Key: "index", Value: 0},
+			{Key: "retryKey", Value: "00000000-0000-4000-8000-000000000000"}, {Key: "userIds", Value: bson.A{"U1", "U2"}},
+			{Key: "status", Value: "sent"}, {Key: "error", Value: ""}, {Key: "doneAt", Value: at}},
+		bson.D{{Key: "_id", Value: "a-1:1"}, {Key: "announcementId", Value: "a-1"}, {Key: "index", Value: 1},
+			{Key: "retryKey", Value: "00000000-0000-4000-8000-000000000001"}, {Key: "userIds", Value: bson.A{"U3"}},
+			{Key: "status", Value: "failed"}, {Key: "error", Value: "status 400"}, {Key: "doneAt", Value: at}},
+		bson.D{{Key: "_id", Value: "a-1:2"}, {Key: "announcementId", Value: "a-1"}, {Key: "index", Value: 2},
+			{Key: "retryKey", Value: "00000000-0000-4000-8000-000000000002"}, {Key: "userIds", Value: bson.A{"U4"}},
+			{Key: "status", Value: "pending"}, {Key: "error", Value: ""}},
+	}
+	if _, err := db.Collection(legacyBatchesColl).InsertMany(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Collection(legacyDeliveriesColl).InsertOne(ctx, bson.D{{Key: "_id", Value: "w:U1:remind"}}); err != nil {
+		t.Fatal(err)
+	}
+	first.Close(ctx)
+
+	st := openTest(t, uri)
+	a, err := st.GetAnnouncement(ctx, "a-1")
+	if err != nil || a.Planned || a.Status != store.AnnouncementSending {
+		t.Fatalf("announcement after the move: %+v, %v; want sending, to be planned again", a, err)
+	}
+	pr, err := st.PushGroupProgress(ctx, store.AnnouncementGroup("a-1"))
+	if err != nil || pr != (store.PushProgress{Sent: 1, Failed: 1, SentTo: 2, FailedTo: 1}) {
+		t.Errorf("progress %+v, %v", pr, err)
+	}
+	names, err := st.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if n == legacyBatchesColl || n == legacyDeliveriesColl {
+			t.Errorf("collection %s is still there", n)
+		}
+	}
+	// A second start changes nothing: the announcement planned by then stays planned.
+	if _, err := st.PlanAnnouncement(ctx, "a-1", 3, 4); err != nil {
+		t.Fatal(err)
+	}
+	again := openTest(t, uri)
+	if a, _ := again.GetAnnouncement(ctx, "a-1"); !a.Planned {
+		t.Error("a later start planned the announcement again")
 	}
 }

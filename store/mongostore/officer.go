@@ -18,7 +18,6 @@ const (
 	officersColl      = "officers"
 	invitesColl       = "officer_invites"
 	announcementsColl = "announcements"
-	batchesColl       = "announcement_batches"
 )
 
 type officerDoc struct {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/ssonet/ssonet/store"
@@ -30,8 +29,7 @@ import (
 // registration is written; a crash between them only leaves a gap in the numbers.
 
 const (
-	workshopsColl  = "workshops"
-	deliveriesColl = "workshopDeliveries"
+	workshopsColl = "workshops"
 )
 
 // maxAttempts bounds the optimistic retries of one join or leave; each lost race means another
@@ -492,72 +490,4 @@ func (s *Store) SetAttendance(ctx context.Context, workshopID, userID string, at
 	}
 	e, _, _ := d.find(userID)
 	return registration(workshopID, e), nil
-}
-
-// deliveryDoc is a store.Delivery keyed by (workshop, user, kind) in _id.
-type deliveryDoc struct {
-	ID        deliveryKey `bson:"_id"`
-	RetryKey  string      `bson:"retryKey"`
-	ClaimedAt time.Time   `bson:"claimedAt"`
-	DoneAt    time.Time   `bson:"doneAt,omitempty"`
-	Outcome   string      `bson:"outcome"`
-}
-
-type deliveryKey struct {
-	W string `bson:"w"`
-	U string `bson:"u"`
-	K string `bson:"k"`
-}
-
-func (d deliveryDoc) delivery() store.Delivery {
-	return store.Delivery{WorkshopID: d.ID.W, UserID: d.ID.U, Kind: d.ID.K, RetryKey: d.RetryKey, ClaimedAt: d.ClaimedAt, DoneAt: d.DoneAt, Outcome: d.Outcome}
-}
-
-// ClaimDelivery inserts the claim (_id is unique), or takes over an unfinished one older than
-// lease with one guarded update. Per recipient per due workshop: _id.
-func (s *Store) ClaimDelivery(ctx context.Context, d store.Delivery, lease time.Duration) (store.Delivery, error) {
-	coll := s.db.Collection(deliveriesColl)
-	doc := deliveryDoc{ID: deliveryKey{d.WorkshopID, d.UserID, d.Kind}, RetryKey: d.RetryKey, ClaimedAt: msUTC(d.ClaimedAt)}
-	_, err := coll.InsertOne(ctx, doc)
-	if err == nil {
-		return doc.delivery(), nil
-	}
-	if !mongo.IsDuplicateKeyError(err) {
-		return store.Delivery{}, wrap("claim delivery", err)
-	}
-	var got deliveryDoc
-	err = coll.FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: doc.ID}, {Key: "doneAt", Value: bson.D{{Key: "$exists", Value: false}}},
-			{Key: "claimedAt", Value: bson.D{{Key: "$lte", Value: msUTC(d.ClaimedAt.Add(-lease))}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "claimedAt", Value: doc.ClaimedAt}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&got)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		err = store.ErrConflict
-	}
-	if err != nil {
-		return store.Delivery{}, wrap("claim delivery", err)
-	}
-	return got.delivery(), nil
-}
-
-// FinishDelivery records the outcome. _id.
-func (s *Store) FinishDelivery(ctx context.Context, workshopID, userID, kind, outcome string, at time.Time) error {
-	res, err := s.db.Collection(deliveriesColl).UpdateOne(ctx, bson.D{{Key: "_id", Value: deliveryKey{workshopID, userID, kind}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "doneAt", Value: msUTC(at)}, {Key: "outcome", Value: outcome}}}})
-	if err == nil && res.MatchedCount == 0 {
-		err = store.ErrNotFound
-	}
-	if err != nil {
-		return wrap("finish delivery", err)
-	}
-	return nil
-}
-
-// GetDelivery returns one claim. _id.
-func (s *Store) GetDelivery(ctx context.Context, workshopID, userID, kind string) (store.Delivery, error) {
-	var d deliveryDoc
-	if err := s.db.Collection(deliveriesColl).FindOne(ctx, bson.D{{Key: "_id", Value: deliveryKey{workshopID, userID, kind}}}).Decode(&d); err != nil {
-		return store.Delivery{}, wrap("get delivery", err)
-	}
-	return d.delivery(), nil
 }

@@ -2,9 +2,7 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -130,126 +128,17 @@ func (s *Store) ClaimAnnouncement(ctx context.Context, now time.Time, lease time
 	return a, nil
 }
 
-// PlanAnnouncement stores the batches and marks the announcement planned in one transaction.
-// Served by the primary keys announcements(id) and announcement_batches(announcement_id, idx).
-func (s *Store) PlanAnnouncement(ctx context.Context, id string, batches []store.AnnouncementBatch, recipients int) (store.Announcement, error) {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return store.Announcement{}, fmt.Errorf("sqlitestore: plan announcement: %w", err)
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE announcements SET planned = 1, batches = ?, recipients = ?
-		WHERE id = ? AND status = ? AND planned = 0`, len(batches), recipients, id, store.AnnouncementSending)
-	n, err := affected(res, err)
-	if err != nil {
-		return store.Announcement{}, fmt.Errorf("sqlitestore: plan announcement: %w", err)
-	}
-	if n == 0 {
-		a, err := getAnnouncement(ctx, tx, id)
-		if err != nil {
-			return store.Announcement{}, err
-		}
-		return a, fmt.Errorf("sqlitestore: plan announcement: %w", store.ErrConflict)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM announcement_batches WHERE announcement_id = ?`, id); err != nil {
-		return store.Announcement{}, fmt.Errorf("sqlitestore: plan announcement: %w", err)
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO announcement_batches
-		(announcement_id, idx, retry_key, user_ids, status, error, done_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return store.Announcement{}, fmt.Errorf("sqlitestore: plan announcement: %w", err)
-	}
-	defer stmt.Close()
-	for _, b := range batches {
-		ids, err := json.Marshal(b.UserIDs)
-		if err != nil {
-			return store.Announcement{}, fmt.Errorf("sqlitestore: plan announcement: %w", err)
-		}
-		if _, err := stmt.ExecContext(ctx, id, b.Index, b.RetryKey, string(ids), b.Status, b.Error, at(b.DoneAt)); err != nil {
-			return store.Announcement{}, fmt.Errorf("sqlitestore: plan announcement: %w", err)
-		}
-	}
-	a, err := getAnnouncement(ctx, tx, id)
-	if err != nil {
-		return store.Announcement{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return store.Announcement{}, fmt.Errorf("sqlitestore: plan announcement: %w", err)
-	}
-	return a, nil
+// PlanAnnouncement marks a sending announcement planned with its counts.
+// Served by the primary key announcements(id).
+func (s *Store) PlanAnnouncement(ctx context.Context, id string, batches, recipients int) (store.Announcement, error) {
+	return s.guardedAnnouncementUpdate(ctx, "plan announcement", id,
+		`UPDATE announcements SET planned = 1, batches = ?, recipients = ? WHERE id = ? AND status = ? AND planned = 0`,
+		batches, recipients, id, store.AnnouncementSending)
 }
 
-// ListBatches returns the batches by index.
-// Per delivery run; served by the primary key announcement_batches(announcement_id, idx).
-func (s *Store) ListBatches(ctx context.Context, id string) ([]store.AnnouncementBatch, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT idx, retry_key, user_ids, status, error, done_at
-		FROM announcement_batches WHERE announcement_id = ? ORDER BY idx`, id)
-	if err != nil {
-		return nil, fmt.Errorf("sqlitestore: list batches: %w", err)
-	}
-	defer rows.Close()
-	var out []store.AnnouncementBatch
-	for rows.Next() {
-		b := store.AnnouncementBatch{AnnouncementID: id}
-		var ids string
-		err := rows.Scan(&b.Index, &b.RetryKey, &ids, &b.Status, &b.Error, millis{&b.DoneAt})
-		if err == nil {
-			err = json.Unmarshal([]byte(ids), &b.UserIDs)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("sqlitestore: list batches: %w", err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlitestore: list batches: %w", err)
-	}
-	return out, nil
-}
-
-// FinishBatch records a pending batch's outcome.
-// Per batch; served by the primary key announcement_batches(announcement_id, idx).
-func (s *Store) FinishBatch(ctx context.Context, id string, index int, status store.BatchStatus, errText string, now time.Time) error {
-	n, err := affected(s.write.ExecContext(ctx, `UPDATE announcement_batches SET status = ?, error = ?, done_at = ?
-		WHERE announcement_id = ? AND idx = ? AND status = ?`, status, errText, at(now), id, index, store.BatchPending))
-	if err == nil && n == 0 {
-		var one int
-		err = s.write.QueryRowContext(ctx, `SELECT 1 FROM announcement_batches WHERE announcement_id = ? AND idx = ?`, id, index).Scan(&one)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			err = store.ErrNotFound
-		case err == nil:
-			err = store.ErrConflict
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("sqlitestore: finish batch: %w", err)
-	}
-	return nil
-}
-
-// ExtendLease moves a sending announcement's lease.
-// Per batch; served by the primary key announcements(id).
-func (s *Store) ExtendLease(ctx context.Context, id string, until time.Time) error {
-	n, err := affected(s.write.ExecContext(ctx, `UPDATE announcements SET lease_until = ? WHERE id = ? AND status = ?`,
-		at(until), id, store.AnnouncementSending))
-	if err == nil && n == 0 {
-		err = store.ErrConflict
-	}
-	if err != nil {
-		return fmt.Errorf("sqlitestore: extend lease: %w", err)
-	}
-	return nil
-}
-
-// FinishAnnouncement marks a sending announcement sent with its batch counts.
-// Served by the primary keys announcements(id) and announcement_batches(announcement_id, idx).
-func (s *Store) FinishAnnouncement(ctx context.Context, id string, now time.Time) (store.Announcement, error) {
-	batches, err := s.ListBatches(ctx, id)
-	if err != nil {
-		return store.Announcement{}, err
-	}
-	sent, failed, _ := store.CountBatches(batches)
+// FinishAnnouncement marks a sending announcement sent with its counts.
+// Served by the primary key announcements(id).
+func (s *Store) FinishAnnouncement(ctx context.Context, id string, now time.Time, sent, failed int) (store.Announcement, error) {
 	return s.guardedAnnouncementUpdate(ctx, "finish announcement", id,
 		`UPDATE announcements SET status = ?, sent = ?, failed = ?, updated_at = ? WHERE id = ? AND status = ?`,
 		store.AnnouncementSent, sent, failed, at(now), id, store.AnnouncementSending)

@@ -242,7 +242,52 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		`CREATE INDEX inbox_user_order ON inbox (user_id, event_at, seq, id) WHERE state = 'pending'`,
 		`CREATE INDEX inbox_state_next ON inbox (state, next_at)`,
 		`CREATE INDEX inbox_state_received ON inbox (state, received_at)`),
-	// 11: the simulator's users and chat history (simulator mode only, simulator.go).
+	// 11: the outbox (docs/ARCHITECTURE.md, "Outbox"): every push, multicast batch and
+	// broadcast, and the quota state. pushes_status_next_at serves the outbox's claim and the
+	// pending counts, pushes_grp an announcement's progress (covering: status and the recipient
+	// count n), pushes_done_at the clean-up. Announcement batches already done become pushes of
+	// their announcement's group; a sending announcement is planned again, without the
+	// recipients of those, and its pending batches keep their derived retry keys. Workshop
+	// deliveries are replaced by pushes with derived retry keys.
+	execAll(`
+		CREATE TABLE pushes (
+			retry_key       TEXT PRIMARY KEY,
+			kind            TEXT NOT NULL,
+			recipients      TEXT NOT NULL,
+			n               INTEGER NOT NULL,
+			broadcast       INTEGER NOT NULL,
+			messages_sealed TEXT NOT NULL,
+			grp             TEXT NOT NULL,
+			not_after       INTEGER,
+			created_at      INTEGER,
+			status          TEXT NOT NULL,
+			attempts        INTEGER NOT NULL,
+			next_at         INTEGER NOT NULL,
+			token           TEXT NOT NULL,
+			done_at         INTEGER,
+			error           TEXT NOT NULL
+		) STRICT`,
+		`CREATE INDEX pushes_status_next_at ON pushes (status, next_at)`,
+		`CREATE INDEX pushes_grp ON pushes (grp, status, n) WHERE grp != ''`,
+		`CREATE INDEX pushes_done_at ON pushes (done_at) WHERE done_at IS NOT NULL`,
+		`CREATE TABLE quota_state (
+			id         INTEGER PRIMARY KEY CHECK (id = 1),
+			exhausted  INTEGER NOT NULL,
+			since      INTEGER,
+			resume_at  INTEGER,
+			resumed_by TEXT NOT NULL,
+			updated_at INTEGER
+		) STRICT`,
+		`INSERT INTO pushes (retry_key, kind, recipients, n, broadcast, messages_sealed, grp, not_after, created_at, status,
+			attempts, next_at, token, done_at, error)
+		SELECT b.retry_key, 'announcement', b.user_ids, COALESCE(json_array_length(b.user_ids), 0),
+			b.user_ids = '[]' OR b.user_ids = 'null', '', 'announcement:' || b.announcement_id,
+			NULL, b.done_at, b.status, 1, COALESCE(b.done_at, 0), '', b.done_at, b.error
+		FROM announcement_batches b WHERE b.status != 'pending'`,
+		`UPDATE announcements SET planned = 0 WHERE status = 'sending'`,
+		`DROP TABLE announcement_batches`,
+		`DROP TABLE workshop_deliveries`),
+	// 12: the simulator's users and chat history (simulator mode only, simulator.go).
 	execAll(`
 		CREATE TABLE sim_users (
 			user_id      TEXT PRIMARY KEY,
@@ -257,7 +302,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			entry   TEXT NOT NULL
 		) STRICT`,
 		`CREATE INDEX sim_entries_user ON sim_entries (user_id, seq)`),
-	// 12: named leases (lease.go).
+	// 13: named leases (lease.go).
 	execAll(`
 		CREATE TABLE leases (
 			name   TEXT PRIMARY KEY,

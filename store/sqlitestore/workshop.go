@@ -375,55 +375,6 @@ func (s *Store) SetAttendance(ctx context.Context, workshopID, userID string, at
 	return g, nil
 }
 
-const deliveryColumns = `workshop_id, user_id, kind, retry_key, claimed_at, done_at, outcome`
-
-func scanDelivery(r scanner) (store.Delivery, error) {
-	var d store.Delivery
-	err := r.Scan(&d.WorkshopID, &d.UserID, &d.Kind, &d.RetryKey, millis{&d.ClaimedAt}, millis{&d.DoneAt}, &d.Outcome)
-	return d, err
-}
-
-// ClaimDelivery inserts the claim, or takes over an unfinished one older than lease, in one
-// statement on the primary key (workshop_id, user_id, kind). Per recipient per due workshop.
-func (s *Store) ClaimDelivery(ctx context.Context, d store.Delivery, lease time.Duration) (store.Delivery, error) {
-	got, err := scanDelivery(s.write.QueryRowContext(ctx, `
-		INSERT INTO workshop_deliveries (`+deliveryColumns+`) VALUES (?, ?, ?, ?, ?, NULL, '')
-		ON CONFLICT (workshop_id, user_id, kind) DO UPDATE SET claimed_at = excluded.claimed_at
-			WHERE done_at IS NULL AND claimed_at <= ?
-		RETURNING `+deliveryColumns,
-		d.WorkshopID, d.UserID, d.Kind, d.RetryKey, at(d.ClaimedAt), at(d.ClaimedAt.Add(-lease))))
-	if errors.Is(err, sql.ErrNoRows) {
-		err = store.ErrConflict
-	}
-	if err != nil {
-		return store.Delivery{}, fmt.Errorf("sqlitestore: claim delivery: %w", err)
-	}
-	return got, nil
-}
-
-// FinishDelivery records the outcome. Primary key.
-func (s *Store) FinishDelivery(ctx context.Context, workshopID, userID, kind, outcome string, t time.Time) error {
-	n, err := affected(s.write.ExecContext(ctx, `UPDATE workshop_deliveries SET done_at = ?, outcome = ?
-		WHERE workshop_id = ? AND user_id = ? AND kind = ?`, at(t), outcome, workshopID, userID, kind))
-	if err == nil && n == 0 {
-		err = store.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("sqlitestore: finish delivery: %w", err)
-	}
-	return nil
-}
-
-// GetDelivery returns one claim. Primary key.
-func (s *Store) GetDelivery(ctx context.Context, workshopID, userID, kind string) (store.Delivery, error) {
-	d, err := scanDelivery(s.read.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM workshop_deliveries
-		WHERE workshop_id = ? AND user_id = ? AND kind = ?`, workshopID, userID, kind))
-	if err != nil {
-		return store.Delivery{}, notFound("get delivery", err)
-	}
-	return d, nil
-}
-
 // inTx runs f in one IMMEDIATE transaction on the write connection and commits when f returns nil.
 func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)

@@ -38,6 +38,7 @@ var sections = []struct {
 	{"Audit", testAudit},
 	{"Referral", testReferrals},
 	{"Workshop", testWorkshops},
+	{"Outbox", testOutbox},
 	{"Lease", testLeases},
 }
 

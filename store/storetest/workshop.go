@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -301,49 +300,6 @@ func testWorkshops(t *testing.T, open Opener) {
 		if got, _ := st.WorkshopsDue(ctx, t0.Add(2*time.Hour), 10); len(got) != 1 || got[0].ID != "w-later" {
 			t.Errorf("due later: %+v", got)
 		}
-	})
-
-	t.Run("Deliveries", func(t *testing.T) {
-		t.Parallel()
-		st := open(t)
-		d := store.Delivery{WorkshopID: "w", UserID: "UA", Kind: "remind.day_before:1", RetryKey: "11111111-1111-4111-8111-111111111111", ClaimedAt: t0}
-		got, err := st.ClaimDelivery(ctx, d, time.Minute)
-		wantErr(t, "ClaimDelivery", err, nil)
-		diff(t, "claim", d, got)
-		// Two replicas at once: one claim only.
-		errs := race(10, func(i int) error {
-			o := d
-			o.RetryKey = fmt.Sprintf("22222222-2222-4222-8222-%012d", i)
-			_, err := st.ClaimDelivery(ctx, o, time.Minute)
-			return err
-		})
-		for i, err := range errs {
-			wantErr(t, fmt.Sprintf("young claim %d", i), err, store.ErrConflict)
-		}
-		// A crashed sender's claim is taken over after the lease, with the stored retry key.
-		later := d
-		later.RetryKey, later.ClaimedAt = "33333333-3333-4333-8333-333333333333", t0.Add(2*time.Minute)
-		errs = race(10, func(int) error {
-			got, err := st.ClaimDelivery(ctx, later, time.Minute)
-			if err == nil && got.RetryKey != d.RetryKey {
-				return errors.New("retry key changed on takeover: " + got.RetryKey)
-			}
-			return err
-		})
-		exactlyOneWins(t, errs)
-		wantErr(t, "FinishDelivery", st.FinishDelivery(ctx, "w", "UA", d.Kind, "sent", t0.Add(3*time.Minute)), nil)
-		latest := later
-		latest.ClaimedAt = t0.Add(time.Hour)
-		_, err = st.ClaimDelivery(ctx, latest, time.Minute)
-		wantErr(t, "claim a sent delivery", err, store.ErrConflict)
-		done, err := st.GetDelivery(ctx, "w", "UA", d.Kind)
-		wantErr(t, "GetDelivery", err, nil)
-		want := d
-		want.ClaimedAt, want.DoneAt, want.Outcome = later.ClaimedAt, t0.Add(3*time.Minute), "sent"
-		diff(t, "delivery", want, done)
-		wantErr(t, "FinishDelivery missing", st.FinishDelivery(ctx, "w", "UB", d.Kind, "sent", t0), store.ErrNotFound)
-		_, err = st.GetDelivery(ctx, "w", "UB", d.Kind)
-		wantErr(t, "GetDelivery missing", err, store.ErrNotFound)
 	})
 }
 
