@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -140,6 +141,8 @@ func TestSimulatorInBrowser(t *testing.T) {
 			for i, step := range [][]chromedp.Action[chromedp.Void]{
 				{chromedp.SendKeys(`#text`, "สวัสดีค่ะ\r"), // typed, then Enter
 					chromedp.Poll[chromedp.Void](`[...document.querySelectorAll(".row.me .bubble")].some((b) => b.textContent === "สวัสดีค่ะ")`)},
+				{chromedp.SendKeys(`#text`, "thanks"), clickCentre(`#sendbtn`), // typed, then the ส่ง button
+					chromedp.Poll[chromedp.Void](`[...document.querySelectorAll(".row.me .bubble")].some((b) => b.textContent === "thanks")`)},
 				{chromedp.Click(`#plus`), chromedp.Click(`#stickers button`), chromedp.Poll[chromedp.Void](`document.querySelector(".row.me .sticker") !== null`)},
 				{chromedp.Click(`#plus`), chromedp.SetUploadFiles(`#photo`, []string{photo}), chromedp.Poll[chromedp.Void](`document.querySelector(".row.me img.photo") !== null`)},
 				{chromedp.Click(`#plus`), chromedp.Click(`#place`), chromedp.Poll[chromedp.Void](`document.querySelector(".row.me .place") !== null`)},
@@ -248,4 +251,16 @@ func testPNG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// clickCentre clicks the mouse at the centre of the element sel selects, as a finger would.
+func clickCentre(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		xy, err := chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector(` + strconv.Quote(sel) + `).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)(ctx, t)
+		if err != nil {
+			return err
+		}
+		_, err = chromedp.MouseClickXY(xy[0], xy[1])(ctx, t)
+		return err
+	})
 }
