@@ -256,7 +256,7 @@ func testPNG(t *testing.T) []byte {
 // clickCentre clicks the mouse at the centre of the element sel selects, as a finger would.
 func clickCentre(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		xy, err := chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector(` + strconv.Quote(sel) + `).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)(ctx, t)
+		xy, err := chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector(`+strconv.Quote(sel)+`).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)(ctx, t)
 		if err != nil {
 			return err
 		}
