@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ssonet/ssonet/bot/knowledge"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 )
@@ -45,6 +46,10 @@ type Config struct {
 	// LineRateLimit is LINE_RATE_LIMIT: true (unset or "on") keeps the client-side budget of
 	// LINE's rate limits; false ("off") drops it, for benchmarks against a stand-in only.
 	LineRateLimit bool
+	// KnowledgeFile is KNOWLEDGE_FILE: a Section 40 knowledge file replacing the embedded one,
+	// re-read on SIGHUP; "" for the embedded data. Knowledge is that file, checked.
+	KnowledgeFile string
+	Knowledge     *knowledge.Base
 	// Simulator is true when no LINE channel is configured: LINE API calls go to the in-process
 	// stand-in and /simulator is served.
 	Simulator bool
@@ -134,6 +139,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	cfg.ReferralRetention = time.Duration(days) * 24 * time.Hour
 	if cfg.Reminders, err = scheduler.ParseReminders(env("REMINDER_SCHEDULE", scheduler.DefaultReminders)); err != nil {
 		errs = append(errs, fmt.Errorf("REMINDER_SCHEDULE: %v", err))
+	}
+
+	if cfg.KnowledgeFile = env("KNOWLEDGE_FILE", ""); cfg.KnowledgeFile != "" {
+		if cfg.Knowledge, err = knowledge.LoadFile(cfg.KnowledgeFile); err != nil {
+			errs = append(errs, fmt.Errorf("KNOWLEDGE_FILE: %v", err))
+		}
 	}
 
 	switch key := getenv("ENCRYPTION_KEY"); {

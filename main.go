@@ -171,9 +171,18 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		return err
 	}
 	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Outbox: out, Location: cfg.Location, Logger: log, Now: cfg.Now,
-		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, OnStandingChange: relinker(menus, log)})
+		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, Knowledge: cfg.Knowledge, Registerer: metrics,
+		OnStandingChange: relinker(menus, log)})
 	if err != nil {
 		return err
+	}
+	if cfg.KnowledgeFile != "" {
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		wctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); watchKnowledge(wctx, hup, cfg.KnowledgeFile, engine.SetKnowledge, log) }()
+		stops = append(stops, func(context.Context) error { signal.Stop(hup); cancel(); <-done; return nil })
 	}
 	menuCtx, stopMenus := context.WithCancel(ctx)
 	menusDone := menus.Start(menuCtx)
@@ -247,6 +256,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick, Location: cfg.Location, Costs: engine}).Routes,
 			(&handlers.QuotaAPI{Quota: out}).Routes,
 			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
+			(&handlers.KnowledgeAPI{Store: st, Title: engine.TopicTitle}).Routes,
 		}}
 	}
 	srv := &http.Server{

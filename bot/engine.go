@@ -13,10 +13,13 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ssonet/ssonet/bot/knowledge"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
 )
@@ -49,6 +52,11 @@ type Config struct {
 	// OnAnnouncement is called after an announcement due now was stored, to deliver it at
 	// once (the scheduler's Kick); nil leaves it to the next scheduler tick.
 	OnAnnouncement func()
+	// Knowledge is the Section 40 knowledge (KNOWLEDGE_FILE); the embedded data when nil.
+	// SetKnowledge replaces it while running.
+	Knowledge *knowledge.Base
+	// Registerer receives the Section 40 answer and feedback counters; none when nil.
+	Registerer prometheus.Registerer
 	// OnStandingChange is called with a member's user ID after their standing changed (leader
 	// application stored, approved or rejected; became an officer; data erased), before the
 	// member is told; the rich menus relink the member's menu there. nil: nothing is called.
@@ -66,7 +74,8 @@ type Engine struct {
 	log    *slog.Logger
 	ttl    time.Duration
 	cat    *catalog
-	kb     *knowledge
+	know   atomic.Pointer[knowledge.Base] // kb() reads it; SetKnowledge swaps it
+	s40m   *s40Metrics
 
 	sealer           *store.Sealer
 	admins           map[string]bool
@@ -111,7 +120,7 @@ func New(cfg Config) (*Engine, error) {
 	if e.cat, err = newCatalog(); err != nil {
 		return nil, err
 	}
-	if e.kb, err = loadKnowledge(); err != nil {
+	if err := e.initSection40(cfg); err != nil {
 		return nil, err
 	}
 	e.flows = map[string]*flow{}
@@ -159,6 +168,9 @@ type turn struct {
 	endSession  bool // the stored session must be deleted
 	out         reply
 	chat        bool // small talk or a greeting: not pushed when the reply token no longer works
+
+	s40    *knowledge.Match // the Section 40 reading of the text, made once per turn (s40Match)
+	turnKB *knowledge.Base  // the knowledge this turn uses from start to end (kb)
 }
 
 // run does every store read and write of the turn and fills t.out.

@@ -18,16 +18,20 @@ type feature struct {
 	menu      []menuItem
 }
 
-// features lists the bot's areas. Order matters for keywords only: Section 40's sub-topics
-// ("สมัครอย่างไร") come before the registration words.
+// features lists the bot's areas. Order matters for keywords only: the officers' and workshop
+// commands ("ไม่อนุมัติ สมศรี", "สมัคร 2") first, then Section 40's topics ("สมัครอย่างไร")
+// before the registration words, and the Section 40 "did you mean" after every other area's.
 func features() []feature {
-	return []feature{section40Feature(), officerFeature(), workshopFeature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), quotaFeature()}
+	return []feature{officerFeature(), workshopFeature(), quotaFeature(), section40Feature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), section40Fallback()}
 }
 
 // keyword is a typed phrase the router recognises outside a form.
 type keyword struct {
 	match func(w string) bool // w is keywordOf(text)
-	do    func(t *turn) error
+	// matchTurn, when set instead of match, decides from the turn (the Section 40 matcher reads
+	// the engine's current knowledge).
+	matchTurn func(t *turn) bool
+	do        func(t *turn) error
 }
 
 // menuItem is one entry of the menu; show decides who sees it (nil: everyone).
@@ -129,48 +133,6 @@ var smallTalkWords = words("ขอบคุณ", "ขอบใจ", "ขอบ�
 
 func isSmallTalk(w string) bool {
 	return smallTalkWords[w] || strings.HasPrefix(w, "555") || strings.HasPrefix(w, "ขอบคุณ")
-}
-
-// Words that pick a Section 40 topic, after keywordOf.
-var (
-	s40Mention = contains("มาตรา40", "ม40", "section40", "sec40", "ประกันสังคม40")
-	s40Who     = contains("คุณสมบัติ", "ใครสมัคร", "ใครบ้างที่สมัคร", "สมัครได้ไหม", "สมัครได้มั้ย", "whocan", "eligib")
-	s40Choose  = contains("ทางเลือกไหน", "เลือกทางเลือก", "whichoption")
-	s40HowTo   = contains("สมัครอย่างไร", "สมัครยังไง", "สมัครที่ไหน", "สมัครได้ที่", "วิธีสมัคร", "จ่ายเงินที่ไหน", "จ่ายที่ไหน", "ชำระเงิน", "howtoapply", "howdoiapply", "wheretopay")
-	s40Topics  = contains("สิทธิประโยชน์", "สิทธิและเงินสมทบ", "เงินสมทบ", "ป่วยได้เงิน", "เงินทดแทน", "ชราภาพ", "บำเหน็จ", "ค่าทำศพ", "สงเคราะห์บุตร", "ทุพพลภาพ", "benefitsandfees", "sickness", "funeral", "oldage", "pension")
-)
-
-// section40Topic picks the topic a Section 40 question asks about: "สมัคร ม.40 ยังไง" is about
-// applying, "ใครสมัคร ม.40 ได้" about who can, a bare "ม.40" the overview.
-func section40Topic(w string) (string, bool) {
-	switch {
-	case s40Who(w):
-		return "who", true
-	case s40Choose(w):
-		return "choose", true
-	case s40HowTo(w), s40Mention(w) && strings.Contains(w, "สมัคร"):
-		return "apply", true
-	case s40Mention(w), s40Topics(w):
-		return "overview", true
-	}
-	return "", false
-}
-
-// section40Feature answers Section 40 questions from the knowledge data.
-func section40Feature() feature {
-	return feature{
-		keywords: []keyword{{
-			match: func(w string) bool { _, ok := section40Topic(w); return ok },
-			do:    func(t *turn) error { name, _ := section40Topic(keywordOf(t.ev.Text)); t.section40(name); return nil },
-		}},
-		postbacks: map[string]func(t *turn, q url.Values) error{
-			"s40": func(t *turn, q url.Values) error { t.section40(q.Get("t")); return nil },
-		},
-		menu: []menuItem{
-			{label: "btn.s40", data: "a=s40"},
-			{label: "btn.s40_apply", data: "a=s40&t=apply"},
-		},
-	}
 }
 
 // registrationFeature is leader registration and its status.

@@ -29,6 +29,12 @@ type flow struct {
 	// preview, when set, adds messages before the summary (an announcement shows itself as
 	// recipients will see it). An error is logged and the summary shown without it.
 	preview func(t *turn) error
+	// finish, when set, replaces the summary: a check that stores nothing answers as soon as
+	// the last question is answered, and the form ends (submit is not used).
+	finish func(t *turn)
+	// prefill, when set, gives answers already known when the flow starts ("ป่วยนอน รพ. 5 วัน"
+	// names the kind and the days); the form starts at the first question left.
+	prefill func(t *turn) map[string]string
 }
 
 // field is one question of a flow.
@@ -45,6 +51,9 @@ type field struct {
 	// echo repeats the understood value before the next question, for answers that were
 	// interpreted (a misspelt province becomes a real one).
 	echo bool
+	// when, if set, decides from the answers so far whether the question is asked at all (a
+	// funeral grant needs no number of days); a question left out keeps no answer.
+	when func(t *turn) bool
 	// picker offers a LINE datetime picker button of that mode ("date", "time", "datetime",
 	// catalog label "btn.pick_<mode>") besides typing; the picked value is parsed like a typed one
 	// (thai.ParseDateTime reads the picker's "2026-12-14T09:00").
@@ -119,10 +128,21 @@ func (t *turn) startFlow(name string) error {
 	t.sess.Editing = false
 	t.sess.SubmissionID = uuid.NewString()
 	t.sessChanged = true
+	if f.prefill != nil {
+		for k, v := range f.prefill(t) {
+			t.sess.Fields[k] = v
+		}
+		for t.sess.Step < len(f.fields) && (t.sess.Fields[f.fields[t.sess.Step].key] != "" || !t.asked(f.fields[t.sess.Step])) {
+			t.sess.Step++
+		}
+	}
 	t.out.text(t.tr(name + ".intro"))
 	t.ask()
 	return nil
 }
+
+// asked reports whether field fd is asked, given the answers so far.
+func (t *turn) asked(fd field) bool { return fd.when == nil || fd.when(t) }
 
 func (t *turn) activeFlow() *flow { return t.flows[t.sess.Flow] }
 
@@ -133,6 +153,11 @@ func (t *turn) atSummary() bool { return t.sess.Step >= len(t.activeFlow().field
 func (t *turn) ask() {
 	f := t.activeFlow()
 	if t.atSummary() {
+		if f.finish != nil {
+			f.finish(t)
+			t.endSession = true
+			return
+		}
 		t.summary()
 		return
 	}
@@ -249,6 +274,10 @@ func (t *turn) advance() {
 	} else {
 		t.sess.History = append(t.sess.History, t.sess.Step)
 		t.sess.Step++
+		f := t.activeFlow()
+		for t.sess.Step < len(f.fields) && !t.asked(f.fields[t.sess.Step]) {
+			t.sess.Step++
+		}
 	}
 	t.ask()
 }

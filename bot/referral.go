@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/ssonet/ssonet/bot/knowledge"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -19,16 +20,6 @@ import (
 const (
 	flowRefer = "ref"  // a leader refers an informal worker
 	flowSelf  = "self" // a worker says they are interested ("สนใจสมัคร")
-)
-
-// Section 40 age limits in completed years (../shared/knowledge/section40.md). The minimum is
-// confirmed (E5); the maximum is conflicting (E6: 60 in two sources, 65 in one; U-E1 is an
-// unconfirmed explanation), so ages from s40UncertainAge to s40MaxAge are accepted with a note
-// that the limit is uncertain, and older ones are refused.
-const (
-	s40MinAge       = 15
-	s40UncertainAge = 60
-	s40MaxAge       = 65
 )
 
 // Free-text limits of the referral's fields, in characters.
@@ -231,40 +222,50 @@ const (
 )
 
 // parseBirth reads an age ("45", "45 ปี") or a date of birth in any form thai.ParseDate reads,
-// and applies the Section 40 age rule: under 15 or over 65 is refused with the reason, 60–65 is
-// accepted with a note that the upper limit is not confirmed.
+// and applies the Section 40 age rule of the knowledge data (knowledge.AgeRule): under the
+// minimum or over the highest age accepted is refused with the reason; an age above the
+// confirmed maximum is accepted with a note that the upper limit is being confirmed.
 func parseBirth(t *turn, in string) (string, error) {
-	var v string
-	var age int
-	if a, aerr := thai.ParseAge(in); aerr == nil {
-		age, v = a, birthAgePrefix+strconv.Itoa(a)
-	} else {
-		d, derr := thai.ParseDate(in, t.loc)
-		if derr != nil {
-			var ie *thai.InputError
-			switch {
-			case errors.As(aerr, &ie) && ie.Key == "age.range": // a number too big for an age: "200"
-				return "", aerr
-			case errors.As(derr, &ie) && ie.Key == "date.format":
-				return "", &reprompt{key: "err.birth"}
-			}
-			return "", derr
-		}
-		today := t.now.In(t.loc)
-		if d.After(today) {
-			return "", &reprompt{key: "err.birth_future"}
-		}
-		age, v = thai.AgeOn(d, today), birthDatePrefix+d.Format(time.DateOnly)
+	age, v, err := t.ageOf(in, "err.birth")
+	if err != nil {
+		return "", err
 	}
-	switch {
-	case age < s40MinAge:
-		return "", &reprompt{key: "err.age_under", data: []any{"Age", age, "Min", s40MinAge}}
-	case age > s40MaxAge:
-		return "", &reprompt{key: "err.age_over", data: []any{"Age", age, "Max", s40MaxAge, "Hotline", t.kb.Hotline}}
-	case age >= s40UncertainAge:
-		t.out.text(t.tr("ref.age_uncertain", "Age", age, "Hotline", t.kb.Hotline, "Website", t.kb.Website))
+	rule := t.kb().Age
+	switch rule.Verdict(age) {
+	case knowledge.AgeUnder:
+		return "", &reprompt{key: "err.age_under", data: []any{"Age", age, "Min", rule.Min}}
+	case knowledge.AgeOver:
+		return "", &reprompt{key: "err.age_over", data: []any{"Age", age, "Max", rule.AskUpTo, "Hotline", t.kb().Hotline}}
+	case knowledge.AgeAsk:
+		t.out.text(t.tr("ref.age_uncertain", "Age", age, "Max", rule.Max, "AskUpTo", rule.AskUpTo, "Hotline", t.kb().Hotline, "Website", t.kb().Website))
 	}
 	return v, nil
+}
+
+// ageOf reads an age or a date of birth (either era) and returns the age in completed years
+// today and the stored form ("a:45" or "d:1980-05-12"). Text that is neither is re-prompted
+// with catalog key unreadable; a birth date in the future with err.birth_future.
+func (t *turn) ageOf(in, unreadable string) (int, string, error) {
+	a, aerr := thai.ParseAge(in)
+	if aerr == nil {
+		return a, birthAgePrefix + strconv.Itoa(a), nil
+	}
+	d, derr := thai.ParseDate(in, t.loc)
+	if derr != nil {
+		var ie *thai.InputError
+		switch {
+		case errors.As(aerr, &ie) && ie.Key == "age.range": // a number too big for an age: "200"
+			return 0, "", aerr
+		case errors.As(derr, &ie) && ie.Key == "date.format":
+			return 0, "", &reprompt{key: unreadable}
+		}
+		return 0, "", derr
+	}
+	today := t.now.In(t.loc)
+	if d.After(today) {
+		return 0, "", &reprompt{key: "err.birth_future"}
+	}
+	return thai.AgeOn(d, today), birthDatePrefix + d.Format(time.DateOnly), nil
 }
 
 // birthOf decodes the birth step's value: the birth date (zero when an age was typed) and the
@@ -287,8 +288,8 @@ func showBirth(t *turn, v string) string {
 	if !d.IsZero() {
 		s = t.date(d) + " (" + s + ")"
 	}
-	if age >= s40UncertainAge {
-		s += " " + t.tr("s40.mark")
+	if t.kb().Age.Verdict(age) == knowledge.AgeAsk {
+		s += " " + t.tr("ref.age_to_confirm")
 	}
 	return s
 }
@@ -318,7 +319,7 @@ func submitReferral(t *turn) error {
 	r := store.Referral{
 		ID: uuid.NewString(), SubmissionID: t.sess.SubmissionID, Source: store.SourceLeader,
 		LeaderID: t.member.UserID, FullName: f["name"], NationalID: f["nid"], Phone: f["phone"],
-		Age: age, AgeUncertain: age >= s40UncertainAge,
+		Age: age, AgeUncertain: t.kb().Age.Verdict(age) == knowledge.AgeAsk,
 		Occupation: f["occupation"], ProvinceCode: f["province"], District: f["district"], Option: f["option"],
 		Status: store.ReferralSubmitted, StatusAt: t.now, ConsentAt: t.now, CreatedAt: t.now,
 	}

@@ -5,19 +5,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssonet/ssonet/bot/knowledge"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
 
 // TestParseBirthAgeRule checks the birth step on 30 Nov 2026 in Bangkok: ages and dates in
 // either era, Thai digits, two-digit years, impossible and future dates, and the Section 40 age
-// rule at its edges (15 confirmed; 60–65 uncertain, with a note; over 65 refused).
+// rule at its edges (15–60 yes; 61–65 accepted with a note that the limit is to be confirmed; over 65 refused), from the knowledge data.
 func TestParseBirthAgeRule(t *testing.T) {
 	cat, err := newCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
-	kb, err := loadKnowledge()
+	kb, err := knowledge.Embedded()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,8 @@ func TestParseBirthAgeRule(t *testing.T) {
 		{name: "age 15", in: "15", want: "a:15", wantAgeOf: 15},
 		{name: "age 14", in: "14", wantKey: "err.age_under"},
 		{name: "age 59", in: "59", want: "a:59", wantAgeOf: 59},
-		{name: "age 60", in: "60", want: "a:60", wantNote: true, wantAgeOf: 60},
+		{name: "age 60", in: "60", want: "a:60", wantAgeOf: 60},
+		{name: "age 61", in: "61", want: "a:61", wantNote: true, wantAgeOf: 61},
 		{name: "age 65", in: "65", want: "a:65", wantNote: true, wantAgeOf: 65},
 		{name: "65 by date", in: "30/11/2504", want: "d:1961-11-30", wantNote: true, wantAgeOf: 65},
 		{name: "66 by date", in: "29/11/2503", wantKey: "err.age_over"},
@@ -57,7 +59,9 @@ func TestParseBirthAgeRule(t *testing.T) {
 		{name: "emoji", in: "🎂", wantKey: "err.birth"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := &turn{Engine: &Engine{cat: cat, kb: kb, loc: loc}, now: now, member: store.Member{Language: store.LangThai}}
+			e := &Engine{cat: cat, loc: loc}
+			e.know.Store(kb)
+			tr := &turn{Engine: e, now: now, member: store.Member{Language: store.LangThai}}
 			got, err := parseBirth(tr, tc.in)
 			key := ""
 			var rp *reprompt

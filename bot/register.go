@@ -177,7 +177,7 @@ func (t *turn) showLeaderStatus(l store.Leader) {
 	}
 	t.out.text(t.tr("reg.already", "Date", date, "Status", t.tr("reg.status."+string(l.Status)), "Province", showProvince(t, l.ProvinceCode)))
 	if l.Status == store.LeaderRejected {
-		t.out.text(t.tr("reg.rejected_next", "Hotline", t.kb.Hotline))
+		t.out.text(t.tr("reg.rejected_next", "Hotline", t.kb().Hotline))
 		t.out.buttons(action{Label: t.tr("btn.reapply"), Data: "a=reg.start"}, t.menuAction())
 		return
 	}

@@ -154,7 +154,7 @@ func (t *turn) dispatch() error {
 // keywordFor returns the first keyword matching w.
 func (t *turn) keywordFor(w string) (keyword, bool) {
 	for _, k := range t.keywords {
-		if k.match(w) {
+		if k.match != nil && k.match(w) || k.matchTurn != nil && k.matchTurn(t) {
 			return k, true
 		}
 	}
@@ -257,7 +257,7 @@ func (t *turn) help() {
 }
 
 func (t *turn) contact() {
-	t.out.text(t.tr("contact", "Hotline", t.kb.Hotline, "Website", t.kb.Website))
+	t.out.text(t.tr("contact", "Hotline", t.kb().Hotline, "Website", t.kb().Website))
 	t.out.buttons(t.menuAction())
 }
 
@@ -276,7 +276,7 @@ func (t *turn) applyWhat() {
 
 // notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
 func (t *turn) notUnderstood() {
-	t.out.text(t.tr("not_understood", "Hotline", t.kb.Hotline))
+	t.out.text(t.tr("not_understood", "Hotline", t.kb().Hotline))
 	if w, err := t.who(); err == nil && isActiveLeader(w) {
 		t.out.buttons(t.section40Action(), t.wsListAction(), t.menuAction())
 		return

@@ -59,6 +59,7 @@ import (
 //	= multicasts <n>       the stand-in received n multicast calls so far
 //	= audit <action> <n>   the user has n audit entries whose action starts with <action>
 //	= referrals <n>        the number of referrals stored, by anyone
+//	= feedback <topic> <helpful> <not helpful>  the Section 40 feedback tally of that topic
 //	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
 //	! referrals <n>        store n referrals by the user (a leader), one minute apart, the last newest
 //	= registration <workshop id> <status>|none  the user's registration for that workshop
@@ -519,6 +520,21 @@ func (h *harness) check(where, arg string) {
 		}
 		if fmt.Sprint(n) != want {
 			h.t.Fatalf("%s: %d multicast calls", where, n)
+		}
+	case "feedback":
+		topic, want, _ := strings.Cut(want, " ")
+		fs, err := h.st.ListKnowledgeFeedback(ctx)
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		got := "0 0"
+		for _, f := range fs {
+			if f.Topic == topic {
+				got = fmt.Sprint(f.Helpful, " ", f.NotHelpful)
+			}
+		}
+		if got != want {
+			h.t.Fatalf("%s: feedback on %s is %s (helpful, not helpful)", where, topic, got)
 		}
 	case "referrals":
 		rs, err := h.st.ListReferrals(ctx, store.ReferralFilter{Limit: 1000})

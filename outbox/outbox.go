@@ -348,7 +348,9 @@ func (o *Outbox) running() <-chan struct{} {
 // more. Without anything queued since the last such pass it returns at once, touching no store. Tests call it instead of waiting for a poll; pushes whose back-off
 // lies in the future are not waited for, nor pushes other replicas queued.
 func (o *Outbox) WaitIdle(ctx context.Context) error {
-	for o.settled.Load() < o.woken.Load() {
+	for {
+		// A pass of Run's may hold a push that this process's own pass found already claimed:
+		// wait for every running pass before deciding, not only for the last one to settle.
 		if ch := o.running(); ch != nil {
 			select {
 			case <-ch:
@@ -357,11 +359,13 @@ func (o *Outbox) WaitIdle(ctx context.Context) error {
 			}
 			continue
 		}
+		if o.settled.Load() >= o.woken.Load() {
+			return nil
+		}
 		if _, err := o.SendDue(ctx); err != nil {
 			return err
 		}
 	}
-	return nil
 }
 
 // storeContext is ctx without its cancellation, bounded by 10 s: a claim or an outcome is

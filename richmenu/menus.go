@@ -55,6 +55,9 @@ const syncLeaseName = "richmenu.sync"
 // the client's budget of 100 creates and deletes per hour (§2) can space the calls 40 s apart.
 const syncLease = 15 * time.Minute
 
+// leaseWait bounds the wait for the store when taking the lease.
+const leaseWait = 2 * time.Second
+
 // ErrBusy is returned by Sync when another replica holds the sync lease; that replica makes
 // the menus, and Start retries later to learn their IDs.
 var ErrBusy = errors.New("richmenu: another replica is syncing the menus")
@@ -164,7 +167,12 @@ func (m *Menus) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	switch err := m.st.AcquireLease(ctx, syncLeaseName, m.holder, m.now().UTC(), syncLease); {
+	// A store that is busy (its write lock held) fails the attempt soon rather than keeping the
+	// store's one write connection waiting behind this background job; Start retries.
+	lctx, cancel := context.WithTimeout(ctx, leaseWait)
+	err = m.st.AcquireLease(lctx, syncLeaseName, m.holder, m.now().UTC(), syncLease)
+	cancel()
+	switch {
 	case errors.Is(err, store.ErrConflict):
 		return ErrBusy
 	case err != nil:

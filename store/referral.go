@@ -73,7 +73,7 @@ type Referral struct {
 	Phone        string         // 10 ASCII digits, e.g. "0812345678"; sealed at rest
 	BirthDate    time.Time      // midnight UTC of the birth day; zero when only the age was given
 	Age          int            // completed years at CreatedAt; 0 when not asked (SourceSelf)
-	AgeUncertain bool           // 60–65: the upper age limit is unconfirmed (section40.md E6, U-E1)
+	AgeUncertain bool           // above the confirmed maximum age but within the highest accepted (61–65 in the embedded knowledge data): to be confirmed
 	Occupation   string         // free text, e.g. "ค้าขาย"
 	ProvinceCode string         // ISO 3166-2:TH code, e.g. "TH-76"
 	District     string         // optional

@@ -147,6 +147,7 @@ type Store interface {
 	AnnouncementStore
 	WorkshopStore
 	OutboxStore
+	KnowledgeFeedbackStore
 	LeaseStore
 	// Ping reports whether the database answers and takes a write (used by GET /readyz).
 	Ping(ctx context.Context) error

@@ -19,6 +19,7 @@ const (
 	probeColl     = "probe"
 	auditColl     = "audit"
 	referralsColl = "referrals"
+	feedbackColl  = "knowledge_feedback" // _id is the topic id
 )
 
 // index is one index of one collection.

@@ -287,7 +287,14 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		`UPDATE announcements SET planned = 0 WHERE status = 'sending'`,
 		`DROP TABLE announcement_batches`,
 		`DROP TABLE workshop_deliveries`),
-	// 12: the simulator's users and chat history (simulator mode only, simulator.go).
+	// 12: Section 40 answer feedback, one tally per knowledge topic (issue 10).
+	execAll(`CREATE TABLE knowledge_feedback (
+			topic       TEXT PRIMARY KEY,
+			helpful     INTEGER NOT NULL,
+			not_helpful INTEGER NOT NULL,
+			updated_at  INTEGER NOT NULL
+		) STRICT`),
+	// 13: the simulator's users and chat history (simulator mode only, simulator.go).
 	execAll(`
 		CREATE TABLE sim_users (
 			user_id      TEXT PRIMARY KEY,
@@ -302,7 +309,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			entry   TEXT NOT NULL
 		) STRICT`,
 		`CREATE INDEX sim_entries_user ON sim_entries (user_id, seq)`),
-	// 13: named leases (lease.go).
+	// 14: named leases (lease.go).
 	execAll(`
 		CREATE TABLE leases (
 			name   TEXT PRIMARY KEY,

@@ -39,6 +39,7 @@ var sections = []struct {
 	{"Referral", testReferrals},
 	{"Workshop", testWorkshops},
 	{"Outbox", testOutbox},
+	{"KnowledgeFeedback", testKnowledgeFeedback},
 	{"Lease", testLeases},
 }
 

@@ -1,0 +1,360 @@
+package knowledge
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const (
+	today    = "2026-12-01"
+	in2024   = "2024-06-01"
+	disputed = "2025-11-15"
+)
+
+func mustEmbedded(t testing.TB) *Base {
+	t.Helper()
+	b, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// factBase lists, for the fact base's rows in force on 2026-12-01 (Royal Decree No. 5 B.E.
+// 2568 and the rows it did not change), the figures each row gives, transcribed by hand from
+// the fact base's tables (§1, §2.1, §2.4, §3a, §4a). Option, section and decree numbers (1–3,
+// 33, 39, 40, 5, 2568) may appear in any text.
+var factBase = map[string][]int{
+	"2.1":   {70, 100, 300, 60, 30, 50, 150}, // contributions; the lump sum at 60 (B6) in the option lines; the unconfirmed government top-up
+	"2.2":   {},                              // not raised by the decree
+	"2.4":   {31, 2568, 1, 2569, 2025, 2026}, // published 31 Dec 2025, in force 1 Jan 2026; PMO: Oct 2025
+	"B1":    {300},                           // a day in hospital
+	"B2":    {200, 1},                        // a day of rest, from 1 day
+	"B3":    {30, 90},                        // days a year
+	"B4":    {25000},                         // funeral, options 1–2
+	"B5":    {50000},                         // funeral, option 3
+	"B6":    {60},                            // lump sum at 60
+	"B9":    {200, 3},                        // a visit, 3 a year
+	"B10":   {1000, 2000},                    // disability for life, options 1–2
+	"B11":   {1500, 3000},                    // disability for life, option 3
+	"B12":   {300, 7},                        // child allowance until 7, at most 2
+	"B13":   {19},                            // COVID-19
+	"B14":   {4, 6, 10, 12},                  // 3 of 4, 6 of 10, 6 of 12, accident 1 of 6
+	"E5":    {15},                            // from 15
+	"E6":    {60, 65, 61},                    // 60 or 65; 61–65 ask
+	"U-E1":  {60},                            // over 60 maybe options 1–2
+	"P1":    {},                              // ID card, form สปส.1-40
+	"P3":    {},                              //
+	"P5":    {7},                             // 7-Eleven
+	"U-P1":  {1506},                          // hotline
+	"U-P8":  {1506},                          // gap: ask the hotline
+	"U-B10": {2563, 2565, 2020, 22, 19},      // COVID cases 2020–22
+	"U-P6":  {},                              //
+	"E11":   {}, "E1": {}, "E2": {}, "E3": {}, "E7": {}, "E9": {}, "P2": {}, "P6": {}, "P7": {},
+	"U-B5": {}, "E8": {}, "B8": {}, "E4": {6, 7}, "U-P2": {}, "U-B6": {}, "U-P3": {12}, "U-P5": {}, "U-P7": {}, "U-P9": {}, "B7": {}, "U-B8": {},
+}
+
+var anywhere = []int{1, 2, 3, 5, 33, 39, 40, 2568, 1506} // options, sections, the decree, the hotline
+
+var reNumber = regexp.MustCompile(`\d[\d,]*`)
+
+func numbers(s string) []int {
+	var out []int
+	for _, m := range reNumber.FindAllString(s, -1) {
+		n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimRight(m, ","), ",", ""))
+		if err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// rowsOf splits a fact's row ("E7, E8", "B1, B2, B4, B5") into the rows it cites.
+func rowsOf(f Fact) []string { return strings.Split(strings.ReplaceAll(f.Row, " ", ""), ",") }
+
+// TestFiguresShownTodayAreTheFactBaseRowsInForce: every number in every fact an answer shows
+// today belongs to the fact base row the fact cites, in Thai and English, and every row of the
+// table is shown by some topic.
+func TestFiguresShownTodayAreTheFactBaseRowsInForce(t *testing.T) {
+	b := mustEmbedded(t)
+	shown := map[string]bool{}
+	for _, tp := range b.Topics {
+		for _, en := range []bool{false, true} {
+			for o := 0; o <= 3; o++ {
+				a, _ := b.Answer(tp.ID, en, today, o)
+				for _, f := range a.Facts {
+					var allowed []int
+					for _, r := range rowsOf(f) {
+						want, ok := factBase[r]
+						if !ok {
+							t.Errorf("topic %s shows fact %s of row %s, not a row in force today", tp.ID, f.ID, r)
+						}
+						allowed = append(allowed, want...)
+						shown[r] = true
+					}
+					if f.ID == "B-summary" { // the overview's summary of B1, B2, B4, B5
+						allowed = append(allowed, factBase["B1"]...)
+					}
+					for _, n := range numbers(f.In(en)) {
+						if !slices.Contains(allowed, n) && !slices.Contains(anywhere, n) {
+							t.Errorf("topic %s, fact %s (row %s), en=%v: figure %d is not in the fact base row: %q", tp.ID, f.ID, f.Row, en, n, f.In(en))
+						}
+					}
+				}
+			}
+		}
+	}
+	for r, figs := range factBase {
+		if len(figs) > 0 && !shown[r] {
+			t.Errorf("row %s with figures %v is in force but no answer shows it", r, figs)
+		}
+	}
+}
+
+// TestCalculatorAmountsToday: the calculator reads the fact base's figures in force.
+func TestCalculatorAmountsToday(t *testing.T) {
+	b := mustEmbedded(t)
+	for _, tc := range []struct {
+		kind   string
+		option int
+		want   int
+		limit  int
+	}{
+		{"contribution", 1, 70, 0}, {"contribution", 2, 100, 0}, {"contribution", 3, 300, 0},
+		{"inpatient", 1, 300, 0}, {"inpatient", 3, 300, 0},
+		{"rest", 2, 200, 0}, {"visit", 3, 200, 3},
+		{"sickdays", 1, 30, 0}, {"sickdays", 2, 30, 0}, {"sickdays", 3, 90, 0},
+		{"funeral", 1, 25000, 0}, {"funeral", 2, 25000, 0}, {"funeral", 3, 50000, 0},
+	} {
+		a, ok := b.Amount(tc.kind, tc.option, today)
+		if !ok || a.Value != tc.want || a.Limit != tc.limit {
+			t.Errorf("Amount(%s, %d, today) = %+v, %v; want %d (limit %d)", tc.kind, tc.option, a, ok, tc.want, tc.limit)
+		}
+	}
+	// Before the decree option 3 had no sourced visit figure, and the visit was 50 baht.
+	if a, ok := b.Amount("visit", 1, in2024); !ok || a.Value != 50 {
+		t.Errorf("visit in 2024 = %+v, %v; want 50", a, ok)
+	}
+	if _, ok := b.Amount("visit", 3, in2024); ok {
+		t.Error("a 2024 visit figure for option 3, which no source gives")
+	}
+}
+
+func answer(t *testing.T, b *Base, topic string, en bool, day string) string {
+	t.Helper()
+	a, ok := b.Answer(topic, en, day, 0)
+	if !ok {
+		t.Fatalf("no topic %s", topic)
+	}
+	return a.Text
+}
+
+// TestAnswersChangeOnTheRightDay: a day in 2024 shows the figures the decree superseded, today
+// the decree's, and the as-of line names the decree only once it is in force.
+func TestAnswersChangeOnTheRightDay(t *testing.T) {
+	b := mustEmbedded(t)
+	for _, tc := range []struct {
+		topic, day string
+		want, not  []string
+	}{
+		{"outpatient", today, []string{"ครั้งละ 200 บาท", "ตั้งแต่ 1 วัน", "พ.ร.ฎ. ฉบับที่ 5"}, []string{"50 บาท", "3 วันขึ้นไป"}},
+		{"outpatient", in2024, []string{"ครั้งละ 50 บาท", "3 วันขึ้นไป", "(ข้อมูล ณ 1 ธ.ค. 2569)"}, []string{"ครั้งละ 200", "พ.ร.ฎ."}},
+		{"disability", today, []string{"1,000–2,000 บาท ตลอดชีวิต", "1,500–3,000"}, []string{"500–1,000"}},
+		{"disability", in2024, []string{"500–1,000 บาท นานสุด 15 ปี", "ยังยืนยันไม่ได้", "สายด่วน 1506"}, []string{"2,000"}},
+		{"child", today, []string{"เดือนละ 300 บาท", "จนลูกอายุ 7 ปี"}, []string{"200 บาท"}},
+		{"child", in2024, []string{"เดือนละ 200 บาท", "ยังยืนยันไม่ได้"}, []string{"300 บาท"}},
+		{"sickdays", today, []string{"90 วันต่อปี (ทางเลือก 3)"}, []string{"ยังยืนยันไม่ได้"}},
+		{"sickdays", in2024, []string{"ทางเลือก 3 ไม่เกิน 90 วันต่อปี (ยังยืนยันไม่ได้)"}, nil},
+		{"contribution", in2024, []string{"70 บาท"}, []string{"พ.ร.ฎ. ฉบับที่ 5 เพิ่มสิทธิ"}},
+	} {
+		got := answer(t, b, tc.topic, false, tc.day)
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s on %s lacks %q:\n%s", tc.topic, tc.day, w, got)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(got, w) {
+				t.Errorf("%s on %s shows %q:\n%s", tc.topic, tc.day, w, got)
+			}
+		}
+	}
+}
+
+// TestDisputedWindow: on a day of Oct–Dec 2025 an answer whose figure changes with the decree
+// says the start is being confirmed and gives 1506, in both languages; one that does not
+// change does not.
+func TestDisputedWindow(t *testing.T) {
+	b := mustEmbedded(t)
+	for _, topic := range []string{"outpatient", "disability", "child", "sickdays", "covid"} {
+		th, en := answer(t, b, topic, false, disputed), answer(t, b, topic, true, disputed)
+		if !strings.Contains(th, "กำลังยืนยันวันเริ่ม") || !strings.Contains(th, "1506") {
+			t.Errorf("%s in the disputed window does not say the start is being confirmed with 1506:\n%s", topic, th)
+		}
+		if !strings.Contains(en, "being confirmed") || !strings.Contains(en, "1506") {
+			t.Errorf("%s (English) in the disputed window:\n%s", topic, en)
+		}
+		if strings.Contains(answer(t, b, topic, false, today), "กำลังยืนยันวันเริ่ม") {
+			t.Errorf("%s today still says the start is being confirmed", topic)
+		}
+	}
+	if a := answer(t, b, "apply", false, disputed); strings.Contains(a, "กำลังยืนยันวันเริ่ม") {
+		t.Errorf("apply does not change with the decree but says so:\n%s", a)
+	}
+	if !b.InDisputedWindow("2025-10-01") || !b.InDisputedWindow("2025-12-31") || b.InDisputedWindow("2026-01-01") || b.InDisputedWindow("2025-09-30") {
+		t.Error("the disputed window is not 1 Oct – 31 Dec 2025")
+	}
+}
+
+// TestOnlyUnresolvedRowsAreMarked: confirmed and reported facts carry no hedge; conflicting,
+// unconfirmed and gap facts say so, and an answer showing one gives the hotline once.
+func TestOnlyUnresolvedRowsAreMarked(t *testing.T) {
+	b := mustEmbedded(t)
+	hedges := []string{"ประมาณ", "มีรายงานว่า", "อาจจะ", "บางแหล่ง", "ยังไม่ยืนยัน", "ยังยืนยันไม่ได้", "about ", "reportedly", "not confirmed", "unconfirmed"}
+	marksTH := []string{"ยังยืนยันไม่ได้", "รอยืนยัน", "ยังไม่ชัด", "ไม่ตรงกัน", "ยังไม่มีข้อมูลที่ยืนยันได้"}
+	marksEN := []string{"not confirmed", "cannot be confirmed", "not settled", "differs", "not something we can confirm"}
+	has := func(s string, ws []string) bool {
+		return slices.ContainsFunc(ws, func(w string) bool { return strings.Contains(s, w) })
+	}
+	for _, f := range b.Facts {
+		switch {
+		case f.Unresolved() && (!has(f.TH, marksTH) || !has(f.EN, marksEN)):
+			t.Errorf("fact %s (row %s) is %s but does not say so: %q / %q", f.ID, f.Row, f.Status, f.TH, f.EN)
+		case !f.Unresolved() && (has(f.TH, hedges) || has(f.EN, hedges)):
+			t.Errorf("fact %s (row %s) is %s but hedged: %q / %q", f.ID, f.Row, f.Status, f.TH, f.EN)
+		}
+	}
+	for _, tp := range b.Topics {
+		a, _ := b.Answer(tp.ID, false, today, 0)
+		if n := strings.Count(a.Text, "1506"); a.Unresolved && n != 1 {
+			t.Errorf("topic %s shows something unresolved with the hotline %d times:\n%s", tp.ID, n, a.Text)
+		}
+	}
+}
+
+// TestAgeRule: 15–60 yes, 61–65 ask, under 15 or over 65 no.
+func TestAgeRule(t *testing.T) {
+	r := mustEmbedded(t).Age
+	for age, want := range map[int]string{0: AgeUnder, 14: AgeUnder, 15: AgeYes, 45: AgeYes, 60: AgeYes, 61: AgeAsk, 65: AgeAsk, 66: AgeOver, 120: AgeOver} {
+		if got := r.Verdict(age); got != want {
+			t.Errorf("Verdict(%d) = %s, want %s", age, got, want)
+		}
+	}
+}
+
+// TestMatchReadsNumbers: options, days, months, visits and ages, in Thai or ASCII digits.
+func TestMatchReadsNumbers(t *testing.T) {
+	b := mustEmbedded(t)
+	for text, want := range map[string]Match{
+		"ป่วยนอน รพ. ๕ วันได้เท่าไร":       {Topic: "inpatient", Days: 5},
+		"จ่ายทางเลือก 2 12 เดือนได้เท่าไร": {Topic: "contribution", Option: 2, Months: 12},
+		"อายุ 62 สมัครได้ไหม":              {Topic: "age", Age: 62},
+		"หาหมอ 2 ครั้ง ได้เท่าไร":          {Topic: "outpatient", Visits: 2},
+		"option 3 sick days per year":      {Topic: "sickdays", Option: 3},
+	} {
+		m := b.Match(text)
+		if m.Topic != want.Topic || m.Option != want.Option || m.Days != want.Days || m.Months != want.Months || m.Visits != want.Visits || m.Age != want.Age {
+			t.Errorf("Match(%q) = %+v, want %+v", text, m, want)
+		}
+	}
+	if m := b.Match("ม.40"); m.Topic != "overview" {
+		t.Errorf("a bare ม.40 = %+v, want the overview", m)
+	}
+	if m := b.Match("เรื่องประกันสังคมแปลก ๆ"); m.Topic != "" || !m.About {
+		t.Errorf("an unknown Section 40 question = %+v, want no topic but about Section 40", m)
+	}
+	if m := b.Match("ขอเงินกู้"); m.About {
+		t.Errorf("a loan is not Section 40: %+v", m)
+	}
+}
+
+// TestParseRefusesBadData: a bad file names itself, the fact's id and row, and the problem.
+func TestParseRefusesBadData(t *testing.T) {
+	good, err := os.ReadFile("section40.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, from, to, want string
+	}{
+		{"bad date", `"id": "B2", "row": "B2", "status": "confirmed", "from": "2026-01-01"`, `"id": "B2", "row": "B2", "status": "confirmed", "from": "2026-13-01"`, `fact "B2" (row B2): from "2026-13-01" is not a date`},
+		{"status", `"id": "B9", "row": "B9", "status": "confirmed"`, `"id": "B9", "row": "B9", "status": "maybe"`, `fact "B9" (row B9): status "maybe"`},
+		{"overlap", `"id": "B2-3day", "row": "B2", "status": "confirmed", "until": "2026-01-01"`, `"id": "B2", "row": "B2", "status": "confirmed", "until": "2026-02-01"`, `fact "B2" (row B2): two versions in force on the same day`},
+		{"amount not in text", `"amounts": {"1": 300, "2": 300, "3": 300}`, `"amounts": {"1": 350, "2": 300, "3": 300}`, `fact "B1" (row B1): amounts: option 1: 350 does not appear in the texts`},
+		{"unknown field", `"limit": 3,`, `"limits": 3,`, `unknown field "limits"`},
+		{"unknown fact", `"facts": ["B1", "B14-sick", "B3"]`, `"facts": ["B1", "B14-sick", "B33"]`, `topic "inpatient": fact "B33" does not exist`},
+		{"no Thai", `"th": "นอนโรงพยาบาล ได้วันละ 300 บาท ตั้งแต่วันแรก"`, `"th": ""`, `fact "B1" (row B1): needs both a Thai and an English text`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := strings.Replace(string(good), tc.from, tc.to, 1)
+			if data == string(good) {
+				t.Fatalf("the test's text %q is not in section40.json", tc.from)
+			}
+			path := filepath.Join(t.TempDir(), "s40.json")
+			if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadFile(path)
+			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("LoadFile = %v; want an error naming %s and %q", err, path, tc.want)
+			}
+		})
+	}
+	if _, err := LoadFile(filepath.Join(t.TempDir(), "missing.json")); err == nil || !strings.Contains(err.Error(), "missing.json") {
+		t.Errorf("a missing file: %v", err)
+	}
+}
+
+// TestAnswersAreBuiltOncePerLanguageAndDay: asking again the same day reuses the answers.
+func TestAnswersAreBuiltOncePerLanguageAndDay(t *testing.T) {
+	b := mustEmbedded(t)
+	a1, _ := b.Answer("inpatient", false, today, 0)
+	a2, _ := b.Answer("death", false, today, 3)
+	if n := b.builds(); n != 1 {
+		t.Fatalf("two Thai answers of one day built %d sets, want 1", n)
+	}
+	b.Answer("inpatient", true, today, 0)
+	b.Answer("inpatient", false, "2026-12-02", 0)
+	if n := b.builds(); n != 3 {
+		t.Errorf("English and another day: %d sets, want 3", n)
+	}
+	if again, _ := b.Answer("inpatient", false, today, 0); again.Text != a1.Text || a2.Topic != "death" {
+		t.Error("a cached answer changed")
+	}
+	for d := 0; d < 2*maxCachedDays; d++ {
+		b.Answer("inpatient", false, "2027-01-"+strconv.Itoa(10+d), 0)
+	}
+	if n := b.builds(); n > maxCachedDays {
+		t.Errorf("cache holds %d days, want at most %d", n, maxCachedDays)
+	}
+}
+
+// BenchmarkAnswer compares an answer from the per-day cache with building it for each
+// question (the baseline); run with -bench Answer and read the ratio of the two ns/op.
+func BenchmarkAnswer(b *testing.B) {
+	kb := mustEmbedded(b)
+	tp, _ := kb.Topic("inpatient")
+	b.Run("built per question", func(b *testing.B) {
+		for b.Loop() {
+			kb.build(tp, false, today, 0)
+		}
+	})
+	b.Run("cached per day", func(b *testing.B) {
+		for b.Loop() {
+			kb.Answer("inpatient", false, today, 0)
+		}
+	})
+}
+
+// BenchmarkMatch is the cost of understanding one typical question.
+func BenchmarkMatch(b *testing.B) {
+	kb := mustEmbedded(b)
+	for b.Loop() {
+		kb.Match("นอนโรงบาลได้วันละกี่บาทคะ")
+	}
+}
