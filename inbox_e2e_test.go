@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ssonet/ssonet/bot"
+	"github.com/ssonet/ssonet/handlers"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
 	"github.com/ssonet/ssonet/store"
@@ -220,7 +221,8 @@ func TestStoreHeldAnswers500InTime(t *testing.T) {
 		user := newUser()
 		ev := event{UserID: user, EventID: newEventID(), ReplyToken: s.standIn.IssueReplyToken(user), Timestamp: s.clock.now().UnixMilli()}
 		start := time.Now()
-		code := s.postSigned(t, fixture(t, "follow.json", ev))
+		body := fixture(t, "follow.json", ev)
+		code := s.send(t, body, handlers.Sign(testSecret, body)) // nothing to wait for: the store is held
 		if took := time.Since(start); code != http.StatusInternalServerError || took >= 2*time.Second {
 			t.Errorf("webhook with the store held: %d after %v, want 500 within 2s", code, took)
 		}
@@ -390,4 +392,52 @@ func joined(msgs []json.RawMessage) string {
 		b.Write(m)
 	}
 	return b.String()
+}
+
+// TestTwoReplicasKeepOneUsersOrder runs two replicas on one MongoDB. One user's events are
+// posted to them alternately, all at once, before either handles anything: each is answered
+// once, in the order the user sent them, whichever replica handles it.
+func TestTwoReplicasKeepOneUsersOrder(t *testing.T) {
+	standIn := linetest.NewServer(testToken)
+	t.Cleanup(standIn.Close)
+	vars := productionEnv(t, standIn, map[string]string{"MONGODB_URI": ferrettest.URI(t)})
+	replicas := []started{startRun(t, vars, io.Discard), startRun(t, vars, io.Discard)}
+	user := newUser()
+	texts := []struct{ send, answer string }{
+		{"ช่วยเหลือ", "พิมพ์หรือกดปุ่มได้เลยค่ะ"}, {"เมนู", "เลือกสิ่งที่ต้องการได้เลยค่ะ"}, {"ม.40", "ทางเลือก"},
+		{"เมนู", "เลือกสิ่งที่ต้องการได้เลยค่ะ"}, {"ช่วยเหลือ", "พิมพ์หรือกดปุ่มได้เลยค่ะ"}, {"ม.40", "ทางเลือก"},
+	}
+	start := time.Now()
+	for i, tx := range texts {
+		ev := event{UserID: user, EventID: newEventID(), ReplyToken: standIn.IssueReplyToken(user), Text: tx.send, Timestamp: start.Add(time.Duration(i) * time.Millisecond).UnixMilli()}
+		body := fixture(t, "text.json", ev)
+		req, _ := http.NewRequest(http.MethodPost, replicas[i%2].addr+"/webhook", strings.NewReader(string(body)))
+		req.Header.Set("X-Line-Signature", handlers.Sign(testSecret, body))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("event %d: status %d", i, res.StatusCode)
+		}
+	}
+	// Each replica's workers are idle only once the other's claim on the user's events has
+	// ended, so waiting on both in turn, twice, sees everything handled.
+	for range 2 {
+		for _, r := range replicas {
+			(&testServer{inbox: r.inbox}).settle(t)
+			r.inbox.Poll(context.Background())
+			(&testServer{inbox: r.inbox}).settle(t)
+		}
+	}
+	got := standIn.Deliveries(user)
+	if len(got) != len(texts) {
+		t.Fatalf("%d deliveries for %d events", len(got), len(texts))
+	}
+	for i, d := range got {
+		if d.Endpoint != line.EndpointReply || !strings.Contains(joined(d.Messages), texts[i].answer) {
+			t.Errorf("delivery %d (%s) does not answer %q", i, d.Endpoint, texts[i].send)
+		}
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -23,25 +22,14 @@ import (
 	"github.com/ssonet/ssonet/handlers"
 )
 
-// chromium is where .ci/run installs Debian's chromium.
-const chromium = "/usr/bin/chromium"
-
-// browser starts headless Chromium with a w×h viewport for the test.
-func browser(t *testing.T, w, h int) context.Context {
+// simTab is a browser tab (console_e2e_test.go's newTab) with a w×h viewport.
+func simTab(t *testing.T, w, h int) context.Context {
 	t.Helper()
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Skipf("no %s: install Debian's chromium to run the browser tests", chromium)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium), chromedp.NoSandbox,
-		chromedp.Headless, chromedp.WindowSize(w, h))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
+	tab := newTab(t)
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(int64(w), int64(h))); err != nil {
 		t.Fatal(err)
 	}
-	return ctx
+	return tab
 }
 
 // simEvent posts one simulator event, as the page does.
@@ -79,7 +67,7 @@ func TestSimulatorInBrowser(t *testing.T) {
 	for _, vp := range []struct{ w, h int }{{390, 844}, {1280, 900}} {
 		t.Run(fmt.Sprintf("%dx%d", vp.w, vp.h), func(t *testing.T) {
 			url := startRun(t, map[string]string{"PORT": "0", "DATA_DIR": t.TempDir()}, &logSink{}).addr
-			ctx := browser(t, vp.w, vp.h)
+			ctx := simTab(t, vp.w, vp.h)
 			user := handlers.SimulatorPresets()[2].UserID // the worker: a newcomer's menu
 
 			// 20 messages, typed through the API, then the page opens on that chat.

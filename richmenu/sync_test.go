@@ -13,6 +13,7 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
@@ -70,7 +71,7 @@ func newRigOn(t *testing.T, st store.Store, lapi *linetest.Server, sealer *store
 	}
 	r.eng, err = bot.New(bot.Config{Store: st, Messenger: r.client, Outbox: outboxtest.New(t, st, r.client, r.clock, nil),
 		Now: r.clock, Sealer: sealer, Admins: []string{adminID}, Logger: quiet(),
-		OnStandingChange: func(ctx context.Context, userID string) {
+		RoleChanged: func(ctx context.Context, userID string) {
 			if err := r.menus.Relink(ctx, userID); err != nil && !errors.Is(err, ErrNotSynced) {
 				t.Errorf("relink: %v", err)
 			}
@@ -136,6 +137,12 @@ func (r *rig) handle(ev bot.Event) {
 	if err := r.eng.Handle(context.Background(), ev); err != nil {
 		r.t.Fatalf("Handle(%+v): %v", ev, err)
 	}
+}
+
+// decide approves or rejects userID's application as the officers' API would.
+func (r *rig) decide(userID string, status store.LeaderStatus) (store.Leader, error) {
+	return r.eng.Actions().DecideLeader(context.Background(), actions.Bootstrap,
+		actions.Decision{UserID: userID, SubmissionID: "sub-" + userID, Status: status})
 }
 
 func user(n int) string { return fmt.Sprintf("U%032x", n) }
@@ -242,14 +249,14 @@ func TestStandingChangesRelink(t *testing.T) {
 	if k := r.menuOf(u); k != KeyPending {
 		t.Fatalf("pending leader sees %q", k)
 	}
-	if _, err := r.eng.DecideLeader(ctx, u, store.LeaderApproved, "api"); err != nil {
+	if _, err := r.decide(u, store.LeaderApproved); err != nil {
 		t.Fatal(err)
 	}
 	if k := r.menuOf(u); k != KeyLeader {
 		t.Fatalf("approved leader sees %q, want the leader menu", k)
 	}
 	// Becoming an officer by invite code.
-	code, _, err := r.eng.CreateInvite(ctx, []string{"TH-76"}, time.Hour, "api")
+	code, _, err := r.eng.Actions().CreateInvite(ctx, actions.Bootstrap, []string{"TH-76"}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +288,7 @@ func TestStandingChangesRelink(t *testing.T) {
 	if err := r.menus.Relink(ctx, v); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.eng.DecideLeader(ctx, v, store.LeaderRejected, "api"); err != nil {
+	if _, err := r.decide(v, store.LeaderRejected); err != nil {
 		t.Fatal(err)
 	}
 	if id := r.lapi.LinkedRichMenu(v); id != "" || r.menuOf(v) != KeyNewcomer {
@@ -443,7 +450,7 @@ func TestSyncFailureRetriedAndLeaseShared(t *testing.T) {
 	// The bot works meanwhile; the approval's relink waits for the sync.
 	u := user(21)
 	r.leader(u, store.LeaderPending)
-	if _, err := r.eng.DecideLeader(ctx, u, store.LeaderApproved, "api"); err != nil {
+	if _, err := r.decide(u, store.LeaderApproved); err != nil {
 		t.Fatal(err)
 	}
 	if len(r.lapi.Deliveries(u)) != 1 {

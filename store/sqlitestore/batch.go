@@ -31,9 +31,10 @@ type batcher struct {
 // batchOp is one write: run executes its statements on tx and keeps their results itself; an
 // error from run is an SQL failure, which sends the batch's writes to run one by one.
 type batchOp struct {
-	ctx context.Context
-	run func(tx *sql.Tx) error
-	err chan error // buffered: the writer never waits for the caller
+	ctx     context.Context
+	run     func(tx *sql.Tx) error
+	err     chan error // buffered: the writer never waits for the caller
+	skipped bool       // its caller had left when the batch started
 }
 
 func newBatcher(db *pool) *batcher {
@@ -95,7 +96,11 @@ func (b *batcher) loop() {
 			continue
 		}
 		for _, op := range batch {
-			op.err <- op.ctx.Err() // nil unless the write was skipped because its caller left
+			if op.skipped {
+				op.err <- op.ctx.Err()
+			} else {
+				op.err <- nil
+			}
 		}
 	}
 }
@@ -109,7 +114,7 @@ func (b *batcher) commit(batch []*batchOp) error {
 	}
 	defer tx.Rollback()
 	for _, op := range batch {
-		if op.ctx.Err() != nil {
+		if op.skipped = op.ctx.Err() != nil; op.skipped {
 			continue
 		}
 		if err := op.run(tx); err != nil {

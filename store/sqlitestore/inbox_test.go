@@ -2,9 +2,13 @@ package sqlitestore
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/storetest"
 )
 
@@ -61,5 +65,56 @@ func TestInboxQueryPlans(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %s", name, all)
+	}
+}
+
+// TestInboxWritesFromManyGoroutines sends concurrent inbox writes through the batcher: each is
+// stored once and each caller learns its own outcome.
+func TestInboxWritesFromManyGoroutines(t *testing.T) {
+	st, err := Open(t.TempDir(), storetest.NewSealer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close(context.Background()) })
+	ctx := context.Background()
+	now := time.Now()
+	var wg sync.WaitGroup
+	added := make([]int, 50)
+	for i := range added {
+		wg.Go(func() {
+			ev := store.InboxEvent{ID: fmt.Sprintf("e%d", i%25), UserID: fmt.Sprintf("U%d", i%25), Body: []byte("{}"), EventAt: now, ReceivedAt: now}
+			n, err := st.AddInbox(ctx, []store.InboxEvent{ev})
+			if err != nil {
+				t.Error(err)
+			}
+			added[i] = n
+		})
+	}
+	wg.Wait()
+	total := 0
+	for _, n := range added {
+		total += n
+	}
+	if s, err := st.InboxStats(ctx); err != nil || s.Pending != 25 || total != 25 {
+		t.Errorf("stats %+v (%v), %d reported new; want 25 of 50 writes new (each id twice)", s, err, total)
+	}
+	claims := make([]error, 25)
+	for i := range claims {
+		wg.Go(func() {
+			_, claims[i] = st.ClaimInbox(ctx, fmt.Sprintf("U%d", i), "tok", now, time.Minute)
+		})
+	}
+	wg.Wait()
+	for i, err := range claims {
+		if err != nil {
+			t.Errorf("claim %d: %v", i, err)
+		}
+	}
+	if _, err := st.AddInbox(ctx, nil); err != nil {
+		t.Error(err)
+	}
+	st.Close(ctx)
+	if _, err := st.AddInbox(ctx, []store.InboxEvent{{ID: "late", UserID: "U", Body: []byte("{}")}}); err == nil {
+		t.Error("AddInbox after Close: no error")
 	}
 }
