@@ -91,7 +91,7 @@ func richMenuPreview(dir string, stdout io.Writer) error {
 	return nil
 }
 
-// relinker is the engine's OnStandingChange: the member's menu follows their new standing. A
+// relinker is the engine's RoleChanged: the member's menu follows their new standing. A
 // failure is logged; before the first sync the member is relinked when it succeeds.
 func relinker(menus *richmenu.Menus, log *slog.Logger) func(ctx context.Context, userID string) {
 	return func(ctx context.Context, userID string) {

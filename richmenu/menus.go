@@ -309,9 +309,10 @@ func (m *Menus) Sync(ctx context.Context) error {
 
 // Relink links userID's menu to their current standing: the leader's, officer's … menu, or no
 // linked menu (the default newcomer menu) for a member with no application, a rejected one, or
-// erased data. Call it after anything that changes a member's standing (the engine does it
-// through bot.Config.OnStandingChange; revoking an officer must call it too). Before the first
-// successful sync it returns ErrNotSynced and relinks the member once the sync succeeds.
+// erased data. Call it after anything that changes a member's standing; main wires it as
+// bot.Config.RoleChanged, which the engine calls for applications and erasure and the
+// officers' actions for invites, decisions and revocations. Before the first successful sync
+// it returns ErrNotSynced and relinks the member once the sync succeeds.
 func (m *Menus) Relink(ctx context.Context, userID string) error {
 	key, err := m.keyOf(ctx, userID)
 	if err != nil {
