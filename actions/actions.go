@@ -155,9 +155,10 @@ type Config struct {
 	Costs Coster
 	// Registerer receives the hand-off metrics (ssonet_handoff_*); none when nil.
 	Registerer prometheus.Registerer
-	// RoleChanged is called after a member's role changed (an officer added by an invite, or
-	// revoked), so their LINE rich menu can be relinked to the role they have now (a revoked
-	// officer's goes back to their leader or worker menu); may be nil.
+	// RoleChanged is called after a member's role changed (a leader approved or rejected, an
+	// officer added by an invite, or revoked), so their LINE rich menu can be relinked to the
+	// role they have now (a revoked officer's goes back to their leader or worker menu); may be
+	// nil.
 	RoleChanged func(ctx context.Context, userID string)
 }
 

@@ -59,8 +59,10 @@ type Config struct {
 	// Registerer receives the Section 40 answer and feedback counters and the hand-off
 	// metrics (actions.Config.Registerer); none when nil.
 	Registerer prometheus.Registerer
-	// RoleChanged is called after a member became an officer or was revoked (the rich-menu
-	// link follows the role); nil does nothing.
+	// RoleChanged is called with a member's user ID after their role changed: a leader
+	// application stored, approved or rejected, an officer added by an invite or revoked, the
+	// member's data erased. The rich menus relink the member's menu there
+	// (richmenu.Menus.Relink); nil does nothing.
 	RoleChanged func(ctx context.Context, userID string)
 	// PublicURL is where people reach this service (PUBLIC_URL, no trailing slash): the
 	// officers' sign-in links point under it.
@@ -85,7 +87,8 @@ type Engine struct {
 	admins  map[string]bool
 	actions *actions.Service // the officers' business actions, shared with the API and console
 
-	publicURL string
+	publicURL   string
+	roleChanged func(ctx context.Context, userID string) // Config.RoleChanged
 
 	// Collected from features() by New.
 	flows     map[string]*flow
@@ -100,7 +103,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("bot: Store, Messenger and Outbox are required")
 	}
 	e := &Engine{store: cfg.Store, msg: cfg.Messenger, outbox: cfg.Outbox, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
-		sealer: cfg.Sealer, admins: map[string]bool{}, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
+		sealer: cfg.Sealer, admins: map[string]bool{}, publicURL: strings.TrimRight(cfg.PublicURL, "/"), roleChanged: cfg.RoleChanged}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
 	}
@@ -323,6 +326,13 @@ func (t *turn) send() {
 	// An answer that could not go out within the hour (LINE's quota ran out) would only confuse.
 	if perr := t.queueUntil(t.ctx, store.PushReply, t.ev.UserID, msgs, FallbackRetryKey(t.ev.ID), t.now.Add(fallbackLife)); perr != nil {
 		t.log.Error("push fallback not queued", "event", t.ev.ID, "err", perr)
+	}
+}
+
+// standingChanged reports a change of userID's role to Config.RoleChanged.
+func (e *Engine) standingChanged(ctx context.Context, userID string) {
+	if e.roleChanged != nil {
+		e.roleChanged(ctx, userID)
 	}
 }
 

@@ -105,6 +105,8 @@ func coreFeature() feature {
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"menu": func(t *turn, _ url.Values) error { return t.menu() },
 			"help": func(t *turn, _ url.Values) error { return t.help() },
+			// A rich menu tab (richmenuswitch) was tapped: LINE already shows the other page.
+			"rm.tab": func(*turn, url.Values) error { return nil },
 		},
 	}
 }

@@ -168,6 +168,7 @@ func submitLeader(t *turn) error {
 	if err != nil {
 		return fmt.Errorf("bot: create leader: %w", err)
 	}
+	t.standingChanged(t.ctx, l.UserID)
 	t.notifyOfficers(l)
 	t.out.text(t.tr("reg.done", "Province", showProvince(t, l.ProvinceCode)))
 	t.out.buttons(t.wsListAction(), t.section40Action(), t.menuAction())
