@@ -106,7 +106,7 @@ func TestCatalogPlurals(t *testing.T) {
 	}
 }
 
-// The Thai texts sound like an SSO officer in a chat (CONVERSATIONS.md), not like translated
+// The Thai texts sound like an SSO officer in a chat (docs/CONVERSATIONS.md), not like translated
 // software: no passives made with ถูก (จะไม่ถูกบันทึก), no system words (API, อักขระ, อีโมจิ,
 // ผู้ดูแลระบบ); English says "1 person", not "1 recipient(s)" (issue 9 item 16).
 func TestTextsSoundHuman(t *testing.T) {

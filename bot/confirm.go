@@ -11,7 +11,7 @@ const (
 	saidNo
 )
 
-// The ordinary ways of saying yes and no (CONVERSATIONS.md), after keywordOf, which drops the
+// The ordinary ways of saying yes and no (docs/CONVERSATIONS.md), after keywordOf, which drops the
 // polite endings: "ใช่ค่ะ" is "ใช่", "ไม่เอาครับ" is "ไม่เอา".
 var (
 	yesWords = words("ใช่", "ค่ะ", "คะ", "ครับ", "คับ", "ค่า", "จ้า", "ได้", "ได้เลย", "ตกลง", "ยืนยัน", "โอเค",

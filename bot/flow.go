@@ -426,7 +426,7 @@ func (t *turn) skip() error {
 	return nil
 }
 
-// summary shows every answer with an edit button each, and confirm / cancel (CONVERSATIONS.md).
+// summary shows every answer with an edit button each, and confirm / cancel (docs/CONVERSATIONS.md).
 func (t *turn) summary() {
 	f := t.activeFlow()
 	var rows []summaryRow

@@ -9,7 +9,7 @@ import (
 	"github.com/rivo/uniseg"
 )
 
-// LINE limits the builders enforce, from ../shared/line-platform.md (row numbers in brackets).
+// LINE limits the builders enforce, from docs/line-platform.md (row numbers in brackets).
 const (
 	maxMessages       = 5     // messages per reply or push [13]
 	maxTextUnits      = 5000  // text message length in UTF-16 code units [15]

@@ -214,7 +214,7 @@ type summaryRow struct {
 	edit         action
 }
 
-// summaryBubble renders a form summary as a flex bubble (CONVERSATIONS.md, leader registration).
+// summaryBubble renders a form summary as a flex bubble (docs/CONVERSATIONS.md, leader registration).
 func summaryBubble(title string, rows []summaryRow, confirm, cancel action) *messaging_api.FlexBubble {
 	var body []messaging_api.FlexComponentInterface
 	for _, r := range rows {

@@ -202,7 +202,7 @@ func (t *turn) startAction(flowName string) action {
 func (t *turn) section40Action() action { return action{Label: t.tr("btn.s40"), Data: "a=s40"} }
 
 // greet answers a follow: the full welcome, or a short "welcome back" after an unblock
-// (CONVERSATIONS.md, "Adding the account").
+// (docs/CONVERSATIONS.md, "Adding the account").
 func (t *turn) greet() {
 	t.chat = true // nobody asked for it: not worth a push when the reply token is stale
 	name := t.member.DisplayName
@@ -259,7 +259,7 @@ func (t *turn) applyWhat() error {
 	return nil
 }
 
-// notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
+// notUnderstood never leaves the member in silence (docs/CONVERSATIONS.md, "Not understood").
 func (t *turn) notUnderstood() {
 	t.out.text(t.tr("not_understood", "Hotline", t.kb().Hotline))
 	acts := t.mainActions()

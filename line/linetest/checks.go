@@ -12,7 +12,7 @@ import (
 	"github.com/rivo/uniseg"
 )
 
-// Limits enforced by the stand-in, from ../shared/line-platform.md (row numbers in comments).
+// Limits enforced by the stand-in, from docs/line-platform.md (row numbers in comments).
 const (
 	maxMessages        = 5    // row 13
 	maxTextUTF16       = 5000 // row 15, UTF-16 code units
