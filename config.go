@@ -32,11 +32,14 @@ type Config struct {
 	DataAPIBaseURL string // LINE_DATA_API_BASE_URL, without a trailing slash
 	MongoURI       string // MONGODB_URI; empty selects the embedded store
 	DataDir        string // DATA_DIR, where the embedded store keeps its files
-	AdminToken     string // ADMIN_TOKEN; empty disables /api/v1
-	AdminUserIDs   []string
-	Location       *time.Location       // TZ_DISPLAY
-	EncryptionKey  []byte               // ENCRYPTION_KEY decoded: 32 bytes
-	Reminders      []scheduler.Reminder // REMINDER_SCHEDULE: when workshop reminders go out
+	AdminToken     string // ADMIN_TOKEN; empty: only officers' own API tokens work
+	// PublicURL is PUBLIC_URL without a trailing slash: where people reach the service (the
+	// officers' sign-in links). Empty here means http://localhost:<the port actually bound>.
+	PublicURL     string
+	AdminUserIDs  []string
+	Location      *time.Location       // TZ_DISPLAY
+	EncryptionKey []byte               // ENCRYPTION_KEY decoded: 32 bytes
+	Reminders     []scheduler.Reminder // REMINDER_SCHEDULE: when workshop reminders go out
 	// Now is the clock of the engine, the scheduler and the API; time.Now when nil. It is not
 	// read from the environment: tests set it.
 	Now func() time.Time
@@ -50,6 +53,12 @@ type Config struct {
 	// re-read on SIGHUP; "" for the embedded data. Knowledge is that file, checked.
 	KnowledgeFile string
 	Knowledge     *knowledge.Base
+	// HandoffAnswerWithin is how long a hand-off case may wait for an officer's first reply
+	// before the member is told the hotline: HANDOFF_ANSWER_MINUTES, 5–10080, default 120.
+	HandoffAnswerWithin time.Duration
+	// HandoffRetention is how long a closed hand-off case (its transcript) is kept:
+	// HANDOFF_RETENTION_DAYS, 1–3650, default 90.
+	HandoffRetention time.Duration
 	// Simulator is true when no LINE channel is configured: LINE API calls go to the in-process
 	// stand-in and /simulator is served.
 	Simulator bool
@@ -115,6 +124,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.DataDir = env("DATA_DIR", "./data")
 	cfg.AdminToken = env("ADMIN_TOKEN", "")
+	if v := strings.TrimRight(env("PUBLIC_URL", ""), "/"); v != "" {
+		if p, err := url.Parse(v); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.RawQuery != "" || p.Fragment != "" {
+			errs = append(errs, fmt.Errorf("PUBLIC_URL: %q is not an http(s) URL such as https://sso.example.go.th", v))
+		}
+		cfg.PublicURL = v
+	}
 
 	for _, id := range strings.Split(getenv("ADMIN_LINE_USER_IDS"), ",") {
 		if id = strings.TrimSpace(id); id == "" {
@@ -137,6 +152,16 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("REFERRAL_RETENTION_DAYS: %q is not a whole number of days from 1 to 3650", getenv("REFERRAL_RETENTION_DAYS")))
 	}
 	cfg.ReferralRetention = time.Duration(days) * 24 * time.Hour
+	minutes, err := strconv.Atoi(env("HANDOFF_ANSWER_MINUTES", "120"))
+	if err != nil || minutes < 5 || minutes > 10080 {
+		errs = append(errs, fmt.Errorf("HANDOFF_ANSWER_MINUTES: %q is not a whole number of minutes from 5 to 10080", getenv("HANDOFF_ANSWER_MINUTES")))
+	}
+	cfg.HandoffAnswerWithin = time.Duration(minutes) * time.Minute
+	keep, err := strconv.Atoi(env("HANDOFF_RETENTION_DAYS", "90"))
+	if err != nil || keep < 1 || keep > 3650 {
+		errs = append(errs, fmt.Errorf("HANDOFF_RETENTION_DAYS: %q is not a whole number of days from 1 to 3650", getenv("HANDOFF_RETENTION_DAYS")))
+	}
+	cfg.HandoffRetention = time.Duration(keep) * 24 * time.Hour
 	if cfg.Reminders, err = scheduler.ParseReminders(env("REMINDER_SCHEDULE", scheduler.DefaultReminders)); err != nil {
 		errs = append(errs, fmt.Errorf("REMINDER_SCHEDULE: %v", err))
 	}

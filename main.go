@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssonet/ssonet/bot"
+	"github.com/ssonet/ssonet/console"
 	"github.com/ssonet/ssonet/handlers"
 	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
@@ -151,6 +152,19 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			}
 		}
 	}
+	// Listen before building the engine: PUBLIC_URL's default names the port actually bound.
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		return fmt.Errorf("PORT: %w", err)
+	}
+	stops = append(stops, func(context.Context) error { ln.Close(); return nil }) // before Serve; closed again harmlessly after
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	local := net.JoinHostPort("127.0.0.1", port) // how this process reaches itself
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://localhost:" + port
+	}
+
 	var kick func() // the scheduler's Kick, set below before any event is handled
 	var announcements *scheduler.Announcements
 	out, err := outbox.New(outbox.Config{Store: st, LINE: client, Location: cfg.Location, Now: cfg.Now, Logger: log,
@@ -159,7 +173,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		return err
 	}
 	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Outbox: out, Location: cfg.Location, Logger: log, Now: cfg.Now,
-		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, Knowledge: cfg.Knowledge, Registerer: metrics})
+		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, Knowledge: cfg.Knowledge, Registerer: metrics, PublicURL: publicURL})
 	if err != nil {
 		return err
 	}
@@ -178,7 +192,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 
 	sched, err := scheduler.New(scheduler.Config{Store: st, Location: cfg.Location, Logger: log, Registerer: metrics, Now: cfg.Now,
 		ReferralRetention: cfg.ReferralRetention, Notifier: engine, Announcements: announcements,
-		Workshops: st, Notices: engine, Outbox: out, Reminders: cfg.Reminders})
+		Workshops: st, Notices: engine, Outbox: out, Reminders: cfg.Reminders,
+		Cases: engine.Actions(), CaseAnswerWithin: cfg.HandoffAnswerWithin, CaseRetention: cfg.HandoffRetention})
 	if err != nil {
 		return err
 	}
@@ -212,13 +227,6 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
-	if err != nil {
-		return fmt.Errorf("PORT: %w", err)
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	local := net.JoinHostPort("127.0.0.1", port) // how this process reaches itself
-
 	var sim *handlers.Simulator
 	if cfg.Simulator {
 		sim, err = handlers.NewSimulator(handlers.SimulatorConfig{
@@ -226,21 +234,23 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			Settle: workers.WaitIdle,
 		})
 		if err != nil {
-			ln.Close()
 			return err
 		}
 	}
-	var api *handlers.API
-	if cfg.AdminToken != "" {
-		api = &handlers.API{Token: cfg.AdminToken, Logger: log, Routes: []func(*gin.RouterGroup){
-			(&handlers.AuditAPI{Store: st, Location: cfg.Location}).Routes,
-			(&handlers.ReferralAPI{Store: st, Notifier: engine, Now: time.Now, Location: cfg.Location, Logger: log}).Routes,
-			(&handlers.OfficerAPI{Officers: engine, Store: st}).Routes,
-			(&handlers.AnnouncementAPI{Store: st, Now: cfg.Now, Kick: sched.Kick, Location: cfg.Location, Costs: engine}).Routes,
+	acts := engine.Actions()
+	api := &handlers.API{Token: cfg.AdminToken, Actions: acts, Logger: log, Idempotency: &handlers.Idempotency{Store: st, Now: cfg.Now, Logger: log},
+		Routes: []func(*gin.RouterGroup){
+			(&handlers.AuditAPI{Actions: acts, Location: cfg.Location}).Routes,
+			(&handlers.ReferralAPI{Actions: acts, Notifier: engine, Now: time.Now, Location: cfg.Location}).Routes,
+			(&handlers.OfficerAPI{Actions: acts, Location: cfg.Location}).Routes,
+			(&handlers.AnnouncementAPI{Actions: acts, Store: st, Location: cfg.Location, Costs: engine}).Routes,
 			(&handlers.QuotaAPI{Quota: out}).Routes,
-			(&handlers.WorkshopAPI{Store: st, Location: cfg.Location, Now: cfg.Now}).Routes,
 			(&handlers.KnowledgeAPI{Store: st, Title: engine.TopicTitle}).Routes,
+			(&handlers.WorkshopAPI{Actions: acts, Location: cfg.Location, Now: cfg.Now}).Routes,
 		}}
+	con, err := console.New(console.Config{Actions: acts, Quota: out, Store: st, Announcer: engine, PublicURL: publicURL, Logger: log})
+	if err != nil {
+		return err
 	}
 	srv := &http.Server{
 		Handler: handlers.NewRouter(handlers.RouterConfig{
@@ -250,6 +260,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 			Metrics:   prometheus.Gatherers{prometheus.DefaultGatherer, metrics}, // default: Go runtime and LINE client metrics
 			Simulator: sim,
 			API:       api,
+			Console:   con,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

@@ -21,8 +21,13 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	if !cfg.Simulator || cfg.Port != 8080 || cfg.DataDir != "./data" || cfg.Location.String() != "Asia/Bangkok" ||
 		cfg.APIBaseURL != "https://api.line.me" || cfg.DataAPIBaseURL != "https://api-data.line.me" || len(cfg.EncryptionKey) != 32 ||
-		cfg.ReferralRetention != 365*24*time.Hour || !cfg.LineRateLimit {
+		cfg.ReferralRetention != 365*24*time.Hour || !cfg.LineRateLimit || cfg.PublicURL != "" || cfg.HandoffAnswerWithin != 2*time.Hour ||
+		cfg.HandoffRetention != 90*24*time.Hour {
 		t.Errorf("defaults: %+v", cfg)
+	}
+	cfg, err = loadConfig(env(map[string]string{"PUBLIC_URL": "https://sso.example.go.th/"}))
+	if err != nil || cfg.PublicURL != "https://sso.example.go.th" {
+		t.Errorf("PUBLIC_URL read as %q, %v (want no trailing slash)", cfg.PublicURL, err)
 	}
 }
 
@@ -82,6 +87,10 @@ func TestLoadConfigErrorsNameTheVariable(t *testing.T) {
 		{"bad admin ID", with(nil, "ADMIN_LINE_USER_IDS", "U123"), "ADMIN_LINE_USER_IDS"},
 		{"retention not a number", with(nil, "REFERRAL_RETENTION_DAYS", "หนึ่งปี"), "REFERRAL_RETENTION_DAYS"},
 		{"retention zero", with(nil, "REFERRAL_RETENTION_DAYS", "0"), "REFERRAL_RETENTION_DAYS"},
+		{"public URL not http", with(nil, "PUBLIC_URL", "sso.example.go.th"), "PUBLIC_URL"},
+		{"public URL with a query", with(nil, "PUBLIC_URL", "https://sso.example.go.th/?x=1"), "PUBLIC_URL"},
+		{"hand-off wait too short", with(nil, "HANDOFF_ANSWER_MINUTES", "1"), "HANDOFF_ANSWER_MINUTES"},
+		{"hand-off retention not a number", with(nil, "HANDOFF_RETENTION_DAYS", "สามเดือน"), "HANDOFF_RETENTION_DAYS"},
 		{"bad reminder schedule", with(nil, "REMINDER_SCHEDULE", "1d@9am,2h"), `REMINDER_SCHEDULE: reminder "1d@9am"`},
 		{"rate limit neither on nor off", with(nil, "LINE_RATE_LIMIT", "false"), `LINE_RATE_LIMIT: "false"`},
 		{"rate limit off against LINE", with(channel, "LINE_RATE_LIMIT", "off"), "LINE_RATE_LIMIT: off"},

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
@@ -21,20 +21,10 @@ const flowAnnounce = "ann"
 
 // maxAnnouncementText is the longest announcement an officer may type, in characters; with the
 // header it stays far below LINE's 5,000 (line-platform.md row 15).
-const maxAnnouncementText = 2000
+const maxAnnouncementText = actions.MaxAnnouncementText
 
 // whenNow is the stored answer of "send now" in the form's "when" field.
 const whenNow = "now"
-
-// audiences an officer may choose, in the order offered. Every friend of the account is for
-// admins only: it cannot be limited to a province.
-func (w who) audiences() []store.Audience {
-	as := []store.Audience{store.AudienceApprovedLeaders, store.AudienceAllLeaders, store.AudienceLeadersAndWorkers}
-	if w.admin {
-		as = append(as, store.AudienceFriends)
-	}
-	return as
-}
 
 // workshopAudience prefixes the form's stored audience answer for the registrants of one
 // workshop: "workshop:<id>".
@@ -49,7 +39,7 @@ const workshopRecent = 7 * 24 * time.Hour
 // reply with the cancel button (line-platform.md row 17).
 func (t *turn) audienceChoices(w who) ([]choice, error) {
 	var cs []choice
-	for _, a := range w.audiences() {
+	for _, a := range actions.Audiences(w.actor(t.member.UserID)) {
 		cs = append(cs, choice{numberedLabel(len(cs)+1, t.tr("ann.aud."+string(a))), string(a)})
 	}
 	provinces := w.provinces()
@@ -158,19 +148,20 @@ func showAudience(t *turn, v string) string {
 	return t.tr("ann.aud.workshop", "Title", ws.Title)
 }
 
-// parseWhen accepts "send now" or a Thai date and time at least a minute ahead.
+// parseWhen accepts "send now" or a date and time that is not in the past (the one rule,
+// actions.Service.CheckSendAt; the confirm checks it again).
 func parseWhen(t *turn, in string) (string, error) {
 	if k := keywordOf(in); k == whenNow || k == keywordOf(t.tr("btn.send_now")) || k == "ส่งทันที" || k == "ทันที" || k == "sendnow" {
 		return whenNow, nil
 	}
-	at, err := thai.ParseDateTime(in, t.loc)
+	at, err := thai.ParseInstant(in, t.loc)
 	if err != nil {
 		return "", err
 	}
-	if !at.After(t.now.Add(time.Minute)) {
+	if at, err = t.actions.CheckSendAt(at); err != nil {
 		return "", &reprompt{key: "err.ann.past", choices: []choice{{t.tr("btn.send_now"), whenNow}}}
 	}
-	return at.UTC().Format(time.RFC3339), nil
+	return at.Format(time.RFC3339), nil
 }
 
 func showWhen(t *turn, v string) string {
@@ -184,26 +175,36 @@ func showWhen(t *turn, v string) string {
 	return t.formatTime(at)
 }
 
-// draft is the announcement the form describes, as it would be stored now. A workshop's
-// registrants are limited to the workshop's province.
+// draft is the announcement the form describes, as it would be stored now
+// (actions.Service.DraftAnnouncement: the officer's provinces; a workshop's registrants in its
+// province).
 func (t *turn) draft(w who) (store.Announcement, error) {
+	return t.actions.DraftAnnouncement(t.ctx, w.actor(t.member.UserID), t.announcementInput())
+}
+
+// announcementInput is the form's answers as the announcement actions take them.
+func (t *turn) announcementInput() actions.AnnouncementInput {
 	f := t.sess.Fields
-	a := store.Announcement{
-		ID: t.sess.SubmissionID, CreatedBy: lineActor(t.member.UserID), Audience: store.Audience(f["audience"]),
-		Provinces: w.provinces(), Text: f["text"], SendAt: t.now, Status: store.AnnouncementScheduled,
-		CreatedAt: t.now, UpdatedAt: t.now,
-	}
+	in := actions.AnnouncementInput{ID: t.sess.SubmissionID, Audience: store.Audience(f["audience"]), Text: f["text"]}
 	if at, err := time.Parse(time.RFC3339, f["when"]); err == nil {
-		a.SendAt = at
+		in.SendAt = at
 	}
 	if id, ok := strings.CutPrefix(f["audience"], workshopAudience); ok {
-		ws, err := t.store.GetWorkshop(t.ctx, id)
-		if err != nil {
-			return a, fmt.Errorf("bot: announcement workshop: %w", err)
-		}
-		a.Audience, a.WorkshopID, a.Provinces = store.AudienceWorkshop, id, []string{ws.ProvinceCode}
+		in.Audience, in.WorkshopID = store.AudienceWorkshop, id
 	}
-	return a, nil
+	in.ConfirmOverQuota = f[overQuotaField] != "" // confirmed a second time (confirmOverQuota)
+	return in
+}
+
+// refused answers a refused action in the member's language with the officer's buttons; false
+// when err is no refusal (a store failure the caller returns).
+func (t *turn) refused(err error) bool {
+	if _, ok := actions.AsError(err); !ok {
+		return false
+	}
+	t.out.text(t.actions.Message(t.member.Language, err))
+	t.out.buttons(t.officerActions()...)
+	return true
 }
 
 // previewAnnouncement shows, before the summary, the messages exactly as recipients will get
@@ -214,6 +215,9 @@ func previewAnnouncement(t *turn) error {
 		return err
 	}
 	a, err := t.draft(w)
+	if t.refused(err) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -284,8 +288,8 @@ func (t *turn) confirmOverQuota(a store.Announcement) (wait bool, err error) {
 	return true, nil
 }
 
-// submitAnnouncement stores the announcement (idempotent on the SubmissionID), writes the audit
-// entry and, when it is due now, asks for immediate delivery.
+// submitAnnouncement stores the announcement through the one action (idempotent on the
+// SubmissionID; audit; immediate delivery when due).
 func submitAnnouncement(t *turn) error {
 	w, err := t.who()
 	if err != nil {
@@ -295,32 +299,25 @@ func submitAnnouncement(t *turn) error {
 		t.out.text(t.tr("off.only"))
 		return nil
 	}
-	a, err := t.draft(w)
+	draft, err := t.draft(w)
+	if t.refused(err) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	if len(a.Provinces) > 0 && !w.visibleTo(a) { // a workshop of a province the officer lost
-		t.out.text(t.tr("off.not_your_province", "Province", showProvince(t, a.Provinces[0])))
-		return nil
-	}
-	if wait, err := t.confirmOverQuota(a); err != nil || wait {
+	if wait, err := t.confirmOverQuota(draft); err != nil || wait {
 		if err == nil {
 			err = errKeepForm
 		}
 		return err
 	}
-	err = t.store.CreateAnnouncement(t.ctx, a)
-	switch {
-	case errors.Is(err, store.ErrConflict):
-		// A double tap or redelivered confirm: the first one stored it.
-	case err != nil:
-		return fmt.Errorf("bot: create announcement: %w", err)
-	default:
-		t.audit(t.ctx, lineActor(t.member.UserID), "announcement.create", a.ID, store.AuditProvince(a.Provinces),
-			"audience="+string(a.Audience)+" provinces="+strings.Join(a.Provinces, ",")+" sendAt="+a.SendAt.Format(time.RFC3339))
-		if !a.SendAt.After(t.now) && t.onAnnouncement != nil {
-			t.onAnnouncement()
-		}
+	a, err := t.actions.CreateAnnouncement(t.ctx, w.actor(t.member.UserID), t.announcementInput())
+	if t.refused(err) {
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	if a.SendAt.After(t.now) {
 		t.out.text(t.tr("ann.scheduled", "When", t.formatTime(a.SendAt)))
@@ -449,39 +446,19 @@ func (e *Engine) AnnouncementDone(ctx context.Context, a store.Announcement) err
 	return e.queue(ctx, store.PushAnnouncementDone, userID, t.out.messages(), outbox.Key("announcement.done", a.ID))
 }
 
-// visibleTo reports whether officer w may see and cancel a: admins every one, officers those
-// whose provinces are all theirs.
-func (w who) visibleTo(a store.Announcement) bool {
-	if w.admin {
-		return true
-	}
-	if len(a.Provinces) == 0 {
-		return false
-	}
-	for _, p := range a.Provinces {
-		if !w.actsOn(p) {
-			return false
-		}
-	}
-	return true
-}
-
 // scheduledAnnouncements lists the officer's scheduled announcements with a cancel button each.
 func (t *turn) scheduledAnnouncements() error {
 	w, ok, err := t.officerOnly()
 	if err != nil || !ok {
 		return err
 	}
-	all, err := t.store.ListAnnouncements(t.ctx, store.AnnouncementScheduled)
+	all, err := t.actions.Announcements(t.ctx, w.actor(t.member.UserID), store.AnnouncementScheduled)
 	if err != nil {
-		return fmt.Errorf("bot: list announcements: %w", err)
+		return err
 	}
 	var lines []string
 	var acts []action
 	for _, a := range all {
-		if !w.visibleTo(a) {
-			continue
-		}
 		n := len(lines) + 1
 		lines = append(lines, t.tr("ann.list_item", "N", n, "When", t.formatTime(a.SendAt), "Audience", showAudience(t, audienceAnswer(a)), "Text", clipRunes(a.Text, 40)))
 		if len(acts) < maxQuickReplies-1 {
@@ -504,25 +481,14 @@ func (t *turn) cancelAnnouncement(id string) error {
 	if err != nil || !ok {
 		return err
 	}
-	a, err := t.store.GetAnnouncement(t.ctx, id)
-	if isNotFound(err) || (err == nil && !w.visibleTo(a)) {
-		t.out.text(t.tr("ann.cancel_missing"))
-		t.out.buttons(t.officerActions()...)
+	a, err := t.actions.CancelAnnouncement(t.ctx, w.actor(t.member.UserID), id)
+	if t.refused(err) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("bot: get announcement: %w", err)
+		return err
 	}
-	a, err = t.store.CancelAnnouncement(t.ctx, id, t.now)
-	switch {
-	case errors.Is(err, store.ErrConflict):
-		t.out.text(t.tr("ann.cancel_too_late", "Status", t.tr("ann.status."+string(a.Status))))
-	case err != nil:
-		return fmt.Errorf("bot: cancel announcement: %w", err)
-	default:
-		t.audit(t.ctx, lineActor(t.member.UserID), "announcement.cancel", a.ID, store.AuditProvince(a.Provinces), "provinces="+strings.Join(a.Provinces, ","))
-		t.out.text(t.tr("ann.cancelled_one", "Text", clipRunes(a.Text, 40)))
-	}
+	t.out.text(t.tr("ann.cancelled_one", "Text", clipRunes(a.Text, 40)))
 	t.out.buttons(t.officerActions()...)
 	return nil
 }

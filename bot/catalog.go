@@ -2,14 +2,9 @@ package bot
 
 import (
 	"embed"
-	"fmt"
-	"io/fs"
-
-	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"github.com/pelletier/go-toml/v2"
-	"golang.org/x/text/language"
 
 	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/texts"
 )
 
 // The message catalogs: one TOML file per feature and language under locales/, named
@@ -19,38 +14,17 @@ import (
 var localeFS embed.FS
 
 // catalog translates message IDs into the member's language.
-type catalog struct {
-	byLang map[store.Language]*i18n.Localizer
-}
+type catalog struct{ *texts.Catalog }
 
 func newCatalog() (*catalog, error) {
-	bundle := i18n.NewBundle(language.Thai)
-	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	files, err := fs.Glob(localeFS, "locales/*.toml")
+	c, err := texts.Load(localeFS, "locales/*.toml")
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range files {
-		if _, err := bundle.LoadMessageFileFS(localeFS, f); err != nil {
-			return nil, fmt.Errorf("bot: catalog %s: %w", f, err)
-		}
-	}
-	return &catalog{byLang: map[store.Language]*i18n.Localizer{
-		store.LangThai:    i18n.NewLocalizer(bundle, "th"),
-		store.LangEnglish: i18n.NewLocalizer(bundle, "en", "th"),
-	}}, nil
+	return &catalog{c}, nil
 }
 
-// text returns message id in lang with data filled into its template. A missing id (a bug the
-// catalog tests catch) returns the id itself rather than failing the conversation.
+// text returns message id in lang with data filled into its template (texts.Catalog.Text).
 func (c *catalog) text(lang store.Language, id string, data map[string]any) string {
-	l, ok := c.byLang[lang]
-	if !ok {
-		l = c.byLang[store.LangThai]
-	}
-	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
-	if err != nil {
-		return id
-	}
-	return s
+	return c.Text(lang, id, data)
 }

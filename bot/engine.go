@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/bot/knowledge"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
@@ -55,8 +56,15 @@ type Config struct {
 	// Knowledge is the Section 40 knowledge (KNOWLEDGE_FILE); the embedded data when nil.
 	// SetKnowledge replaces it while running.
 	Knowledge *knowledge.Base
-	// Registerer receives the Section 40 answer and feedback counters; none when nil.
+	// Registerer receives the Section 40 answer and feedback counters and the hand-off
+	// metrics (actions.Config.Registerer); none when nil.
 	Registerer prometheus.Registerer
+	// RoleChanged is called after a member became an officer or was revoked (the rich-menu
+	// link follows the role); nil does nothing.
+	RoleChanged func(ctx context.Context, userID string)
+	// PublicURL is where people reach this service (PUBLIC_URL, no trailing slash): the
+	// officers' sign-in links point under it.
+	PublicURL string
 }
 
 // Engine handles webhook events. It is safe for concurrent use by different users; the caller
@@ -73,9 +81,11 @@ type Engine struct {
 	know   atomic.Pointer[knowledge.Base] // kb() reads it; SetKnowledge swaps it
 	s40m   *s40Metrics
 
-	sealer         *store.Sealer
-	admins         map[string]bool
-	onAnnouncement func()
+	sealer  *store.Sealer
+	admins  map[string]bool
+	actions *actions.Service // the officers' business actions, shared with the API and console
+
+	publicURL string
 
 	// Collected from features() by New.
 	flows     map[string]*flow
@@ -91,7 +101,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("bot: Store, Messenger and Outbox are required")
 	}
 	e := &Engine{store: cfg.Store, msg: cfg.Messenger, outbox: cfg.Outbox, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
-		sealer: cfg.Sealer, admins: map[string]bool{}, onAnnouncement: cfg.OnAnnouncement}
+		sealer: cfg.Sealer, admins: map[string]bool{}, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
 	}
@@ -112,6 +122,11 @@ func New(cfg Config) (*Engine, error) {
 		e.ttl = 30 * time.Minute
 	}
 	var err error
+	e.actions, err = actions.New(actions.Config{Store: cfg.Store, Notifier: e, Sealer: cfg.Sealer, Admins: cfg.Admins,
+		Now: e.now, Location: e.loc, Logger: e.log, Kick: cfg.OnAnnouncement, RoleChanged: cfg.RoleChanged, Registerer: cfg.Registerer, Costs: e})
+	if err != nil {
+		return nil, err
+	}
 	if e.cat, err = newCatalog(); err != nil {
 		return nil, err
 	}
@@ -136,6 +151,10 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// Actions is the engine's business actions service: the API and the console call the same
+// functions as the chat.
+func (e *Engine) Actions() *actions.Service { return e.actions }
+
 // Handle acts on one event: updates the session and the store, and replies. Events come from
 // the inbox's workers (docs/ARCHITECTURE.md, "Workers"), which deduplicate them and hand one
 // user's events over one at a time, in order. It returns an error only when the store failed;
@@ -147,6 +166,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) error {
 	}
 	t.noteQuota()
 	t.send()
+	t.remember()
 	return nil
 }
 
@@ -163,6 +183,7 @@ type turn struct {
 	endSession  bool // the stored session must be deleted
 	out         reply
 	chat        bool // small talk or a greeting: not pushed when the reply token no longer works
+	private     bool // not kept as recent lines (a form's answer, a case's message, an erase)
 
 	s40    *knowledge.Match // the Section 40 reading of the text, made once per turn (s40Match)
 	turnKB *knowledge.Base  // the knowledge this turn uses from start to end (kb)
@@ -184,6 +205,7 @@ func (t *turn) run() error {
 		return fmt.Errorf("bot: get session: %w", err)
 	}
 	t.sess = s
+	t.private = s.Flow != "" // a form's answers (IDs, phones) are never kept as recent lines
 	if err := t.dispatch(); err != nil {
 		return err
 	}

@@ -15,13 +15,17 @@ import (
 // requests (self-referrals), their open form and their profile name; upcoming workshop seats
 // are given up. Referrals a leader made
 // for other people stay: they are those workers' data, held for their enrolment.
+// isEraseWord asks for the member's data to be erased; understood even while the member talks
+// with an officer (a right that never waits).
+var isEraseWord = contains("ลบข้อมูล", "deletemydata", "erasemydata", "deletemyinformation")
+
 func eraseFeature() feature {
 	return feature{
 		keywords: []keyword{
 			// The buttons' labels typed: checked before the general phrase they contain.
 			{match: is("ยืนยันลบข้อมูล", "confirmerase"), do: func(t *turn) error { return t.erase() }},
 			{match: is("ไม่ลบ", "ไม่ลบข้อมูล", "keepit"), do: func(t *turn) error { t.eraseKept(); return nil }},
-			{match: contains("ลบข้อมูล", "deletemydata", "erasemydata", "deletemyinformation"), do: func(t *turn) error { t.eraseAsk(); return nil }},
+			{match: isEraseWord, do: func(t *turn) error { t.eraseAsk(); return nil }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"erase.yes": func(t *turn, _ url.Values) error { return t.erase() },
@@ -78,6 +82,14 @@ func (t *turn) erase() error {
 			return fmt.Errorf("bot: erase: leave workshop: %w", err)
 		}
 	}
+	cases, err := t.store.DeleteCasesOf(t.ctx, uid) // conversations with officers, transcripts and all
+	if err != nil {
+		return fmt.Errorf("bot: erase cases: %w", err)
+	}
+	if err := t.store.DeleteRecent(t.ctx, uid); err != nil {
+		return fmt.Errorf("bot: erase recent lines: %w", err)
+	}
+	t.private = true // nothing of this exchange is kept either
 	t.member.DisplayName = ""
 	t.member.UpdatedAt = t.now
 	if err := t.store.UpsertMember(t.ctx, t.member); err != nil {
@@ -85,7 +97,7 @@ func (t *turn) erase() error {
 	}
 	err = t.store.AppendAudit(t.ctx, store.AuditEntry{
 		ID: uuid.NewString(), At: t.now, Actor: "line:" + uid, Action: "member.erase", Subject: uid,
-		Detail: fmt.Sprintf("leader record, %d own interest requests, open form and profile name erased at the member's request", erased),
+		Detail: fmt.Sprintf("leader record, %d own interest requests, %d conversations with officers, open form and profile name erased at the member's request", erased, cases),
 	})
 	if err != nil {
 		return fmt.Errorf("bot: erase audit: %w", err)

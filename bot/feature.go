@@ -2,9 +2,9 @@ package bot
 
 import (
 	"net/url"
-	"slices"
 	"strings"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -22,7 +22,7 @@ type feature struct {
 // commands ("ไม่อนุมัติ สมศรี", "สมัคร 2") first, then Section 40's topics ("สมัครอย่างไร")
 // before the registration words, and the Section 40 "did you mean" after every other area's.
 func features() []feature {
-	return []feature{officerFeature(), workshopFeature(), quotaFeature(), section40Feature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), section40Fallback()}
+	return []feature{officerFeature(), workshopFeature(), quotaFeature(), handoffFeature(), section40Feature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), section40Fallback()}
 }
 
 // keyword is a typed phrase the router recognises outside a form.
@@ -55,10 +55,9 @@ func isLeader(w who) bool  { return w.leader != nil }
 func isActiveLeader(w who) bool { return w.leader != nil && w.leader.Status != store.LeaderRejected }
 func isOfficer(w who) bool      { return w.admin || w.officer != nil }
 
-// actsOn reports whether the member may act as an officer on province (issue 5: officers act
-// only on their provinces, admins on all).
-func (w who) actsOn(province string) bool {
-	return w.admin || (w.officer != nil && slices.Contains(w.officer.Provinces, province))
+// actor is officer w (LINE user userID) as the business actions take them.
+func (w who) actor(userID string) actions.Actor {
+	return actions.Actor{UserID: userID, Admin: w.admin, Provinces: w.provinces()}
 }
 
 // provinces are the provinces an officer acts on; nil for an admin (every province).
@@ -112,14 +111,12 @@ func coreFeature() feature {
 	return feature{
 		keywords: []keyword{
 			{match: is("สวัสดี", "หวัดดี", "hello", "hi"), do: func(t *turn) error { t.hello(); return nil }},
-			{match: is("ติดต่อเจ้าหน้าที่", "ติดต่อ", "contact", "contactanofficer"), do: func(t *turn) error { t.contact(); return nil }},
 			{match: isSmallTalk, do: func(t *turn) error { t.smallTalk(); return nil }},
 			{match: is("สมัคร", "apply", "join"), do: func(t *turn) error { t.applyWhat(); return nil }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
-			"menu":    func(t *turn, _ url.Values) error { return t.menu() },
-			"help":    func(t *turn, _ url.Values) error { t.help(); return nil },
-			"contact": func(t *turn, _ url.Values) error { t.contact(); return nil },
+			"menu": func(t *turn, _ url.Values) error { return t.menu() },
+			"help": func(t *turn, _ url.Values) error { t.help(); return nil },
 		},
 		menu: []menuItem{{label: "btn.help", data: "a=help"}},
 	}

@@ -2,92 +2,21 @@ package bot
 
 import (
 	"context"
-	"crypto/rand"
-	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
 
-// Officer invite codes (issue 5, item 1): "SSO-" and 8 characters of an alphabet without
-// look-alikes (no 0/O, 1/I), 40 bits, typed by the person in chat. Only Sealer.Hash of the
-// normalised code is stored.
-const (
-	invitePrefix   = "SSO"
-	inviteAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	inviteLen      = 8
-)
-
-// ErrNoSealer is returned by CreateInvite when the engine was built without Config.Sealer.
-var ErrNoSealer = errors.New("bot: invite codes need Config.Sealer")
-
-// normaliseInvite reads a typed code in any case, with or without dashes and spaces, in Thai or
-// full-width digits; ok is false when it does not have the code's shape.
-func normaliseInvite(s string) (code string, ok bool) {
-	s = strings.ToUpper(keywordOf(s))
-	rest, found := strings.CutPrefix(s, invitePrefix)
-	if !found || len(rest) != inviteLen {
-		return "", false
-	}
-	for _, r := range rest {
-		if !strings.ContainsRune(inviteAlphabet, r) {
-			return "", false
-		}
-	}
-	return s, true
-}
-
-func isInviteCode(w string) bool { _, ok := normaliseInvite(w); return ok }
-
-func (e *Engine) inviteHash(code string) string { return e.sealer.Hash("officer-invite:" + code) }
-
-// CreateInvite makes a one-time invite code for provinces (ISO 3166-2:TH codes, at least one;
-// kept sorted without duplicates),
-// valid for ttl from now, stores its hash and writes the audit entry "officer.invite.create"
-// for actor ("api" or "line:<userID>"). It returns the code, shown once ("SSO-ABCD-EFGH"), and
-// the stored invite. ErrNoSealer without Config.Sealer.
-func (e *Engine) CreateInvite(ctx context.Context, provinces []string, ttl time.Duration, actor string) (string, store.OfficerInvite, error) {
-	if e.sealer == nil {
-		return "", store.OfficerInvite{}, ErrNoSealer
-	}
-	b := make([]byte, inviteLen)
-	rand.Read(b) // never fails (crypto/rand)
-	for i := range b {
-		b[i] = inviteAlphabet[int(b[i])%len(inviteAlphabet)] // 256 is a multiple of 32: uniform
-	}
-	code := invitePrefix + string(b)
-	now := e.now().UTC()
-	provinces = slices.Compact(slices.Sorted(slices.Values(provinces)))
-	inv := store.OfficerInvite{CodeHash: e.inviteHash(code), Provinces: provinces, CreatedAt: now, ExpiresAt: now.Add(ttl)}
-	if err := e.store.CreateInvite(ctx, inv); err != nil {
-		return "", store.OfficerInvite{}, fmt.Errorf("bot: create invite: %w", err)
-	}
-	e.audit(ctx, actor, "officer.invite.create", "", store.AuditProvince(provinces),
-		"provinces="+strings.Join(provinces, ",")+" expires="+inv.ExpiresAt.Format(time.RFC3339))
-	return invitePrefix + "-" + code[3:7] + "-" + code[7:], inv, nil
-}
-
-// audit appends an audit entry; a failure is logged, never shown to the member (the change it
-// records is already stored).
-func (e *Engine) audit(ctx context.Context, actor, action, subject, province, detail string) {
-	err := e.store.AppendAudit(ctx, store.AuditEntry{ID: uuid.NewString(), At: e.now().UTC(), Actor: actor,
-		Action: action, Subject: subject, Province: province, Detail: detail})
-	if err != nil {
-		e.log.Error("audit append failed", "action", action, "err", err)
-	}
-}
-
-// lineActor is the audit actor of a LINE user.
-func lineActor(userID string) string { return "line:" + userID }
+// isInviteCode reports whether a typed word has the shape of an officer invite code.
+func isInviteCode(w string) bool { _, ok := actions.NormaliseInvite(w); return ok }
 
 // officerFeature is the officers' side: invite codes, leader approval, announcements.
 func officerFeature() feature {
@@ -101,8 +30,8 @@ func officerFeature() feature {
 			{match: is("ประกาศ", "ส่งประกาศ", "announce", "announcement"), do: func(t *turn) error { return t.startFlow(flowAnnounce) }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
-			"ldr.ok":     func(t *turn, q url.Values) error { return t.decide(q.Get("u"), store.LeaderApproved) },
-			"ldr.no":     func(t *turn, q url.Values) error { return t.decide(q.Get("u"), store.LeaderRejected) },
+			"ldr.ok":     func(t *turn, q url.Values) error { return t.decide(q.Get("u"), q.Get("s"), store.LeaderApproved) },
+			"ldr.no":     func(t *turn, q url.Values) error { return t.decide(q.Get("u"), q.Get("s"), store.LeaderRejected) },
 			"ldr.list":   func(t *turn, _ url.Values) error { return t.pendingLeaders() },
 			"ann.start":  func(t *turn, _ url.Values) error { return t.startFlow(flowAnnounce) },
 			"ann.list":   func(t *turn, _ url.Values) error { return t.scheduledAnnouncements() },
@@ -151,7 +80,7 @@ func (t *turn) decideByName() error {
 	}
 	switch len(found) {
 	case 1:
-		return t.decide(found[0].UserID, status)
+		return t.decide(found[0].UserID, found[0].SubmissionID, status)
 	case 0:
 		t.out.text(t.tr("off.name_not_pending"))
 	default:
@@ -177,25 +106,20 @@ func (t *turn) officerOnly() (who, bool, error) {
 
 // useInvite spends a typed invite code: the member becomes an officer of its provinces.
 func (t *turn) useInvite() error {
-	code, _ := normaliseInvite(t.ev.Text)
+	code, _ := actions.NormaliseInvite(keywordOf(t.ev.Text))
 	if t.sealer == nil {
 		t.notUnderstood()
 		return nil
 	}
-	o, err := t.store.UseInvite(t.ctx, t.inviteHash(code), t.member.UserID, t.now)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		t.out.text(t.tr("off.invite_invalid"))
+	o, err := t.actions.UseInvite(t.ctx, t.member.UserID, code)
+	if _, refused := actions.AsError(err); refused {
+		t.out.text(t.actions.Message(t.member.Language, err))
 		t.out.buttons(t.menuAction())
 		return nil
-	case errors.Is(err, store.ErrConflict):
-		t.out.text(t.tr("off.invite_used"))
-		t.out.buttons(t.menuAction())
-		return nil
-	case err != nil:
-		return fmt.Errorf("bot: use invite: %w", err)
 	}
-	t.audit(t.ctx, lineActor(t.member.UserID), "officer.invite.use", t.member.UserID, store.AuditProvince(o.Provinces), "provinces="+strings.Join(o.Provinces, ","))
+	if err != nil {
+		return err
+	}
 	t.out.text(t.tr("off.welcome", "Provinces", t.provinceNames(o.Provinces)))
 	t.out.buttons(t.officerActions()...)
 	return nil
@@ -228,40 +152,9 @@ func (t *turn) provinceNames(codes []string) string {
 // submit (a redelivered event) never notifies twice (line-platform.md rows 26–27). Failures are
 // logged: the application is stored and listed by "รออนุมัติ" anyway.
 func (t *turn) notifyOfficers(l store.Leader) {
-	officers, err := t.store.ListOfficers(t.ctx, l.ProvinceCode)
-	if err != nil {
-		t.log.Error("list officers", "err", err)
-		return
-	}
-	to := map[string]bool{}
-	for id := range t.admins {
-		to[id] = true
-	}
-	for _, o := range officers {
-		to[o.UserID] = true
-	}
-	for id := range to {
-		// An admin who never chatted has no member record: push in Thai anyway (LINE delivers
-		// to friends only); a member known to have blocked the account is skipped.
-		m, err := t.store.GetMember(t.ctx, id)
-		switch {
-		case isNotFound(err):
-			m.Language = store.LangThai
-		case err != nil:
-			t.log.Error("get officer member", "err", err)
-			continue
-		case m.Blocked:
-			t.skipPush(store.PushOfficerCard, "officer blocked the account")
-			continue
-		}
-		lang := m.Language
-		var r reply
-		r.flex(t.text(lang, "off.new_leader_alt", "Name", l.FullName), t.leaderBubble(lang, l, true))
-		key := outbox.Key("leader.notify", l.UserID, l.SubmissionID, id)
-		if err := t.queue(t.ctx, store.PushOfficerCard, id, r.messages(), key); err != nil {
-			t.log.Error("officer notification not queued", "err", err)
-		}
-	}
+	t.toOfficers(t.ctx, l.ProvinceCode, func(o *turn) {
+		o.out.flex(o.tr("off.new_leader_alt", "Name", l.FullName), o.leaderBubble(o.member.Language, l, true))
+	}, store.PushOfficerCard, "leader.notify", l.UserID, l.SubmissionID)
 }
 
 // leaderBubble shows a leader's application in lang, with the phone masked; withButtons adds
@@ -291,41 +184,45 @@ func (e *Engine) leaderBubble(lang store.Language, l store.Leader, withButtons b
 	var footer []messaging_api.FlexComponentInterface
 	if withButtons {
 		footer = []messaging_api.FlexComponentInterface{
-			fButton(action{Label: e.text(lang, "btn.approve"), Data: "a=ldr.ok&u=" + url.QueryEscape(l.UserID)}, true),
-			fButton(action{Label: e.text(lang, "btn.reject"), Data: "a=ldr.no&u=" + url.QueryEscape(l.UserID)}, false),
+			fButton(action{Label: e.text(lang, "btn.approve"), Data: decisionData("ldr.ok", l)}, true),
+			fButton(action{Label: e.text(lang, "btn.reject"), Data: decisionData("ldr.no", l)}, false),
 		}
 	}
 	return bubble(e.text(lang, "off.new_leader_title"), body, footer)
 }
 
-// decide answers an officer's approve or reject tap on a leader's application.
-func (t *turn) decide(userID string, status store.LeaderStatus) error {
+// decisionData is the postback data of an approve or reject button: the leader and the
+// application the card shows (issue 9, item 11), so an old card cannot decide a newer one.
+// User and submission IDs are ASCII: at most 100 bytes, far below LINE's 300.
+func decisionData(act string, l store.Leader) string {
+	return "a=" + act + "&u=" + url.QueryEscape(l.UserID) + "&s=" + url.QueryEscape(l.SubmissionID)
+}
+
+// decide answers an officer's approve or reject tap on application submission of a leader.
+func (t *turn) decide(userID, submission string, status store.LeaderStatus) error {
 	w, ok, err := t.officerOnly()
 	if err != nil || !ok {
 		return err
 	}
-	l, err := t.store.GetLeader(t.ctx, userID)
-	if isNotFound(err) {
-		t.out.text(t.tr("off.leader_missing"))
-		t.out.buttons(t.menuAction())
+	l, err := t.actions.DecideLeader(t.ctx, w.actor(t.member.UserID), actions.Decision{UserID: userID, SubmissionID: submission, Status: status})
+	refusal, refused := actions.AsError(err)
+	switch {
+	case refused && refusal.Key == "act.leader.changed":
+		// The leader applied again: show the application as it is now, with its own buttons.
+		t.out.text(t.actions.Message(t.member.Language, err))
+		t.out.flex(t.tr("off.pending_alt"), t.leaderBubble(t.member.Language, l, l.Status == store.LeaderPending))
+		t.out.buttons(action{Label: t.tr("btn.pending"), Data: "a=ldr.list"}, t.menuAction())
 		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("bot: get leader: %w", err)
-	}
-	if !w.actsOn(l.ProvinceCode) {
-		t.out.text(t.tr("off.not_your_province", "Province", showProvince(t, l.ProvinceCode)))
-		t.out.buttons(t.menuAction())
-		return nil
-	}
-	l, err = t.DecideLeader(t.ctx, userID, status, t.member.UserID)
-	if errors.Is(err, store.ErrConflict) {
+	case refused && refusal.Key == "act.leader.decided":
 		t.out.text(t.tr("off.already_decided", "Name", l.FullName, "Status", t.tr("reg.status."+string(l.Status)),
 			"By", t.deciderName(l.DecidedBy), "At", t.formatTime(l.DecidedAt)))
 		t.out.buttons(action{Label: t.tr("btn.pending"), Data: "a=ldr.list"}, t.menuAction())
 		return nil
-	}
-	if err != nil {
+	case refused:
+		t.out.text(t.actions.Message(t.member.Language, err))
+		t.out.buttons(t.menuAction())
+		return nil
+	case err != nil:
 		return err
 	}
 	t.out.text(t.tr("off.decided", "Name", l.FullName, "Status", t.tr("reg.status."+string(l.Status))))
@@ -351,34 +248,10 @@ func (t *turn) formatTime(at time.Time) string {
 	return thai.FormatDateTime(at, t.loc)
 }
 
-// DecideLeader approves or rejects a pending leader for officer by (a LINE user ID, or "api"),
-// writes the audit entry ("leader.approve" or "leader.reject") and pushes the decision to the
-// leader with their new menu. When someone decided first it returns store.ErrConflict with the
-// decided record and changes nothing; store.ErrNotFound when there is no such leader. The caller
-// checks that by may act on the leader's province.
-func (e *Engine) DecideLeader(ctx context.Context, userID string, status store.LeaderStatus, by string) (store.Leader, error) {
-	if status != store.LeaderApproved && status != store.LeaderRejected {
-		return store.Leader{}, fmt.Errorf("bot: decide leader: status %q", status)
-	}
-	l, err := e.store.DecideLeader(ctx, userID, status, by, e.now().UTC())
-	if err != nil {
-		return l, fmt.Errorf("bot: decide leader: %w", err)
-	}
-	actor := by
-	if by != "api" {
-		actor = lineActor(by)
-	}
-	action := "leader.approve"
-	if status == store.LeaderRejected {
-		action = "leader.reject"
-	}
-	e.audit(ctx, actor, action, userID, l.ProvinceCode, "")
-	e.pushDecision(ctx, l)
-	return l, nil
-}
-
-// pushDecision tells a leader the officer's decision, with the menu their new standing gives.
-func (e *Engine) pushDecision(ctx context.Context, l store.Leader) {
+// LeaderDecided tells a leader the officer's decision (with the reason, when one was given),
+// with the menu their new standing gives (actions.Notifier). The retry key is derived from the
+// application and the decision, so a repeat never delivers twice.
+func (e *Engine) LeaderDecided(ctx context.Context, l store.Leader) {
 	m, err := e.store.GetMember(ctx, l.UserID)
 	switch {
 	case err != nil:
@@ -390,6 +263,9 @@ func (e *Engine) pushDecision(ctx context.Context, l store.Leader) {
 	}
 	t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}
 	t.out.text(t.tr("off.decision."+string(l.Status), "Province", showProvince(t, l.ProvinceCode)))
+	if l.DecisionNote != "" {
+		t.out.text(t.tr("off.decision_reason", "Reason", l.DecisionNote))
+	}
 	if err := t.menu(); err != nil {
 		e.log.Error("decision menu", "err", err)
 		return

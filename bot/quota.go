@@ -8,6 +8,7 @@ import (
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 )
@@ -68,7 +69,7 @@ func (t *turn) resumePushes() error {
 		t.out.text(t.tr("quota.not_stopped"))
 		return nil
 	}
-	if _, err := t.outbox.Resume(t.ctx, lineActor(t.member.UserID)); err != nil {
+	if _, err := t.outbox.Resume(t.ctx, actions.Actor{UserID: t.member.UserID}.AuditName()); err != nil {
 		return fmt.Errorf("bot: resume pushes: %w", err)
 	}
 	t.out.text(t.tr("quota.resumed"))

@@ -101,6 +101,13 @@ func (t *turn) dispatch() error {
 		return nil
 	}
 	w := keywordOf(t.ev.Text)
+	if signInWords[w] {
+		form := t.sess.ID
+		if done, err := t.signInLink(); err != nil || done {
+			t.offerResume(form)
+			return err
+		}
+	}
 	switch {
 	case cancelWords[w]:
 		if t.sess.Flow == "" {
@@ -124,6 +131,9 @@ func (t *turn) dispatch() error {
 		t.out.text(t.tr("form.nothing_to_confirm"))
 		t.out.buttons(t.menuAction())
 		return nil
+	}
+	if quiet, err := t.inCase(); quiet || err != nil {
+		return err // with a person now: the bot says nothing
 	}
 	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
@@ -256,11 +266,6 @@ func (t *turn) help() {
 	t.out.buttons(append(acts, t.section40Action(), t.menuAction())...)
 }
 
-func (t *turn) contact() {
-	t.out.text(t.tr("contact", "Hotline", t.kb().Hotline, "Website", t.kb().Website))
-	t.out.buttons(t.menuAction())
-}
-
 // smallTalk answers thanks, "okay", laughter and stickers kindly, with the main paths.
 func (t *turn) smallTalk() {
 	t.chat = true
@@ -277,10 +282,11 @@ func (t *turn) applyWhat() {
 // notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
 func (t *turn) notUnderstood() {
 	t.out.text(t.tr("not_understood", "Hotline", t.kb().Hotline))
+	person := action{Label: t.tr("btn.contact"), Data: "a=contact"} // a person, when the bot cannot help
 	if w, err := t.who(); err == nil && isActiveLeader(w) {
-		t.out.buttons(t.section40Action(), t.wsListAction(), t.menuAction())
+		t.out.buttons(t.section40Action(), t.wsListAction(), person, t.menuAction())
 		return
 	}
 	t.out.buttons(t.section40Action(), action{Label: t.tr("btn.s40_apply"), Data: "a=s40&t=apply"},
-		action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
+		action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, person, t.menuAction())
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
@@ -31,6 +32,8 @@ import (
 //	join <name> <workshop id>  the user (created if new) registers for that workshop
 //	worker <name> <province>  store an open self-referral ("สนใจสมัคร") of that user directly
 //	@<name>                in a line, replaced by that user's ID
+//	keep <name>            remember that leader's current application; $kept:<name> in later
+//	                       lines is its SubmissionID ($sub:<name> is the current one)
 //	invite <province>...   create an officer invite code for these ISO codes; $CODE in later
 //	                       lines is replaced by it
 //	> pick <label> <value> pick value (e.g. 2026-12-01T09:00) with that datetime picker button
@@ -74,6 +77,7 @@ const tokenForTests = "transcript-token"
 type harness struct {
 	t      *testing.T
 	st     store.Store
+	kept   map[string]string // name → a SubmissionID remembered by "keep"
 	lapi   *linetest.Server
 	eng    *bot.Engine
 	ib     *inbox.Inbox // events reach the engine through it, as in production
@@ -118,7 +122,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{},
+	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{}, kept: map[string]string{},
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
 	h.out = outboxtest.New(t, st, client, h.clock, func(ctx context.Context, p store.Push) { h.ann.PushDone(ctx, p) })
 	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Outbox: h.out, Now: h.clock, Sealer: sealer,
@@ -317,6 +321,11 @@ func runTranscript(t *testing.T, path string) {
 	for n := 1; sc.Scan(); n++ {
 		line := strings.ReplaceAll(strings.TrimSpace(sc.Text()), "$CODE", h.code)
 		for name, id := range h.users {
+			if strings.Contains(line, "$sub:"+name) { // the current application of that leader
+				l, _ := h.st.GetLeader(context.Background(), id)
+				line = strings.ReplaceAll(line, "$sub:"+name, l.SubmissionID)
+			}
+			line = strings.ReplaceAll(line, "$kept:"+name, h.kept[name])
 			line = strings.ReplaceAll(line, "@"+name, id)
 		}
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -328,8 +337,14 @@ func runTranscript(t *testing.T, path string) {
 		case "user":
 			name, lang, _ := strings.Cut(arg, " ")
 			h.setUser(name, lang == "en", lang == "admin")
+		case "keep": // remember the current application of a leader as $kept:<name>
+			l, err := h.st.GetLeader(context.Background(), h.users[arg])
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			h.kept[arg] = l.SubmissionID
 		case "invite":
-			code, _, err := h.eng.CreateInvite(context.Background(), strings.Fields(arg), 48*time.Hour, "api")
+			code, _, err := h.eng.Actions().CreateInvite(context.Background(), actions.Bootstrap, strings.Fields(arg), 48*time.Hour)
 			if err != nil {
 				t.Fatalf("%s: %v", where, err)
 			}
@@ -485,6 +500,22 @@ func (h *harness) check(where, arg string) {
 		}
 		if got != want {
 			h.t.Fatalf("%s: member is %s", where, got)
+		}
+	case "cases": // how many hand-off cases the user has, open or closed
+		n := 0
+		for _, st := range []store.CaseStatus{store.CaseOpen, store.CaseClosed} {
+			cs, err := h.st.ListCases(ctx, "", st, 1000)
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			for _, c := range cs {
+				if c.UserID == h.user {
+					n++
+				}
+			}
+		}
+		if got := strconv.Itoa(n); got != want {
+			h.t.Fatalf("%s: %s cases", where, got)
 		}
 	case "officer":
 		o, err := h.st.GetOfficer(ctx, h.user)

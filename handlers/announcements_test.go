@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -48,7 +49,8 @@ func newOfficerEnv(t *testing.T) *officerEnv {
 	}
 	clock := func() time.Time { return e.now }
 	out := outboxtest.New(t, e.st, client, clock, func(ctx context.Context, p store.Push) { e.ann.PushDone(ctx, p) })
-	e.eng, err = bot.New(bot.Config{Store: e.st, Messenger: client, Outbox: out, Now: clock, Logger: quiet, Sealer: sealer})
+	e.eng, err = bot.New(bot.Config{Store: e.st, Messenger: client, Outbox: out, Now: clock, Logger: quiet, Sealer: sealer,
+		OnAnnouncement: func() { e.kicks++ }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,9 +58,9 @@ func newOfficerEnv(t *testing.T) *officerEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.router = newAPIRouter(t,
-		(&OfficerAPI{Officers: e.eng, Store: e.st}).Routes,
-		(&AnnouncementAPI{Store: e.st, Now: clock, Kick: func() { e.kicks++ }, Costs: e.eng}).Routes)
+	e.router = newAPIRouter(t, e.eng.Actions(),
+		(&OfficerAPI{Actions: e.eng.Actions(), Location: bangkok}).Routes,
+		(&AnnouncementAPI{Actions: e.eng.Actions(), Store: e.st, Location: bangkok, Costs: e.eng}).Routes)
 	return e
 }
 
@@ -148,14 +150,24 @@ func TestLeaderDecisionAPI(t *testing.T) {
 	path := "/api/v1/leaders/" + pending + "/decision"
 	wantAPIError(t, apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "pending"}`)), 400, "status")
 	wantAPIError(t, apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": 1}`)), 400, "status")
-	wantAPIError(t, apiDo(e.router, http.MethodPost, "/api/v1/leaders/U-nobody/decision", strings.NewReader(`{"status": "approved"}`)), 404, "")
-	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "approved"}`))
+	wantAPIError(t, apiDo(e.router, http.MethodPost, "/api/v1/leaders/U-nobody/decision", strings.NewReader(`{"status": "approved", "submissionId": "x"}`)), 404, "")
+	wantAPIError(t, apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "approved"}`)), 400, "submissionId")
+	// A decision on an application the leader has replaced decides nothing (issue 9, item 11).
+	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "approved", "submissionId": "an-older-one"}`))
+	wantAPIError(t, rec, 409, "submissionId")
+	if !strings.Contains(rec.Body.String(), `"submissionId":"s`+pending+`"`) {
+		t.Errorf("stale decision does not show the current application: %s", rec.Body)
+	}
+	if l, _ := e.st.GetLeader(context.Background(), pending); l.Status != store.LeaderPending {
+		t.Fatalf("a stale decision changed the leader to %s", l.Status)
+	}
+	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "approved", "submissionId": "s`+pending+`"}`))
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"status":"approved"`) {
 		t.Fatalf("decide: %d %s", rec.Code, rec.Body)
 	}
-	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "rejected"}`))
+	rec = apiDo(e.router, http.MethodPost, path, strings.NewReader(`{"status": "rejected", "submissionId": "s`+pending+`"}`))
 	wantAPIError(t, rec, 409, "status")
-	if !strings.Contains(rec.Body.String(), "already approved by api") {
+	if !strings.Contains(rec.Body.String(), "already decided (approved)") {
 		t.Errorf("second decision: %s", rec.Body)
 	}
 	if l, _ := e.st.GetLeader(context.Background(), pending); l.Status != store.LeaderApproved {
@@ -203,11 +215,11 @@ func TestAnnouncementAPI(t *testing.T) {
 	}
 
 	later := post(`{"audience": "leaders.approved", "provinces": ["TH-76"], "text": "ประชุม", "sendAt": "2026-12-14T09:00:00+07:00"}`)
-	if later.Status != "scheduled" || !later.SendAt.Equal(time.Date(2026, 12, 14, 2, 0, 0, 0, time.UTC)) || e.kicks != 0 {
+	if later.Status != "scheduled" || later.SendAt != "2026-12-14T09:00:00+07:00" || e.kicks != 0 {
 		t.Errorf("scheduled: %+v, kicks %d", later, e.kicks)
 	}
 	thaiTime := post(`{"audience": "leaders.approved", "provinces": ["TH-76"], "text": "ประชุม", "sendAt": "14/12/2569 09:30"}`)
-	if !thaiTime.SendAt.Equal(time.Date(2026, 12, 14, 2, 30, 0, 0, time.UTC)) {
+	if thaiTime.SendAt != "2026-12-14T09:30:00+07:00" {
 		t.Errorf("Thai sendAt read as %v, want 09:30 Bangkok", thaiTime.SendAt)
 	}
 	rec := apiDo(e.router, http.MethodGet, "/api/v1/announcements?status=scheduled", nil)
@@ -257,6 +269,53 @@ func TestAnnouncementAPI(t *testing.T) {
 	audit, _ := e.st.ListAudit(context.Background(), store.AuditFilter{Action: "announcement."})
 	if len(audit) != 7 { // create, create (Thai sendAt), cancel, create, send, create, send
 		t.Errorf("audit entries %+v", audit)
+	}
+}
+
+// The same POST with the same Idempotency-Key is answered once and done once, also by a
+// second router on the same store (another replica, a restart); another body under that key
+// is refused; another key is a new request.
+func TestIdempotencyKey(t *testing.T) {
+	e := newOfficerEnv(t)
+	e.leader(t, 1, "TH-76", store.LeaderApproved)
+	replica := func() http.Handler {
+		return routerWithAPI(t, &API{Token: testAdminToken, Actions: e.eng.Actions(), Logger: discardLogger(),
+			Idempotency: &Idempotency{Store: e.st, Now: func() time.Time { return e.now }},
+			Routes:      []func(*gin.RouterGroup){(&AnnouncementAPI{Actions: e.eng.Actions(), Store: e.st, Location: bangkok}).Routes}})
+	}
+	a, b := replica(), replica()
+	send := func(h http.Handler, key, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/announcements", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+testAdminToken)
+		req.Header.Set("Idempotency-Key", key)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	body := `{"audience": "leaders.approved", "provinces": ["TH-76"], "text": "ประชุม", "sendAt": "2026-12-14T09:00:00+07:00"}`
+	first := send(a, "k-1", body)
+	again := send(b, "k-1", body)
+	if first.Code != http.StatusCreated || again.Code != http.StatusCreated || again.Body.String() != first.Body.String() ||
+		again.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("first %d %s; repeat %d %s %v", first.Code, first.Body, again.Code, again.Body, again.Header())
+	}
+	if as, _ := e.st.ListAnnouncements(context.Background(), store.AnnouncementScheduled); len(as) != 1 {
+		t.Fatalf("%d announcements stored, want 1", len(as))
+	}
+	wantAPIError(t, send(a, "k-1", strings.Replace(body, "ประชุม", "อบรม", 1)), http.StatusUnprocessableEntity, "Idempotency-Key")
+	if rec := send(a, "k-2", body); rec.Code != http.StatusCreated {
+		t.Errorf("another key: %d %s", rec.Code, rec.Body)
+	}
+	// A refused request is answered the same again, and still changes nothing.
+	bad := `{"audience": "friends", "provinces": ["TH-76"], "text": "x"}`
+	r1, r2 := send(a, "k-3", bad), send(b, "k-3", bad)
+	if r1.Code != http.StatusBadRequest || r2.Body.String() != r1.Body.String() {
+		t.Errorf("refused request: %d %s, then %d %s", r1.Code, r1.Body, r2.Code, r2.Body)
+	}
+	// After a day the key may be used again.
+	e.now = e.now.Add(store.IdempotencyTTL + time.Minute)
+	if rec := send(a, "k-1", strings.Replace(body, "2026-12-14", "2026-12-15", 1)); rec.Code != http.StatusCreated || rec.Header().Get("Idempotent-Replayed") != "" {
+		t.Errorf("a day later: %d %s", rec.Code, rec.Body)
 	}
 }
 

@@ -12,6 +12,12 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/bot"
+	"github.com/ssonet/ssonet/line"
+	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/outbox/outboxtest"
+	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
 	"github.com/ssonet/ssonet/store/storetest"
 )
@@ -20,9 +26,15 @@ const testAdminToken = "test-admin-token"
 
 var bangkok = time.FixedZone("ICT", 7*60*60)
 
-// newAPIRouter returns the full router with the officers' API mounted with routes, and a fresh
-// SQLite store for the resources to use.
-func newAPIRouter(t *testing.T, routes ...func(*gin.RouterGroup)) *gin.Engine {
+// newAPIRouter returns the full router with the officers' API mounted with routes, acts
+// resolving tokens and translating refusals.
+func newAPIRouter(t *testing.T, acts *actions.Service, routes ...func(*gin.RouterGroup)) *gin.Engine {
+	t.Helper()
+	return routerWithAPI(t, &API{Token: testAdminToken, Actions: acts, Logger: discardLogger(), Routes: routes})
+}
+
+// routerWithAPI returns the full router with api mounted.
+func routerWithAPI(t *testing.T, api *API) *gin.Engine {
 	t.Helper()
 	logger := discardLogger()
 	reg := prometheus.NewRegistry()
@@ -30,8 +42,24 @@ func newAPIRouter(t *testing.T, routes ...func(*gin.RouterGroup)) *gin.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewRouter(RouterConfig{Logger: logger, Webhook: w, Store: fakePinger{}, Metrics: reg,
-		API: &API{Token: testAdminToken, Logger: logger, Routes: routes}})
+	return NewRouter(RouterConfig{Logger: logger, Webhook: w, Store: fakePinger{}, Metrics: reg, API: api})
+}
+
+// newEngine is a bot engine on st with the stand-in LINE API (closed when t ends) and clock.
+func newEngine(t *testing.T, st store.Store, clock func() time.Time) (*bot.Engine, *linetest.Server) {
+	t.Helper()
+	lapi := linetest.NewServer("tok")
+	t.Cleanup(lapi.Close)
+	client, err := line.New(line.Config{BaseURL: lapi.URL(), AccessToken: "tok", RateLimits: map[string]line.RateLimit{}, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := bot.New(bot.Config{Store: st, Messenger: client, Outbox: outboxtest.New(t, st, client, clock, nil), Now: clock, Location: bangkok,
+		Logger: discardLogger(), Sealer: storetest.NewSealer(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng, lapi
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

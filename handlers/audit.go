@@ -1,19 +1,15 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/thai"
 )
-
-// AuditLister is what AuditAPI needs from the store.
-type AuditLister interface {
-	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
-}
 
 // AuditAPI serves the audit log to officers:
 //
@@ -21,9 +17,10 @@ type AuditLister interface {
 //
 // All parameters are optional: action is a prefix of the dotted action, subject a record ID,
 // since (inclusive) and until (exclusive) a date (midnight in Location) or an RFC 3339 time,
-// limit 1–1000 (default 100). The answer is {"entries": [...]}, newest first.
+// limit 1–1000 (default 100). The answer is {"entries": [...]}, newest first; an officer's
+// token sees the entries of their provinces and their own. Times are RFC 3339 in TZ_DISPLAY.
 type AuditAPI struct {
-	Store    AuditLister
+	Actions  *actions.Service
 	Location *time.Location // TZ_DISPLAY: how a plain date in since/until is read
 }
 
@@ -34,13 +31,13 @@ func (a *AuditAPI) Routes(g *gin.RouterGroup) {
 
 // auditJSON is one entry as the API shows it.
 type auditJSON struct {
-	ID       string    `json:"id"`
-	At       time.Time `json:"at"`
-	Actor    string    `json:"actor"`
-	Action   string    `json:"action"`
-	Subject  string    `json:"subject"`
-	Province string    `json:"province,omitempty"`
-	Detail   string    `json:"detail,omitempty"`
+	ID       string `json:"id"`
+	At       string `json:"at"`
+	Actor    string `json:"actor"`
+	Action   string `json:"action"`
+	Subject  string `json:"subject"`
+	Province string `json:"province,omitempty"`
+	Detail   string `json:"detail,omitempty"`
 }
 
 func (a *AuditAPI) list(c *gin.Context) {
@@ -51,7 +48,7 @@ func (a *AuditAPI) list(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	entries, err := a.Store.ListAudit(c.Request.Context(), store.AuditFilter{
+	entries, err := a.Actions.Audit(c.Request.Context(), actor(c), store.AuditFilter{
 		Action: c.Query("action"), Subject: c.Query("subject"), Since: since, Until: until, Limit: limit,
 	})
 	if err != nil {
@@ -60,7 +57,8 @@ func (a *AuditAPI) list(c *gin.Context) {
 	}
 	out := make([]auditJSON, 0, len(entries))
 	for _, e := range entries {
-		out = append(out, auditJSON(e))
+		out = append(out, auditJSON{ID: e.ID, At: thai.FormatInstant(e.At, a.Location), Actor: e.Actor, Action: e.Action,
+			Subject: e.Subject, Province: e.Province, Detail: e.Detail})
 	}
 	c.JSON(http.StatusOK, gin.H{"entries": out})
 }

@@ -18,7 +18,8 @@ func TestAuditAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := newAPIRouter(t, (&AuditAPI{Store: st, Location: bangkok}).Routes)
+	eng, _ := newEngine(t, st, time.Now)
+	r := newAPIRouter(t, eng.Actions(), (&AuditAPI{Actions: eng.Actions(), Location: bangkok}).Routes)
 
 	list := func(query string) []string {
 		t.Helper()

@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 
@@ -28,4 +30,15 @@ func decodeJSON(c *gin.Context, v any) error {
 		return Invalid(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
 	}
 	return Invalid("", "the body must be one JSON object")
+}
+
+// readCapped reads the whole body (at most maxBody bytes, else a 400) and puts it back for the
+// handler.
+func readCapped(c *gin.Context) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
+	if err != nil {
+		return nil, Invalid("", "the body is too large or unreadable")
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(b))
+	return b, nil
 }

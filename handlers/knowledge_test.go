@@ -18,7 +18,7 @@ func TestKnowledgeFeedbackAPI(t *testing.T) {
 		}
 	}
 	titles := map[string]string{"claim": "เบิกอย่างไร", "inpatient": "นอนโรงพยาบาล"}
-	r := newAPIRouter(t, (&KnowledgeAPI{Store: st, Title: func(id string) string { return titles[id] }}).Routes)
+	r := newAPIRouter(t, nil, (&KnowledgeAPI{Store: st, Title: func(id string) string { return titles[id] }}).Routes)
 	rec := apiDo(r, http.MethodGet, "/api/v1/knowledge/feedback", nil)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET knowledge/feedback = %d %s", rec.Code, rec.Body)

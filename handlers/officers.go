@@ -1,59 +1,49 @@
 package handlers
 
 import (
-	"context"
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
 
-// Officers is what OfficerAPI needs from the bot engine (*bot.Engine): invite codes and leader
-// decisions that push to the leader and write the audit log.
-type Officers interface {
-	CreateInvite(ctx context.Context, provinces []string, ttl time.Duration, actor string) (string, store.OfficerInvite, error)
-	DecideLeader(ctx context.Context, userID string, status store.LeaderStatus, by string) (store.Leader, error)
-}
-
-// LeaderLister is what OfficerAPI needs from the store.
-type LeaderLister interface {
-	ListLeaders(ctx context.Context, province string, status store.LeaderStatus) ([]store.Leader, error)
-}
-
-// OfficerAPI serves officer invites and leader approval (issue 5, items 1–2):
+// OfficerAPI serves officers, invites and leader approval (issue 5, items 1–2; issue 11):
 //
-//	POST /api/v1/officers/invites  {"provinces": ["TH-76"], "expiresInHours": 72}
+//	POST   /api/v1/officers/invites  {"provinces": ["TH-76"], "expiresInHours": 72}
 //	  → 201 {"code": "SSO-ABCD-EFGH", "provinces": [...], "expiresAt": "..."}; the code is shown
 //	    only here (only its hash is stored), works once, and makes whoever types it in LINE an
-//	    officer of those provinces. expiresInHours is 1–720, default 72. Provinces are ISO
-//	    3166-2:TH codes or names in Thai or English.
-//	GET  /api/v1/leaders?province=TH-76&status=pending
-//	  → 200 {"leaders": [...]} oldest first, phone numbers masked; both parameters optional.
-//	POST /api/v1/leaders/{userId}/decision  {"status": "approved" | "rejected"}
-//	  → 200 the leader; the leader gets a push. 409 when someone decided first (the message
-//	    says who), 404 when there is no such leader.
+//	    officer of those provinces. expiresInHours is 1–720, default 72. Admins only.
+//	GET    /api/v1/officers                              → 200 {"officers": [...]} (admins)
+//	PUT    /api/v1/officers/{userId}/provinces {"provinces": [...]} → 200 the officer (admins)
+//	DELETE /api/v1/officers/{userId}  → 204; their sessions and tokens end at once (admins)
+//	GET    /api/v1/leaders?province=TH-76&status=pending&reveal=true
+//	  → 200 {"leaders": [...]} oldest first, of the caller's provinces; phones masked unless
+//	    reveal=true (one "leader.reveal" audit entry per leader shown).
+//	POST   /api/v1/leaders/{userId}/decision
+//	       {"status": "approved" | "rejected", "submissionId": "…", "reason": "…"}
+//	  → 200 the leader; the leader gets a push with the reason. submissionId is the application
+//	    decided on (from the list); 409 when the leader applied again since or someone decided
+//	    first (the answer's "leader" is the current record), 404 when there is no such leader.
+//
+// Provinces are names, short forms or ISO 3166-2:TH codes; times RFC 3339 in TZ_DISPLAY.
 type OfficerAPI struct {
-	Officers Officers
-	Store    LeaderLister
+	Actions  *actions.Service
+	Location *time.Location // TZ_DISPLAY
 }
 
 // Routes installs the routes on the /api/v1 group.
 func (a *OfficerAPI) Routes(g *gin.RouterGroup) {
 	g.POST("/officers/invites", a.createInvite)
+	g.GET("/officers", a.listOfficers)
+	g.PUT("/officers/:userId/provinces", a.setProvinces)
+	g.DELETE("/officers/:userId", a.revoke)
 	g.GET("/leaders", a.listLeaders)
 	g.POST("/leaders/:userId/decision", a.decide)
 }
-
-// Limits of an invite's life, in hours.
-const (
-	defaultInviteHours = 72
-	maxInviteHours     = 720
-)
 
 type inviteRequest struct {
 	Provinces      []string `json:"provinces"`
@@ -66,76 +56,105 @@ func (a *OfficerAPI) createInvite(c *gin.Context) {
 		c.Error(err)
 		return
 	}
-	provinces, err := parseProvinces(req.Provinces, true)
-	if err != nil {
-		c.Error(err)
-		return
-	}
-	hours := defaultInviteHours
+	ttl := actions.DefaultInviteTTL
 	if req.ExpiresInHours != nil {
-		hours = *req.ExpiresInHours
+		ttl = time.Duration(*req.ExpiresInHours) * time.Hour
 	}
-	if hours < 1 || hours > maxInviteHours {
-		c.Error(Invalid("expiresInHours", "want a whole number of hours from 1 to 720"))
-		return
-	}
-	code, inv, err := a.Officers.CreateInvite(c.Request.Context(), provinces, time.Duration(hours)*time.Hour, "api")
+	code, inv, err := a.Actions.CreateInvite(c.Request.Context(), actor(c), req.Provinces, ttl)
 	if err != nil {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"code": code, "provinces": inv.Provinces, "expiresAt": inv.ExpiresAt})
+	c.JSON(http.StatusCreated, gin.H{"code": code, "provinces": inv.Provinces, "expiresAt": thai.FormatInstant(inv.ExpiresAt, a.Location)})
 }
 
-// parseProvinces reads province codes or names; required means at least one.
-func parseProvinces(in []string, required bool) ([]string, error) {
-	if required && len(in) == 0 {
-		return nil, Invalid("provinces", "want at least one province, e.g. [\"TH-76\"]")
-	}
-	var out []string
-	for _, p := range in {
-		if pr, ok := thai.ProvinceByCode(strings.ToUpper(strings.TrimSpace(p))); ok {
-			out = append(out, pr.Code)
-			continue
-		}
-		m := thai.MatchProvince(p)
-		if !m.OK {
-			return nil, Invalid("provinces", "unknown province; use an ISO 3166-2:TH code such as TH-76 or a full name")
-		}
-		out = append(out, m.Province.Code)
-	}
-	return out, nil
+type officerJSON struct {
+	UserID    string   `json:"userId"`
+	Provinces []string `json:"provinces"`
+	CreatedAt string   `json:"createdAt"`
+	UpdatedAt string   `json:"updatedAt"`
 }
 
-// leaderJSON is a leader as the API shows it: the phone number masked.
+func (a *OfficerAPI) officerOut(o store.Officer) officerJSON {
+	return officerJSON{UserID: o.UserID, Provinces: o.Provinces, CreatedAt: thai.FormatInstant(o.CreatedAt, a.Location),
+		UpdatedAt: thai.FormatInstant(o.UpdatedAt, a.Location)}
+}
+
+func (a *OfficerAPI) listOfficers(c *gin.Context) {
+	os, err := a.Actions.Officers(c.Request.Context(), actor(c))
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	out := make([]officerJSON, len(os))
+	for i, o := range os {
+		out[i] = a.officerOut(o)
+	}
+	c.JSON(http.StatusOK, gin.H{"officers": out})
+}
+
+func (a *OfficerAPI) setProvinces(c *gin.Context) {
+	var req struct {
+		Provinces []string `json:"provinces"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		c.Error(err)
+		return
+	}
+	o, err := a.Actions.SetOfficerProvinces(c.Request.Context(), actor(c), c.Param("userId"), req.Provinces)
+	if err != nil {
+		c.Error(err)
+		return
+	}
+	c.JSON(http.StatusOK, a.officerOut(o))
+}
+
+func (a *OfficerAPI) revoke(c *gin.Context) {
+	if err := a.Actions.RevokeOfficer(c.Request.Context(), actor(c), c.Param("userId")); err != nil {
+		c.Error(err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// leaderJSON is a leader as the API shows it: the phone number masked unless revealed, times
+// in TZ_DISPLAY.
 type leaderJSON struct {
-	UserID       string    `json:"userId"`
-	FullName     string    `json:"fullName"`
-	Phone        string    `json:"phone"`
-	Province     string    `json:"province"`
-	District     string    `json:"district,omitempty"`
-	Organisation string    `json:"organisation,omitempty"`
-	Status       string    `json:"status"`
-	CreatedAt    time.Time `json:"createdAt"`
-	DecidedAt    time.Time `json:"decidedAt,omitzero"`
-	DecidedBy    string    `json:"decidedBy,omitempty"`
+	UserID       string `json:"userId"`
+	SubmissionID string `json:"submissionId"`
+	FullName     string `json:"fullName"`
+	Phone        string `json:"phone"`
+	Revealed     bool   `json:"revealed,omitempty"`
+	Province     string `json:"province"`
+	District     string `json:"district,omitempty"`
+	Organisation string `json:"organisation,omitempty"`
+	Status       string `json:"status"`
+	CreatedAt    string `json:"createdAt"`
+	DecidedAt    string `json:"decidedAt,omitempty"`
+	DecidedBy    string `json:"decidedBy,omitempty"`
+	Reason       string `json:"reason,omitempty"`
 }
 
-func leaderOut(l store.Leader) leaderJSON {
-	return leaderJSON{UserID: l.UserID, FullName: l.FullName, Phone: thai.MaskPhone(l.Phone), Province: l.ProvinceCode,
-		District: l.District, Organisation: l.Organisation, Status: string(l.Status), CreatedAt: l.CreatedAt,
-		DecidedAt: l.DecidedAt, DecidedBy: l.DecidedBy}
+func (a *OfficerAPI) leaderOut(l store.Leader, reveal bool) leaderJSON {
+	phone := thai.MaskPhone(l.Phone)
+	if reveal {
+		phone = l.Phone
+	}
+	return leaderJSON{UserID: l.UserID, SubmissionID: l.SubmissionID, FullName: l.FullName, Phone: phone, Revealed: reveal,
+		Province: l.ProvinceCode, District: l.District, Organisation: l.Organisation, Status: string(l.Status),
+		CreatedAt: thai.FormatInstant(l.CreatedAt, a.Location), DecidedAt: thai.FormatInstant(l.DecidedAt, a.Location),
+		DecidedBy: l.DecidedBy, Reason: l.DecisionNote}
 }
 
 func (a *OfficerAPI) listLeaders(c *gin.Context) {
-	var province string
-	if p := c.Query("province"); p != "" {
-		ps, err := parseProvinces([]string{p}, true)
-		if err != nil {
-			c.Error(Invalid("province", "unknown province; use an ISO 3166-2:TH code such as TH-76"))
-			return
-		}
-		province = ps[0]
+	province, err := queryProvince(c)
+	var rev bool
+	if err == nil {
+		rev, err = reveal(c)
+	}
+	if err != nil {
+		c.Error(err)
+		return
 	}
 	status := store.LeaderStatus(c.Query("status"))
 	switch status {
@@ -144,39 +163,45 @@ func (a *OfficerAPI) listLeaders(c *gin.Context) {
 		c.Error(Invalid("status", "want pending, approved or rejected"))
 		return
 	}
-	ls, err := a.Store.ListLeaders(c.Request.Context(), province, status)
+	ctx := c.Request.Context()
+	ls, err := a.Actions.Leaders(ctx, actor(c), province, status)
 	if err != nil {
 		c.Error(err)
 		return
 	}
 	out := make([]leaderJSON, 0, len(ls))
 	for _, l := range ls {
-		out = append(out, leaderOut(l))
+		if rev {
+			if l, err = a.Actions.RevealLeader(ctx, actor(c), l.UserID, "api list"); err != nil {
+				c.Error(err)
+				return
+			}
+		}
+		out = append(out, a.leaderOut(l, rev))
 	}
 	c.JSON(http.StatusOK, gin.H{"leaders": out})
 }
 
 func (a *OfficerAPI) decide(c *gin.Context) {
 	var req struct {
-		Status store.LeaderStatus `json:"status"`
+		Status       store.LeaderStatus `json:"status"`
+		SubmissionID string             `json:"submissionId"`
+		Reason       string             `json:"reason"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		c.Error(err)
 		return
 	}
-	if req.Status != store.LeaderApproved && req.Status != store.LeaderRejected {
-		c.Error(Invalid("status", "want approved or rejected"))
-		return
-	}
-	l, err := a.Officers.DecideLeader(c.Request.Context(), c.Param("userId"), req.Status, "api")
-	if errors.Is(err, store.ErrConflict) {
-		c.Error(&APIError{Status: http.StatusConflict, Code: "conflict", Field: "status",
-			Message: "already " + string(l.Status) + " by " + l.DecidedBy + " at " + l.DecidedAt.Format(time.RFC3339)})
+	l, err := a.Actions.DecideLeader(c.Request.Context(), actor(c), actions.Decision{UserID: c.Param("userId"),
+		SubmissionID: req.SubmissionID, Status: req.Status, Note: req.Reason})
+	if refusal, ok := actions.AsError(err); ok && refusal.Kind == actions.Conflict {
+		c.JSON(http.StatusConflict, gin.H{"error": APIError{Code: "conflict", Field: refusal.Field,
+			Message: a.Actions.Message(requestLanguage(c), err)}, "leader": a.leaderOut(l, false)})
 		return
 	}
 	if err != nil {
 		c.Error(err)
 		return
 	}
-	c.JSON(http.StatusOK, leaderOut(l))
+	c.JSON(http.StatusOK, a.leaderOut(l, false))
 }

@@ -27,7 +27,7 @@ func TestQuotaAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := newAPIRouter(t, (&QuotaAPI{Quota: out}).Routes)
+	r := newAPIRouter(t, nil, (&QuotaAPI{Quota: out}).Routes)
 	ctx := context.Background()
 
 	lapi.SetMonthlyQuota(1, 1) // used up

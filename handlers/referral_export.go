@@ -60,10 +60,7 @@ func (a *ReferralAPI) exportRows(c *gin.Context, format string) (rows [][]string
 	}
 	var rs []store.Referral
 	if err == nil {
-		rs, err = a.Store.ListReferrals(c.Request.Context(), f)
-	}
-	if err == nil && rev {
-		err = a.auditReveals(c.Request.Context(), rs, "export "+format)
+		rs, err = a.Actions.Referrals(c.Request.Context(), actor(c), f, rev, "api export "+format)
 	}
 	if err != nil {
 		c.Error(err)

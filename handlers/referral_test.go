@@ -57,9 +57,9 @@ func newReferralFixture(t *testing.T) *referralFixture {
 		StatusAt: f.now, ConsentAt: f.now, CreatedAt: f.now}); err != nil {
 		t.Fatal(err)
 	}
-	f.r = newAPIRouter(t,
-		(&ReferralAPI{Store: f.st, Notifier: eng, Now: clock, Location: bangkok, Logger: discardLogger()}).Routes,
-		(&AuditAPI{Store: f.st, Location: bangkok}).Routes)
+	f.r = newAPIRouter(t, eng.Actions(),
+		(&ReferralAPI{Actions: eng.Actions(), Notifier: eng, Now: clock, Location: bangkok}).Routes,
+		(&AuditAPI{Actions: eng.Actions(), Location: bangkok}).Routes)
 	return f
 }
 
@@ -99,7 +99,7 @@ func TestReferralListAndGetMask(t *testing.T) {
 	if got.NationalID != plainNID || got.Phone != plainTel || !got.Revealed {
 		t.Errorf("revealed get = %+v", got)
 	}
-	if es := f.audit(t, "referral.reveal"); len(es) != 1 || es[0].Subject != "ref-1" || es[0].Detail != "get" {
+	if es := f.audit(t, "referral.reveal"); len(es) != 1 || es[0].Subject != "ref-1" || es[0].Detail != "api get" {
 		t.Errorf("reveal audit = %+v", es)
 	}
 	wantAPIError(t, apiDo(f.r, http.MethodGet, "/api/v1/referrals/missing", nil), http.StatusNotFound, "")
@@ -107,8 +107,15 @@ func TestReferralListAndGetMask(t *testing.T) {
 
 func TestReferralBadQueries(t *testing.T) {
 	f := newReferralFixture(t)
+	// A province is read as everywhere: name, short form or code (issue 11).
+	for _, p := range []string{"เพชรบุรี", "Phetchaburi", "TH-76", "%E0%B8%88.%E0%B9%80%E0%B8%9E%E0%B8%8A%E0%B8%A3%E0%B8%9A%E0%B8%B8%E0%B8%A3%E0%B8%B5"} {
+		rec := apiDo(f.r, http.MethodGet, "/api/v1/referrals?province="+p, nil)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"ref-1"`) {
+			t.Errorf("province=%s: %d %s", p, rec.Code, rec.Body)
+		}
+	}
 	for _, c := range []struct{ query, field string }{
-		{"province=เพชรบุรี", "province"},
+		{"province=นาร์เนีย", "province"},
 		{"province=TH-99", "province"},
 		{"status=done", "status"},
 		{"source=friend", "source"},
@@ -139,7 +146,7 @@ func TestReferralStatusChangePushesToLeader(t *testing.T) {
 		Notified bool
 	}
 	decode(t, rec, &resp)
-	if resp.Referral.Status != "contacted" || !resp.Notified || resp.Referral.NotifiedAt == nil {
+	if resp.Referral.Status != "contacted" || !resp.Notified || resp.Referral.NotifiedAt == "" {
 		t.Errorf("response = %+v", resp)
 	}
 	ds := f.lapi.Deliveries(leaderA)
@@ -192,7 +199,7 @@ func TestReferralStatusChangePushesToLeader(t *testing.T) {
 	}
 	rec = post(`{"status":"enrolled"}`)
 	decode(t, rec, &resp)
-	if rec.Code != http.StatusOK || resp.Notified || resp.Referral.ClosedAt == nil {
+	if rec.Code != http.StatusOK || resp.Notified || resp.Referral.ClosedAt == "" {
 		t.Errorf("change for a blocked leader = %d %s", rec.Code, rec.Body)
 	}
 	if len(f.lapi.Deliveries(leaderA)) != 1 {
@@ -234,7 +241,7 @@ func TestReferralExport(t *testing.T) {
 	if len(xrows) != 2 || xrows[0][4] != "เลขบัตรประชาชน" || xrows[1][4] != plainNID || xrows[1][5] != plainTel {
 		t.Errorf("xlsx rows = %q", xrows)
 	}
-	if es := f.audit(t, "referral.reveal"); len(es) != 1 || es[0].Subject != "ref-1" || es[0].Detail != "export xlsx" {
+	if es := f.audit(t, "referral.reveal"); len(es) != 1 || es[0].Subject != "ref-1" || es[0].Detail != "api export xlsx" {
 		t.Errorf("reveal audit = %+v", es)
 	}
 }

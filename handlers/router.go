@@ -11,6 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ssonet/ssonet/console"
 )
 
 // RouterConfig holds what the router serves. Logger, Webhook, Store and Metrics are required.
@@ -21,6 +23,7 @@ type RouterConfig struct {
 	Metrics   prometheus.Gatherer // served at GET /metrics
 	Simulator *Simulator          // mounted under /simulator when not nil (simulator mode only)
 	API       *API                // officers' API, mounted under /api/v1 when not nil
+	Console   *console.Console    // officers' console, mounted under /console when not nil
 }
 
 // NewRouter builds the Gin engine: middleware, then every route, in one place.
@@ -37,6 +40,9 @@ func NewRouter(cfg RouterConfig) *gin.Engine {
 	if cfg.API != nil {
 		cfg.API.mount(r.Group("/api/v1"))
 	}
+	if cfg.Console != nil {
+		cfg.Console.Mount(r)
+	}
 	if s := cfg.Simulator; s != nil {
 		sim := r.Group("/simulator")
 		sim.GET("", s.page)
@@ -48,8 +54,9 @@ func NewRouter(cfg RouterConfig) *gin.Engine {
 	return r
 }
 
-// requestLog writes one line per request: method, route, status and duration. The query string
-// is left out: it may carry user IDs.
+// requestLog writes one line per request: method, route, status and duration. The route is the
+// pattern ("/console/login/:token"), never the path with its values, and the query string is left
+// out: they may carry user IDs and sign-in tokens.
 func requestLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -62,8 +69,12 @@ func requestLog(log *slog.Logger) gin.HandlerFunc {
 		case status >= 400:
 			level = slog.LevelWarn
 		}
+		route := c.FullPath()
+		if route == "" {
+			route = "(no route)"
+		}
 		log.Log(c.Request.Context(), level, "http request",
-			"method", c.Request.Method, "path", c.Request.URL.Path, "status", status,
+			"method", c.Request.Method, "route", route, "status", status,
 			"duration", time.Since(start), "bytes", max(c.Writer.Size(), 0))
 	}
 }
@@ -79,7 +90,7 @@ func recovery(log *slog.Logger) gin.HandlerFunc {
 			if p == http.ErrAbortHandler { // net/http's signal to abort the response quietly
 				panic(p)
 			}
-			log.Error("panic in handler", "path", c.Request.URL.Path, "panic", p, "stack", string(debug.Stack()))
+			log.Error("panic in handler", "route", c.FullPath(), "panic", p, "stack", string(debug.Stack()))
 			c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": "internal error"})
 		}()
 		c.Next()

@@ -29,8 +29,10 @@ type apiFixture struct {
 func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
 	st := openSQLite(t)
-	ws := &WorkshopAPI{Store: st, Location: bangkok, Now: func() time.Time { return apiNow }}
-	return &apiFixture{t: t, st: st, h: newAPIRouter(t, ws.Routes)}
+	clock := func() time.Time { return apiNow }
+	eng, _ := newEngine(t, st, clock)
+	ws := &WorkshopAPI{Actions: eng.Actions(), Location: bangkok, Now: clock}
+	return &apiFixture{t: t, st: st, h: newAPIRouter(t, eng.Actions(), ws.Routes)}
 }
 
 // do sends an authorised request and decodes a JSON answer into out (when not nil).

@@ -540,4 +540,5 @@ func check(p store.Push) string {
 var knownKinds = map[store.PushKind]bool{
 	store.PushWorkshop: true, store.PushAnnouncement: true, store.PushAnnouncementDone: true,
 	store.PushReferralNotice: true, store.PushLeaderDecision: true, store.PushOfficerCard: true, store.PushReply: true,
+	store.PushCase: true,
 }

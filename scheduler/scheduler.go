@@ -16,6 +16,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/ssonet/ssonet/inbox"
+	"github.com/ssonet/ssonet/store"
 )
 
 // jobTimeout bounds one run of any job.
@@ -30,6 +31,14 @@ type Store interface {
 	DeleteInboxBefore(ctx context.Context, done, parked time.Time, batch int) (int, error)
 	// DeletePushesDoneBefore deletes up to limit outbox pushes done before t.
 	DeletePushesDoneBefore(ctx context.Context, t time.Time, limit int) (int, error)
+	// DeleteCredentialsExpiredBefore removes officers' sign-in links, sessions and API tokens
+	// that expired before t.
+	DeleteCredentialsExpiredBefore(ctx context.Context, t time.Time) (int, error)
+	// DeleteIdempotentBefore removes the API answers kept for Idempotency-Key created before t.
+	DeleteIdempotentBefore(ctx context.Context, t time.Time) (int, error)
+	// DeleteRecentBefore removes members' recent lines (for a hand-off's transcript) last
+	// added to before t.
+	DeleteRecentBefore(ctx context.Context, t time.Time) (int, error)
 	ReferralStore
 }
 
@@ -53,6 +62,19 @@ type Config struct {
 	Notices   Notices
 	Outbox    Outbox
 	Reminders []Reminder
+
+	// Cases runs the hand-off jobs when set: every 5 minutes the members of cases nobody
+	// answered within CaseAnswerWithin are told the hotline; daily, cases closed more than
+	// CaseRetention ago are deleted.
+	Cases            CaseJobs
+	CaseAnswerWithin time.Duration
+	CaseRetention    time.Duration
+}
+
+// CaseJobs is the hand-off's periodic work; *actions.Service implements it.
+type CaseJobs interface {
+	TellHotline(ctx context.Context, after time.Duration) (int, error)
+	DeleteOldCases(ctx context.Context, retention time.Duration) (int, error)
 }
 
 // Scheduler owns the cron runner and the jobs. Build it with New.
@@ -75,9 +97,12 @@ type Scheduler struct {
 	notices   Notices
 	outbox    Outbox
 	reminders []Reminder
-	loc       *time.Location
-	startJobs []func()       // wrapped jobs Start runs once at once (catch-up after downtime)
-	started   sync.WaitGroup // those runs, which Stop waits for like cron's own
+
+	cases                CaseJobs
+	caseAnswer, caseKeep time.Duration
+	loc                  *time.Location
+	startJobs            []func()       // wrapped jobs Start runs once at once (catch-up after downtime)
+	started              sync.WaitGroup // those runs, which Stop waits for like cron's own
 }
 
 // New builds a Scheduler with every job registered; nothing runs before Start.
@@ -86,7 +111,11 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, errors.New("scheduler: Store is required")
 	}
 	s := &Scheduler{store: cfg.Store, now: cfg.Now, log: cfg.Logger, retention: cfg.ReferralRetention, notifier: cfg.Notifier,
-		ann: cfg.Announcements, workshops: cfg.Workshops, notices: cfg.Notices, outbox: cfg.Outbox, reminders: cfg.Reminders}
+		ann: cfg.Announcements, workshops: cfg.Workshops, notices: cfg.Notices, outbox: cfg.Outbox, reminders: cfg.Reminders,
+		cases: cfg.Cases, caseAnswer: cfg.CaseAnswerWithin, caseKeep: cfg.CaseRetention}
+	if s.cases != nil && (s.caseAnswer <= 0 || s.caseKeep <= 0) {
+		return nil, errors.New("scheduler: CaseAnswerWithin and CaseRetention are required with Cases")
+	}
 	if s.retention <= 0 {
 		s.retention = DefaultReferralRetention
 	}
@@ -133,6 +162,10 @@ func New(cfg Config) (*Scheduler, error) {
 	}
 	if s.ann != nil {
 		jobs = append(jobs, job{"* * * * *", "announcements", s.ann.Run, true})
+	}
+	if s.cases != nil {
+		jobs = append(jobs, job{"*/5 * * * *", "handoff-hotline", s.TellHotline, true},
+			job{"45 3 * * *", "handoff-retention", s.DeleteOldCases, false})
 	}
 	for _, j := range jobs {
 		run := s.wrap(j.name, j.run)
@@ -243,8 +276,11 @@ const (
 
 // Cleanup deletes sessions that expired more than SessionRetention ago, handled inbox events
 // received more than EventRetention ago, parked inbox events (which hold what people typed)
-// after the retention of other closed personal records, ReferralRetention, and pushes done more
-// than PushRetention ago. It is idempotent, so replicas running it at the same time do no harm.
+// after the retention of other closed personal records, ReferralRetention, pushes done more
+// than PushRetention ago, officers' credentials (sign-in links, sessions, API tokens) once
+// expired, the API answers kept for an Idempotency-Key after store.IdempotencyTTL, and members'
+// recent lines after store.RecentRetention. It is idempotent, so replicas running it at the same
+// time do no harm.
 func (s *Scheduler) Cleanup(ctx context.Context) error {
 	now := s.now()
 	sessions, errS := s.store.DeleteSessionsExpiredBefore(ctx, now.Add(-SessionRetention))
@@ -259,8 +295,12 @@ func (s *Scheduler) Cleanup(ctx context.Context) error {
 			break
 		}
 	}
-	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events, "pushes_deleted", pushes)
-	return errors.Join(errS, errE, errP)
+	creds, errC := s.store.DeleteCredentialsExpiredBefore(ctx, now)
+	answers, errI := s.store.DeleteIdempotentBefore(ctx, now.Add(-store.IdempotencyTTL))
+	recent, errR := s.store.DeleteRecentBefore(ctx, now.Add(-store.RecentRetention))
+	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events, "pushes_deleted", pushes,
+		"credentials_deleted", creds, "idempotent_answers_deleted", answers, "recent_lines_deleted", recent)
+	return errors.Join(errS, errE, errP, errC, errI, errR)
 }
 
 // cronLogger adapts slog to cron.Logger, so cron.Recover logs a job's panic through slog.
@@ -270,4 +310,20 @@ func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv..
 
 func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append([]any{"err", err}, kv...)...)
+}
+
+// TellHotline tells the members of unanswered hand-off cases the hotline (CaseJobs).
+func (s *Scheduler) TellHotline(ctx context.Context) error {
+	n, err := s.cases.TellHotline(ctx, s.caseAnswer)
+	if n > 0 {
+		s.log.Info("handoff hotline notices", "told", n)
+	}
+	return err
+}
+
+// DeleteOldCases deletes the hand-off cases past their retention (CaseJobs).
+func (s *Scheduler) DeleteOldCases(ctx context.Context) error {
+	n, err := s.cases.DeleteOldCases(ctx, s.caseKeep)
+	s.log.Info("handoff retention", "deleted", n)
+	return err
 }

@@ -81,9 +81,18 @@ func TestCleanup(t *testing.T) {
 		}
 	}
 
+	for hash, exp := range map[string]time.Time{"gone": now.Add(-time.Second), "kept": now.Add(time.Minute)} {
+		if err := st.CreateCredential(ctx, store.Credential{Hash: hash, Kind: store.CredentialSession, UserID: "U-o", CreatedAt: now.Add(-time.Hour), ExpiresAt: exp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	s, _ := newScheduler(t, st)
 	if err := s.Cleanup(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if left, _ := st.ListCredentials(ctx, "U-o", store.CredentialSession); len(left) != 1 || left[0].Hash != "kept" {
+		t.Errorf("credentials after the clean-up: %+v, want only the unexpired one", left)
 	}
 
 	for user, exp := range sessions {
@@ -114,6 +123,18 @@ func (failingStore) DeleteInboxBefore(context.Context, time.Time, time.Time, int
 }
 
 func (failingStore) DeletePushesDoneBefore(context.Context, time.Time, int) (int, error) {
+	return 0, nil
+}
+
+func (failingStore) DeleteCredentialsExpiredBefore(context.Context, time.Time) (int, error) {
+	return 0, nil
+}
+
+func (failingStore) DeleteIdempotentBefore(context.Context, time.Time) (int, error) {
+	return 0, nil
+}
+
+func (failingStore) DeleteRecentBefore(context.Context, time.Time) (int, error) {
 	return 0, nil
 }
 

@@ -40,6 +40,13 @@ type OfficerStore interface {
 	UseInvite(ctx context.Context, codeHash, userID string, now time.Time) (Officer, error)
 	// GetOfficer returns the stored officer with that user ID, or ErrNotFound.
 	GetOfficer(ctx context.Context, userID string) (Officer, error)
-	// ListOfficers returns the officers of province, by user ID.
+	// ListOfficers returns the officers of province, by user ID; an empty province means
+	// every stored officer.
 	ListOfficers(ctx context.Context, province string) ([]Officer, error)
+	// SetOfficerProvinces replaces the provinces of a stored officer (at least one, ISO
+	// 3166-2:TH codes) and returns the record. ErrNotFound if the user is no stored officer.
+	SetOfficerProvinces(ctx context.Context, userID string, provinces []string, at time.Time) (Officer, error)
+	// DeleteOfficer removes a stored officer (revoked by an admin). Deleting one that does not
+	// exist is not an error.
+	DeleteOfficer(ctx context.Context, userID string) error
 }

@@ -19,6 +19,7 @@ const (
 	PushLeaderDecision   PushKind = "leader.decision"   // approval or rejection, to the leader
 	PushOfficerCard      PushKind = "officer.card"      // a new application with approve/reject, to officers
 	PushReply            PushKind = "reply"             // an answer whose reply token was refused
+	PushCase             PushKind = "case"              // a hand-off: the notice to officers, an officer's reply, the close, the hotline
 )
 
 // PushStatus is where a push stands: pending until it is sent, refused or skipped, once.

@@ -71,6 +71,18 @@ type Leader struct {
 	CreatedAt    time.Time
 	DecidedAt    time.Time // zero while pending
 	DecidedBy    string    // user ID of the deciding officer; empty while pending
+	DecisionNote string    // the officer's reason, told to the leader; empty when none given
+}
+
+// LeaderDecision is an officer's approval or rejection of one application.
+type LeaderDecision struct {
+	// SubmissionID names the application decided on (Leader.SubmissionID as the officer saw
+	// it): a leader who applied again since has a new one, and the decision does not apply.
+	SubmissionID string
+	Status       LeaderStatus // LeaderApproved or LeaderRejected
+	By           string       // the deciding officer's LINE user ID, or "api"
+	Note         string       // reason told to the leader; at most 500 characters; may be empty
+	At           time.Time
 }
 
 // Session is one member's conversation state: the flow they are in, where, and what they have
@@ -107,11 +119,12 @@ type LeaderStore interface {
 	CreateLeader(ctx context.Context, l Leader) error
 	// GetLeader returns the leader record of a LINE user, or ErrNotFound.
 	GetLeader(ctx context.Context, userID string) (Leader, error)
-	// DecideLeader sets a pending leader's Status (LeaderApproved or LeaderRejected), DecidedBy
-	// (the deciding officer's user ID, or "api") and DecidedAt, and returns the record. Only a
-	// pending leader changes: when someone decided first it returns ErrConflict together with
-	// the already-decided record. ErrNotFound if the user has no leader record.
-	DecideLeader(ctx context.Context, userID string, status LeaderStatus, by string, at time.Time) (Leader, error)
+	// DecideLeader applies d to the user's leader record (Status, DecidedBy, DecidedAt,
+	// DecisionNote) and returns the record. Only a pending application whose SubmissionID is
+	// d.SubmissionID changes: when someone decided first, or the leader applied again since,
+	// it returns ErrConflict together with the current record. ErrNotFound if the user has no
+	// leader record.
+	DecideLeader(ctx context.Context, userID string, d LeaderDecision) (Leader, error)
 	// ListLeaders returns the leaders of province with status, oldest first; an empty province
 	// means every province, an empty status every status.
 	ListLeaders(ctx context.Context, province string, status LeaderStatus) ([]Leader, error)
@@ -148,6 +161,10 @@ type Store interface {
 	WorkshopStore
 	OutboxStore
 	KnowledgeFeedbackStore
+	CredentialStore
+	CaseStore
+	RecentStore
+	IdempotencyStore
 	// Ping reports whether the database answers and takes a write (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.

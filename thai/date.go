@@ -480,3 +480,28 @@ func FormatDateEN(t time.Time, loc *time.Location) string {
 func FormatDateTimeEN(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2 Jan 2006, 15:04")
 }
+
+// ParseInstant reads a moment as every surface takes it (officers' API, console, LINE): RFC
+// 3339 ("2026-12-14T09:00:00+07:00") or a Thai date and time read in loc by ParseDateTime
+// ("14/12/2569 09:00"). The result is UTC, to the millisecond (the stores' precision).
+//
+// Errors: those of ParseDateTime (an *InputError).
+func ParseInstant(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, strings.TrimSpace(s)); err == nil {
+		return t.UTC().Truncate(time.Millisecond), nil
+	}
+	t, err := ParseDateTime(s, loc)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC().Truncate(time.Millisecond), nil
+}
+
+// FormatInstant writes t as every machine-readable surface shows it: RFC 3339 in loc, so with
+// loc's offset (+07:00 in Thailand), never UTC's "Z"; "" for the zero time.
+func FormatInstant(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(time.RFC3339)
+}

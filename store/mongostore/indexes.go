@@ -157,6 +157,43 @@ func indexes() []index {
 			Keys:    bson.D{{Key: "doneAt", Value: 1}},
 			Options: options.Index().SetName("doneAt"),
 		}},
+		// Officers' credentials (issue 11): by user and kind, and by expiry for the clean-up.
+		{credentialsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "userId", Value: 1}, {Key: "kind", Value: 1}, {Key: "createdAt", Value: 1}},
+			Options: options.Index().SetName("userId_kind_createdAt"),
+		}},
+		{credentialsColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "expiresAt", Value: 1}},
+			Options: options.Index().SetName("expiresAt"),
+		}},
+		// Hand-off cases (issue 11): a member's open case, the inbox by province, the hotline
+		// notice by age, the retention job by closedAt.
+		{casesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "userId", Value: 1}, {Key: "status", Value: 1}},
+			Options: options.Index().SetName("userId_status"),
+		}},
+		{casesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "provinceCode", Value: 1}, {Key: "status", Value: 1}, {Key: "createdAt", Value: -1}},
+			Options: options.Index().SetName("provinceCode_status_createdAt"),
+		}},
+		{casesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: 1}},
+			Options: options.Index().SetName("status_createdAt"),
+		}},
+		{casesColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "closedAt", Value: 1}},
+			Options: options.Index().SetName("closedAt"),
+		}},
+		// Members' recent lines (issue 11): the clean-up by updatedAt.
+		{recentColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "updatedAt", Value: 1}},
+			Options: options.Index().SetName("updatedAt"),
+		}},
+		// Idempotency-Key answers (issue 11): the clean-up by createdAt.
+		{idempotencyColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "createdAt", Value: 1}},
+			Options: options.Index().SetName("createdAt"),
+		}},
 	}
 }
 

@@ -23,6 +23,7 @@ type leaderDoc struct {
 	CreatedAt    time.Time          `bson:"createdAt,omitempty"`
 	DecidedAt    time.Time          `bson:"decidedAt,omitempty"`
 	DecidedBy    string             `bson:"decidedBy"`
+	DecisionNote string             `bson:"decisionNote,omitempty"`
 }
 
 // CreateLeader stores a new leader with the phone number sealed. store.ErrConflict when the

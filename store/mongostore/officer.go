@@ -112,10 +112,14 @@ func (s *Store) GetOfficer(ctx context.Context, userID string) (store.Officer, e
 	return d.officer(), nil
 }
 
-// ListOfficers returns the officers of province, by user ID.
-// Per leader registration; served by the multikey index provinces.
+// ListOfficers returns the officers of province (every officer when empty), by user ID.
+// Per leader registration; served by the multikey index provinces, or _id for every officer.
 func (s *Store) ListOfficers(ctx context.Context, province string) ([]store.Officer, error) {
-	cur, err := s.db.Collection(officersColl).Find(ctx, bson.D{{Key: "provinces", Value: province}},
+	filter := bson.D{{Key: "provinces", Value: province}}
+	if province == "" {
+		filter = bson.D{}
+	}
+	cur, err := s.db.Collection(officersColl).Find(ctx, filter,
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, wrap("list officers", err)
@@ -134,18 +138,19 @@ func (s *Store) ListOfficers(ctx context.Context, province string) ([]store.Offi
 // DecideLeader sets a pending leader's decision with one guarded update; store.ErrConflict
 // with the already-decided record when someone decided first.
 // Per approve/reject tap; served by _id.
-func (s *Store) DecideLeader(ctx context.Context, userID string, status store.LeaderStatus, by string, now time.Time) (store.Leader, error) {
+func (s *Store) DecideLeader(ctx context.Context, userID string, dec store.LeaderDecision) (store.Leader, error) {
 	var d leaderDoc
 	err := s.db.Collection(leadersColl).FindOneAndUpdate(ctx,
-		bson.D{{Key: "_id", Value: userID}, {Key: "status", Value: store.LeaderPending}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "decidedBy", Value: by}, {Key: "decidedAt", Value: now}}}},
+		bson.D{{Key: "_id", Value: userID}, {Key: "status", Value: store.LeaderPending}, {Key: "submissionId", Value: dec.SubmissionID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: dec.Status}, {Key: "decidedBy", Value: dec.By},
+			{Key: "decidedAt", Value: dec.At}, {Key: "decisionNote", Value: dec.Note}}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		l, err := s.GetLeader(ctx, userID)
 		if err != nil {
 			return store.Leader{}, err
 		}
-		return l, wrap("decide leader: already "+string(l.Status), store.ErrConflict)
+		return l, wrap("decide leader: "+string(l.Status)+", application "+l.SubmissionID, store.ErrConflict)
 	}
 	if err == nil {
 		d.Phone, err = s.sealer.Open(d.Phone)
@@ -184,6 +189,26 @@ func (s *Store) ListLeaders(ctx context.Context, province string, status store.L
 		out[i] = store.Leader(d)
 	}
 	return out, nil
+}
+
+// SetOfficerProvinces replaces a stored officer's provinces with one update. Served by _id.
+func (s *Store) SetOfficerProvinces(ctx context.Context, userID string, provinces []string, now time.Time) (store.Officer, error) {
+	var d officerDoc
+	err := s.db.Collection(officersColl).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: userID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "provinces", Value: sortedSet(provinces)}, {Key: "updatedAt", Value: now}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+	if err != nil {
+		return store.Officer{}, wrap("set officer provinces", err)
+	}
+	return d.officer(), nil
+}
+
+// DeleteOfficer removes a stored officer. Served by _id.
+func (s *Store) DeleteOfficer(ctx context.Context, userID string) error {
+	if _, err := s.db.Collection(officersColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: userID}}); err != nil {
+		return wrap("delete officer", err)
+	}
+	return nil
 }
 
 // sortedSet returns a sorted copy of ss without duplicates.

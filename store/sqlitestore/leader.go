@@ -13,11 +13,11 @@ import (
 func (s *Store) CreateLeader(ctx context.Context, l store.Leader) error {
 	n, err := affected(s.write.ExecContext(ctx, `
 		INSERT INTO leaders (user_id, submission_id, full_name, phone_sealed, province_code,
-			district, organisation, status, consent_at, created_at, decided_at, decided_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			district, organisation, status, consent_at, created_at, decided_at, decided_by, decision_note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`,
 		l.UserID, l.SubmissionID, l.FullName, s.sealer.Seal(l.Phone), l.ProvinceCode,
-		l.District, l.Organisation, l.Status, at(l.ConsentAt), at(l.CreatedAt), at(l.DecidedAt), l.DecidedBy))
+		l.District, l.Organisation, l.Status, at(l.ConsentAt), at(l.CreatedAt), at(l.DecidedAt), l.DecidedBy, l.DecisionNote))
 	if err == nil && n == 0 {
 		err = store.ErrConflict
 	}
@@ -34,10 +34,10 @@ func (s *Store) GetLeader(ctx context.Context, userID string) (store.Leader, err
 	var phone string
 	err := s.read.QueryRowContext(ctx, `
 		SELECT submission_id, full_name, phone_sealed, province_code, district, organisation,
-			status, consent_at, created_at, decided_at, decided_by
+			status, consent_at, created_at, decided_at, decided_by, decision_note
 		FROM leaders WHERE user_id = ?`, userID,
 	).Scan(&l.SubmissionID, &l.FullName, &phone, &l.ProvinceCode, &l.District, &l.Organisation,
-		&l.Status, millis{&l.ConsentAt}, millis{&l.CreatedAt}, millis{&l.DecidedAt}, &l.DecidedBy)
+		&l.Status, millis{&l.ConsentAt}, millis{&l.CreatedAt}, millis{&l.DecidedAt}, &l.DecidedBy, &l.DecisionNote)
 	if err == nil {
 		l.Phone, err = s.sealer.Open(phone)
 	}

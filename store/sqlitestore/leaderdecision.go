@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/ssonet/ssonet/store"
 )
@@ -12,11 +11,11 @@ import (
 // DecideLeader sets a pending leader's decision; store.ErrConflict with the already-decided
 // record when someone decided first.
 // Per approve/reject tap; served by the primary key leaders(user_id).
-func (s *Store) DecideLeader(ctx context.Context, userID string, status store.LeaderStatus, by string, now time.Time) (store.Leader, error) {
+func (s *Store) DecideLeader(ctx context.Context, userID string, d store.LeaderDecision) (store.Leader, error) {
 	n, err := affected(s.write.ExecContext(ctx, `
-		UPDATE leaders SET status = ?, decided_by = ?, decided_at = ?
-		WHERE user_id = ? AND status = ?`,
-		status, by, at(now), userID, store.LeaderPending))
+		UPDATE leaders SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?
+		WHERE user_id = ? AND status = ? AND submission_id = ?`,
+		d.Status, d.By, at(d.At), d.Note, userID, store.LeaderPending, d.SubmissionID))
 	if err != nil {
 		return store.Leader{}, fmt.Errorf("sqlitestore: decide leader: %w", err)
 	}
@@ -25,7 +24,7 @@ func (s *Store) DecideLeader(ctx context.Context, userID string, status store.Le
 		return store.Leader{}, err
 	}
 	if n == 0 {
-		return l, fmt.Errorf("sqlitestore: decide leader: already %s: %w", l.Status, store.ErrConflict)
+		return l, fmt.Errorf("sqlitestore: decide leader: %s, application %s: %w", l.Status, l.SubmissionID, store.ErrConflict)
 	}
 	return l, nil
 }
@@ -45,7 +44,7 @@ func (s *Store) ListLeaders(ctx context.Context, province string, status store.L
 		args = append(args, status)
 	}
 	q := `SELECT user_id, submission_id, full_name, phone_sealed, province_code, district, organisation,
-			status, consent_at, created_at, decided_at, decided_by FROM leaders`
+			status, consent_at, created_at, decided_at, decided_by, decision_note FROM leaders`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -59,7 +58,7 @@ func (s *Store) ListLeaders(ctx context.Context, province string, status store.L
 		var l store.Leader
 		var phone string
 		err := rows.Scan(&l.UserID, &l.SubmissionID, &l.FullName, &phone, &l.ProvinceCode, &l.District,
-			&l.Organisation, &l.Status, millis{&l.ConsentAt}, millis{&l.CreatedAt}, millis{&l.DecidedAt}, &l.DecidedBy)
+			&l.Organisation, &l.Status, millis{&l.ConsentAt}, millis{&l.CreatedAt}, millis{&l.DecidedAt}, &l.DecidedBy, &l.DecisionNote)
 		if err == nil {
 			l.Phone, err = s.sealer.Open(phone)
 		}

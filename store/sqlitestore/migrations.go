@@ -294,6 +294,58 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			not_helpful INTEGER NOT NULL,
 			updated_at  INTEGER NOT NULL
 		) STRICT`),
+	// 13 (issue 11): a decision's reason told to the leader; officers' credentials (sign-in
+	// links, browser sessions, API tokens) by hash, by user, and by expiry for the clean-up.
+	execAll(`ALTER TABLE leaders ADD COLUMN decision_note TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE credentials (
+			hash       TEXT PRIMARY KEY,
+			kind       TEXT NOT NULL,
+			user_id    TEXT NOT NULL,
+			label      TEXT NOT NULL,
+			created_at INTEGER,
+			expires_at INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX credentials_user ON credentials (user_id, kind, created_at)`,
+		`CREATE INDEX credentials_expires ON credentials (expires_at)`),
+	// 14 (issue 11): hand-off cases, the transcript sealed; by member, by province and status,
+	// unanswered ones for the hotline notice, closed ones for the retention job.
+	execAll(`
+		CREATE TABLE cases (
+			id                TEXT PRIMARY KEY,
+			user_id           TEXT NOT NULL,
+			province_code     TEXT NOT NULL,
+			status            TEXT NOT NULL,
+			entries_sealed    TEXT NOT NULL,
+			created_at        INTEGER,
+			first_response_at INTEGER,
+			hotline_at        INTEGER,
+			closed_at         INTEGER,
+			closed_by         TEXT NOT NULL,
+			version           INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX cases_user ON cases (user_id, status)`,
+		`CREATE INDEX cases_province ON cases (province_code, status, created_at)`,
+		`CREATE INDEX cases_unanswered ON cases (created_at) WHERE status = 'open' AND first_response_at IS NULL AND hotline_at IS NULL`,
+		`CREATE INDEX cases_closed ON cases (closed_at) WHERE closed_at IS NOT NULL`),
+	// 15 (issue 11): the first answers of API POSTs with an Idempotency-Key, the body sealed.
+	execAll(`
+		CREATE TABLE idempotency (
+			key          TEXT PRIMARY KEY,
+			body_sum     TEXT NOT NULL,
+			status       INTEGER NOT NULL,
+			content_type TEXT NOT NULL,
+			body_sealed  TEXT NOT NULL,
+			created_at   INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX idempotency_created ON idempotency (created_at)`),
+	// 16 (issue 11): each member's recent lines with the bot, sealed, for a hand-off's transcript.
+	execAll(`
+		CREATE TABLE recent (
+			user_id        TEXT PRIMARY KEY,
+			entries_sealed TEXT NOT NULL,
+			updated_at     INTEGER NOT NULL
+		) STRICT`,
+		`CREATE INDEX recent_updated ON recent (updated_at)`),
 }
 
 // execAll is a migration that runs statements in order.

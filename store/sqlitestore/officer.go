@@ -126,10 +126,15 @@ func getOfficer(ctx context.Context, db querier, userID string) (store.Officer, 
 	return o, nil
 }
 
-// ListOfficers returns the officers of province, by user ID.
-// Per leader registration; served by the primary key officer_provinces(province, user_id).
+// ListOfficers returns the officers of province (every officer when empty), by user ID.
+// Per leader registration; served by the primary key officer_provinces(province, user_id), or
+// officers(user_id) for every officer.
 func (s *Store) ListOfficers(ctx context.Context, province string) ([]store.Officer, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT user_id FROM officer_provinces WHERE province = ? ORDER BY user_id`, province)
+	q, args := `SELECT user_id FROM officer_provinces WHERE province = ? ORDER BY user_id`, []any{province}
+	if province == "" {
+		q, args = `SELECT user_id FROM officers ORDER BY user_id`, nil
+	}
+	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: list officers: %w", err)
 	}
@@ -155,6 +160,59 @@ func (s *Store) ListOfficers(ctx context.Context, province string) ([]store.Offi
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// SetOfficerProvinces replaces a stored officer's provinces in one transaction.
+// Per admin change; served by the primary keys.
+func (s *Store) SetOfficerProvinces(ctx context.Context, userID string, provinces []string, now time.Time) (store.Officer, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return store.Officer{}, fmt.Errorf("sqlitestore: set officer provinces: %w", err)
+	}
+	defer tx.Rollback()
+	n, err := affected(tx.ExecContext(ctx, `UPDATE officers SET updated_at = ? WHERE user_id = ?`, at(now), userID))
+	if err == nil && n == 0 {
+		err = store.ErrNotFound
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM officer_provinces WHERE user_id = ?`, userID)
+	}
+	for _, p := range sortedSet(provinces) {
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `INSERT INTO officer_provinces (province, user_id) VALUES (?, ?)`, p, userID)
+		}
+	}
+	var o store.Officer
+	if err == nil {
+		o, err = getOfficer(ctx, tx, userID)
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return store.Officer{}, fmt.Errorf("sqlitestore: set officer provinces: %w", err)
+	}
+	return o, nil
+}
+
+// DeleteOfficer removes a stored officer and their provinces. Served by the primary key and
+// officer_provinces_user.
+func (s *Store) DeleteOfficer(ctx context.Context, userID string) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: delete officer: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err = tx.ExecContext(ctx, `DELETE FROM officer_provinces WHERE user_id = ?`, userID); err == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM officers WHERE user_id = ?`, userID)
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("sqlitestore: delete officer: %w", err)
+	}
+	return nil
 }
 
 // sortedSet returns a sorted copy of ss without duplicates.

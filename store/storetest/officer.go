@@ -10,9 +10,6 @@ import (
 
 func testOfficers(t *testing.T, open Opener) {
 	ctx := context.Background()
-	invite := func(hash string, provinces ...string) store.OfficerInvite {
-		return store.OfficerInvite{CodeHash: hash, Provinces: provinces, CreatedAt: t0, ExpiresAt: t0.Add(48 * time.Hour)}
-	}
 
 	t.Run("UseOnce", func(t *testing.T) {
 		t.Parallel()
@@ -87,7 +84,7 @@ func testOfficers(t *testing.T, open Opener) {
 		for _, c := range []struct {
 			province string
 			want     []string
-		}{{"TH-76", []string{"U-a76", "U-b76"}}, {"TH-10", []string{"U-a76"}}, {"TH-50", nil}} {
+		}{{"TH-76", []string{"U-a76", "U-b76"}}, {"TH-10", []string{"U-a76"}}, {"TH-50", nil}, {"", []string{"U-a76", "U-b76"}}} {
 			got, err := st.ListOfficers(ctx, c.province)
 			wantErr(t, "ListOfficers", err, nil)
 			var ids []string
@@ -105,7 +102,7 @@ func testLeaderDecisions(t *testing.T, open Opener) {
 	t.Run("DecideOnce", func(t *testing.T) {
 		t.Parallel()
 		st := open(t)
-		_, err := st.DecideLeader(ctx, "U-nobody", store.LeaderApproved, "U-off", t0)
+		_, err := st.DecideLeader(ctx, "U-nobody", decision("sub-x", store.LeaderApproved, "U-off", t0))
 		wantErr(t, "DecideLeader unknown", err, store.ErrNotFound)
 		l := leader("U-l", "sub-l")
 		wantErr(t, "CreateLeader", st.CreateLeader(ctx, l), nil)
@@ -114,18 +111,33 @@ func testLeaderDecisions(t *testing.T, open Opener) {
 			if i%2 == 1 {
 				status = store.LeaderRejected
 			}
-			_, err := st.DecideLeader(ctx, "U-l", status, "U-off"+string(rune('a'+i)), t0.Add(time.Hour))
+			_, err := st.DecideLeader(ctx, "U-l", decision("sub-l", status, "U-off"+string(rune('a'+i)), t0.Add(time.Hour)))
 			return err
 		})
 		w := exactlyOneWins(t, errs)
-		got, err := st.DecideLeader(ctx, "U-l", store.LeaderRejected, "U-late", t0.Add(2*time.Hour))
+		got, err := st.DecideLeader(ctx, "U-l", decision("sub-l", store.LeaderRejected, "U-late", t0.Add(2*time.Hour)))
 		wantErr(t, "DecideLeader after decision", err, store.ErrConflict)
 		want := l
-		want.Status, want.DecidedBy, want.DecidedAt = store.LeaderApproved, "U-off"+string(rune('a'+w)), t0.Add(time.Hour)
+		want.Status, want.DecidedBy, want.DecidedAt, want.DecisionNote = store.LeaderApproved, "U-off"+string(rune('a'+w)), t0.Add(time.Hour), "note"
 		if w%2 == 1 {
 			want.Status = store.LeaderRejected
 		}
 		diff(t, "the already-decided record", want, got)
+	})
+
+	t.Run("NamesTheApplication", func(t *testing.T) {
+		t.Parallel()
+		st := open(t)
+		l := leader("U-re", "sub-second")
+		wantErr(t, "CreateLeader", st.CreateLeader(ctx, l), nil)
+		got, err := st.DecideLeader(ctx, "U-re", decision("sub-first", store.LeaderApproved, "U-off", t0))
+		wantErr(t, "DecideLeader on an older application", err, store.ErrConflict)
+		diff(t, "the current, undecided application", l, got)
+		got, err = st.DecideLeader(ctx, "U-re", decision("sub-second", store.LeaderApproved, "U-off", t0))
+		wantErr(t, "DecideLeader on the current application", err, nil)
+		if got.Status != store.LeaderApproved || got.DecisionNote != "note" {
+			t.Errorf("decided = %+v", got)
+		}
 	})
 
 	t.Run("List", func(t *testing.T) {
@@ -140,7 +152,7 @@ func testLeaderDecisions(t *testing.T, open Opener) {
 		a := mk("U-a", "TH-76", time.Hour)
 		mk("U-b", "TH-76", 2*time.Hour)
 		mk("U-c", "TH-10", 3*time.Hour)
-		b, err := st.DecideLeader(ctx, "U-b", store.LeaderApproved, "api", t0)
+		b, err := st.DecideLeader(ctx, "U-b", decision("sub-U-b", store.LeaderApproved, "api", t0))
 		wantErr(t, "DecideLeader", err, nil)
 		pending, err := st.ListLeaders(ctx, "TH-76", store.LeaderPending)
 		wantErr(t, "ListLeaders pending", err, nil)
@@ -154,4 +166,43 @@ func testLeaderDecisions(t *testing.T, open Opener) {
 			t.Errorf("ListLeaders everywhere = %d leaders, first %v", len(every), every)
 		}
 	})
+}
+
+// decision is a decision on application sub with the note "note".
+func decision(sub string, status store.LeaderStatus, by string, at time.Time) store.LeaderDecision {
+	return store.LeaderDecision{SubmissionID: sub, Status: status, By: by, Note: "note", At: at}
+}
+
+func testOfficerChanges(t *testing.T, open Opener) {
+	ctx := context.Background()
+	t.Run("SetProvincesAndDelete", func(t *testing.T) {
+		t.Parallel()
+		st := open(t)
+		_, err := st.SetOfficerProvinces(ctx, "U-none", []string{"TH-10"}, t0)
+		wantErr(t, "SetOfficerProvinces unknown", err, store.ErrNotFound)
+		wantErr(t, "CreateInvite", st.CreateInvite(ctx, invite("h-s", "TH-76", "TH-10")), nil)
+		if _, err := st.UseInvite(ctx, "h-s", "U-o", t0); err != nil {
+			t.Fatal(err)
+		}
+		o, err := st.SetOfficerProvinces(ctx, "U-o", []string{"TH-50", "TH-12", "TH-50"}, t0.Add(time.Hour))
+		wantErr(t, "SetOfficerProvinces", err, nil)
+		diff(t, "provinces", struct{ P []string }{[]string{"TH-12", "TH-50"}}, struct{ P []string }{o.Provinces})
+		got, err := st.GetOfficer(ctx, "U-o")
+		wantErr(t, "GetOfficer", err, nil)
+		diff(t, "stored officer", o, got)
+		if of76, _ := st.ListOfficers(ctx, "TH-76"); len(of76) != 0 {
+			t.Errorf("officers of TH-76 after the change = %v", of76)
+		}
+		wantErr(t, "DeleteOfficer", st.DeleteOfficer(ctx, "U-o"), nil)
+		_, err = st.GetOfficer(ctx, "U-o")
+		wantErr(t, "GetOfficer after delete", err, store.ErrNotFound)
+		if of50, _ := st.ListOfficers(ctx, "TH-50"); len(of50) != 0 {
+			t.Errorf("officers of TH-50 after delete = %v", of50)
+		}
+		wantErr(t, "DeleteOfficer again", st.DeleteOfficer(ctx, "U-o"), nil)
+	})
+}
+
+func invite(hash string, provinces ...string) store.OfficerInvite {
+	return store.OfficerInvite{CodeHash: hash, Provinces: provinces, CreatedAt: t0, ExpiresAt: t0.Add(48 * time.Hour)}
 }

@@ -40,6 +40,11 @@ var sections = []struct {
 	{"Workshop", testWorkshops},
 	{"Outbox", testOutbox},
 	{"KnowledgeFeedback", testKnowledgeFeedback},
+	{"OfficerChange", testOfficerChanges},
+	{"Credential", testCredentials},
+	{"Case", testCases},
+	{"Recent", testRecent},
+	{"Idempotency", testIdempotency},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
@@ -73,8 +78,9 @@ const (
 )
 
 // SeedPersonalData writes a leader whose phone is PlainPhone, a session holding
-// PlainNationalID in its fields, a referral of PlainNationalID with PlainPhone, and an inbox
-// event whose body holds both (what a user typed).
+// PlainNationalID in its fields, a referral of PlainNationalID with PlainPhone, an inbox event
+// whose body holds both (what a user typed), a hand-off case whose transcript holds both, and
+// an API answer kept for its Idempotency-Key that shows both.
 func SeedPersonalData(t testing.TB, st store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -95,6 +101,16 @@ func SeedPersonalData(t testing.TB, st store.Store) {
 	}
 	ev := store.InboxEvent{ID: "ev-personal", UserID: "U-personal", Body: []byte(`{"text":"` + PlainNationalID + " " + PlainPhone + `"}`), EventAt: t0, ReceivedAt: t0}
 	if _, err := st.AddInbox(ctx, []store.InboxEvent{ev}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.BeginIdempotent(ctx, store.IdempotentAnswer{Key: "idem-personal", BodySum: "s", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishIdempotent(ctx, "idem-personal", 200, "application/json", []byte(`{"nationalId":"`+PlainNationalID+`","phone":"`+PlainPhone+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateCase(ctx, store.Case{ID: "case-personal", UserID: "U-personal", Status: store.CaseOpen, CreatedAt: t0,
+		Entries: []store.CaseEntry{{At: t0, From: "member", Text: "โทรกลับ " + PlainPhone + " บัตร " + PlainNationalID}}}); err != nil {
 		t.Fatal(err)
 	}
 }

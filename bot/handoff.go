@@ -1,0 +1,254 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+
+	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/outbox"
+	"github.com/ssonet/ssonet/store"
+)
+
+// Hand-off to a person (issue 11, deliverable 3). "คุยกับเจ้าหน้าที่" (also "ติดต่อเจ้าหน้าที่",
+// the contact button and the button offered after repeated failures) opens a case for the
+// officers of the member's province; while it is open the bot stays quiet for the member, who
+// types to the officer, except for the global words and the "back to the bot" button. The
+// rules live in package actions.
+
+// handoffWords open a case.
+var handoffWords = []string{"คุยกับเจ้าหน้าที่", "ขอคุยกับเจ้าหน้าที่", "ติดต่อเจ้าหน้าที่", "คุยกับคน", "ติดต่อ",
+	"contact", "contactanofficer", "talktoanofficer", "talktoaperson", "human"}
+
+var isHandoffWord = is(handoffWords...)
+
+// handoffFeature is the member's side of the hand-off.
+func handoffFeature() feature {
+	return feature{
+		keywords: []keyword{{match: isHandoffWord, do: func(t *turn) error { return t.openCase() }}},
+		postbacks: map[string]func(t *turn, q url.Values) error{
+			"contact":  func(t *turn, _ url.Values) error { return t.openCase() },
+			"case.end": func(t *turn, _ url.Values) error { return t.endCase() },
+		},
+	}
+}
+
+func (t *turn) backToBotAction() action {
+	return action{Label: t.tr("btn.back_to_bot"), Data: "a=case.end"}
+}
+
+// memberProvince is the province whose officers answer the member: a leader's, else the one
+// they gave when they asked to be called back; empty when unknown (the admins answer).
+func (t *turn) memberProvince() (string, error) {
+	if l, err := t.store.GetLeader(t.ctx, t.member.UserID); err == nil {
+		return l.ProvinceCode, nil
+	} else if !isNotFound(err) {
+		return "", err
+	}
+	rs, err := t.store.ListReferrals(t.ctx, store.ReferralFilter{WorkerUserID: t.member.UserID, Limit: 1})
+	if err != nil || len(rs) == 0 {
+		return "", err
+	}
+	return rs[0].ProvinceCode, nil
+}
+
+// openCase opens (or continues) the member's case with what they typed, and says what happens now.
+func (t *turn) openCase() error {
+	province, err := t.memberProvince()
+	if err != nil {
+		return err
+	}
+	said := strings.TrimSpace(t.ev.Text)
+	if said == "" {
+		said = t.tr("btn.contact")
+	}
+	recent, err := t.store.Recent(t.ctx, t.member.UserID) // what was said just before, outside forms
+	if err != nil {
+		return fmt.Errorf("bot: recent lines: %w", err)
+	}
+	entries := append(recent, store.CaseEntry{At: t.now, From: actions.FromMember, Text: said, Event: t.ev.ID})
+	if t.sess.Flow != "" {
+		entries = append(entries, store.CaseEntry{At: t.now, From: actions.FromBot, Text: t.tr("case.in_form", "Form", t.tr(t.sess.Flow+".restart"))})
+	}
+	_, created, err := t.actions.OpenCase(t.ctx, t.member.UserID, province, entries)
+	if err != nil {
+		return err
+	}
+	t.private = true
+	key := "case.opened"
+	if !created {
+		key = "case.still_open"
+	}
+	t.out.text(t.tr(key, "Hotline", t.kb().Hotline))
+	t.out.buttons(t.backToBotAction())
+	return nil
+}
+
+// endCase takes the member back to the bot.
+func (t *turn) endCase() error {
+	ended, err := t.actions.EndCaseByMember(t.ctx, t.member.UserID)
+	if err != nil {
+		return err
+	}
+	if ended {
+		t.out.text(t.tr("case.ended"))
+	}
+	return t.menu()
+}
+
+// inCase hands what the member typed to their open case; true when it did, and the bot says
+// nothing.
+func (t *turn) inCase() (bool, error) {
+	if w := keywordOf(t.ev.Text); t.ev.Kind != KindMessage || isHandoffWord(w) || isEraseWord(w) {
+		return false, nil // asking again is answered (the case is with an officer already), erasing always works
+	}
+	text := t.ev.Text
+	if text == "" {
+		text = t.tr("case.non_text")
+	}
+	quiet, err := t.actions.MemberSaid(t.ctx, t.member.UserID, t.ev.ID, text)
+	t.private = t.private || quiet
+	return quiet, err
+}
+
+// Recent lines: the last exchanges outside forms, kept a day, so a hand-off starts with them.
+const (
+	recentKeep = 10
+	recentText = 300 // characters of each line kept
+)
+
+// remember keeps what the member typed and the bot's first answer as recent lines; failures
+// are logged (the answer is sent).
+func (t *turn) remember() {
+	if t.ev.Kind != KindMessage || t.ev.Text == "" || t.private {
+		return
+	}
+	entries := []store.CaseEntry{{At: t.now, From: actions.FromMember, Text: clipRunes(t.ev.Text, recentText), Event: t.ev.ID}}
+	if len(t.out.msgs) > 0 {
+		if m, ok := t.out.msgs[0].(*messaging_api.TextMessage); ok {
+			entries = append(entries, store.CaseEntry{At: t.now, From: actions.FromBot, Text: clipRunes(m.Text, recentText)})
+		}
+	}
+	if err := t.store.AddRecent(t.ctx, t.member.UserID, entries, recentKeep, t.now.Add(-store.RecentRetention)); err != nil {
+		t.log.Warn("recent lines not kept", "err", err)
+	}
+}
+
+// CaseOpened tells the officers of c's province and the admins of a new case, with a link to
+// the console's inbox (actions.Notifier). Each push's retry key is derived from the case and
+// the officer.
+func (e *Engine) CaseOpened(ctx context.Context, c store.Case) {
+	name := ""
+	if m, err := e.store.GetMember(ctx, c.UserID); err == nil {
+		name = m.DisplayName
+	}
+	first := "" // what the member asked when they asked for a person: the last of their lines
+	for _, en := range c.Entries {
+		if en.From == actions.FromMember {
+			first = clipRunes(en.Text, 200)
+		}
+	}
+	e.toOfficers(ctx, c.ProvinceCode, func(t *turn) {
+		t.out.text(t.tr("case.new", "Name", name, "Province", t.provinceNames(nonEmpty(c.ProvinceCode)), "Text", first,
+			"Link", e.publicURL+"/console/cases/"+c.ID))
+	}, store.PushCase, "case.open", c.ID)
+}
+
+// nonEmpty is []string{p}, or nil (every province) for an empty p.
+func nonEmpty(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return []string{p}
+}
+
+// CaseReplied pushes an officer's reply to the member (actions.Notifier).
+func (e *Engine) CaseReplied(ctx context.Context, c store.Case, text string) {
+	e.toMember(ctx, c.UserID, func(t *turn) {
+		t.out.text(t.tr("case.reply", "Text", text))
+		t.out.buttons(t.backToBotAction())
+	}, store.PushCase, "case.reply", c.ID, strconv.Itoa(len(c.Entries)))
+}
+
+// CaseClosed tells the member an officer closed the case (actions.Notifier); nothing when the
+// member went back to the bot themselves.
+func (e *Engine) CaseClosed(ctx context.Context, c store.Case) {
+	if c.ClosedBy == actions.FromMember {
+		return
+	}
+	e.toMember(ctx, c.UserID, func(t *turn) {
+		t.out.text(t.tr("case.closed"))
+		if err := t.menu(); err != nil {
+			e.log.Error("case closed menu", "err", err)
+		}
+	}, store.PushCase, "case.close", c.ID)
+}
+
+// CaseUnanswered tells the member nobody has answered yet, with the hotline (actions.Notifier).
+func (e *Engine) CaseUnanswered(ctx context.Context, c store.Case) {
+	e.toMember(ctx, c.UserID, func(t *turn) {
+		t.out.text(t.tr("case.unanswered", "Hotline", t.kb().Hotline))
+		t.out.buttons(t.backToBotAction())
+	}, store.PushCase, "case.hotline", c.ID)
+}
+
+// toMember queues what fill builds in the outbox, in the member's language, with a retry key
+// derived from key; a member who blocked the account is skipped. Failures are logged.
+func (e *Engine) toMember(ctx context.Context, userID string, fill func(t *turn), kind store.PushKind, key ...string) {
+	m, err := e.store.GetMember(ctx, userID)
+	switch {
+	case err != nil:
+		e.log.Error("push not queued: member", "kind", kind, "err", err)
+		return
+	case m.Blocked:
+		e.skipPush(kind, "member blocked the account")
+		return
+	}
+	t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}
+	fill(t)
+	if err := e.queue(ctx, kind, userID, t.out.messages(), outbox.Key(append(key, userID)...)); err != nil {
+		e.log.Error("push not queued", "kind", kind, "err", err)
+	}
+}
+
+// toOfficers queues what fill builds for each officer of province and each admin, in their
+// language (Thai for an admin who never chatted: LINE delivers to friends only), skipping those
+// who blocked the account. Each retry key is derived from key and the officer.
+func (e *Engine) toOfficers(ctx context.Context, province string, fill func(t *turn), kind store.PushKind, key ...string) {
+	to := map[string]bool{}
+	for id := range e.admins {
+		to[id] = true
+	}
+	if province != "" {
+		officers, err := e.store.ListOfficers(ctx, province)
+		if err != nil {
+			e.log.Error("list officers", "err", err)
+			return
+		}
+		for _, o := range officers {
+			to[o.UserID] = true
+		}
+	}
+	for id := range to {
+		m, err := e.store.GetMember(ctx, id)
+		switch {
+		case isNotFound(err):
+			m = store.Member{UserID: id, Language: store.LangThai}
+		case err != nil:
+			e.log.Error("get officer member", "err", err)
+			continue
+		case m.Blocked:
+			e.skipPush(kind, "officer blocked the account")
+			continue
+		}
+		t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}
+		fill(t)
+		if err := e.queue(ctx, kind, id, t.out.messages(), outbox.Key(append(key, id)...)); err != nil {
+			e.log.Error("officer push not queued", "kind", kind, "err", err)
+		}
+	}
+}

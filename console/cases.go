@@ -1,0 +1,110 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/store"
+)
+
+func (c *Console) caseRoutes(g *gin.RouterGroup) {
+	g.GET("/cases", c.cases)
+	g.GET("/cases/:id", c.caseView)
+	g.POST("/cases/:id/reply", c.csrf, c.replyCase)
+	g.POST("/cases/:id/close", c.csrf, c.closeCase)
+}
+
+type caseRow struct {
+	store.Case
+	Name string // the member's LINE display name
+	Ask  string // what the member asked when asking for a person: their last line
+}
+
+type casesData struct {
+	Open, Closed []caseRow
+}
+
+// cases is the hand-off inbox: open cases first, oldest waiting on top; then the last closed.
+func (c *Console) cases(ctx *gin.Context) {
+	p := c.base(ctx, "cases")
+	cs, err := c.cfg.Actions.Cases(ctx.Request.Context(), p.Officer, "")
+	if err != nil {
+		c.refused(ctx, p, "cases", err)
+		return
+	}
+	var d casesData
+	for _, cs := range cs {
+		row := caseRow{Case: cs, Name: c.memberName(ctx, cs.UserID)}
+		for _, e := range cs.Entries {
+			if e.From == actions.FromMember {
+				row.Ask = e.Text
+			}
+		}
+		if cs.Status == store.CaseOpen {
+			d.Open = append([]caseRow{row}, d.Open...) // newest first from the store: oldest on top
+		} else if len(d.Closed) < 20 {
+			d.Closed = append(d.Closed, row)
+		}
+	}
+	c.render(ctx, http.StatusOK, "cases", p, d)
+}
+
+type caseEntryRow struct {
+	store.CaseEntry
+	Officer bool
+	Who     string
+}
+
+type caseData struct {
+	Case    store.Case
+	Name    string
+	Entries []caseEntryRow
+}
+
+func (c *Console) casePage(ctx *gin.Context, p page) {
+	cs, err := c.cfg.Actions.Case(ctx.Request.Context(), p.Officer, ctx.Param("id"))
+	if err != nil {
+		c.refused(ctx, p, "cases", err)
+		return
+	}
+	d := caseData{Case: cs, Name: c.memberName(ctx, cs.UserID)}
+	for _, e := range cs.Entries {
+		row := caseEntryRow{CaseEntry: e, Who: d.Name}
+		if id, ok := strings.CutPrefix(e.From, "officer:"); ok {
+			row.Officer, row.Who = true, c.memberName(ctx, id)
+		} else if e.From == "bot" {
+			row.Who = c.text(p.Lang, "case.bot")
+		}
+		d.Entries = append(d.Entries, row)
+	}
+	c.render(ctx, http.StatusOK, "case", p, d)
+}
+
+func (c *Console) caseView(ctx *gin.Context) { c.casePage(ctx, c.base(ctx, "cases")) }
+
+func (c *Console) replyCase(ctx *gin.Context) {
+	p := c.base(ctx, "cases")
+	if _, err := c.cfg.Actions.ReplyToCase(ctx.Request.Context(), p.Officer, ctx.Param("id"), ctx.PostForm("text")); err != nil {
+		if !c.refusal(ctx, &p, err) {
+			return
+		}
+		c.casePage(ctx, p)
+		return
+	}
+	c.done(ctx, "/console/cases/"+ctx.Param("id"), "case.replied")
+}
+
+func (c *Console) closeCase(ctx *gin.Context) {
+	p := c.base(ctx, "cases")
+	if _, err := c.cfg.Actions.CloseCase(ctx.Request.Context(), p.Officer, ctx.Param("id")); err != nil {
+		if !c.refusal(ctx, &p, err) {
+			return
+		}
+		c.casePage(ctx, p)
+		return
+	}
+	c.done(ctx, "/console/cases", "case.closed")
+}

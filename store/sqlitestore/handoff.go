@@ -1,0 +1,226 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ssonet/ssonet/store"
+)
+
+const caseColumns = `id, user_id, province_code, status, entries_sealed, created_at, first_response_at, hotline_at, closed_at, closed_by, version`
+
+func (s *Store) scanCase(sc interface{ Scan(...any) error }) (store.Case, error) {
+	var c store.Case
+	var sealed string
+	err := sc.Scan(&c.ID, &c.UserID, &c.ProvinceCode, &c.Status, &sealed, millis{&c.CreatedAt}, millis{&c.FirstResponseAt},
+		millis{&c.HotlineAt}, millis{&c.ClosedAt}, &c.ClosedBy, &c.Version)
+	if err == nil {
+		err = s.sealer.OpenJSON(sealed, &c.Entries)
+	}
+	return c, err
+}
+
+func (s *Store) caseArgs(c store.Case) ([]any, error) {
+	sealed, err := s.sealer.SealJSON(c.Entries)
+	if err != nil {
+		return nil, err
+	}
+	return []any{c.ID, c.UserID, c.ProvinceCode, c.Status, sealed, at(c.CreatedAt), at(c.FirstResponseAt), at(c.HotlineAt),
+		at(c.ClosedAt), c.ClosedBy, c.Version}, nil
+}
+
+// CreateCase stores a new case with its transcript sealed; store.ErrConflict on a used ID.
+func (s *Store) CreateCase(ctx context.Context, c store.Case) (store.Case, error) {
+	c.Version = 1
+	args, err := s.caseArgs(c)
+	if err != nil {
+		return store.Case{}, fmt.Errorf("sqlitestore: create case: %w", err)
+	}
+	n, err := affected(s.write.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`, args...))
+	if err == nil && n == 0 {
+		err = store.ErrConflict
+	}
+	if err != nil {
+		return store.Case{}, fmt.Errorf("sqlitestore: create case: %w", err)
+	}
+	return c, nil
+}
+
+// GetCase returns a case by ID. Served by the primary key.
+func (s *Store) GetCase(ctx context.Context, id string) (store.Case, error) {
+	c, err := s.scanCase(s.read.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, id))
+	if err != nil {
+		return store.Case{}, notFound("get case", err)
+	}
+	return c, nil
+}
+
+// OpenCaseOf returns the member's open case. Per message of a member; served by cases_user.
+func (s *Store) OpenCaseOf(ctx context.Context, userID string) (store.Case, error) {
+	c, err := s.scanCase(s.read.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases
+		WHERE user_id = ? AND status = ? ORDER BY created_at DESC LIMIT 1`, userID, store.CaseOpen))
+	if err != nil {
+		return store.Case{}, notFound("open case", err)
+	}
+	return c, nil
+}
+
+func (s *Store) listCases(ctx context.Context, what, q string, args ...any) ([]store.Case, error) {
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []store.Case
+	for rows.Next() {
+		c, err := s.scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlitestore: %s: %w", what, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlitestore: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// ListCases returns cases newest first. Served by cases_province when a province is given.
+func (s *Store) ListCases(ctx context.Context, province string, status store.CaseStatus, limit int) ([]store.Case, error) {
+	var where []string
+	var args []any
+	if province != "" {
+		where, args = append(where, `province_code = ?`), append(args, province)
+	}
+	if status != "" {
+		where, args = append(where, `status = ?`), append(args, status)
+	}
+	q := `SELECT ` + caseColumns + ` FROM cases`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	return s.listCases(ctx, "list cases", q+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit)...)
+}
+
+// UpdateCase replaces a case guarded by its version. Served by the primary key.
+func (s *Store) UpdateCase(ctx context.Context, c store.Case) (store.Case, error) {
+	prev := c.Version
+	c.Version++
+	args, err := s.caseArgs(c)
+	if err != nil {
+		return store.Case{}, fmt.Errorf("sqlitestore: update case: %w", err)
+	}
+	n, err := affected(s.write.ExecContext(ctx, `UPDATE cases SET user_id = ?, province_code = ?, status = ?, entries_sealed = ?,
+		created_at = ?, first_response_at = ?, hotline_at = ?, closed_at = ?, closed_by = ?, version = ?
+		WHERE id = ? AND version = ?`, append(args[1:], args[0], prev)...))
+	if err == nil && n == 0 {
+		if _, gerr := s.GetCase(ctx, c.ID); gerr != nil {
+			return store.Case{}, gerr
+		}
+		err = store.ErrConflict
+	}
+	if err != nil {
+		return store.Case{}, fmt.Errorf("sqlitestore: update case: %w", err)
+	}
+	return c, nil
+}
+
+// CasesUnanswered returns open, unanswered cases created before t. Served by cases_unanswered.
+func (s *Store) CasesUnanswered(ctx context.Context, t time.Time) ([]store.Case, error) {
+	return s.listCases(ctx, "unanswered cases", `SELECT `+caseColumns+` FROM cases
+		WHERE status = 'open' AND first_response_at IS NULL AND hotline_at IS NULL AND created_at < ? ORDER BY created_at`, at(t))
+}
+
+// DeleteCasesClosedBefore removes cases closed before t. Served by cases_closed.
+func (s *Store) DeleteCasesClosedBefore(ctx context.Context, t time.Time) (int, error) {
+	n, err := affected(s.write.ExecContext(ctx, `DELETE FROM cases WHERE closed_at IS NOT NULL AND closed_at < ?`, at(t)))
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: delete closed cases: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteCasesOf removes a member's cases. Served by cases_user.
+func (s *Store) DeleteCasesOf(ctx context.Context, userID string) (int, error) {
+	n, err := affected(s.write.ExecContext(ctx, `DELETE FROM cases WHERE user_id = ?`, userID))
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: delete cases of member: %w", err)
+	}
+	return n, nil
+}
+
+// AddRecent rewrites the member's recent lines in one transaction. Per message outside a form;
+// served by the primary key.
+func (s *Store) AddRecent(ctx context.Context, userID string, entries []store.CaseEntry, keep int, since time.Time) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlitestore: add recent: %w", err)
+	}
+	defer tx.Rollback()
+	var have []store.CaseEntry
+	var sealed string
+	err = tx.QueryRowContext(ctx, `SELECT entries_sealed FROM recent WHERE user_id = ?`, userID).Scan(&sealed)
+	switch {
+	case err == nil:
+		err = s.sealer.OpenJSON(sealed, &have)
+	case errors.Is(err, sql.ErrNoRows):
+		err = nil
+	}
+	if err == nil {
+		sealed, err = s.sealer.SealJSON(store.TrimRecent(append(have, entries...), keep, since))
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `INSERT INTO recent (user_id, entries_sealed, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET entries_sealed = excluded.entries_sealed, updated_at = excluded.updated_at`,
+			userID, sealed, at(entries[len(entries)-1].At))
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("sqlitestore: add recent: %w", err)
+	}
+	return nil
+}
+
+// Recent returns the member's recent lines. Served by the primary key.
+func (s *Store) Recent(ctx context.Context, userID string) ([]store.CaseEntry, error) {
+	var sealed string
+	err := s.read.QueryRowContext(ctx, `SELECT entries_sealed FROM recent WHERE user_id = ?`, userID).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	var out []store.CaseEntry
+	if err == nil {
+		err = s.sealer.OpenJSON(sealed, &out)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: recent: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteRecent removes the member's recent lines. Served by the primary key.
+func (s *Store) DeleteRecent(ctx context.Context, userID string) error {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM recent WHERE user_id = ?`, userID); err != nil {
+		return fmt.Errorf("sqlitestore: delete recent: %w", err)
+	}
+	return nil
+}
+
+// DeleteRecentBefore removes stale recent lines. Served by recent_updated.
+func (s *Store) DeleteRecentBefore(ctx context.Context, t time.Time) (int, error) {
+	n, err := affected(s.write.ExecContext(ctx, `DELETE FROM recent WHERE updated_at < ?`, at(t)))
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: delete old recent: %w", err)
+	}
+	return n, nil
+}
