@@ -70,6 +70,7 @@ func productionEnv(t testing.TB, standIn *linetest.Server, extra map[string]stri
 		"LINE_CHANNEL_SECRET":       testSecret,
 		"LINE_CHANNEL_ACCESS_TOKEN": testToken,
 		"LINE_API_BASE_URL":         standIn.URL(),
+		"LINE_DATA_API_BASE_URL":    standIn.DataURL(),
 		"ENCRYPTION_KEY":            testKey,
 	}
 	for k, v := range extra {

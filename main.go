@@ -32,6 +32,7 @@ import (
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
 	"github.com/ssonet/ssonet/outbox"
+	"github.com/ssonet/ssonet/richmenu"
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/mongostore"
@@ -45,6 +46,13 @@ const shutdownTimeout = 20 * time.Second
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 {
+		if err := command(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "ssonet:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, os.Getenv, os.Stdout, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "ssonet:", err)
 		os.Exit(1)
@@ -121,20 +129,20 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 
 	// LINE: the real Messaging API, or in simulator mode the in-process stand-in with a channel
 	// secret and token made up for this run.
-	secret, token, apiURL := cfg.ChannelSecret, cfg.AccessToken, cfg.APIBaseURL
+	secret, token, apiURL, dataURL := cfg.ChannelSecret, cfg.AccessToken, cfg.APIBaseURL, cfg.DataAPIBaseURL
 	var standIn *linetest.Server
 	var rateLimits map[string]line.RateLimit // nil: LINE's published limits
 	if cfg.Simulator {
 		secret, token = randomHex(16), randomHex(32)
 		standIn = linetest.NewServer(token)
 		stops = append(stops, func(context.Context) error { standIn.Close(); return nil })
-		apiURL = standIn.URL()
+		apiURL, dataURL = standIn.URL(), standIn.DataURL()
 		rateLimits = map[string]line.RateLimit{} // the stand-in has no budget to protect
 	}
 	if !cfg.LineRateLimit {
 		rateLimits = map[string]line.RateLimit{} // LINE_RATE_LIMIT=off: a stand-in for benchmarks
 	}
-	client, err := line.New(line.Config{BaseURL: apiURL, AccessToken: token, Logger: log, RateLimits: rateLimits})
+	client, err := line.New(line.Config{BaseURL: apiURL, DataBaseURL: dataURL, AccessToken: token, Logger: log, RateLimits: rateLimits})
 	if err != nil {
 		return err
 	}
@@ -165,6 +173,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		publicURL = "http://localhost:" + port
 	}
 
+	menus, err := richmenu.New(richmenu.Config{Store: st, LINE: client, Admins: admins, Logger: log, Now: cfg.Now})
+	if err != nil {
+		return err
+	}
 	var kick func() // the scheduler's Kick, set below before any event is handled
 	var announcements *scheduler.Announcements
 	out, err := outbox.New(outbox.Config{Store: st, LINE: client, Location: cfg.Location, Now: cfg.Now, Logger: log,
@@ -173,7 +185,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		return err
 	}
 	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Outbox: out, Location: cfg.Location, Logger: log, Now: cfg.Now,
-		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, Knowledge: cfg.Knowledge, Registerer: metrics, PublicURL: publicURL})
+		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, Knowledge: cfg.Knowledge, Registerer: metrics, PublicURL: publicURL,
+		RoleChanged: relinker(menus, log)})
 	if err != nil {
 		return err
 	}
@@ -185,6 +198,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		go func() { defer close(done); watchKnowledge(wctx, hup, cfg.KnowledgeFile, engine.SetKnowledge, log) }()
 		stops = append(stops, func(context.Context) error { signal.Stop(hup); cancel(); <-done; return nil })
 	}
+	menuCtx, stopMenus := context.WithCancel(ctx)
+	menusDone := menus.Start(menuCtx)
+	stops = append(stops, func(context.Context) error { stopMenus(); <-menusDone; return nil })
 	announcements, err = scheduler.NewAnnouncements(scheduler.AnnouncementsConfig{Store: st, Outbox: out, Announcer: engine, Logger: log, Now: cfg.Now})
 	if err != nil {
 		return err
@@ -229,9 +245,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	}
 	var sim *handlers.Simulator
 	if cfg.Simulator {
-		sim, err = handlers.NewSimulator(handlers.SimulatorConfig{
+		history, _ := st.(handlers.SimHistory) // the embedded store keeps it; MongoDB does not
+		sim, err = handlers.NewSimulator(ctx, handlers.SimulatorConfig{
 			StandIn: standIn, ChannelSecret: secret, WebhookURL: "http://" + local + "/webhook", Now: time.Now,
-			Settle: workers.WaitIdle,
+			History: history, Settle: workers.WaitIdle,
 		})
 		if err != nil {
 			return err

@@ -155,9 +155,10 @@ type Config struct {
 	Costs Coster
 	// Registerer receives the hand-off metrics (ssonet_handoff_*); none when nil.
 	Registerer prometheus.Registerer
-	// RoleChanged is called after a member's role changed (an officer added by an invite, or
-	// revoked), so their LINE rich menu can be relinked to the role they have now (a revoked
-	// officer's goes back to their leader or worker menu); may be nil.
+	// RoleChanged is called after a member's role changed (a leader approved or rejected, an
+	// officer added by an invite, or revoked), so their LINE rich menu can be relinked to the
+	// role they have now (a revoked officer's goes back to their leader or worker menu); may be
+	// nil.
 	RoleChanged func(ctx context.Context, userID string)
 }
 
@@ -323,12 +324,13 @@ func notYours(field, p string) *Error {
 }
 
 // freeText reads a note or text an officer wrote for others (at most max characters; empty
-// allowed when optional).
+// allowed when optional), kept as written: Thai digits and line breaks stay
+// (thai.ParseMessageText).
 func freeText(field, in string, max int, optional bool) (string, error) {
 	if optional && strings.TrimSpace(in) == "" {
 		return "", nil
 	}
-	v, err := thai.ParseFreeText(in, max)
+	v, err := thai.ParseMessageText(in, max)
 	if err != nil {
 		return "", invalid(field, "act.text_invalid", "Max", max)
 	}

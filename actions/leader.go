@@ -79,6 +79,7 @@ func (s *Service) DecideLeader(ctx context.Context, a Actor, d Decision) (store.
 	if err := s.audit(ctx, a, action, l.UserID, l.ProvinceCode, detail); err != nil {
 		return l, err
 	}
+	s.roleChanged(ctx, l.UserID) // before the push that says the menu changed
 	s.cfg.Notifier.LeaderDecided(ctx, l)
 	return l, nil
 }

@@ -59,8 +59,10 @@ type Config struct {
 	// Registerer receives the Section 40 answer and feedback counters and the hand-off
 	// metrics (actions.Config.Registerer); none when nil.
 	Registerer prometheus.Registerer
-	// RoleChanged is called after a member became an officer or was revoked (the rich-menu
-	// link follows the role); nil does nothing.
+	// RoleChanged is called with a member's user ID after their role changed: a leader
+	// application stored, approved or rejected, an officer added by an invite or revoked, the
+	// member's data erased. The rich menus relink the member's menu there
+	// (richmenu.Menus.Relink); nil does nothing.
 	RoleChanged func(ctx context.Context, userID string)
 	// PublicURL is where people reach this service (PUBLIC_URL, no trailing slash): the
 	// officers' sign-in links point under it.
@@ -85,13 +87,13 @@ type Engine struct {
 	admins  map[string]bool
 	actions *actions.Service // the officers' business actions, shared with the API and console
 
-	publicURL string
+	publicURL   string
+	roleChanged func(ctx context.Context, userID string) // Config.RoleChanged
 
 	// Collected from features() by New.
 	flows     map[string]*flow
 	keywords  []keyword
 	postbacks map[string]func(t *turn, q url.Values) error
-	menuItems []menuItem
 }
 
 // New checks cfg and returns an Engine. It fails when Store, Messenger or Outbox is missing, or when
@@ -101,7 +103,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("bot: Store, Messenger and Outbox are required")
 	}
 	e := &Engine{store: cfg.Store, msg: cfg.Messenger, outbox: cfg.Outbox, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
-		sealer: cfg.Sealer, admins: map[string]bool{}, publicURL: strings.TrimRight(cfg.PublicURL, "/")}
+		sealer: cfg.Sealer, admins: map[string]bool{}, publicURL: strings.TrimRight(cfg.PublicURL, "/"), roleChanged: cfg.RoleChanged}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
 	}
@@ -146,7 +148,6 @@ func New(cfg Config) (*Engine, error) {
 			}
 			e.postbacks[a] = h
 		}
-		e.menuItems = append(e.menuItems, f.menu...)
 	}
 	return e, nil
 }
@@ -179,8 +180,10 @@ type turn struct {
 	member store.Member
 	sess   store.Session // Version 0 and Flow "" when the member has none stored
 
-	sessChanged bool // sess must be saved
-	endSession  bool // the stored session must be deleted
+	sessChanged bool   // sess must be saved
+	endSession  bool   // the form ended: only the session's kept context stays (context.go)
+	lastAsk     string // the question the previous turn asked, which this message may answer
+	which       int    // a number typed with no list on screen: the list shown asks for it again
 	out         reply
 	chat        bool // small talk or a greeting: not pushed when the reply token no longer works
 	private     bool // not kept as recent lines (a form's answer, a case's message, an erase)
@@ -205,6 +208,7 @@ func (t *turn) run() error {
 		return fmt.Errorf("bot: get session: %w", err)
 	}
 	t.sess = s
+	t.loadContext()
 	t.private = s.Flow != "" // a form's answers (IDs, phones) are never kept as recent lines
 	if err := t.dispatch(); err != nil {
 		return err
@@ -269,10 +273,15 @@ func (t *turn) unfollow() error {
 	return nil
 }
 
-// saveSession stores or deletes the session as the turn decided.
+// saveSession stores or deletes the session as the turn decided; an idle session is kept only
+// while it holds context (context.go).
 func (t *turn) saveSession() error {
+	if t.endSession {
+		t.sess = store.Session{UserID: t.sess.UserID, Fields: t.keptContext(), Version: t.sess.Version}
+		t.sessChanged = true
+	}
 	switch {
-	case t.endSession:
+	case t.sess.Flow == "" && len(t.sess.Fields) == 0 && t.sessChanged:
 		if t.sess.Version == 0 {
 			return nil
 		}
@@ -317,6 +326,13 @@ func (t *turn) send() {
 	// An answer that could not go out within the hour (LINE's quota ran out) would only confuse.
 	if perr := t.queueUntil(t.ctx, store.PushReply, t.ev.UserID, msgs, FallbackRetryKey(t.ev.ID), t.now.Add(fallbackLife)); perr != nil {
 		t.log.Error("push fallback not queued", "event", t.ev.ID, "err", perr)
+	}
+}
+
+// standingChanged reports a change of userID's role to Config.RoleChanged.
+func (e *Engine) standingChanged(ctx context.Context, userID string) {
+	if e.roleChanged != nil {
+		e.roleChanged(ctx, userID)
 	}
 }
 

@@ -50,6 +50,9 @@ func NewRouter(cfg RouterConfig) *gin.Engine {
 		sim.POST("/api/users", s.createUser)
 		sim.POST("/api/events", s.postEvent)
 		sim.GET("/api/messages", s.getMessages)
+		sim.GET("/api/history", s.getHistory)
+		sim.GET("/api/richmenu", s.getRichMenu)
+		sim.GET("/api/richmenu/:id/image", s.getRichMenuImage)
 	}
 	return r
 }

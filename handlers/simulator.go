@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
+	"github.com/ssonet/ssonet/store"
 )
 
 //go:embed simulator.html
@@ -41,6 +43,21 @@ type StandIn interface {
 	SetBlocked(userID string, blocked bool)
 	// Deliveries returns everything sent to userID so far, oldest first.
 	Deliveries(userID string) []linetest.Delivery
+	// RichMenuOf returns the rich menu userID sees (linked, else the default).
+	RichMenuOf(userID string) (linetest.RichMenu, bool)
+	// RichMenuByID returns a rich menu by ID.
+	RichMenuByID(id string) (linetest.RichMenu, bool)
+	// SwitchRichMenu links the menu of alias aliasID to userID, as a richmenuswitch tap does.
+	SwitchRichMenu(userID, aliasID string) (linetest.RichMenu, bool)
+}
+
+// SimHistory keeps the simulator's personas and chat history across restarts;
+// *sqlitestore.Store satisfies it. Entries are JSON documents (simEntry).
+type SimHistory interface {
+	SaveSimUser(ctx context.Context, u store.SimUser, at time.Time) error
+	ListSimUsers(ctx context.Context) ([]store.SimUser, error)
+	AppendSimEntries(ctx context.Context, userID string, entries [][]byte) error
+	SimEntries(ctx context.Context, userID string, after int64, limit int) (seqs []int64, entries [][]byte, err error)
 }
 
 // SimUser is a chat persona of the simulator.
@@ -65,7 +82,7 @@ func SimulatorPresets() []SimUser {
 // simulatorTimeout bounds the webhook call and the wait for its answer.
 const simulatorTimeout = 30 * time.Second
 
-// SimulatorConfig holds what a Simulator needs; all fields are required.
+// SimulatorConfig holds what a Simulator needs; all fields but History are required.
 type SimulatorConfig struct {
 	StandIn       StandIn
 	ChannelSecret string           // the per-run secret the webhook verifies
@@ -74,6 +91,9 @@ type SimulatorConfig struct {
 	// Settle waits until the events the webhook accepted are handled (the inbox's WaitIdle),
 	// so that an event's answer is read after it was sent.
 	Settle func(ctx context.Context) error
+	// History keeps personas and chats across restarts (the embedded store); nil keeps them in
+	// memory for this run only.
+	History SimHistory
 }
 
 // Simulator serves the chat simulator: the page at GET /simulator and its JSON API. It turns a
@@ -83,23 +103,40 @@ type Simulator struct {
 	cfg    SimulatorConfig
 	client *http.Client
 
-	mu      sync.Mutex
-	users   []SimUser
-	blocked map[string]bool // users whose last event was unfollow: their next follow is an unblock
+	mu       sync.Mutex
+	users    []SimUser
+	blocked  map[string]bool // users whose last event was unfollow: their next follow is an unblock
+	recorded map[string]int  // per user, how many stand-in deliveries are in the history
+	history  SimHistory
+
+	recordMu sync.Mutex // one recorder at a time, so no delivery is recorded twice
 }
 
-// NewSimulator registers the preset personas' profiles with the stand-in.
-func NewSimulator(cfg SimulatorConfig) (*Simulator, error) {
+// NewSimulator registers the preset personas' profiles, and those History kept, with the
+// stand-in.
+func NewSimulator(ctx context.Context, cfg SimulatorConfig) (*Simulator, error) {
 	if cfg.StandIn == nil || cfg.ChannelSecret == "" || cfg.WebhookURL == "" || cfg.Now == nil || cfg.Settle == nil {
 		return nil, errors.New("handlers: simulator needs StandIn, ChannelSecret, WebhookURL, Now and Settle")
 	}
 	s := &Simulator{
-		cfg:     cfg,
-		client:  &http.Client{Timeout: simulatorTimeout},
-		blocked: map[string]bool{},
+		cfg:      cfg,
+		client:   &http.Client{Timeout: simulatorTimeout},
+		blocked:  map[string]bool{},
+		recorded: map[string]int{},
+		history:  cfg.History,
+	}
+	if s.history == nil {
+		s.history = &memHistory{}
 	}
 	for _, u := range SimulatorPresets() {
 		s.addUser(u)
+	}
+	kept, err := s.history.ListSimUsers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("handlers: simulator users: %w", err)
+	}
+	for _, u := range kept {
+		s.addUser(SimUser{UserID: u.UserID, DisplayName: u.DisplayName, Language: u.Language, Role: u.Role})
 	}
 	return s, nil
 }
@@ -144,6 +181,11 @@ func (s *Simulator) createUser(c *gin.Context) {
 	id := make([]byte, 16)
 	_, _ = rand.Read(id) // crypto/rand.Read never fails on supported platforms
 	u := SimUser{UserID: "U" + hex.EncodeToString(id), DisplayName: in.DisplayName, Language: in.Language, Role: "new"}
+	if err := s.history.SaveSimUser(c.Request.Context(), store.SimUser{UserID: u.UserID, DisplayName: u.DisplayName,
+		Language: u.Language, Role: u.Role}, s.cfg.Now()); err != nil {
+		c.JSON(http.StatusInternalServerError, gin.H{"error": err.Error()})
+		return
+	}
 	s.addUser(u)
 	c.JSON(http.StatusOK, u)
 }
@@ -155,7 +197,35 @@ type SimEvent struct {
 	Text   string            `json:"text"`   // message: what the user typed
 	Data   string            `json:"data"`   // postback: the button's data
 	Params map[string]string `json:"params"` // postback: datetime picker value ("date", "time" or "datetime")
+	// MessageType is the message's type: "text" (also when empty), "sticker", "image" or
+	// "location", with Sticker, Image or Location.
+	MessageType string       `json:"messageType"`
+	Sticker     *SimSticker  `json:"sticker"`
+	Image       string       `json:"image"` // a data: URL of the picture (JPEG or PNG), shown in the history
+	Location    *SimLocation `json:"location"`
+	// Display is what the chat shows for a postback (the button's displayText or label).
+	Display string `json:"display"`
+	// RichMenuAliasID makes the postback a richmenuswitch tap: the user's menu becomes the one
+	// the alias names, and the postback carries LINE's switch params.
+	RichMenuAliasID string `json:"richMenuAliasId"`
 }
+
+// SimSticker is a sticker message's package and sticker IDs (LINE's own sticker lists).
+type SimSticker struct {
+	PackageID string `json:"packageId"`
+	StickerID string `json:"stickerId"`
+}
+
+// SimLocation is a location message.
+type SimLocation struct {
+	Title     string  `json:"title"`
+	Address   string  `json:"address"`
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+}
+
+// maxSimImage bounds the picture a simulator user sends (a data: URL kept in the history).
+const maxSimImage = 300 << 10
 
 // simDeliveries is the answer of the events and messages endpoints: what the stand-in delivered
 // to the user from index Since (inclusive) to Next (exclusive). Pass Next as ?since= next time.
@@ -187,6 +257,16 @@ func (s *Simulator) postEvent(c *gin.Context) {
 		c.JSON(http.StatusBadRequest, gin.H{"error": err.Error()})
 		return
 	}
+	ctx := c.Request.Context()
+	// What the bot said before (pushes), then what the user did, then the answer.
+	if err := s.record(ctx, in.UserID); err != nil {
+		c.JSON(http.StatusInternalServerError, gin.H{"error": err.Error()})
+		return
+	}
+	if err := s.appendEntries(ctx, in.UserID, userEntry(in, s.cfg.Now())); err != nil {
+		c.JSON(http.StatusInternalServerError, gin.H{"error": err.Error()})
+		return
+	}
 	since := len(s.cfg.StandIn.Deliveries(in.UserID))
 
 	req, err := http.NewRequestWithContext(c.Request.Context(), http.MethodPost, s.cfg.WebhookURL, bytes.NewReader(body))
@@ -211,6 +291,13 @@ func (s *Simulator) postEvent(c *gin.Context) {
 
 	out := s.deliveries(in.UserID, since)
 	out.WebhookStatus = res.StatusCode
+	if err := s.record(ctx, in.UserID); err != nil {
+		c.JSON(http.StatusInternalServerError, gin.H{"error": err.Error()})
+		return
+	}
+	if res.StatusCode != http.StatusOK {
+		_ = s.appendEntries(ctx, in.UserID, simEntry{From: "sys", At: s.cfg.Now(), Text: "webhook answered " + strconv.Itoa(res.StatusCode), Err: true})
+	}
 	c.JSON(http.StatusOK, out)
 }
 
@@ -256,10 +343,11 @@ func (s *Simulator) webhookBody(in SimEvent) ([]byte, error) {
 	defer s.mu.Unlock()
 	switch in.Type {
 	case "message":
-		if in.Text == "" {
-			return nil, errors.New("a message event needs text")
+		msg, err := messageContent(in)
+		if err != nil {
+			return nil, err
 		}
-		ev["message"] = map[string]string{"id": randomDigits(18), "type": "text", "text": in.Text, "quoteToken": randomToken()}
+		ev["message"] = msg
 	case "postback":
 		if in.Data == "" {
 			return nil, errors.New("a postback event needs data")
@@ -267,6 +355,15 @@ func (s *Simulator) webhookBody(in SimEvent) ([]byte, error) {
 		pb := map[string]any{"data": in.Data}
 		if len(in.Params) > 0 {
 			pb["params"] = in.Params
+		}
+		if in.RichMenuAliasID != "" {
+			// LINE switches the menu on the phone, then sends the postback (webhook.yml,
+			// PostbackContent.params: newRichMenuAliasId and status).
+			status := "SUCCESS"
+			if _, ok := s.cfg.StandIn.SwitchRichMenu(in.UserID, in.RichMenuAliasID); !ok {
+				status = "RICHMENU_ALIAS_ID_NOTFOUND"
+			}
+			pb["params"] = map[string]string{"newRichMenuAliasId": in.RichMenuAliasID, "status": status}
 		}
 		ev["postback"] = pb
 	case "follow":
@@ -283,6 +380,38 @@ func (s *Simulator) webhookBody(in SimEvent) ([]byte, error) {
 		ev["replyToken"] = s.cfg.StandIn.IssueReplyToken(in.UserID)
 	}
 	return json.Marshal(map[string]any{"destination": simulatorBotID, "events": []any{ev}})
+}
+
+// messageContent is the webhook message object of a message event (webhook.yml: text, sticker,
+// image with a LINE content provider, location).
+func messageContent(in SimEvent) (map[string]any, error) {
+	msg := map[string]any{"id": randomDigits(18), "quoteToken": randomToken()}
+	switch in.MessageType {
+	case "", "text":
+		if in.Text == "" {
+			return nil, errors.New("a text message needs text")
+		}
+		msg["type"], msg["text"] = "text", in.Text
+	case "sticker":
+		if in.Sticker == nil || in.Sticker.PackageID == "" || in.Sticker.StickerID == "" {
+			return nil, errors.New("a sticker message needs sticker.packageId and sticker.stickerId")
+		}
+		msg["type"], msg["packageId"], msg["stickerId"], msg["stickerResourceType"] = "sticker", in.Sticker.PackageID, in.Sticker.StickerID, "STATIC"
+	case "image":
+		if !strings.HasPrefix(in.Image, "data:image/jpeg;base64,") && !strings.HasPrefix(in.Image, "data:image/png;base64,") || len(in.Image) > maxSimImage {
+			return nil, fmt.Errorf("an image message needs image: a JPEG or PNG data: URL of at most %d KB", maxSimImage>>10)
+		}
+		msg["type"], msg["contentProvider"] = "image", map[string]string{"type": "line"}
+	case "location":
+		l := in.Location
+		if l == nil || l.Latitude < -90 || l.Latitude > 90 || l.Longitude < -180 || l.Longitude > 180 {
+			return nil, errors.New("a location message needs location.latitude (-90..90) and location.longitude (-180..180)")
+		}
+		msg["type"], msg["title"], msg["address"], msg["latitude"], msg["longitude"] = "location", l.Title, l.Address, l.Latitude, l.Longitude
+	default:
+		return nil, fmt.Errorf("messageType %q: want text, sticker, image or location", in.MessageType)
+	}
+	return msg, nil
 }
 
 // Sign returns the X-Line-Signature of body: base64 (standard) of HMAC-SHA256 keyed with the

@@ -39,15 +39,19 @@ func (e *echo) Handle(ctx context.Context, ev bot.Event) error {
 
 // simFixture is the router in simulator mode on a real port, with the stand-in LINE API.
 type simFixture struct {
-	url    string
-	engine *echo
+	url     string
+	engine  *echo
+	standIn *linetest.Server
 }
 
-func newSimFixture(t *testing.T) *simFixture {
+func newSimFixture(t *testing.T) *simFixture { return newSimFixtureWith(t, nil) }
+
+// newSimFixtureWith is newSimFixture keeping the history in h (nil: in memory).
+func newSimFixtureWith(t *testing.T, h SimHistory) *simFixture {
 	t.Helper()
 	standIn := linetest.NewServer("token")
 	t.Cleanup(standIn.Close)
-	client, err := line.New(line.Config{BaseURL: standIn.URL(), AccessToken: "token", RateLimits: map[string]line.RateLimit{}})
+	client, err := line.New(line.Config{BaseURL: standIn.URL(), DataBaseURL: standIn.DataURL(), AccessToken: "token", RateLimits: map[string]line.RateLimit{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,14 +70,15 @@ func newSimFixture(t *testing.T) *simFixture {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	url := "http://" + srv.Listener.Addr().String()
-	sim, err := NewSimulator(SimulatorConfig{StandIn: standIn, ChannelSecret: "sim-secret", WebhookURL: url + "/webhook", Now: time.Now, Settle: ib.WaitIdle})
+	sim, err := NewSimulator(context.Background(), SimulatorConfig{StandIn: standIn, ChannelSecret: "sim-secret", WebhookURL: url + "/webhook", Now: time.Now,
+		Settle: ib.WaitIdle, History: h})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Config.Handler = NewRouter(RouterConfig{Logger: logger, Webhook: w, Store: fakePinger{}, Metrics: reg, Simulator: sim})
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &simFixture{url: url, engine: engine}
+	return &simFixture{url: url, engine: engine, standIn: standIn}
 }
 
 func (f *simFixture) postEvent(t *testing.T, ev SimEvent) (simDeliveries, bot.Event) {

@@ -54,6 +54,9 @@ type Config struct {
 	// BaseURL is the Messaging API base URL (LINE_API_BASE_URL); "/v2/bot/..." is appended and
 	// a path prefix is kept. Empty means DefaultBaseURL.
 	BaseURL string
+	// DataBaseURL is the data API base URL (LINE_DATA_API_BASE_URL) for binary endpoints such as
+	// rich menu images (row 42). Empty means DefaultDataBaseURL.
+	DataBaseURL string
 	// AccessToken is the channel access token (LINE_CHANNEL_ACCESS_TOKEN). Required.
 	AccessToken string
 	// HTTPClient sends the requests; nil means a client with DefaultTimeout (10 s) and a pool
@@ -75,6 +78,7 @@ type Config struct {
 // use. It does not retry: see IsRetryable.
 type Client struct {
 	api      *messaging_api.MessagingApiAPI
+	blob     *messaging_api.MessagingApiBlobAPI // the data API (richmenu.go)
 	log      *slog.Logger
 	limiters map[string]*rate.Limiter
 }
@@ -100,7 +104,16 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("line: base URL %q: %w", cfg.BaseURL, err)
 	}
-	return &Client{api: api, log: cfg.Logger, limiters: newLimiters(cfg.RateLimits)}, nil
+	if cfg.DataBaseURL == "" {
+		cfg.DataBaseURL = DefaultDataBaseURL
+	}
+	blob, err := messaging_api.NewMessagingApiBlobAPI(cfg.AccessToken,
+		messaging_api.WithBlobEndpoint(cfg.DataBaseURL),
+		messaging_api.WithBlobHTTPClient(cfg.HTTPClient))
+	if err != nil {
+		return nil, fmt.Errorf("line: data base URL %q: %w", cfg.DataBaseURL, err)
+	}
+	return &Client{api: api, blob: blob, log: cfg.Logger, limiters: newLimiters(cfg.RateLimits)}, nil
 }
 
 // sdk returns the SDK client to use for one call, bound to ctx.

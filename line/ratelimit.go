@@ -18,6 +18,14 @@ const (
 	EndpointQuota     = "quota"     // GET /v2/bot/message/quota
 	// EndpointQuotaConsumption is GET /v2/bot/message/quota/consumption.
 	EndpointQuotaConsumption = "quota.consumption"
+
+	EndpointRichMenuCreate = "richmenu.create" // POST /v2/bot/richmenu
+	EndpointRichMenuDelete = "richmenu.delete" // DELETE /v2/bot/richmenu/{id}, DELETE /v2/bot/richmenu/alias/{id}
+	EndpointRichMenuList   = "richmenu.list"   // GET /v2/bot/richmenu/list
+	EndpointRichMenuImage  = "richmenu.image"  // POST and GET /v2/bot/richmenu/{id}/content on the data API
+	EndpointRichMenuLink   = "richmenu.link"   // link/unlink one user, set the default
+	EndpointRichMenuBulk   = "richmenu.bulk"   // POST /v2/bot/richmenu/bulk/link and /unlink
+	EndpointRichMenuAlias  = "richmenu.alias"  // alias create, update and list
 )
 
 // MaxMulticastRecipients is the most user IDs one multicast call accepts (row 14).
@@ -36,7 +44,11 @@ type RateLimit struct {
 //   - reply, push, profile: 2,000/s at LINE → 1,900/s, burst 100;
 //   - multicast: budget 200/s (LINE's 2025-04-23 change) → 190/s, burst 10;
 //   - broadcast: 60 per hour at LINE → one every 61 s, burst 1 (≤ 60 in any hour);
-//   - loading animation: 100/s at LINE → 95/s, burst 5.
+//   - loading animation: 100/s at LINE → 95/s, burst 5;
+//   - rich menu create, and rich menu and alias delete: 100 per hour each at LINE → one every
+//     40 s after a burst of 9 (≤ 9 + 3600/40 = 99 in any hour);
+//   - rich menu list: announced to drop, figure unverified (§2) → one per second, burst 2;
+//   - other rich menu calls: the 2,000/s default → 1,900/s, burst 100.
 //
 // Each call returns a fresh map the caller may change.
 func DefaultRateLimits() map[string]RateLimit {
@@ -47,6 +59,14 @@ func DefaultRateLimits() map[string]RateLimit {
 		EndpointMulticast: {Every: perSecond(190), Burst: 10},
 		EndpointBroadcast: {Every: 61 * time.Second, Burst: 1},
 		EndpointLoading:   {Every: perSecond(95), Burst: 5},
+
+		EndpointRichMenuCreate: {Every: 40 * time.Second, Burst: 9},
+		EndpointRichMenuDelete: {Every: 40 * time.Second, Burst: 9},
+		EndpointRichMenuList:   {Every: time.Second, Burst: 2},
+		EndpointRichMenuImage:  {Every: perSecond(1900), Burst: 100},
+		EndpointRichMenuLink:   {Every: perSecond(1900), Burst: 100},
+		EndpointRichMenuBulk:   {Every: perSecond(1900), Burst: 100},
+		EndpointRichMenuAlias:  {Every: perSecond(1900), Burst: 100},
 	}
 }
 

@@ -165,6 +165,7 @@ type Store interface {
 	CaseStore
 	RecentStore
 	IdempotencyStore
+	LeaseStore
 	// Ping reports whether the database answers and takes a write (used by GET /readyz).
 	Ping(ctx context.Context) error
 	// Close releases connections and files.

@@ -35,8 +35,9 @@ const RetryKeyTTL = 24 * time.Hour
 type Call struct {
 	// Seq numbers calls from 1 in arrival order; deliveries carry the Seq of their call.
 	Seq int
-	// Endpoint is "reply", "push", "multicast", "broadcast", "profile", "loading", "quota" or
-	// "quota.consumption" (the line.Endpoint constants); empty for an unknown path or method.
+	// Endpoint is "reply", "push", "multicast", "broadcast", "profile", "loading", "quota",
+	// "quota.consumption" or one of the "richmenu." ones (the line.Endpoint constants); empty
+	// for an unknown path or method.
 	Endpoint string
 	// Method and Path are the HTTP method and URL path, e.g. "POST", "/v2/bot/message/push".
 	Method, Path string
@@ -68,6 +69,7 @@ type Delivery struct {
 type Server struct {
 	token string
 	ts    *httptest.Server
+	data  *httptest.Server // the data API (row 42): rich menu images
 
 	mu         sync.Mutex
 	now        func() time.Time
@@ -84,6 +86,7 @@ type Server struct {
 	subs       map[*subscriber]struct{}
 	quota      int64 // monthly message limit; 0: none (LINE's quota type "none")
 	used       int64 // messages counted against it this month (one per recipient)
+	rm         richMenuState
 }
 
 type replyToken struct {
@@ -127,17 +130,24 @@ func NewServer(accessToken string) *Server {
 		retryKeys: map[string]acceptedKey{},
 		failures:  map[string][]injection{},
 		subs:      map[*subscriber]struct{}{},
+		rm:        newRichMenuState(),
 	}
 	s.ts = httptest.NewServer(s)
+	s.data = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, true) }))
 	return s
 }
 
 // URL is the base URL to give line.Config.BaseURL, e.g. "http://127.0.0.1:41234".
 func (s *Server) URL() string { return s.ts.URL }
 
+// DataURL is the base URL of the stand-in's data API, to give line.Config.DataBaseURL. Only
+// rich menu image calls are served there, and they are served nowhere else (row 42).
+func (s *Server) DataURL() string { return s.data.URL }
+
 // Close stops the server and ends every subscription.
 func (s *Server) Close() {
 	s.ts.Close()
+	s.data.Close()
 	s.mu.Lock()
 	subs := s.subs
 	s.subs = map[*subscriber]struct{}{}
@@ -198,7 +208,7 @@ func (s *Server) SetBlocked(userID string, blocked bool) {
 }
 
 // FailNext makes the next n calls to endpoint ("reply", "push", "multicast", "broadcast",
-// "profile", "loading") answer status with a LINE-shaped error body, before any other check
+// "profile", "loading", "richmenu.create", ...: the line.Endpoint constants) answer status with a LINE-shaped error body, before any other check
 // except authentication; nothing is delivered, no reply token is used and no retry key is
 // remembered. Use it for 429 and 5xx. It panics for 409, which comes from retry keys only, and
 // for a status below 400.
@@ -366,6 +376,7 @@ type response struct {
 	status int
 	header map[string]string
 	body   any
+	raw    []byte // sent as is instead of body (rich menu image download)
 }
 
 func errorResponse(status int, message string, details ...detail) response {
@@ -427,9 +438,19 @@ func route(method, path string) (endpoint, param string, ok bool) {
 
 // ServeHTTP answers one Messaging API request. Server is also an http.Handler so that it can
 // be mounted elsewhere; NewServer already serves it on its own port.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve(w, r, false) }
+
+// serve answers a request to the Messaging API, or to the data API when data is true.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, data bool) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
-	endpoint, param, known := route(r.Method, r.URL.Path)
+	endpoint, param, known := "", "", false
+	richEndpoint, richParams, rich := richRoute(r.Method, r.URL.Path, data)
+	switch {
+	case rich:
+		endpoint, known = richEndpoint, true
+	case !data:
+		endpoint, param, known = route(r.Method, r.URL.Path)
+	}
 
 	s.mu.Lock()
 	s.seq++
@@ -441,6 +462,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp = errorResponse(http.StatusNotFound, "Not found")
 	case endpoint == "":
 		resp = errorResponse(http.StatusMethodNotAllowed, "Method not allowed")
+	case rich:
+		resp = s.authorized(endpoint, r.Header)
+		if resp.status == 0 {
+			resp = s.processRichMenu(endpoint, richParams, r.Header, body)
+		}
 	default:
 		resp = s.process(seq, reqID, endpoint, param, r.Header, body)
 	}
@@ -451,6 +477,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	out, _ := json.Marshal(resp.body)
+	if resp.raw != nil {
+		out = resp.raw
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Line-Request-Id", reqID)
 	for k, v := range resp.header {
@@ -458,6 +487,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(out)
+}
+
+// authorized answers 401 for a wrong token and the next injected failure of endpoint; a zero
+// response when the call may proceed. s.mu is held.
+func (s *Server) authorized(endpoint string, h http.Header) response {
+	if h.Get("Authorization") != "Bearer "+s.token || s.token == "" {
+		return injectedResponse(http.StatusUnauthorized)
+	}
+	if f, ok := s.popFailure(endpoint, false); ok {
+		resp := injectedResponse(f.status)
+		if f.retryAfter != "" {
+			resp.header = map[string]string{"Retry-After": f.retryAfter}
+		}
+		return resp
+	}
+	if h.Get("X-Line-Retry-Key") != "" && strings.HasPrefix(endpoint, "richmenu.") {
+		return errorResponse(http.StatusBadRequest, "The X-Line-Retry-Key header is not supported by this API")
+	}
+	return response{}
 }
 
 // sendRequest is the part of reply/push/multicast/broadcast bodies the stand-in acts on.
@@ -469,15 +517,8 @@ type sendRequest struct {
 
 // process decides the answer to one request of a known endpoint. s.mu is held.
 func (s *Server) process(seq int, reqID, endpoint, param string, h http.Header, body []byte) response {
-	if h.Get("Authorization") != "Bearer "+s.token || s.token == "" {
-		return injectedResponse(http.StatusUnauthorized)
-	}
-	if f, ok := s.popFailure(endpoint, false); ok {
-		resp := injectedResponse(f.status)
-		if f.retryAfter != "" {
-			resp.header = map[string]string{"Retry-After": f.retryAfter}
-		}
-		return resp
+	if r := s.authorized(endpoint, h); r.status != 0 {
+		return r
 	}
 
 	// X-Line-Retry-Key: push, multicast, broadcast only; a UUID; remembered 24 h (rows 25–27).

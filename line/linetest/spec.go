@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,15 +67,7 @@ func (c *checker) checkSchema(endpoint string, body any) {
 	if !ok {
 		return
 	}
-	item := doc.Paths.Find(p)
-	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
-		return
-	}
-	mt := item.Post.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil {
-		return
-	}
-	c.addSchemaErr("", mt.Schema.Value.VisitJSON(body, openapi3.MultiErrors()))
+	c.checkPathSchema(p, http.MethodPost, body)
 
 	obj, _ := body.(map[string]any)
 	msgs, _ := obj["messages"].([]any)
@@ -100,6 +93,52 @@ func (c *checker) checkSchema(endpoint string, body any) {
 			continue
 		}
 		c.addSchemaErr(prop, s.Value.VisitJSON(m, openapi3.MultiErrors()))
+	}
+}
+
+// checkPathSchema validates a decoded JSON body against the application/json request-body
+// schema of method on the OpenAPI path p (e.g. "/v2/bot/richmenu/alias/{richMenuAliasId}").
+func (c *checker) checkPathSchema(p, method string, body any) {
+	doc, err := spec()
+	if err != nil {
+		c.add("", err.Error())
+		return
+	}
+	item := doc.Paths.Find(p)
+	if item == nil {
+		c.add("", "linetest: no OpenAPI path "+p)
+		return
+	}
+	op := item.GetOperation(method)
+	if op == nil || op.RequestBody == nil {
+		return
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return
+	}
+	c.addSchemaErr("", mt.Schema.Value.VisitJSON(body, openapi3.MultiErrors()))
+}
+
+// checkActionSchema validates an action object against the concrete schema its "type" selects
+// through the Action discriminator (a plain visit of the base schema does not follow it).
+func (c *checker) checkActionSchema(prop string, act map[string]any) {
+	doc, err := spec()
+	if err != nil {
+		c.add("", err.Error())
+		return
+	}
+	base := doc.Components.Schemas["Action"]
+	if base == nil || base.Value.Discriminator == nil {
+		return
+	}
+	typ, _ := act["type"].(string)
+	ref, ok := base.Value.Discriminator.Mapping[typ]
+	if !ok {
+		return // checkAction names the allowed types
+	}
+	if s := doc.Components.Schemas[strings.TrimPrefix(ref.Ref, "#/components/schemas/")]; s != nil {
+		c.addSchemaErr(prop, s.Value.VisitJSON(act, openapi3.MultiErrors()))
 	}
 }
 

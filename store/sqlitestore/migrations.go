@@ -346,6 +346,28 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			updated_at     INTEGER NOT NULL
 		) STRICT`,
 		`CREATE INDEX recent_updated ON recent (updated_at)`),
+	// 17: the simulator's users and chat history (simulator mode only, simulator.go).
+	execAll(`
+		CREATE TABLE sim_users (
+			user_id      TEXT PRIMARY KEY,
+			display_name TEXT NOT NULL,
+			language     TEXT NOT NULL,
+			role         TEXT NOT NULL,
+			created_at   INTEGER NOT NULL
+		) STRICT`,
+		`CREATE TABLE sim_entries (
+			seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+			user_id TEXT NOT NULL,
+			entry   TEXT NOT NULL
+		) STRICT`,
+		`CREATE INDEX sim_entries_user ON sim_entries (user_id, seq)`),
+	// 18: named leases (lease.go).
+	execAll(`
+		CREATE TABLE leases (
+			name   TEXT PRIMARY KEY,
+			holder TEXT NOT NULL,
+			until  INTEGER NOT NULL
+		) STRICT`),
 }
 
 // execAll is a migration that runs statements in order.

@@ -45,6 +45,7 @@ var sections = []struct {
 	{"Case", testCases},
 	{"Recent", testRecent},
 	{"Idempotency", testIdempotency},
+	{"Lease", testLeases},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
