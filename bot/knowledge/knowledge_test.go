@@ -256,9 +256,13 @@ func TestMatchReadsNumbers(t *testing.T) {
 		"อายุ 62 สมัครได้ไหม":              {Topic: "age", Age: 62},
 		"หาหมอ 2 ครั้ง ได้เท่าไร":          {Topic: "outpatient", Visits: 2},
 		"option 3 sick days per year":      {Topic: "sickdays", Option: 3},
+		"ทางเลือก1 2 3 ต่างกันยังไง":       {Topic: "options"},            // several options: all of them
+		"ทางเลือก 1 กับ 3 ต่างกันยังไง":    {Topic: "options"},            //
+		"จ่าย๑๐๐บาทได้อะไรบ้าง":            {Topic: "options", Option: 2}, // 100 baht a month is option 2
+		"จ่ายทางเลือก ๓ ๒ ปี":              {Topic: "contribution", Option: 3, Years: 2, Age: 2},
 	} {
 		m := b.Match(text)
-		if m.Topic != want.Topic || m.Option != want.Option || m.Days != want.Days || m.Months != want.Months || m.Visits != want.Visits || m.Age != want.Age {
+		if m.Topic != want.Topic || m.Option != want.Option || m.Days != want.Days || m.Months != want.Months || m.Visits != want.Visits || m.Age != want.Age || m.Years != want.Years {
 			t.Errorf("Match(%q) = %+v, want %+v", text, m, want)
 		}
 	}
@@ -356,5 +360,43 @@ func BenchmarkMatch(b *testing.B) {
 	kb := mustEmbedded(b)
 	for b.Loop() {
 		kb.Match("นอนโรงบาลได้วันละกี่บาทคะ")
+	}
+}
+
+// TestAnswersTheTesterAsked: the answers a fresh tester's questions get say what was asked
+// first (a comparison shows every option; a sickness question both daily figures).
+func TestAnswersTheTesterAsked(t *testing.T) {
+	b := mustEmbedded(t)
+	for _, c := range []struct {
+		text string
+		want []string
+		not  []string
+	}{
+		{"ลาออกจากงานแล้วต้องทำไง", []string{"สมัครมาตรา 40 ได้", "มาตรา 39", "ยังไม่มีข้อมูลที่ยืนยันได้", "1506"}, nil},
+		{"ถ้าตายลูกได้เงินไหม", []string{"ค่าทำศพ 25,000 บาท", "50,000 บาท"}, []string{"สงเคราะห์บุตร"}},
+		{"ทางเลือก1 2 3 ต่างกันยังไง", []string{"ทางเลือก 1 (70", "ทางเลือก 2 (100", "ทางเลือก 3 (300"}, nil},
+		{"จ่ายที่เซเว่นได้ไหม", []string{"เซเว่นอีเลฟเว่น", "ยังยืนยันไม่ได้", "ตู้บุญเติม", "1506"}, nil},
+		{"can foreigners join section 40", []string{"6 or 7"}, nil},
+		{"what do i get if i have an accident", []string{"300 baht a day", "200 baht a day"}, nil},
+		{"sick pay", []string{"300 baht a day", "200 baht a day"}, nil},
+		{"จ่าย๑๐๐บาทได้อะไรบ้าง", []string{"ทางเลือก 2 (100 บาท/เดือน)"}, []string{"ทางเลือก 1 (70", "ทางเลือก 3 (300"}},
+	} {
+		m := b.Match(c.text)
+		en := strings.ToLower(c.text) != c.text || strings.IndexFunc(c.text, func(r rune) bool { return r >= 'a' && r <= 'z' }) == 0
+		a, ok := b.Answer(m.Topic, en, today, m.Option)
+		if !ok {
+			t.Errorf("%q reached no topic: %+v", c.text, m)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(a.Text, w) {
+				t.Errorf("%q (topic %s) answer lacks %q:\n%s", c.text, m.Topic, w, a.Text)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(a.Text, w) {
+				t.Errorf("%q (topic %s) answer should not say %q:\n%s", c.text, m.Topic, w, a.Text)
+			}
+		}
 	}
 }

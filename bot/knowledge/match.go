@@ -225,17 +225,20 @@ type Match struct {
 	Score      float64  // its score
 	Candidates []string // up to three likeliest topics, best first (for "did you mean")
 	About      bool     // the text is about Section 40 (a topic scored, or a domain word)
-	Option     int      // 1–3 when the text names an option ("ทางเลือก 2", "option 3"); else 0
+	Option     int      // 1–3 when the text names one option ("ทางเลือก 2", "option 3", "จ่าย 100 บาท"); 0 for none or several ("ทางเลือก 1 2 3")
 	Days       int      // a number of days ("5 วัน", "3 คืน"), else 0
 	Months     int      // a number of months ("12 เดือน"), else 0
 	Visits     int      // a number of visits ("2 ครั้ง"), else 0
 	Age        int      // an age ("อายุ 62", "62 ปี"), else 0
+	Years      int      // a number of years ("2 ปี"), else 0; also read as Age when no age is named
 }
 
 // Numbers in a folded question, with the word after them.
 var (
 	digitSpace = regexp.MustCompile(`(\d) (\d)`)
 	reOption   = regexp.MustCompile(`ทางเลือก([123])(?:\D|$)`)
+	reOptions  = regexp.MustCompile(`ทางเลือก[123](?:(?:\||,|กับ|และ|หรือ|vs|ทางเลือก)+[123])+`) // several: a comparison
+	reBaht     = regexp.MustCompile(`(\d{2,3})บาท`)
 	reCount    = regexp.MustCompile(`(\d{1,3})(วัน|คืน|day|days|night|nights|เดือน|month|months|ครั้ง|visit|visits|time|times|ปี|year|years)`)
 	reAge      = regexp.MustCompile(`(?:อายุ|iam|im)(\d{1,3})`)
 )
@@ -254,6 +257,10 @@ func (b *Base) Match(text string) Match {
 		return m
 	}
 	m.readNumbers(s)
+	if g := reBaht.FindStringSubmatch(s); g != nil && m.Option == 0 && !severalOptions(s) {
+		n, _ := strconv.Atoi(g[1])
+		m.Option = b.optionPaying(n)
+	}
 	rs := []rune(s)
 	type hit struct {
 		topic      int
@@ -326,8 +333,28 @@ func (b *Base) Match(text string) Match {
 	return m
 }
 
+// optionPaying is the option whose monthly contribution in force today is baht (100 → 2), or 0.
+// Contributions did not change with the decree (fact base 2.1), so one current list serves.
+func (b *Base) optionPaying(baht int) int {
+	for _, f := range b.Facts {
+		if f.Calc != "contribution" || f.Until != "" {
+			continue
+		}
+		for o, v := range f.Amounts {
+			if v == baht {
+				return int(o[0] - '0')
+			}
+		}
+	}
+	return 0
+}
+
+// severalOptions reports a question naming more than one option ("ทางเลือก 1 2 3 ต่างกันยังไง"),
+// counts aside ("ทางเลือก 3 2 ปี" is option 3 for two years).
+func severalOptions(s string) bool { return reOptions.MatchString(reCount.ReplaceAllString(s, " ")) }
+
 func (m *Match) readNumbers(s string) {
-	if g := reOption.FindStringSubmatch(s); g != nil {
+	if g := reOption.FindStringSubmatch(s); g != nil && !severalOptions(s) {
 		m.Option = int(g[1][0] - '0')
 	}
 	if g := reAge.FindStringSubmatch(s); g != nil {
@@ -343,6 +370,7 @@ func (m *Match) readNumbers(s string) {
 		case "ครั้ง", "visit", "visits", "time", "times":
 			m.Visits = n
 		default:
+			m.Years = n
 			if m.Age == 0 {
 				m.Age = n
 			}
