@@ -223,7 +223,7 @@ func parseBirth(t *turn, in string) (string, error) {
 	case knowledge.AgeUnder:
 		return "", &reprompt{key: "err.age_under", data: []any{"Age", age, "Min", rule.Min}}
 	case knowledge.AgeOver:
-		return "", &reprompt{key: "err.age_over", data: []any{"Age", age, "Max", rule.AskUpTo, "Hotline", t.kb().Hotline}}
+		return "", &reprompt{key: "err.age_over", data: []any{"Age", age, "Max", rule.Max, "AskUpTo", rule.AskUpTo, "Hotline", t.kb().Hotline}}
 	case knowledge.AgeAsk:
 		t.out.text(t.tr("ref.age_uncertain", "Age", age, "Max", rule.Max, "AskUpTo", rule.AskUpTo, "Hotline", t.kb().Hotline, "Website", t.kb().Website))
 	}
