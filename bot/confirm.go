@@ -1,6 +1,11 @@
 package bot
 
-import "github.com/ssonet/ssonet/store"
+import (
+	"slices"
+	"strings"
+
+	"github.com/ssonet/ssonet/store"
+)
 
 // yesNo is how an answer to a yes/no question reads.
 type yesNo int
@@ -25,6 +30,9 @@ var (
 type question struct {
 	yes, no           map[string]bool // the question's own words, after keywordOf
 	yesLabel, noLabel string          // catalog ids of its buttons' labels; may be empty
+	// leads: an answer may start with one of its own words and go on (readLead). Not for
+	// questions whose answer acts at once (send, erase, consent): there only the word itself.
+	leads bool
 }
 
 // read says whether in answers the question yes or no. The question's own words come first
@@ -41,7 +49,34 @@ func (q question) read(t *turn, in string) yesNo {
 	case yesWords[w]:
 		return saidYes
 	}
-	return unclear
+	return q.readLead(in, w)
+}
+
+// askingBack are the words of a question asked back; an answer with one of them is a new
+// question, not a yes or a no ("มีลูกได้เงินไหม" asks about the child allowance).
+var askingBack = []string{"ไหม", "มั้ย", "มั๊ย", "หรือเปล่า", "รึเปล่า", "ยังไง", "อย่างไร", "เท่าไร", "เท่าไหร่", "กี่", "ทำไม", "อะไร", "?", "how", "what", "why"}
+
+// readLead reads an answer that starts with one of the question's own words and goes on
+// ("มีลูก 2 คนค่ะ" is a yes to "มีลูกอายุไม่ถึง 7 ปีไหมคะ", "ไม่มีลูก" a no): the longest such
+// word decides. A question asked back is left to the router (its Section 40 answer), and the
+// common words are never read this way ("ได้" starts too many other sentences).
+func (q question) readLead(in, w string) yesNo {
+	if !q.leads || strings.ContainsFunc(in, func(r rune) bool { return r == '?' || r == '？' }) ||
+		slices.ContainsFunc(askingBack, func(a string) bool { return strings.Contains(w, a) }) {
+		return unclear
+	}
+	best, v := 0, unclear
+	for _, side := range []struct {
+		ws  map[string]bool
+		val yesNo
+	}{{q.no, saidNo}, {q.yes, saidYes}} {
+		for x := range side.ws {
+			if len(x) > best && len(w) > len(x) && strings.HasPrefix(w, x) {
+				best, v = len(x), side.val
+			}
+		}
+	}
+	return v
 }
 
 func (q question) isLabel(t *turn, id, w string) bool {

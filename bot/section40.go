@@ -177,6 +177,9 @@ func (t *turn) ageAnswer(age int) {
 func calcOf(m knowledge.Match) (string, int) {
 	switch m.Topic {
 	case "contribution":
+		if m.Months == 0 && m.Years > 0 {
+			return "contribution", 12 * m.Years // "จ่ายทางเลือก 3 2 ปี": 24 months
+		}
 		return "contribution", m.Months
 	case "inpatient":
 		return "inpatient", m.Days

@@ -29,7 +29,7 @@ var (
 	// checkQuestion is a yes/no step of the checks, read by the shared reader (confirm.go) with
 	// the ways these questions are answered ("มี", "อยาก", "ไม่ได้เป็น").
 	checkQuestion = question{yes: words("มี", "อยาก", "อยากได้", "ต้องการ", "yeah"),
-		no: words("ไม่อยาก", "ไม่ต้องการ", "ไม่ได้เป็น"), yesLabel: "s40.ans.yes", noLabel: "s40.ans.no"}
+		no: words("ไม่อยาก", "ไม่ต้องการ", "ไม่ได้เป็น", "ไม่มี"), yesLabel: "s40.ans.yes", noLabel: "s40.ans.no", leads: true}
 	unsureWords = words("ไม่รู้", "ไม่แน่ใจ", "ไม่ทราบ", "ไม่รู้ค่ะ", "ยังไม่แน่ใจ", "unsure", "notsure", "dontknow", "idk")
 )
 
@@ -275,8 +275,19 @@ func parseCalcKind(t *turn, in string) (string, error) {
 	return "", &reprompt{key: "err.s40calc_kind"}
 }
 
-func parseOptionNumber(_ *turn, in string) (string, error) {
+// parseOptionNumber reads 1, 2 or 3. "ไม่รู้" is answered with what each option gives, in one
+// short line each, and the way to the "which option fits" check; the step stays open.
+func parseOptionNumber(t *turn, in string) (string, error) {
 	w := keywordOf(in)
+	if unsureWords[w] {
+		var lines []string
+		for _, id := range []string{"2.1-o1", "2.1-o2", "2.1-o3"} {
+			if f, ok := t.kb().Fact(id, t.day()); ok {
+				lines = append(lines, f.In(t.english()))
+			}
+		}
+		return "", &reprompt{key: "err.s40calc_option_unsure", data: []any{"Options", strings.Join(lines, "\n"), "Choose", t.tr(flowChoose + ".button")}}
+	}
 	for _, p := range []string{"ทางเลือกที่", "ทางเลือก", "option"} {
 		w = strings.TrimPrefix(w, p)
 	}
@@ -289,18 +300,21 @@ func parseOptionNumber(_ *turn, in string) (string, error) {
 // maxCount bounds a calculation: 50 years of months.
 const maxCount = 600
 
-func parseCount(_ *turn, in string) (string, error) {
-	s := thai.Normalize(in) // "12 เดือน", "๕ วัน": the number first
-	end := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
-	if end < 0 {
-		end = len(s)
+// parseCount reads the number first: "12 เดือน", "๕ วัน", "ห้าวัน"; for contributions "2 ปี" is
+// 24 months.
+func parseCount(t *turn, in string) (string, error) {
+	n, rest, ok := thai.LeadingNumber(in)
+	if ok && t.sess.Fields["kind"] == "contribution" && yearWord(keywordOf(rest)) {
+		n *= 12
 	}
-	n, err := strconv.Atoi(s[:end])
-	if err != nil || n < 1 || n > maxCount {
+	if !ok || n < 1 || n > maxCount {
 		return "", &reprompt{key: "err.s40calc_count", data: []any{"Max", maxCount}}
 	}
 	return strconv.Itoa(n), nil
 }
+
+// yearWord reports a count's unit naming years.
+func yearWord(w string) bool { return slices.Contains([]string{"ปี", "year", "years", "yr", "yrs"}, w) }
 
 // calcAnswer shows the amounts in force for kind, option (0: every option) and n months, days
 // or visits, with the arithmetic, the condition and the as-of line. topic, when known, chooses
