@@ -314,7 +314,9 @@ func parseCount(t *turn, in string) (string, error) {
 }
 
 // yearWord reports a count's unit naming years.
-func yearWord(w string) bool { return slices.Contains([]string{"ปี", "year", "years", "yr", "yrs"}, w) }
+func yearWord(w string) bool {
+	return slices.Contains([]string{"ปี", "year", "years", "yr", "yrs"}, w)
+}
 
 // calcAnswer shows the amounts in force for kind, option (0: every option) and n months, days
 // or visits, with the arithmetic, the condition and the as-of line. topic, when known, chooses
