@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -15,13 +14,9 @@ import (
 	"github.com/ssonet/ssonet/thai"
 )
 
-// personalDigits finds a run of 9 or more digits, separators allowed between them: a phone
-// number (9–10 digits) or a national ID (13).
-var personalDigits = regexp.MustCompile(`\d(?:[^\p{L}\d]{0,3}\d){8,}`)
-
 // looksPersonal reports whether a note seems to carry a phone number or national ID (Thai
 // digits included), which must not be stored unsealed or pushed.
-func looksPersonal(note string) bool { return personalDigits.MatchString(thai.Normalize(note)) }
+func looksPersonal(note string) bool { return thai.HasPersonalNumber(note) }
 
 // ChangeReferralStatus moves a referral of a's provinces to status to with a note (optional,
 // at most 500 characters, no national ID or phone number: it is pushed to the referring leader

@@ -55,8 +55,8 @@ type quota struct {
 	err    error
 }
 
-func (q *quota) QuotaState() store.QuotaState                     { return store.QuotaState{} }
-func (q *quota) Budget(context.Context) (outbox.Budget, error)    { return q.budget, q.err }
+func (q *quota) QuotaState() store.QuotaState                  { return store.QuotaState{} }
+func (q *quota) Budget(context.Context) (outbox.Budget, error) { return q.budget, q.err }
 
 // announcer draws an announcement as one text and costs one message per province.
 type announcer struct{ q *quota }
