@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -56,4 +57,23 @@ func TestAnnouncementPickerSurvivesThePreview(t *testing.T) {
 			t.Errorf("%s picked %v: stored for %v, want %v", tc.who, tc.picked, an.Provinces, tc.wantSaved)
 		}
 	}
+}
+
+// LINE's answer about the month's quota is said plainly: no limit is "any number", not "no
+// quota"; a failed look-up is "not known", never "no limit".
+func TestQuotaWording(t *testing.T) {
+	e := newEnv(t)
+	b := e.signIn(officer)
+	_, page := b.get("/console")
+	contains(t, "overview, no limit", page, "ไม่จำกัดจำนวนข้อความต่อเดือน")
+	lacks(t, "overview, no limit", page, "ไม่มีโควตา")
+	_, page = b.get("/console/announcements")
+	form := url.Values{"key": {regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(page)[1]},
+		"audience": {string(store.AudienceApprovedLeaders)}, "text": {"ประชุม"}, "do": {"preview"}}
+	_, page = b.post("/console/announcements", form)
+	contains(t, "preview, no limit", page, "ไม่จำกัดจำนวนข้อความต่อเดือน")
+	e.quota.budget = outbox.Budget{Unknown: true}
+	_, page = b.post("/console/announcements", form)
+	contains(t, "preview, LINE not answering", page, "ยังถาม LINE ไม่ได้")
+	lacks(t, "preview, LINE not answering", page, "ไม่จำกัด")
 }
