@@ -137,6 +137,47 @@ func (s *Service) Referrals(ctx context.Context, a Actor, f store.ReferralFilter
 	return out, nil
 }
 
+// ReferralLeader is the leader who referred r, a referral of a's provinces, to show with it:
+// their name and province, the phone left out (it is not the officer's to call from here).
+// Zero for a self-referral or a leader who erased their data; NotFound for a referral a may
+// not see.
+func (s *Service) ReferralLeader(ctx context.Context, a Actor, r store.Referral) (store.Leader, error) {
+	if !a.ActsOn(r.ProvinceCode) {
+		return store.Leader{}, refuse(NotFound, "", "act.ref.missing")
+	}
+	if r.Source != store.SourceLeader || r.LeaderID == "" {
+		return store.Leader{}, nil
+	}
+	l, err := s.cfg.Store.GetLeader(ctx, r.LeaderID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Leader{}, nil
+	}
+	if err != nil {
+		return store.Leader{}, fmt.Errorf("actions: referring leader: %w", err)
+	}
+	return store.Leader{UserID: l.UserID, FullName: l.FullName, ProvinceCode: l.ProvinceCode, Status: l.Status}, nil
+}
+
+// ReferralCounts counts the referrals of a's provinces (province, when set, must be one of
+// them) by status, for a work queue's filter to say what each status holds.
+func (s *Service) ReferralCounts(ctx context.Context, a Actor, province string) (map[store.ReferralStatus]int, error) {
+	provinces, err := s.within(a, province)
+	if err != nil {
+		return nil, err
+	}
+	out := map[store.ReferralStatus]int{}
+	for _, p := range provinces {
+		n, err := s.cfg.Store.CountProvinceReferrals(ctx, p)
+		if err != nil {
+			return nil, fmt.Errorf("actions: count referrals: %w", err)
+		}
+		for st, k := range n {
+			out[st] += k
+		}
+	}
+	return out, nil
+}
+
 func sortByCreated(ls []store.Leader) {
 	slices.SortStableFunc(ls, func(x, y store.Leader) int {
 		if c := x.CreatedAt.Compare(y.CreatedAt); c != 0 {
