@@ -195,3 +195,42 @@ func lacks(t *testing.T, what, page string, bad ...string) {
 		}
 	}
 }
+
+// A sign-in link that was used (or expired) says so, in one language with the other beside it,
+// tells the officer to type เข้าระบบ in LINE, and shows no button; a live link's confirmation
+// speaks the officer's LINE language.
+func TestDeadSignInLink(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.st.UpsertMember(ctx, store.Member{UserID: admin, DisplayName: "Admin", Language: store.LangEnglish}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := e.act.Officer(ctx, admin)
+	token, err := e.act.IssueLoginLink(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := e.url + "/console/login/" + token
+	page := func(res *http.Response, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	live := page(http.Get(link))
+	contains(t, "live link", live, `id="signin"`, "Sign in")
+	jar, _ := cookiejar.New(nil)
+	if got := page((&http.Client{Jar: jar}).PostForm(link, nil)); !strings.Contains(got, `name="csrf"`) {
+		t.Fatalf("sign in: %s", got)
+	}
+	for name, got := range map[string]string{"GET": page(http.Get(link)), "POST": page(http.PostForm(link, nil))} {
+		contains(t, name+" of a used link", got, "ลิงก์นี้ใช้ไม่ได้แล้วค่ะ", "พิมพ์ เข้าระบบ ในแชทไลน์", "Type login in the LINE chat")
+		lacks(t, name+" of a used link", got, `id="signin"`, "press the button", "กดปุ่ม")
+	}
+	req, _ := http.NewRequest(http.MethodGet, link, nil)
+	req.Header.Set("Accept-Language", "en-US,en;q=0.9")
+	contains(t, "used link, English browser", page(http.DefaultClient.Do(req)), "<h1>This link no longer works</h1>")
+}
