@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -29,8 +30,9 @@ import (
 // chromiumPath is Debian's chromium, which .ci/run installs when it is missing.
 const chromiumPath = "/usr/bin/chromium"
 
-// shotsDir receives a screenshot of every console page at phone and desktop width.
-const shotsDir = "/tmp/console-shots"
+// shotsDir receives a screenshot of every console page at phone and desktop width
+// (CONSOLE_SHOTS names another directory).
+var shotsDir = cmp.Or(os.Getenv("CONSOLE_SHOTS"), "/tmp/console-shots")
 
 // browser is the one headless Chromium of the test binary; every test opens its own tabs in
 // their own browser context (cookies apart).
@@ -282,7 +284,20 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 		t.Fatal(err)
 	}
 	shoot(t, tab, shots, "04-workshop")
-	browse(t, tab, "check-in page", chromedp.Navigate(strings.Split(wsURL, "?")[0]+"/checkin"), chromedp.WaitVisible(chromedp.CSS("button.tap")))
+	wsPage := strings.Split(wsURL, "?")[0]
+	checkin := wsPage + "/checkin"
+	// Three days early the door's page reads only; on the day (the start moved to now) it marks.
+	browse(t, tab, "check-in page", chromedp.Navigate(checkin), chromedp.WaitVisible(chromedp.CSS("#checkin-early")))
+	shoot(t, tab, shots, "05-checkin-early")
+	w, err := inspect.GetWorkshop(ctx, wsPage[strings.LastIndex(wsPage, "/")+1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.StartsAt = time.Now().UTC().Add(-time.Minute).Truncate(time.Millisecond)
+	if _, err := inspect.UpdateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	browse(t, tab, "check-in page on the day", chromedp.Navigate(checkin), chromedp.WaitVisible(chromedp.CSS("button.tap:not([disabled])")))
 	shoot(t, tab, shots, "05-checkin")
 	browse(t, tab, "tap present", chromedp.Click(chromedp.CSS("button.tap")), chromedp.WaitVisible(chromedp.CSS("li.present")))
 
