@@ -105,14 +105,14 @@ func referralScenario(t *testing.T, extra map[string]string) map[string]string {
 		{"2", "ขั้นที่ 9/9"},
 	}
 	replies.WriteString(r.walk(leader, form))
-	summary := r.say(leader, "text.json", "ยินยอม")
-	replies.WriteString(summary)
-	if !strings.Contains(summary, "3-5099-xxxxx-xx-0") || !strings.Contains(summary, "08x-xxx-2222") {
-		t.Fatalf("summary %s lacks the masked ID and phone", summary)
+	summary := r.say(leader, "text.json", "ยินยอม") // not in replies: the one place the values show
+	// The review, in the leader's own chat, shows what was typed so a typo can be caught.
+	if !strings.Contains(summary, "3-5099-00123-45-0") || !strings.Contains(summary, "089-111-2222") {
+		t.Fatalf("summary %s lacks the full ID and phone", summary)
 	}
 	done := r.say(leader, "postback.json", postbackFor(t, summary, "ยืนยันส่ง"))
 	replies.WriteString(done)
-	if !strings.Contains(done, "ส่งรายชื่อเรียบร้อย") {
+	if !strings.Contains(done, "ส่งรายชื่อเรียบร้อย") || !strings.Contains(done, "3-5099-xxxxx-xx-0") {
 		t.Fatalf("confirm: %s", done)
 	}
 

@@ -329,12 +329,13 @@ func notYours(field, p string) *Error {
 }
 
 // freeText reads a note or text an officer wrote for others (at most max characters; empty
-// allowed when optional).
+// allowed when optional), kept as written: Thai digits and line breaks stay
+// (thai.ParseMessageText).
 func freeText(field, in string, max int, optional bool) (string, error) {
 	if optional && strings.TrimSpace(in) == "" {
 		return "", nil
 	}
-	v, err := thai.ParseFreeText(in, max)
+	v, err := thai.ParseMessageText(in, max)
 	if err != nil {
 		return "", invalid(field, "act.text_invalid", "Max", max)
 	}

@@ -103,7 +103,7 @@ func (s *Service) DraftAnnouncement(ctx context.Context, a Actor, in Announcemen
 	default:
 		return store.Announcement{}, invalid("audience", "act.ann.audience")
 	}
-	text, err := thai.ParseFreeText(in.Text, MaxAnnouncementText)
+	text, err := thai.ParseMessageText(in.Text, MaxAnnouncementText)
 	if err != nil {
 		return store.Announcement{}, invalid("text", "act.text_invalid", "Max", MaxAnnouncementText)
 	}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -21,7 +21,6 @@ const (
 	maxDescription = 2000
 	maxVenueText   = 300
 	maxCapacity    = 10000
-	maxMapURL      = 1000 // a URI action's limit (line-platform.md)
 )
 
 // WorkshopInput is a workshop as an officer typed it, for create (every required field) or
@@ -286,14 +285,15 @@ func (s *Service) applyWorkshop(a Actor, in WorkshopInput, w *store.Workshop, cr
 		}
 	}
 	if venue.MapURL != nil {
-		u, err := url.Parse(strings.TrimSpace(*venue.MapURL))
+		// Stored as the card's map button sends it: percent-encoded, within LINE's limit.
+		u, err := line.NormalizeLink(*venue.MapURL)
 		switch {
 		case strings.TrimSpace(*venue.MapURL) == "":
 			w.Venue.MapURL = ""
-		case err != nil || u.Scheme != "https" || u.Host == "" || len(u.String()) > maxMapURL:
-			return false, invalid("venue.mapUrl", "act.ws.map_url", "Max", maxMapURL)
+		case err != nil:
+			return false, invalid("venue.mapUrl", "act.ws.map_url", "Max", line.MaxURI)
 		default:
-			w.Venue.MapURL = u.String()
+			w.Venue.MapURL = u
 		}
 	}
 	if in.Province != nil {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -94,9 +95,10 @@ func announcementFlow() *flow {
 					}
 					return cs
 				}},
-			{key: "text", parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxAnnouncementText) },
+			// Sent as the officer wrote it: Thai digits and line breaks stay.
+			{key: "text", parse: func(_ *turn, in string) (string, error) { return thai.ParseMessageText(in, maxAnnouncementText) },
 				show: func(_ *turn, v string) string { return clipRunes(v, 60) }},
-			{key: "when", parse: parseWhen, show: showWhen, picker: "datetime",
+			{key: "when", parse: parseWhen, show: showWhen, picker: "datetime", askData: func(t *turn) []any { return []any{"Example", t.whenExample()} },
 				choices: func(t *turn) []choice { return []choice{{t.tr("btn.send_now"), whenNow}} }},
 		},
 		preview: previewAnnouncement,
@@ -154,7 +156,11 @@ func parseWhen(t *turn, in string) (string, error) {
 	if k := keywordOf(in); k == whenNow || k == keywordOf(t.tr("btn.send_now")) || k == "ส่งทันที" || k == "ทันที" || k == "sendnow" {
 		return whenNow, nil
 	}
-	at, err := thai.ParseInstant(in, t.loc)
+	at, err := thai.ParseDateTimeFrom(in, t.now, t.loc)
+	var ie *thai.InputError
+	if errors.As(err, &ie) && ie.Key != "datetime.need_time" { // say it with a date ahead
+		return "", &reprompt{key: "err.ann.when", data: []any{"Example", t.whenExample()}, choices: []choice{{t.tr("btn.send_now"), whenNow}}}
+	}
 	if err != nil {
 		return "", err
 	}
@@ -162,6 +168,17 @@ func parseWhen(t *turn, in string) (string, error) {
 		return "", &reprompt{key: "err.ann.past", choices: []choice{{t.tr("btn.send_now"), whenNow}}}
 	}
 	return at.Format(time.RFC3339), nil
+}
+
+// whenExample is a time to send an announcement, a week from today at 09:00, typed as the
+// member would type it: "8/12/2569 09:00" (Buddhist era) or "8/12/2026 09:00".
+func (t *turn) whenExample() string {
+	d := t.now.In(t.loc).AddDate(0, 0, 7)
+	y := d.Year()
+	if !t.english() {
+		y += 543
+	}
+	return fmt.Sprintf("%d/%d/%d 09:00", d.Day(), d.Month(), y)
 }
 
 func showWhen(t *turn, v string) string {
@@ -229,7 +246,7 @@ func previewAnnouncement(t *turn) error {
 	if cost >= 0 {
 		count = t.tr("ann.count", "Count", cost)
 	}
-	t.out.text(t.tr("ann.preview", "Count", count, "Provinces", t.provinceNames(a.Provinces)) + "\n" + t.costLine(cost, budget))
+	t.out.text(t.tr("ann.preview", "Recipients", count, "Provinces", t.provinceNames(a.Provinces)) + "\n" + t.costLine(cost, budget))
 	t.out.msgs = append(t.out.msgs, t.AnnouncementMessages(a)...)
 	return nil
 }
@@ -458,9 +475,10 @@ func (t *turn) scheduledAnnouncements() error {
 	if err != nil {
 		return err
 	}
-	var lines []string
+	var lines, ids []string
 	var acts []action
 	for _, a := range all {
+		ids = append(ids, a.ID)
 		n := len(lines) + 1
 		lines = append(lines, t.tr("ann.list_item", "N", n, "When", t.formatTime(a.SendAt), "Audience", showAudience(t, audienceAnswer(a)), "Text", clipRunes(a.Text, 40)))
 		if len(acts) < maxQuickReplies-1 {
@@ -472,7 +490,9 @@ func (t *turn) scheduledAnnouncements() error {
 		t.out.buttons(t.officerActions()...)
 		return nil
 	}
+	t.setList(listAnnouncements, ids) // "ยกเลิก 2" means the second line here
 	t.out.text(t.tr("ann.list", "Count", len(lines)) + "\n" + strings.Join(lines, "\n"))
+	t.askWhich()
 	t.out.buttons(append(acts, t.menuAction())...)
 	return nil
 }

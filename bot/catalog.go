@@ -24,7 +24,12 @@ func newCatalog() (*catalog, error) {
 	return &catalog{c}, nil
 }
 
-// text returns message id in lang with data filled into its template (texts.Catalog.Text).
+// text returns message id in lang with data filled into its template (texts.Catalog.Text; an
+// int "Count" picks the plural form).
 func (c *catalog) text(lang store.Language, id string, data map[string]any) string {
 	return c.Text(lang, id, data)
 }
+
+// optional returns message id in lang, or "" when the catalogs have no such message (keys a
+// feature may leave out, such as a field's extra "words").
+func (c *catalog) optional(lang store.Language, id string) string { return c.Optional(lang, id) }

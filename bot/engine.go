@@ -94,7 +94,6 @@ type Engine struct {
 	flows     map[string]*flow
 	keywords  []keyword
 	postbacks map[string]func(t *turn, q url.Values) error
-	menuItems []menuItem
 }
 
 // New checks cfg and returns an Engine. It fails when Store, Messenger or Outbox is missing, or when
@@ -149,7 +148,6 @@ func New(cfg Config) (*Engine, error) {
 			}
 			e.postbacks[a] = h
 		}
-		e.menuItems = append(e.menuItems, f.menu...)
 	}
 	return e, nil
 }
@@ -182,8 +180,10 @@ type turn struct {
 	member store.Member
 	sess   store.Session // Version 0 and Flow "" when the member has none stored
 
-	sessChanged bool // sess must be saved
-	endSession  bool // the stored session must be deleted
+	sessChanged bool   // sess must be saved
+	endSession  bool   // the form ended: only the session's kept context stays (context.go)
+	lastAsk     string // the question the previous turn asked, which this message may answer
+	which       int    // a number typed with no list on screen: the list shown asks for it again
 	out         reply
 	chat        bool // small talk or a greeting: not pushed when the reply token no longer works
 	private     bool // not kept as recent lines (a form's answer, a case's message, an erase)
@@ -208,6 +208,7 @@ func (t *turn) run() error {
 		return fmt.Errorf("bot: get session: %w", err)
 	}
 	t.sess = s
+	t.loadContext()
 	t.private = s.Flow != "" // a form's answers (IDs, phones) are never kept as recent lines
 	if err := t.dispatch(); err != nil {
 		return err
@@ -272,10 +273,15 @@ func (t *turn) unfollow() error {
 	return nil
 }
 
-// saveSession stores or deletes the session as the turn decided.
+// saveSession stores or deletes the session as the turn decided; an idle session is kept only
+// while it holds context (context.go).
 func (t *turn) saveSession() error {
+	if t.endSession {
+		t.sess = store.Session{UserID: t.sess.UserID, Fields: t.keptContext(), Version: t.sess.Version}
+		t.sessChanged = true
+	}
 	switch {
-	case t.endSession:
+	case t.sess.Flow == "" && len(t.sess.Fields) == 0 && t.sessChanged:
 		if t.sess.Version == 0 {
 			return nil
 		}

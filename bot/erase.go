@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -21,23 +22,103 @@ var isEraseWord = contains("ลบข้อมูล", "deletemydata", "erasemyd
 
 func eraseFeature() feature {
 	return feature{
+		// The answer, typed ("ใช่ค่ะ", "ไม่ลบ") or tapped, counts only as the reply to the question
+		// (eraseQuestion); a stale "confirm" button asks again.
 		keywords: []keyword{
-			// The buttons' labels typed: checked before the general phrase they contain.
-			{match: is("ยืนยันลบข้อมูล", "confirmerase"), do: func(t *turn) error { return t.erase() }},
-			{match: is("ไม่ลบ", "ไม่ลบข้อมูล", "keepit"), do: func(t *turn) error { t.eraseKept(); return nil }},
-			{match: isEraseWord, do: func(t *turn) error { t.eraseAsk(); return nil }},
+			{match: isEraseWord, do: func(t *turn) error { return t.eraseAsk() }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
-			"erase.yes": func(t *turn, _ url.Values) error { return t.erase() },
-			"erase.no":  func(t *turn, _ url.Values) error { t.eraseKept(); return nil },
+			"erase.ask": func(t *turn, _ url.Values) error { return t.eraseAsk() },
+			"erase.yes": func(t *turn, _ url.Values) error {
+				if t.lastAsk != askErase {
+					return t.eraseAsk()
+				}
+				return t.erase()
+			},
+			"erase.no": func(t *turn, _ url.Values) error { t.eraseKept(); return nil },
 		},
 	}
 }
 
-// eraseAsk says what erasing removes and what it keeps, and asks to confirm.
-func (t *turn) eraseAsk() {
-	t.out.text(t.tr("erase.ask"))
+// answerAsked reads a typed message as the answer to a question the previous turn asked that
+// is not a form's step (those are the step's to read); answered is false when it is no answer
+// (it is then routed as usual).
+func (t *turn) answerAsked() (answered bool, err error) {
+	if t.lastAsk != askErase {
+		return false, nil
+	}
+	switch eraseQuestion.read(t, t.ev.Text) {
+	case saidYes:
+		return true, t.erase()
+	case saidNo:
+		t.eraseKept()
+		return true, nil
+	}
+	if cancelWords[keywordOf(t.ev.Text)] {
+		t.eraseKept()
+		return true, nil
+	}
+	return false, nil
+}
+
+// eraseAsk says what erasing removes and what it keeps, for what is held about this member
+// only, and asks to confirm.
+func (t *turn) eraseAsk() error {
+	w, err := t.who()
+	if err != nil {
+		return err
+	}
+	var items []string
+	if w.leader != nil {
+		items = append(items, t.tr("erase.item.leader"))
+	}
+	own, err := t.store.ListReferrals(t.ctx, store.ReferralFilter{Source: store.SourceSelf, WorkerUserID: t.member.UserID, Limit: 1})
+	if err != nil {
+		return fmt.Errorf("bot: erase: list own referrals: %w", err)
+	}
+	if len(own) > 0 {
+		items = append(items, t.tr("erase.item.self"))
+	}
+	seats, err := t.heldSeats()
+	if err != nil {
+		return err
+	}
+	if len(seats) > 0 {
+		items = append(items, t.tr("erase.item.seats"))
+	}
+	if t.sess.Flow != "" {
+		items = append(items, t.tr("erase.item.form"))
+	}
+	items = append(items, t.tr("erase.item.cases"), t.tr("erase.item.name"))
+	text := t.tr("erase.ask", "Items", "• "+strings.Join(items, "\n• "))
+	if w.leader != nil {
+		counts, err := t.store.CountReferralsByStatus(t.ctx, t.member.UserID)
+		if err != nil {
+			return fmt.Errorf("bot: erase: count referrals: %w", err)
+		}
+		if len(counts) > 0 {
+			text += "\n" + t.tr("erase.kept_referrals")
+		}
+	}
+	t.out.text(text + "\n" + t.tr("erase.final"))
+	t.setAsk(askErase)
 	t.out.buttons(action{Label: t.tr("btn.erase_yes"), Data: "a=erase.yes"}, action{Label: t.tr("btn.erase_no"), Data: "a=erase.no"})
+	return nil
+}
+
+// heldSeats are the member's registrations that hold or wait for a seat.
+func (t *turn) heldSeats() ([]store.Registration, error) {
+	regs, err := t.store.ListRegistrationsOf(t.ctx, t.member.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("bot: erase: list registrations: %w", err)
+	}
+	var held []store.Registration
+	for _, r := range regs {
+		if r.Status == store.RegRegistered || r.Status == store.RegWaitlisted {
+			held = append(held, r)
+		}
+	}
+	return held, nil
 }
 
 func (t *turn) eraseKept() {
@@ -70,14 +151,11 @@ func (t *turn) erase() error {
 	}
 	// Seats the member holds or waits for are given up, so others get them and no reminder
 	// reaches an erased member; attended ones are history and stay.
-	regs, err := t.store.ListRegistrationsOf(t.ctx, uid)
+	seats, err := t.heldSeats()
 	if err != nil {
-		return fmt.Errorf("bot: erase: list registrations: %w", err)
+		return err
 	}
-	for _, r := range regs {
-		if r.Status != store.RegRegistered && r.Status != store.RegWaitlisted {
-			continue
-		}
+	for _, r := range seats {
 		if _, _, err := t.store.LeaveWorkshop(t.ctx, r.WorkshopID, uid, t.now); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("bot: erase: leave workshop: %w", err)
 		}
@@ -104,6 +182,7 @@ func (t *turn) erase() error {
 	}
 	t.standingChanged(t.ctx, uid)
 	t.endSession = true
+	t.sess.Fields = nil // what was last shown goes too
 	t.out.text(t.tr("erase.done"))
 	t.out.buttons(t.menuAction())
 	return nil

@@ -8,14 +8,14 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
-// feature is one area of the bot: its forms, typed keywords, postback actions and menu entries.
+// feature is one area of the bot: its forms, typed keywords and postback actions. What the
+// menu and help offer is in nav.go, by role.
 // New collects them from features(); a new area is a file with its feature function and one
 // line in features().
 type feature struct {
 	flows     []*flow
 	keywords  []keyword                                    // tried in features() order, first match wins
 	postbacks map[string]func(t *turn, q url.Values) error // by the "a" of the postback data
-	menu      []menuItem
 }
 
 // features lists the bot's areas. Order matters for keywords only: the officers' and workshop
@@ -34,13 +34,6 @@ type keyword struct {
 	do        func(t *turn) error
 }
 
-// menuItem is one entry of the menu; show decides who sees it (nil: everyone).
-type menuItem struct {
-	label string // catalog id
-	data  string // postback data
-	show  func(w who) bool
-}
-
 // who is what the engine knows of a member's standing, for menus and permissions.
 type who struct {
 	leader  *store.Leader  // nil when the member never registered
@@ -48,12 +41,7 @@ type who struct {
 	admin   bool           // listed in ADMIN_LINE_USER_IDS: an officer of every province
 }
 
-func notLeader(w who) bool { return w.leader == nil }
-func isLeader(w who) bool  { return w.leader != nil }
-
-// isActiveLeader: pending or approved, not rejected.
-func isActiveLeader(w who) bool { return w.leader != nil && w.leader.Status != store.LeaderRejected }
-func isOfficer(w who) bool      { return w.admin || w.officer != nil }
+func isOfficer(w who) bool { return w.admin || w.officer != nil }
 
 // actor is officer w (LINE user userID) as the business actions take them.
 func (w who) actor(userID string) actions.Actor {
@@ -112,15 +100,14 @@ func coreFeature() feature {
 		keywords: []keyword{
 			{match: is("สวัสดี", "หวัดดี", "hello", "hi"), do: func(t *turn) error { t.hello(); return nil }},
 			{match: isSmallTalk, do: func(t *turn) error { t.smallTalk(); return nil }},
-			{match: is("สมัคร", "apply", "join"), do: func(t *turn) error { t.applyWhat(); return nil }},
+			{match: is("สมัคร", "apply", "join"), do: func(t *turn) error { return t.applyWhat() }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"menu": func(t *turn, _ url.Values) error { return t.menu() },
-			"help": func(t *turn, _ url.Values) error { t.help(); return nil },
+			"help": func(t *turn, _ url.Values) error { return t.help() },
 			// A rich menu tab (richmenuswitch) was tapped: LINE already shows the other page.
 			"rm.tab": func(*turn, url.Values) error { return nil },
 		},
-		menu: []menuItem{{label: "btn.help", data: "a=help"}},
 	}
 }
 
@@ -144,10 +131,6 @@ func registrationFeature() feature {
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"reg.start":  func(t *turn, _ url.Values) error { return start(t) },
 			"reg.status": func(t *turn, _ url.Values) error { return t.leaderStatus() },
-		},
-		menu: []menuItem{
-			{label: "btn.leader", data: "a=reg.start", show: notLeader},
-			{label: "btn.reg_status", data: "a=reg.status", show: isLeader},
 		},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -51,6 +52,9 @@ type field struct {
 	// echo repeats the understood value before the next question, for answers that were
 	// interpreted (a misspelt province becomes a real one).
 	echo bool
+	// askData, when set, fills the question's template: an example that fits the answers so
+	// far (the province's districts) or the clock (a date ahead, not a past year).
+	askData func(t *turn) []any
 	// when, if set, decides from the answers so far whether the question is asked at all (a
 	// funeral grant needs no number of days); a question left out keeps no answer.
 	when func(t *turn) bool
@@ -68,6 +72,8 @@ type reprompt struct {
 	key     string
 	data    []any
 	choices []choice
+	only    bool   // the choices replace the field's own (a question with other answers)
+	ask     string // a question (context.go) the next answer replies to
 }
 
 func (r *reprompt) Error() string { return r.key }
@@ -90,6 +96,26 @@ const (
 	ctlResume  = "resume"
 	ctlKeep    = "keep" // keep the step's previous answer
 )
+
+// choiceAction is the button of a choice. Its postback data names the choice by the index
+// under which the session keeps its value, never the value itself: a value may be the member's
+// own text (a district, their name) and too long for postback data (line-platform.md row 19).
+func (t *turn) choiceAction(c choice) action {
+	return t.formAction(c.Label, ctlAnswer, "i", t.offer(c.Value))
+}
+
+// dedupe drops choices whose label or value an earlier one has.
+func dedupe(cs []choice) []choice {
+	var out []choice
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if !seen["l"+c.Label] && !seen["v"+c.Value] {
+			seen["l"+c.Label], seen["v"+c.Value] = true, true
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 // formAction is a button inside a form; it carries the session id and step so a stale tap is
 // recognised (docs/ARCHITECTURE.md: postback data).
@@ -122,7 +148,7 @@ func (t *turn) startFlow(name string) error {
 	t.sess.ID = uuid.NewString()
 	t.sess.Flow = name
 	t.sess.Step = 0
-	t.sess.Fields = map[string]string{}
+	t.sess.Fields = t.keptContext()
 	t.sess.History = nil
 	t.sess.Tries = 0
 	t.sess.Editing = false
@@ -162,8 +188,8 @@ func (t *turn) ask() {
 		return
 	}
 	fd := f.fields[t.sess.Step]
-	q := t.tr("form.step", "N", t.sess.Step+1, "Total", len(f.fields)) + " " + t.tr(f.name+"."+fd.key+".ask")
-	bs := t.stepButtons(fd, nil)
+	q := t.tr("form.step", "N", t.sess.Step+1, "Total", len(f.fields)) + " " + t.tr(f.name+"."+fd.key+".ask", t.askData(fd)...)
+	bs := t.stepButtons(fd, nil, false)
 	if prev, ok := t.sess.Fields[fd.key]; ok && prev != "" {
 		q += "\n" + t.tr("form.previous", "Value", t.showValue(fd, prev))
 		// The answer stays on the server: it may be personal (a phone number) or too long for
@@ -174,15 +200,49 @@ func (t *turn) ask() {
 	t.out.buttons(bs...)
 }
 
-// stepButtons are the quick replies of a question: its choices, skip, back and cancel.
-func (t *turn) stepButtons(fd field, extra []choice) []action {
+func (t *turn) askData(fd field) []any {
+	if fd.askData == nil {
+		return nil
+	}
+	return fd.askData(t)
+}
+
+// answeredLabels names the answers given so far ("ชื่อ มือถือ จังหวัด และอำเภอ"), for a consent
+// question that must say what it asks to keep.
+func answeredLabels(t *turn) []any {
+	f := t.activeFlow()
+	var names []string
+	for _, fd := range f.fields[:t.sess.Step] {
+		if t.sess.Fields[fd.key] != "" {
+			names = append(names, t.tr(f.name+"."+fd.key+".label"))
+		}
+	}
+	if len(names) > 1 {
+		names[len(names)-1] = t.tr("form.and", "Last", names[len(names)-1])
+	}
+	return []any{"Items", strings.Join(names, t.tr("form.list_sep"))}
+}
+
+// districtExample is the district step's example for the province answered before it: Bangkok
+// has เขต, not อำเภอ.
+func districtExample(t *turn) []any {
+	code := t.sess.Fields["province"]
+	return []any{"Bangkok", code == bangkokCode, "Province", showProvince(t, code)}
+}
+
+// bangkokCode is Bangkok's ISO 3166-2 code: its districts are เขต.
+const bangkokCode = "TH-10"
+
+// stepButtons are the quick replies of a question: extra (suggestions), the field's choices
+// unless only, skip, back and cancel.
+func (t *turn) stepButtons(fd field, extra []choice, only bool) []action {
 	var bs []action
 	cs := extra
-	if fd.choices != nil {
+	if fd.choices != nil && !only {
 		cs = append(cs, fd.choices(t)...)
 	}
-	for _, c := range cs {
-		bs = append(bs, t.formAction(c.Label, ctlAnswer, "v", c.Value))
+	for _, c := range dedupe(cs) {
+		bs = append(bs, t.choiceAction(c))
 	}
 	if fd.picker != "" {
 		pick := t.formAction(t.tr("btn.pick_"+fd.picker), ctlAnswer)
@@ -218,7 +278,7 @@ func (t *turn) answer(in string) error {
 	if t.ev.Kind == KindMessage && t.ev.Text == "" {
 		return t.reject(fd, &reprompt{key: "err.not_text"})
 	}
-	if skipWords[keywordOf(in)] {
+	if skipWords[keywordOf(in)] || fd.optional && !hasContent(in) { // "-" means nothing to give
 		return t.skip()
 	}
 	if fd.choices != nil {
@@ -250,12 +310,17 @@ func (t *turn) answer(in string) error {
 	return nil
 }
 
+// hasContent reports whether s has a letter or a digit: "-", "." or "..." is no answer.
+func hasContent(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
 // acceptable reports whether in would be taken as an answer at the current step (or as a
 // confirm or edit at the summary), without changing anything.
 func (t *turn) acceptable(in string) bool {
 	if t.atSummary() {
 		w := keywordOf(in)
-		return confirmWords[w] || hasPrefixWord(w, editWords)
+		return summaryQuestion.read(t, in) == saidYes || hasPrefixWord(w, editWords)
 	}
 	fd := t.activeFlow().fields[t.sess.Step]
 	var ie *thai.InputError
@@ -302,11 +367,14 @@ func (t *turn) reject(fd field, err error) error {
 		t.sess.Tries++ // suggestions are a step forward, not a failed try
 		t.sessChanged = true
 	}
+	if rp.ask != "" {
+		t.setAsk(rp.ask)
+	}
 	msg := t.tr(rp.key, rp.data...)
 	if t.sess.Tries >= maxTries {
 		var bs []action
 		for _, c := range rp.choices {
-			bs = append(bs, t.formAction(c.Label, ctlAnswer, "v", c.Value))
+			bs = append(bs, t.choiceAction(c))
 		}
 		if len(bs) > maxQuickReplies-3 {
 			bs = bs[:maxQuickReplies-3]
@@ -316,7 +384,7 @@ func (t *turn) reject(fd field, err error) error {
 		return nil
 	}
 	t.out.text(msg)
-	t.out.buttons(t.stepButtons(fd, rp.choices)...)
+	t.out.buttons(t.stepButtons(fd, rp.choices, rp.only)...)
 	return nil
 }
 
@@ -350,7 +418,7 @@ func (t *turn) skip() error {
 	f := t.activeFlow()
 	if t.atSummary() || !f.fields[t.sess.Step].optional {
 		t.out.text(t.tr("form.cannot_skip"))
-		t.out.buttons(t.stepButtons(f.fields[t.sess.Step], nil)...)
+		t.out.buttons(t.stepButtons(f.fields[t.sess.Step], nil, false)...)
 		return nil
 	}
 	t.sess.Fields[f.fields[t.sess.Step].key] = ""
@@ -358,7 +426,7 @@ func (t *turn) skip() error {
 	return nil
 }
 
-// summary shows every answer with an edit button each, and confirm / cancel (CONVERSATIONS.md).
+// summary shows every answer with an edit button each, and confirm / cancel (docs/CONVERSATIONS.md).
 func (t *turn) summary() {
 	f := t.activeFlow()
 	var rows []summaryRow
@@ -384,7 +452,7 @@ func (t *turn) summary() {
 func (t *turn) summaryInput(in string) error {
 	w := keywordOf(in)
 	switch {
-	case confirmWords[w]:
+	case summaryQuestion.read(t, in) == saidYes:
 		return t.confirm()
 	case hasPrefixWord(w, editWords):
 		return t.edit(t.fieldByLabel(trimPrefixWord(w, editWords)))
@@ -404,7 +472,7 @@ func (t *turn) fieldByLabel(name string) int {
 	f := t.activeFlow()
 	for i, fd := range f.fields {
 		for _, lang := range []store.Language{store.LangThai, store.LangEnglish} {
-			names := t.cat.text(lang, f.name+"."+fd.key+".label", nil) + "," + t.cat.text(lang, f.name+"."+fd.key+".words", nil)
+			names := t.cat.text(lang, f.name+"."+fd.key+".label", nil) + "," + t.cat.optional(lang, f.name+"."+fd.key+".words")
 			for _, n := range strings.Split(names, ",") {
 				if keywordOf(n) == name {
 					return i
@@ -476,11 +544,17 @@ func (t *turn) formButton(q url.Values) error {
 		}
 		t.advance()
 	case ctlAnswer:
-		v := q.Get("v")
-		if v == "" { // a datetime picker: the value comes in the params
-			v = t.ev.Params["datetime"] + t.ev.Params["date"] + t.ev.Params["time"]
+		if q.Has("i") {
+			v, ok := t.offered(q.Get("i"))
+			if !ok { // not a button this form offered
+				t.out.text(t.tr("form.stale_moved"))
+				t.ask()
+				return nil
+			}
+			return t.answer(v)
 		}
-		return t.answer(v)
+		// A datetime picker: the value comes in the params.
+		return t.answer(t.ev.Params["datetime"] + t.ev.Params["date"] + t.ev.Params["time"])
 	case ctlBack:
 		t.back()
 	case ctlCancel:

@@ -9,7 +9,7 @@ import (
 	"github.com/rivo/uniseg"
 )
 
-// LINE limits the builders enforce, from ../shared/line-platform.md (row numbers in brackets).
+// LINE limits the builders enforce, from docs/line-platform.md (row numbers in brackets).
 const (
 	maxMessages       = 5     // messages per reply or push [13]
 	maxTextUnits      = 5000  // text message length in UTF-16 code units [15]
@@ -19,8 +19,8 @@ const (
 	maxPostbackData   = 300   // postback data, characters [19]
 	maxActionText     = 300   // message action text and postback displayText [19, 20]
 	maxAltText        = 400   // flex altText [22]
-	maxURI            = 1000  // uri action's link [20]
 	maxBubbleBytes    = 30000 // one bubble's JSON [22]
+	maxCarouselBytes  = 50000 // a carousel's JSON [22]
 	maxCarouselBubble = 12    // bubbles in a carousel [22]
 )
 
@@ -235,12 +235,15 @@ func bubble(title string, body []messaging_api.FlexComponentInterface, footer []
 	return b
 }
 
-// carousel holds at most 12 bubbles (line-platform.md row 22); more are dropped.
-func carousel(bubbles []messaging_api.FlexBubble) *messaging_api.FlexCarousel {
-	if len(bubbles) > maxCarouselBubble {
-		bubbles = bubbles[:maxCarouselBubble]
+// fitCarousel puts as many of bubbles, in order, into one carousel as LINE accepts: at most
+// 12 and at most 50 KB of JSON (line-platform.md row 22). It returns the carousel and how many
+// it holds, at least one (bubble keeps each within 30 KB); the caller offers the rest.
+func fitCarousel(bubbles []messaging_api.FlexBubble) (*messaging_api.FlexCarousel, int) {
+	n := min(len(bubbles), maxCarouselBubble)
+	for n > 1 && jsonSize(&messaging_api.FlexCarousel{Contents: bubbles[:n]}) > maxCarouselBytes {
+		n--
 	}
-	return &messaging_api.FlexCarousel{Contents: bubbles}
+	return &messaging_api.FlexCarousel{Contents: bubbles[:n]}, n
 }
 
 func jsonSize(v any) int {

@@ -99,3 +99,43 @@ func TestBubbleStaysUnder30KB(t *testing.T) {
 		t.Fatal("rows were not trimmed")
 	}
 }
+
+// fitCarousel keeps a carousel within 12 bubbles and 50 KB whatever the bubbles hold, and
+// takes as many as fit, in order (issue 9 item 5).
+func TestFitCarouselStaysWithinLimits(t *testing.T) {
+	mk := func(n, rowChars int) []messaging_api.FlexBubble {
+		var bs []messaging_api.FlexBubble
+		for i := 0; i < n; i++ {
+			rows := []messaging_api.FlexComponentInterface{fText(strings.Repeat("ก", rowChars)), fText(strings.Repeat("ข", rowChars))}
+			bs = append(bs, *bubble("หัวข้อ", rows, nil))
+		}
+		return bs
+	}
+	for _, tc := range []struct {
+		name        string
+		n, rowChars int
+		wantAtLeast int
+		wantAtMost  int
+	}{
+		{"few small", 3, 10, 3, 3},
+		{"many small", 20, 10, 12, 12},
+		{"twelve large", 12, 2000, 1, 11},
+		{"one huge", 1, 4000, 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bs := mk(tc.n, tc.rowChars)
+			c, n := fitCarousel(bs)
+			if n < tc.wantAtLeast || n > tc.wantAtMost || len(c.Contents) != n {
+				t.Fatalf("took %d of %d, want %d–%d", n, len(bs), tc.wantAtLeast, tc.wantAtMost)
+			}
+			if size := jsonSize(c); size > maxCarouselBytes || n > maxCarouselBubble {
+				t.Fatalf("carousel of %d bubbles is %d bytes", n, size)
+			}
+			if n < len(bs) && n < maxCarouselBubble {
+				if size := jsonSize(&messaging_api.FlexCarousel{Contents: bs[:n+1]}); size <= maxCarouselBytes {
+					t.Fatalf("one more bubble would have fit (%d bytes)", size)
+				}
+			}
+		})
+	}
+}

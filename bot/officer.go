@@ -37,11 +37,6 @@ func officerFeature() feature {
 			"ann.list":   func(t *turn, _ url.Values) error { return t.scheduledAnnouncements() },
 			"ann.cancel": func(t *turn, q url.Values) error { return t.cancelAnnouncement(q.Get("id")) },
 		},
-		menu: []menuItem{
-			{label: "btn.announce", data: "a=ann.start", show: isOfficer},
-			{label: "btn.pending", data: "a=ldr.list", show: isOfficer},
-			{label: "btn.scheduled", data: "a=ann.list", show: isOfficer},
-		},
 	}
 }
 
@@ -72,12 +67,7 @@ func (t *turn) decideByName() error {
 	if err != nil {
 		return err
 	}
-	var found []store.Leader
-	for _, l := range pending {
-		if keywordOf(l.FullName) == name {
-			found = append(found, l)
-		}
-	}
+	found := namedLeaders(pending, name)
 	switch len(found) {
 	case 1:
 		return t.decide(found[0].UserID, found[0].SubmissionID, status)
@@ -88,6 +78,28 @@ func (t *turn) decideByName() error {
 	}
 	t.out.buttons(action{Label: t.tr("btn.pending"), Data: "a=ldr.list"}, t.menuAction())
 	return nil
+}
+
+// namedLeaders returns the leaders whose full name is typed (name is after keywordOf), or when
+// none, those whose first name it is ("อนุมัติ สมหญิง"); a title (นาย, นาง, …) is ignored.
+func namedLeaders(ls []store.Leader, name string) []store.Leader {
+	var full, first []store.Leader
+	for _, l := range ls {
+		words := strings.Fields(l.FullName)
+		if len(words) > 1 && thai.IsTitle(words[0]) {
+			words = words[1:]
+		}
+		switch name {
+		case keywordOf(l.FullName), keywordOf(strings.Join(words, " ")):
+			full = append(full, l)
+		case keywordOf(words[0]):
+			first = append(first, l)
+		}
+	}
+	if len(full) > 0 {
+		return full
+	}
+	return first
 }
 
 // officerOnly checks that the member is an officer; otherwise it says this is for officers.
@@ -309,12 +321,13 @@ func (t *turn) pendingLeaders() error {
 		t.out.buttons(t.officerActions()...)
 		return nil
 	}
-	t.out.text(t.tr("off.pending", "Count", len(pending), "Shown", min(len(pending), maxCarouselBubble)))
 	var bs []messaging_api.FlexBubble
 	for _, l := range pending[:min(len(pending), maxCarouselBubble)] {
 		bs = append(bs, *t.leaderBubble(t.member.Language, l, true))
 	}
-	t.out.flex(t.tr("off.pending_alt"), carousel(bs))
+	c, shown := fitCarousel(bs)
+	t.out.text(t.tr("off.pending", "Count", len(pending), "Shown", shown))
+	t.out.flex(t.tr("off.pending_alt"), c)
 	t.out.buttons(t.officerActions()...)
 	return nil
 }

@@ -54,15 +54,8 @@ func referralFeature() feature {
 				return t.myReferrals(p)
 			},
 		},
-		menu: []menuItem{
-			{label: "btn.refer", data: "a=ref.start", show: isApprovedLeader},
-			{label: "btn.my_referrals", data: "a=ref.mine", show: isLeader},
-			{label: "btn.self", data: "a=self.start", show: notLeader},
-		},
 	}
 }
-
-func isApprovedLeader(w who) bool { return w.leader != nil && w.leader.Status == store.LeaderApproved }
 
 // referralFlow asks the worker's name, national ID, mobile, birth date or age, occupation,
 // province, district, preferred option and consent, then stores a submitted referral keyed by
@@ -73,9 +66,9 @@ func referralFlow() *flow {
 		begin: beginReferral,
 		fields: []field{
 			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
-			{key: "nid", parse: parseWorkerNationalID, show: func(_ *turn, v string) string { return thai.MaskNationalID(v) }},
-			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
-				show: func(_ *turn, v string) string { return thai.MaskPhone(v) }},
+			// In full at the review, in the referring leader's own chat; masked everywhere after.
+			{key: "nid", parse: parseWorkerNationalID, show: func(_ *turn, v string) string { return thai.FormatNationalID(v) }},
+			mobileField,
 			{key: "birth", parse: parseBirth, show: showBirth},
 			{key: "occupation", parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOccupation) },
 				choices: func(t *turn) []choice {
@@ -88,7 +81,7 @@ func referralFlow() *flow {
 				}},
 			{key: "province", parse: parseProvince, show: showProvince, choices: leaderProvince},
 			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) },
-				choices: leaderDistrict},
+				choices: leaderDistrict, askData: districtExample},
 			{key: "option", parse: parseOption, show: func(t *turn, v string) string { return t.tr("ref.opt." + v) },
 				choices: func(t *turn) []choice {
 					var cs []choice
@@ -98,7 +91,7 @@ func referralFlow() *flow {
 					return cs
 				}},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("ref.consent.given") },
-				choices: consentChoices},
+				choices: consentChoices, askData: answeredLabels},
 		},
 		submit: submitReferral,
 	}
@@ -111,12 +104,11 @@ func selfReferralFlow() *flow {
 		name:  flowSelf,
 		begin: beginSelfReferral,
 		fields: []field{
-			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
-			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
-				show: func(_ *turn, v string) string { return thai.MaskPhone(v) }},
+			ownNameField,
+			mobileField,
 			{key: "province", parse: parseProvince, show: showProvince},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("self.consent.given") },
-				choices: consentChoices},
+				choices: consentChoices, askData: answeredLabels},
 		},
 		submit: submitSelfReferral,
 	}
@@ -135,10 +127,6 @@ func beginSelfReferral(t *turn) (bool, error) {
 	t.out.text(t.tr("self.already", "Date", t.date(rs[0].CreatedAt), "Status", t.tr("ref.status."+string(rs[0].Status)), "Phone", thai.MaskPhone(rs[0].Phone)))
 	t.out.buttons(t.section40Action(), t.menuAction())
 	return false, nil
-}
-
-func consentChoices(t *turn) []choice {
-	return []choice{{t.tr("btn.consent_yes"), "yes"}, {t.tr("btn.consent_no"), "no"}}
 }
 
 // beginReferral lets approved leaders in; others are told why not.
@@ -294,18 +282,22 @@ func showBirth(t *turn, v string) string {
 	return s
 }
 
-// Option answers, after keywordOf.
-var optionWords = map[string]string{
-	"1": "1", "ทางเลือก1": "1", "option1": "1",
-	"2": "2", "ทางเลือก2": "2", "option2": "2",
-	"3": "3", "ทางเลือก3": "3", "option3": "3",
-	"unsure": "unsure", "ไม่แน่ใจ": "unsure", "ยังไม่แน่ใจ": "unsure", "ไม่รู้": "unsure", "notsure": "unsure",
-}
+// Option answers, after keywordOf and without the words around the number.
+var (
+	optionWords  = map[string]string{"unsure": "unsure", "ไม่แน่ใจ": "unsure", "ยังไม่แน่ใจ": "unsure", "ไม่รู้": "unsure", "notsure": "unsure"}
+	optionPrefix = words("ทางเลือกที่", "ทางเลือก", "เลือกทางเลือกที่", "เลือกทางเลือก", "เลือก", "ข้อ", "แบบ", "option", "no")
+)
 
-// parseOption reads the preferred Section 40 option: 1, 2, 3 or not sure.
+// parseOption reads the preferred Section 40 option: 1, 2, 3 or not sure. The number may stand
+// after ทางเลือก, ทางเลือกที่, ข้อ or option, in Thai or ASCII digits ("ทางเลือกที่ ๒").
 func parseOption(_ *turn, in string) (string, error) {
-	if v, ok := optionWords[keywordOf(in)]; ok {
+	k := keywordOf(in)
+	if v, ok := optionWords[k]; ok {
 		return v, nil
+	}
+	switch n := trimPrefixWord(k, optionPrefix); n {
+	case "1", "2", "3":
+		return n, nil
 	}
 	return "", &reprompt{key: "err.option"}
 }

@@ -42,20 +42,33 @@ func leaderRegistration() *flow {
 			return false, nil
 		},
 		fields: []field{
-			{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) }},
-			{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
-				show: func(_ *turn, v string) string { return thai.FormatPhone(v) }},
+			ownNameField,
+			mobileField,
 			{key: "province", parse: parseProvince, show: showProvince, echo: true},
-			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) }},
+			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) },
+				askData: districtExample},
 			{key: "org", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOrganisation) }},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("reg.consent.given") },
-				choices: func(t *turn) []choice {
-					return []choice{{t.tr("btn.consent_yes"), "yes"}, {t.tr("btn.consent_no"), "no"}}
-				}},
+				choices: consentChoices, askData: answeredLabels},
 		},
 		submit: submitLeader,
 	}
 }
+
+// ownNameField asks the member's own name, offering their LINE display name as a one-tap
+// answer when it is a full name.
+var ownNameField = field{key: "name", parse: func(_ *turn, in string) (string, error) { return thai.ParseFullName(in) },
+	choices: func(t *turn) []choice {
+		if n, err := thai.ParseFullName(t.member.DisplayName); err == nil {
+			return []choice{{Label: n, Value: n}}
+		}
+		return nil
+	}}
+
+// mobileField asks a mobile number. The review of the form shows it in full, so a typo can be
+// caught there; everything after the form masks it (thai.MaskPhone).
+var mobileField = field{key: "phone", parse: func(_ *turn, in string) (string, error) { return thai.ParseMobile(in) },
+	show: func(_ *turn, v string) string { return thai.FormatPhone(v) }}
 
 // parseProvince accepts a province in Thai or English, a short form or a code; otherwise it
 // re-prompts with up to 13 suggestions as buttons (line-platform.md row 17).
@@ -89,25 +102,36 @@ func showProvince(t *turn, code string) string {
 	return p.NameTH
 }
 
-// Consent answers, after keywordOf.
-var (
-	consentYes = words("yes", "ยินยอม", "ยอม", "ตกลง", "ใช่", "ok", "agree", "ได้")
-	consentNo  = words("no", "ไม่ยินยอม", "ไม่ยอม", "ไม่", "ไม่ตกลง", "disagree", "ไม่ได้")
+// Values of the consent buttons: words consentQuestion and declineQuestion read one way only
+// ("yes" would also confirm a refusal).
+const (
+	consentAgree    = "agree"
+	consentDisagree = "disagree"
+	consentNoSure   = "no.sure" // confirms a refusal
 )
 
-// consentNoSure is the value of the button that confirms a refusal.
-const consentNoSure = "no.sure"
+func consentChoices(t *turn) []choice {
+	return []choice{{t.tr("btn.consent_yes"), consentAgree}, {t.tr("btn.consent_no"), consentDisagree}}
+}
 
-// parseConsent needs an explicit yes. A no is asked once more, since it throws every answer
-// away; the confirmed no ends the flow with nothing stored.
+// parseConsent needs an explicit yes (consentQuestion). A no is asked once more, since it
+// throws every answer away (declineQuestion, only as the very next answer); the confirmed no
+// ends the flow with nothing stored.
 func parseConsent(t *turn, in string) (string, error) {
-	w := keywordOf(in)
-	switch {
-	case w == keywordOf(consentNoSure) || w == keywordOf(t.tr("btn.consent_no_sure")):
-		return "", errDeclined
-	case consentNo[w]:
-		return "", &reprompt{key: "err.consent_no", choices: []choice{{t.tr("btn.consent_no_sure"), consentNoSure}, {t.tr("btn.consent_yes"), "yes"}}}
-	case consentYes[w]:
+	if t.lastAsk == askDecline {
+		switch {
+		case declineQuestion.read(t, in) == saidYes:
+			return "", errDeclined
+		case consentQuestion.read(t, in) == saidYes:
+			return "yes", nil
+		}
+		return "", &reprompt{key: "err.consent"} // "no, I am not sure": the consent question again
+	}
+	switch consentQuestion.read(t, in) {
+	case saidNo:
+		return "", &reprompt{key: "err.consent_no", ask: askDecline, only: true,
+			choices: []choice{{t.tr("btn.consent_no_sure"), consentNoSure}, {t.tr("btn.consent_yes"), consentAgree}}}
+	case saidYes:
 		return "yes", nil
 	}
 	return "", &reprompt{key: "err.consent"}
@@ -177,7 +201,7 @@ func (t *turn) showLeaderStatus(l store.Leader) {
 	}
 	t.out.text(t.tr("reg.already", "Date", date, "Status", t.tr("reg.status."+string(l.Status)), "Province", showProvince(t, l.ProvinceCode)))
 	if l.Status == store.LeaderRejected {
-		t.out.text(t.tr("reg.rejected_next", "Hotline", t.kb().Hotline))
+		t.out.text(t.tr("reg.rejected_next", "Hotline", t.kb().Hotline) + t.reason(l))
 		t.out.buttons(action{Label: t.tr("btn.reapply"), Data: "a=reg.start"}, t.menuAction())
 		return
 	}
@@ -190,7 +214,7 @@ type summaryRow struct {
 	edit         action
 }
 
-// summaryBubble renders a form summary as a flex bubble (CONVERSATIONS.md, leader registration).
+// summaryBubble renders a form summary as a flex bubble (docs/CONVERSATIONS.md, leader registration).
 func summaryBubble(title string, rows []summaryRow, confirm, cancel action) *messaging_api.FlexBubble {
 	var body []messaging_api.FlexComponentInterface
 	for _, r := range rows {

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
-
 	"github.com/ssonet/ssonet/thai"
 )
 
@@ -108,6 +106,9 @@ func (t *turn) dispatch() error {
 			return err
 		}
 	}
+	if answered, err := t.answerAsked(); answered {
+		return err
+	}
 	switch {
 	case cancelWords[w]:
 		if t.sess.Flow == "" {
@@ -125,8 +126,7 @@ func (t *turn) dispatch() error {
 	case menuWords[w]:
 		return t.menu()
 	case helpWords[w]:
-		t.help()
-		return nil
+		return t.help()
 	case confirmWords[w] && t.sess.Flow == "":
 		t.out.text(t.tr("form.nothing_to_confirm"))
 		t.out.buttons(t.menuAction())
@@ -137,7 +137,7 @@ func (t *turn) dispatch() error {
 	}
 	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
-		in := thai.Normalize(t.ev.Text)
+		in := t.ev.Text // as typed: each parser normalises what it reads, free text stays as written
 		if matched && !t.acceptable(in) {
 			// A question or command in the middle of a form ("ม.40?", a menu label) that is no
 			// answer to the step is handled; the form waits, or is replaced if another starts.
@@ -202,7 +202,7 @@ func (t *turn) startAction(flowName string) action {
 func (t *turn) section40Action() action { return action{Label: t.tr("btn.s40"), Data: "a=s40"} }
 
 // greet answers a follow: the full welcome, or a short "welcome back" after an unblock
-// (CONVERSATIONS.md, "Adding the account").
+// (docs/CONVERSATIONS.md, "Adding the account").
 func (t *turn) greet() {
 	t.chat = true // nobody asked for it: not worth a push when the reply token is stale
 	name := t.member.DisplayName
@@ -211,12 +211,12 @@ func (t *turn) greet() {
 	} else {
 		t.out.text(t.tr("welcome", "Name", name))
 	}
-	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.section40Action(), t.menuAction())
+	t.out.buttons(t.mainActions()...)
 }
 
 func (t *turn) hello() {
 	t.out.text(t.tr("hello", "Name", t.member.DisplayName))
-	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.section40Action(), t.menuAction())
+	t.out.buttons(t.mainActions()...)
 }
 
 // expired tells the member their form timed out; nothing of it was kept.
@@ -227,66 +227,42 @@ func (t *turn) expired() {
 	t.out.buttons(t.startAction(name), t.menuAction())
 }
 
-// menu shows the member's menu as a flex bubble with the same entries as quick replies; in a
-// form it also offers to carry on with it.
-func (t *turn) menu() error {
-	w, err := t.who()
-	if err != nil {
-		return err
-	}
-	// Entries for the member's role first, then those everyone has.
-	var acts, common []action
-	for _, it := range t.menuItems {
-		switch {
-		case it.show == nil:
-			common = append(common, action{Label: t.tr(it.label), Data: it.data})
-		case it.show(w):
-			acts = append(acts, action{Label: t.tr(it.label), Data: it.data})
-		}
-	}
-	acts = append(acts, common...)
-	var buttons []messaging_api.FlexComponentInterface
-	for i, a := range acts {
-		buttons = append(buttons, fButton(a, i == 0))
-	}
-	t.out.flex(t.tr("menu.title"), bubble(t.tr("menu.title"), []messaging_api.FlexComponentInterface{fText(t.tr("menu.body"), small, grey)}, buttons))
-	if t.sess.Flow != "" {
-		acts = append([]action{t.formAction(t.tr("btn.resume"), ctlResume)}, acts...)
-	}
-	t.out.buttons(acts...)
-	return nil
-}
-
-func (t *turn) help() {
-	t.out.text(t.tr("help"))
-	var acts []action
-	if t.sess.Flow != "" {
-		acts = append(acts, t.formAction(t.tr("btn.resume"), ctlResume))
-	}
-	t.out.buttons(append(acts, t.section40Action(), t.menuAction())...)
-}
-
 // smallTalk answers thanks, "okay", laughter and stickers kindly, with the main paths.
 func (t *turn) smallTalk() {
 	t.chat = true
 	t.out.text(t.tr("small_talk"))
-	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.section40Action(), t.menuAction())
+	t.out.buttons(t.mainActions()...)
 }
 
-// applyWhat answers a bare "สมัคร": apply for what?
-func (t *turn) applyWhat() {
-	t.out.text(t.tr("apply_what"))
-	t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, action{Label: t.tr("btn.s40_apply"), Data: "a=s40&t=apply"}, t.menuAction())
+// applyWhats are the applications a bare "สมัคร" may mean, by the role the member has as a
+// leader (an officer applies for nothing as an officer).
+var applyWhats = map[Role][]navEntry{
+	RoleNewcomer: {navLeader, navS40Apply, navSelf},
+	RolePending:  {navStatus, navS40Apply},
+	RoleLeader:   {navWsList, navRefer, navS40Apply},
+	RoleRejected: {navReapply, navS40Apply, navSelf},
 }
 
-// notUnderstood never leaves the member in silence (CONVERSATIONS.md, "Not understood").
+// applyWhat answers a bare "สมัคร": apply for what, among what the member can apply for?
+func (t *turn) applyWhat() error {
+	w, err := t.who()
+	if err != nil {
+		return err
+	}
+	r := RoleOf(w.leader, false)
+	t.out.text(t.tr("apply_what." + string(r)))
+	var acts []action
+	for _, e := range applyWhats[r] {
+		acts = append(acts, t.navAction(e))
+	}
+	t.out.buttons(append(acts, t.menuAction())...)
+	return nil
+}
+
+// notUnderstood never leaves the member in silence (docs/CONVERSATIONS.md, "Not understood").
 func (t *turn) notUnderstood() {
 	t.out.text(t.tr("not_understood", "Hotline", t.kb().Hotline))
+	acts := t.mainActions()
 	person := action{Label: t.tr("btn.contact"), Data: "a=contact"} // a person, when the bot cannot help
-	if w, err := t.who(); err == nil && isActiveLeader(w) {
-		t.out.buttons(t.section40Action(), t.wsListAction(), person, t.menuAction())
-		return
-	}
-	t.out.buttons(t.section40Action(), action{Label: t.tr("btn.s40_apply"), Data: "a=s40&t=apply"},
-		action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, person, t.menuAction())
+	t.out.buttons(append(acts[:len(acts)-1:len(acts)-1], person, acts[len(acts)-1])...)
 }

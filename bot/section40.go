@@ -125,10 +125,6 @@ func section40Feature() feature {
 			flowChoose + ".start": func(t *turn, _ url.Values) error { return t.startFlow(flowChoose) },
 			flowCalc + ".start":   func(t *turn, _ url.Values) error { return t.startFlow(flowCalc) },
 		},
-		menu: []menuItem{
-			{label: "btn.s40", data: "a=s40"},
-			{label: "btn.s40_apply", data: "a=s40&t=apply"},
-		},
 	}
 }
 

@@ -26,22 +26,26 @@ const (
 )
 
 var (
-	yesWords    = words("ใช่", "ใช่ค่ะ", "มี", "ได้", "อยาก", "อยากได้", "ต้องการ", "เอา", "yes", "y", "yeah", "sure")
-	noWords     = words("ไม่", "ไม่ใช่", "ไม่อยาก", "ไม่ต้องการ", "ไม่เอา", "ไม่ได้เป็น", "no", "n", "nope")
+	// checkQuestion is a yes/no step of the checks, read by the shared reader (confirm.go) with
+	// the ways these questions are answered ("มี", "อยาก", "ไม่ได้เป็น").
+	checkQuestion = question{yes: words("มี", "อยาก", "อยากได้", "ต้องการ", "yeah"),
+		no: words("ไม่อยาก", "ไม่ต้องการ", "ไม่ได้เป็น"), yesLabel: "s40.ans.yes", noLabel: "s40.ans.no"}
 	unsureWords = words("ไม่รู้", "ไม่แน่ใจ", "ไม่ทราบ", "ไม่รู้ค่ะ", "ยังไม่แน่ใจ", "unsure", "notsure", "dontknow", "idk")
 )
 
 // parseYesNo reads yes, no or not sure (buttons carry the values themselves).
 func parseYesNo(allowUnsure bool) func(t *turn, in string) (string, error) {
-	return func(_ *turn, in string) (string, error) {
+	return func(t *turn, in string) (string, error) {
 		w := keywordOf(in)
 		switch {
-		case w == ansYes || yesWords[w]:
-			return ansYes, nil
-		case w == ansNo || noWords[w]:
-			return ansNo, nil
 		case allowUnsure && (w == ansUnsure || unsureWords[w]):
 			return ansUnsure, nil
+		}
+		switch checkQuestion.read(t, in) {
+		case saidYes:
+			return ansYes, nil
+		case saidNo:
+			return ansNo, nil
 		}
 		return "", &reprompt{key: "err.s40_yesno"}
 	}

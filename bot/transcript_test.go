@@ -1,17 +1,20 @@
 package bot_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/bot"
@@ -24,84 +27,47 @@ import (
 	"github.com/ssonet/ssonet/store/sqlitestore"
 )
 
-// Conversation transcripts (docs/ARCHITECTURE.md, Tests): testdata/transcripts/*.txt, one command a line.
-//
-//	user <name> [en|admin] speak as this user (created in the stand-in with that display name);
-//	                       "admin" makes them the one ID in ADMIN_LINE_USER_IDS
-//	leader <name> <province> <status>  store a leader record (and member) for that user directly
-//	join <name> <workshop id>  the user (created if new) registers for that workshop
-//	worker <name> <province>  store an open self-referral ("สนใจสมัคร") of that user directly
-//	@<name>                in a line, replaced by that user's ID
-//	keep <name>            remember that leader's current application; $kept:<name> in later
-//	                       lines is its SubmissionID ($sub:<name> is the current one)
-//	invite <province>...   create an officer invite code for these ISO codes; $CODE in later
-//	                       lines is replaced by it
-//	> pick <label> <value> pick value (e.g. 2026-12-01T09:00) with that datetime picker button
-//	> tapinbox <label>     tap that button in the newest push/multicast the user received
-//	> tick                 run the announcement delivery job and the outbox at the injected clock
-//	> follow | > follow unblocked | > unfollow
-//	> text <words>         a text message
-//	> sticker              a non-text message
-//	> tap <label>          tap the button with that label in the last reply (quick reply or flex)
-//	> tapold <label>       tap that button in the latest earlier reply that has it
-//	> postback <data>      a postback with raw data
-//	> redeliver            the previous event again, same webhookEventId (and used reply token)
-//	> expiretoken          the next event's reply token has expired before the bot replies
-//	> wait <duration>      advance the injected clock, e.g. 31m
-//	< <text>               the last reply contains text
-//	<! <text>              the last reply does not contain text
-//	<none                  the last event got no reply
-//	<push                  what the last event got came by push, not reply
-//	= leader <status>|none the user's stored leader record
-//	= session <flow>|none  the user's stored session
-//	= member active|blocked the user's member record
-//	= officer <codes>|none the user's officer provinces, comma-separated
-//	= announcement <status>|none the newest announcement's status
-//	<< <text>              the newest push/multicast/broadcast to the user contains text
-//	<<! <text>             the newest push/multicast/broadcast to the user does not contain text
-//	= multicasts <n>       the stand-in received n multicast calls so far
-//	= audit <action> <n>   the user has n audit entries whose action starts with <action>
-//	= referrals <n>        the number of referrals stored, by anyone
-//	= feedback <topic> <helpful> <not helpful>  the Section 40 feedback tally of that topic
-//	! leader <status> <province code>  store the user as a leader with that status (an officer's decision)
-//	! referrals <n>        store n referrals by the user (a leader), one minute apart, the last newest
-//	= registration <workshop id> <status>|none  the user's registration for that workshop
-//	! quota <limit> <used> LINE's monthly message quota and this month's usage (stand-in)
-//	! workshop <id> <seats> [province] [starts in]  store an open workshop titled "อบรม <id>"
-//	                       starting after the given duration (default 48h), deadline a day before
-//
-// Lines starting with # and blank lines are ignored.
+// Conversation transcripts (docs/ARCHITECTURE.md, Tests): testdata/transcripts/*.txt, one command a line, in the language
+// testdata/transcripts/README.md describes (events, assertions, arrangements, exact replies,
+// -update, the clock). Every transcript runs against the real engine, SQLite store and the
+// stand-in LINE API, which checks every request as LINE would.
 
 const tokenForTests = "transcript-token"
 
 type harness struct {
-	t      *testing.T
-	st     store.Store
-	kept   map[string]string // name → a SubmissionID remembered by "keep"
-	lapi   *linetest.Server
-	eng    *bot.Engine
-	ib     *inbox.Inbox // events reach the engine through it, as in production
-	mu     sync.Mutex
-	now    time.Time
-	seq    int
-	users  map[string]string // name → user ID
-	user   string            // current user ID
-	last   []reply           // replies per event, newest last
-	lastEv bot.Event
-	code   string // the latest invite code
-	ann    *scheduler.Announcements
-	out    outboxtest.Immediate
-	kicked bool // OnAnnouncement was called during the event
-	stale  bool // the next event's reply token has already expired
+	t       *testing.T
+	st      store.Store
+	kept    map[string]string // name → a SubmissionID remembered by "keep"
+	lapi    *linetest.Server
+	eng     *bot.Engine
+	ib      *inbox.Inbox // events reach the engine through it, as in production
+	mu      sync.Mutex
+	now     time.Time
+	seq     int
+	users   map[string]string // name → user ID
+	english map[string]bool   // user IDs whose LINE language is English
+	user    string            // current user ID
+	last    []reply           // replies per event, newest last
+	lastEv  bot.Event
+	code    string // the latest invite code
+	ann     *scheduler.Announcements
+	out     outboxtest.Immediate
+	kicked  bool     // OnAnnouncement was called during the event
+	stale   bool     // the next event's reply token has already expired
+	typed   []string // texts the users typed, which no postback data may carry
 }
 
 // adminUserID is the harness's ADMIN_LINE_USER_IDS.
 const adminUserID = "U0000000000000000000000000000ad01"
 
+// update makes TestTranscripts rewrite the exact replies ("|" lines) from what the bot answers.
+var update = flag.Bool("update", false, "rewrite the exact replies (| lines) of testdata/transcripts from what the bot answers")
+
 // reply is what one event made the bot send, flattened for assertions.
 type reply struct {
 	pushed  bool // every message came by push
 	text    string
+	exact   string                     // every message in order, as renderExact writes it
 	buttons map[string]json.RawMessage // label → action object
 }
 
@@ -122,8 +88,9 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{}, kept: map[string]string{},
+	h := &harness{t: t, st: st, lapi: lapi, users: map[string]string{}, english: map[string]bool{}, kept: map[string]string{},
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
+	lapi.SetNow(h.clock) // one fake clock for the engine, the scheduler, the outbox and the stand-in
 	h.out = outboxtest.New(t, st, client, h.clock, func(ctx context.Context, p store.Push) { h.ann.PushDone(ctx, p) })
 	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Outbox: h.out, Now: h.clock, Sealer: sealer,
 		Admins: []string{adminUserID}, OnAnnouncement: func() { h.kicked = true }})
@@ -172,10 +139,16 @@ func (h *harness) setUser(name string, english, admin bool) {
 		lang := "th"
 		if english {
 			lang = "en"
+			h.english[id] = true
 		}
 		h.lapi.SetProfile(line.Profile{UserID: id, DisplayName: name, Language: lang})
 	}
 	h.user = id
+}
+
+// setDisplayName changes the current user's LINE display name.
+func (h *harness) setDisplayName(name string) {
+	h.lapi.SetProfile(line.Profile{UserID: h.user, DisplayName: name, Language: "th"})
 }
 
 // send hands one event to the engine with a fresh id and reply token, and records the reply.
@@ -218,6 +191,7 @@ func (h *harness) deliver(ev bot.Event) {
 		}
 	}
 	r := flatten(h.t, mine)
+	h.noUserTextInData(ev, r)
 	h.last = append(h.last, r)
 	if testing.Verbose() {
 		h.t.Logf("> %s %q %q\n%s", ev.Kind, ev.Text, ev.Postback, r.text)
@@ -238,11 +212,93 @@ func flatten(t *testing.T, ds []linetest.Delivery) reply {
 		}
 	}
 	r.text = b.String()
+	r.exact = renderExact(t, ds)
 	r.pushed = len(ds) > 0
 	for _, d := range ds {
 		r.pushed = r.pushed && d.Endpoint == "push"
 	}
 	return r
+}
+
+// renderExact writes deliveries for an exact comparison, in the order a phone shows them: a
+// text message as its lines; a flex message as "[flex] <altText>" and then, indented, its
+// texts and buttons in layout order (a horizontal box on one line, " · " between its parts;
+// "--" between the cards of a carousel); the quick replies as a last line "quick: [a] [b]".
+// Pushes (the reply token had expired) start with "(push)"; nothing sent is "(nothing)".
+func renderExact(t *testing.T, ds []linetest.Delivery) string {
+	var lines []string
+	for _, d := range ds {
+		if d.Endpoint == line.EndpointPush {
+			lines = append(lines, "(push)")
+		}
+		for _, m := range d.Messages {
+			var v map[string]any
+			if err := json.Unmarshal(m, &v); err != nil {
+				t.Fatal(err)
+			}
+			switch v["type"] {
+			case "text":
+				lines = append(lines, strings.Split(v["text"].(string), "\n")...)
+			case "flex":
+				lines = append(lines, fmt.Sprintf("[flex] %v", v["altText"]))
+				for _, l := range flexLines(v["contents"]) {
+					lines = append(lines, "  "+l)
+				}
+			default:
+				lines = append(lines, fmt.Sprintf("[%v]", v["type"]))
+			}
+			if q, ok := v["quickReply"].(map[string]any); ok {
+				var labels []string
+				for _, it := range q["items"].([]any) {
+					a := it.(map[string]any)["action"].(map[string]any)
+					labels = append(labels, fmt.Sprintf("[%v]", a["label"]))
+				}
+				lines = append(lines, "quick: "+strings.Join(labels, " "))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return "(nothing)"
+	}
+	return strings.Join(lines, "\n")
+}
+
+// flexLines renders a flex container or component for renderExact.
+func flexLines(v any) []string {
+	o, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	var out []string
+	switch o["type"] {
+	case "carousel":
+		for i, c := range o["contents"].([]any) {
+			if i > 0 {
+				out = append(out, "--")
+			}
+			out = append(out, flexLines(c)...)
+		}
+	case "bubble":
+		for _, part := range []string{"header", "hero", "body", "footer"} {
+			out = append(out, flexLines(o[part])...)
+		}
+	case "box":
+		contents, _ := o["contents"].([]any)
+		var parts []string
+		for _, c := range contents {
+			parts = append(parts, flexLines(c)...)
+		}
+		if o["layout"] == "horizontal" {
+			return []string{strings.Join(parts, " · ")}
+		}
+		return parts
+	case "text":
+		out = append(out, strings.Split(fmt.Sprint(o["text"]), "\n")...)
+	case "button":
+		a, _ := o["action"].(map[string]any)
+		out = append(out, fmt.Sprintf("[%v]", a["label"]))
+	}
+	return out
 }
 
 func walk(v any, b *strings.Builder, buttons map[string]json.RawMessage) {
@@ -269,6 +325,39 @@ func walk(v any, b *strings.Builder, buttons map[string]json.RawMessage) {
 		}
 	}
 }
+
+// noUserTextInData fails the test when a button's postback data carries text a member typed
+// or their display name (issue 9 item 10): such data is cut at 300 characters, and it is theirs.
+func (h *harness) noUserTextInData(ev bot.Event, r reply) {
+	h.t.Helper()
+	if ev.Kind == bot.KindMessage && utf8.RuneCountInString(ev.Text) >= minUserText {
+		h.typed = append(h.typed, ev.Text)
+	}
+	for label, raw := range r.buttons {
+		var a struct{ Data string }
+		if json.Unmarshal(raw, &a) != nil || a.Data == "" {
+			continue
+		}
+		data, err := url.QueryUnescape(a.Data)
+		if err != nil {
+			data = a.Data
+		}
+		for _, s := range h.typed {
+			if strings.Contains(data, s) {
+				h.t.Fatalf("button %q carries user text %q in its postback data %q", label, s, a.Data)
+			}
+		}
+		for name := range h.users {
+			if utf8.RuneCountInString(name) >= minUserText && strings.Contains(data, name) {
+				h.t.Fatalf("button %q carries display name %q in its postback data %q", label, name, a.Data)
+			}
+		}
+	}
+}
+
+// minUserText is the shortest typed text noUserTextInData looks for (shorter ones, such as
+// "1", occur in data by chance).
+const minUserText = 8
 
 func (h *harness) tap(r reply, label string) {
 	h.t.Helper()
@@ -311,15 +400,21 @@ func TestTranscripts(t *testing.T) {
 }
 
 func runTranscript(t *testing.T, path string) {
-	f, err := os.Open(path)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	lines := strings.Split(strings.TrimSuffix(string(raw), "\n"), "\n")
+	exact := slices.Contains(lines, "mode exact")
+	var out []string // the file as -update writes it
 	h := newHarness(t)
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.ReplaceAll(strings.TrimSpace(sc.Text()), "$CODE", h.code)
+	for i := 0; i < len(lines); i++ {
+		n := i + 1
+		out = append(out, lines[i])
+		if strings.HasPrefix(lines[i], "|") {
+			t.Fatalf("%s:%d: an exact reply (|) must follow an event (>)", filepath.Base(path), n)
+		}
+		line := strings.ReplaceAll(strings.TrimSpace(lines[i]), "$CODE", h.code)
 		for name, id := range h.users {
 			if strings.Contains(line, "$sub:"+name) { // the current application of that leader
 				l, _ := h.st.GetLeader(context.Background(), id)
@@ -337,6 +432,8 @@ func runTranscript(t *testing.T, path string) {
 		case "user":
 			name, lang, _ := strings.Cut(arg, " ")
 			h.setUser(name, lang == "en", lang == "admin")
+		case "profile":
+			h.setDisplayName(arg)
 		case "keep": // remember the current application of a leader as $kept:<name>
 			l, err := h.st.GetLeader(context.Background(), h.users[arg])
 			if err != nil {
@@ -374,8 +471,32 @@ func runTranscript(t *testing.T, path string) {
 			if got := h.inbox(); !strings.Contains(got.text, arg) {
 				t.Fatalf("%s\nnewest push was:\n%s", where, got.text)
 			}
+		case "mode":
+			if arg != "exact" {
+				t.Fatalf("%s: unknown mode", where)
+			}
 		case ">":
+			sent := len(h.last)
 			h.event(where, arg)
+			var want []string
+			for i+1 < len(lines) && strings.HasPrefix(lines[i+1], "|") {
+				i++
+				want = append(want, strings.TrimPrefix(strings.TrimPrefix(lines[i], "|"), " "))
+			}
+			if len(h.last) == sent || !exact && want == nil {
+				if want != nil {
+					t.Fatalf("%s: an exact reply follows an event that sends nothing", where)
+				}
+				break
+			}
+			got := strings.Split(h.lastReply().exact, "\n")
+			for _, l := range got {
+				out = append(out, strings.TrimRight("| "+l, " "))
+			}
+			if !*update && !slices.Equal(got, want) {
+				t.Errorf("%s\nreply was (go test ./bot -run TestTranscripts -update rewrites it):\n| %s\nwant:\n| %s",
+					where, strings.Join(got, "\n| "), strings.Join(want, "\n| "))
+			}
 		case "<":
 			if !strings.Contains(h.lastReply().text, arg) {
 				t.Fatalf("%s\nreply was:\n%s", where, h.lastReply().text)
@@ -400,8 +521,11 @@ func runTranscript(t *testing.T, path string) {
 			t.Fatalf("%s: unknown command", where)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	if *update && !slices.Equal(out, lines) {
+		if err := os.WriteFile(path, []byte(strings.Join(out, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("updated %s", path)
 	}
 }
 
@@ -477,7 +601,7 @@ func (h *harness) check(where, arg string) {
 	case "session":
 		s, err := h.st.GetSession(ctx, h.user)
 		got := s.Flow
-		if err != nil {
+		if err != nil || got == "" { // an idle session holds only what was last shown
 			got = "none"
 		}
 		if got != want {
@@ -598,8 +722,11 @@ func (h *harness) storeMember(name string) string {
 	h.setUser(name, false, false)
 	id := h.user
 	h.user = cur
-	now := h.clock()
-	if err := h.st.UpsertMember(context.Background(), store.Member{UserID: id, DisplayName: name, Language: store.LangThai, FollowedAt: now, UpdatedAt: now}); err != nil {
+	now, lang := h.clock(), store.LangThai
+	if h.english[id] {
+		lang = store.LangEnglish
+	}
+	if err := h.st.UpsertMember(context.Background(), store.Member{UserID: id, DisplayName: name, Language: lang, FollowedAt: now, UpdatedAt: now}); err != nil {
 		h.t.Fatal(err)
 	}
 	return id
@@ -707,6 +834,47 @@ func (h *harness) arrange(where, arg string) {
 			CreatedAt: h.clock(), UpdatedAt: h.clock()})
 		if err != nil {
 			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) >= 2 && f[0] == "reject":
+		l, err := h.st.GetLeader(context.Background(), h.user)
+		if err == nil {
+			_, err = h.st.DecideLeader(context.Background(), h.user, store.LeaderDecision{SubmissionID: l.SubmissionID,
+				Status: store.LeaderRejected, By: "api", Note: strings.Join(f[1:], " "), At: h.clock()})
+		}
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) == 2 && f[0] == "attended":
+		if _, err := h.st.SetAttendance(context.Background(), f[1], h.user, true, h.clock()); err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) == 2 && f[0] == "cancelworkshop":
+		w, err := h.st.GetWorkshop(context.Background(), f[1])
+		if err == nil {
+			w.Status, w.UpdatedAt = store.WorkshopCancelled, h.clock()
+			_, err = h.st.UpdateWorkshop(context.Background(), w)
+		}
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+	case len(f) == 3 && f[0] == "longworkshops":
+		n, err := strconv.Atoi(f[1])
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
+		for i := 1; i <= n; i++ {
+			start := h.clock().Add(time.Duration(48+i) * time.Hour)
+			_, err = h.st.CreateWorkshop(context.Background(), store.Workshop{ID: fmt.Sprintf("long%02d", i),
+				Title:        fmt.Sprintf("ยาว%02d ", i) + strings.Repeat("อบรมเสริมศักยภาพแกนนำเครือข่าย ", 6),
+				Description:  strings.Repeat("สิทธิประโยชน์ผู้ประกันตนมาตรา 40 ทางเลือก 1 2 3 ", 40),
+				ProvinceCode: f[2], Venue: store.Venue{Name: strings.Repeat("โรงแรมเพชรบุรี ห้องประชุมใหญ่ ", 10),
+					Address: strings.Repeat("ถนนราชวิถี ตำบลท่าราบ อำเภอเมืองเพชรบุรี ", 7),
+					MapURL:  "https://www.google.com/maps/search/?api=1&query=" + strings.Repeat("%E0%B8%81", 105)},
+				StartsAt: start, EndsAt: start.Add(6 * time.Hour), Capacity: 30, RegistrationDeadline: start.Add(-24 * time.Hour),
+				Status: store.WorkshopOpen, CreatedBy: "api", CreatedAt: h.clock(), UpdatedAt: h.clock()})
+			if err != nil {
+				h.t.Fatalf("%s: %v", where, err)
+			}
 		}
 	default:
 		h.t.Fatalf("%s: unknown arrangement", where)

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
+	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/thai"
 )
@@ -16,15 +19,18 @@ import (
 // Workshops for leaders (issue 3): the schedule of their province as a carousel, join (or the
 // waitlist when full), cancel, and "my workshops".
 //
-// Every button can be typed. The schedule numbers its workshops 1, 2, … in start order (the
-// same list "ตารางอบรม" shows, at most 12), and these work as text:
+// Every button can be typed. The schedule and "my workshops" number their workshops 1, 2, …
+// and the session keeps the list shown (context.go), so a typed number means the workshop the
+// member saw, even if one was added since; with no list on screen the list is shown and the
+// member asked again. These work as text:
 //
 //	ตารางอบรม | อบรม | workshops          the schedule
 //	อบรมของฉัน | my workshops             the leader's upcoming sign-ups
-//	สมัคร 2 | สมัครอบรม 2 | join 2         join the second workshop of the schedule
-//	ยกเลิกอบรม 2 | leave 2                 cancel the sign-up for the second workshop
+//	สมัคร 2 | สมัครอบรม 2 | join 2         join workshop 2 of the list shown
+//	ยกเลิกอบรม 2 | ยกเลิก 2 | leave 2       cancel the sign-up for workshop 2 of the list shown
 //
-// Postback data: a=ws.list, a=ws.mine, a=ws.join&id=<workshop id>, a=ws.leave&id=<workshop id>.
+// Postback data: a=ws.list[&from=<n>], a=ws.mine[&from=<n>] (n: index of the first card, for
+// "more"), a=ws.join&id=<workshop id>, a=ws.leave&id=<workshop id>.
 
 // Typed words, compared after keywordOf.
 var (
@@ -32,30 +38,40 @@ var (
 	wsMineWords  = words("อบรมของฉัน", "การอบรมของฉัน", "myworkshops", "myworkshop")
 	wsJoinWords  = words("สมัคร", "สมัครอบรม", "join")
 	wsLeaveWords = words("ยกเลิกอบรม", "ยกเลิกการอบรม", "ยกเลิกสมัคร", "ยกเลิกการสมัคร", "ไม่ไปอบรม", "leave", "cancelworkshop")
+	// numberCancelWords with a number cancel item n of whatever list is on screen: a workshop
+	// sign-up, or an officer's scheduled announcement ("ยกเลิกข้อ 2" is that list's button).
+	numberCancelWords = words("ยกเลิก", "ยกเลิกข้อ", "cancel")
 )
 
-// maxShown is how many workshops the schedule shows: one carousel (line-platform.md row 22).
-const maxShown = maxCarouselBubble
+// maxListed is how many upcoming workshops the schedule numbers; they are shown a carousel
+// at a time with a "more" button.
+const maxListed = 60
 
 func workshopFeature() feature {
 	return feature{
 		keywords: []keyword{
-			{match: func(w string) bool { return wsListWords[w] }, do: func(t *turn) error { return t.workshopList() }},
-			{match: func(w string) bool { return wsMineWords[w] }, do: func(t *turn) error { return t.myWorkshops() }},
-			{match: numbered(wsJoinWords), do: func(t *turn) error { return t.workshopByNumber(wsJoinWords, t.joinWorkshop) }},
-			{match: numbered(wsLeaveWords), do: func(t *turn) error { return t.workshopByNumber(wsLeaveWords, t.leaveWorkshop) }},
+			{match: func(w string) bool { return wsListWords[w] }, do: func(t *turn) error { return t.workshopList(0) }},
+			{match: func(w string) bool { return wsMineWords[w] }, do: func(t *turn) error { return t.myWorkshops(0) }},
+			{match: numbered(wsJoinWords), do: func(t *turn) error { return t.workshopByNumber(wsJoinWords, false) }},
+			{match: numbered(wsLeaveWords), do: func(t *turn) error { return t.workshopByNumber(wsLeaveWords, true) }},
+			{match: numbered(numberCancelWords), do: func(t *turn) error { return t.cancelByNumber() }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
-			"ws.list":  func(t *turn, _ url.Values) error { return t.workshopList() },
-			"ws.mine":  func(t *turn, _ url.Values) error { return t.myWorkshops() },
+			"ws.list":  func(t *turn, q url.Values) error { return t.workshopList(fromOf(q)) },
+			"ws.mine":  func(t *turn, q url.Values) error { return t.myWorkshops(fromOf(q)) },
 			"ws.join":  func(t *turn, q url.Values) error { return t.joinWorkshop(q.Get("id")) },
 			"ws.leave": func(t *turn, q url.Values) error { return t.leaveWorkshop(q.Get("id")) },
 		},
-		menu: []menuItem{
-			{label: "btn.ws_list", data: "a=ws.list", show: isActiveLeader},
-			{label: "btn.ws_mine", data: "a=ws.mine", show: isActiveLeader},
-		},
 	}
+}
+
+// fromOf reads the "from" of a "more" button: the index of the first card to show.
+func fromOf(q url.Values) int {
+	n, err := strconv.Atoi(q.Get("from"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // numbered matches one of set followed by a number: "สมัคร2" after keywordOf.
@@ -70,86 +86,175 @@ func numbered(set map[string]bool) func(string) bool {
 	}
 }
 
-// workshopByNumber runs do on the workshop the typed number names in the schedule.
-func (t *turn) workshopByNumber(set map[string]bool, do func(id string) error) error {
+// typedNumber is the number after one of set in the typed text.
+func (t *turn) typedNumber(set map[string]bool) int {
 	n, _ := strconv.Atoi(trimPrefixWord(keywordOf(t.ev.Text), set))
-	l, ok, err := t.leaderFor()
-	if err != nil || !ok {
-		return err
+	return n
+}
+
+// workshopByNumber joins (or with leave, cancels) workshop n of the workshop list the member
+// last saw. With none on screen it shows the list (the schedule, or for leave their own) and
+// asks them to type the number again.
+func (t *turn) workshopByNumber(set map[string]bool, leave bool) error {
+	n := t.typedNumber(set)
+	kind, ids, ok := t.list()
+	if !ok || (kind != listSchedule && kind != listMine) {
+		t.which = n
+		if leave {
+			return t.myWorkshops(0)
+		}
+		return t.workshopList(0)
 	}
-	ws, err := t.schedule(l.ProvinceCode)
-	if err != nil {
-		return err
-	}
-	if n < 1 || n > len(ws) {
+	if n < 1 || n > len(ids) {
 		t.out.text(t.tr("ws.unknown", "N", n))
 		t.out.buttons(t.wsListAction(), t.menuAction())
 		return nil
 	}
-	return do(ws[n-1].ID)
+	if leave {
+		return t.leaveWorkshop(ids[n-1])
+	}
+	return t.joinWorkshop(ids[n-1])
+}
+
+// cancelByNumber answers "ยกเลิก 2": item 2 of the list on screen, a workshop sign-up or an
+// officer's scheduled announcement; with neither on screen, the member's own list is shown.
+func (t *turn) cancelByNumber() error {
+	n := t.typedNumber(numberCancelWords)
+	kind, ids, ok := t.list()
+	switch {
+	case ok && kind == listAnnouncements && n >= 1 && n <= len(ids):
+		return t.cancelAnnouncement(ids[n-1])
+	case ok && kind != listAnnouncements:
+		return t.workshopByNumber(numberCancelWords, true)
+	}
+	w, err := t.who()
+	if err != nil {
+		return err
+	}
+	t.which = n
+	if isOfficer(w) {
+		return t.scheduledAnnouncements()
+	}
+	return t.myWorkshops(0)
 }
 
 func (t *turn) wsListAction() action { return action{Label: t.tr("btn.ws_list"), Data: "a=ws.list"} }
 func (t *turn) wsMineAction() action { return action{Label: t.tr("btn.ws_mine"), Data: "a=ws.mine"} }
 
-// leaderFor returns the member's leader record; ok is false (and the turn has replied with a
-// way to register) when they are not a leader.
+// leaderFor returns the member's leader record; ok is false (and the turn has replied with
+// what they can do instead) when they are not a leader or were not approved.
 func (t *turn) leaderFor() (store.Leader, bool, error) {
 	w, err := t.who()
 	if err != nil {
 		return store.Leader{}, false, err
 	}
-	if w.leader == nil {
+	switch RoleOf(w.leader, false) {
+	case RoleNewcomer:
 		t.out.text(t.tr("ws.not_leader"))
-		t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
+		t.out.buttons(t.navAction(navLeader), t.menuAction())
+		return store.Leader{}, false, nil
+	case RoleRejected:
+		t.out.text(t.tr("ws.rejected"))
+		t.out.buttons(t.navAction(navReapply), t.menuAction())
 		return store.Leader{}, false, nil
 	}
 	return *w.leader, true, nil
 }
 
-// schedule lists the upcoming workshops of a province, numbered by position.
+// schedule lists the upcoming workshops of a province in start order.
 // Served by the index workshops(province_code, starts_at).
 func (t *turn) schedule(province string) ([]store.Workshop, error) {
-	ws, err := t.store.ListWorkshops(t.ctx, store.WorkshopFilter{ProvinceCode: province, StartsAfter: t.now, Limit: maxShown})
+	ws, err := t.store.ListWorkshops(t.ctx, store.WorkshopFilter{ProvinceCode: province, StartsAfter: t.now, Limit: maxListed})
 	if err != nil {
 		return nil, fmt.Errorf("bot: list workshops: %w", err)
 	}
 	return ws, nil
 }
 
-// workshopList shows the schedule of the leader's province as a carousel.
-func (t *turn) workshopList() error {
+// workshopList shows the schedule of the leader's province from card from on. A "more" tap
+// (from > 0) pages through the list already numbered; anything else numbers it afresh.
+func (t *turn) workshopList(from int) error {
 	l, ok, err := t.leaderFor()
 	if err != nil || !ok {
 		return err
 	}
-	ws, err := t.schedule(l.ProvinceCode)
-	if err != nil {
-		return err
+	kind, ids, shown := t.list()
+	if from == 0 || !shown || kind != listSchedule {
+		ws, err := t.schedule(l.ProvinceCode)
+		if err != nil {
+			return err
+		}
+		ids, from = make([]string, len(ws)), 0
+		for i, w := range ws {
+			ids[i] = w.ID
+		}
+		t.setList(listSchedule, ids)
 	}
 	province := showProvince(t, l.ProvinceCode)
-	if len(ws) == 0 {
+	if len(ids) == 0 {
 		t.out.text(t.tr("ws.none", "Province", province))
 		t.out.buttons(t.menuAction())
 		return nil
 	}
-	mine, err := t.registrationsByWorkshop()
+	if l.Status == store.LeaderPending && from == 0 {
+		t.out.text(t.tr("ws.pending"))
+	}
+	more, err := t.workshopCards(listSchedule, ids, from, l, t.tr("ws.list_alt", "Province", province))
 	if err != nil {
 		return err
 	}
-	var bubbles []messaging_api.FlexBubble
-	for i, w := range ws {
-		bubbles = append(bubbles, *t.workshopBubble(i+1, w, mine[w.ID], l))
-	}
-	if l.Status == store.LeaderPending {
-		t.out.text(t.tr("ws.pending"))
-	}
-	t.out.flex(t.tr("ws.list_alt", "Province", province), carousel(bubbles))
 	if l.Status == store.LeaderApproved {
 		t.out.text(t.tr("ws.list_hint"))
 	}
-	t.out.buttons(t.wsMineAction(), t.menuAction())
+	t.out.buttons(append(more, t.wsMineAction(), t.menuAction())...)
 	return nil
+}
+
+// workshopCards shows the workshops ids[from:] of list kind as numbered cards, as many as one
+// carousel holds within LINE's limits (fitCarousel), and returns the "more" button for the
+// rest (none when all were shown). Workshops deleted since the list was made are skipped.
+func (t *turn) workshopCards(kind string, ids []string, from int, l store.Leader, alt string) ([]action, error) {
+	mine, err := t.registrationsByWorkshop()
+	if err != nil {
+		return nil, err
+	}
+	var bubbles []messaging_api.FlexBubble
+	var numbers []int
+	for i := from; i < len(ids) && len(bubbles) < maxCarouselBubble; i++ {
+		w, err := t.store.GetWorkshop(t.ctx, ids[i])
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bot: get workshop: %w", err)
+		}
+		bubbles = append(bubbles, *t.workshopBubble(i+1, w, mine[w.ID], l))
+		numbers = append(numbers, i)
+	}
+	if len(bubbles) == 0 {
+		t.out.text(t.tr("ws.gone"))
+		return nil, nil
+	}
+	c, n := fitCarousel(bubbles)
+	t.out.flex(alt, c)
+	t.askWhich()
+	next := numbers[n-1] + 1
+	if next >= len(ids) {
+		return nil, nil
+	}
+	data := "a=ws.list&from="
+	if kind == listMine {
+		data = "a=ws.mine&from="
+	}
+	return []action{{Label: t.tr("btn.ws_more", "From", next+1), Data: data + strconv.Itoa(next)}}, nil
+}
+
+// askWhich follows a numbered list shown because the member typed a number with none on
+// screen: which number of this list did they mean?
+func (t *turn) askWhich() {
+	if t.which > 0 {
+		t.out.text(t.tr("ws.which", "N", t.which))
+	}
 }
 
 // registrationsByWorkshop returns the member's registrations keyed by workshop ID.
@@ -166,20 +271,39 @@ func (t *turn) registrationsByWorkshop() (map[string]store.Registration, error) 
 	return m, nil
 }
 
-// state is the one word a leader reads at a glance on a workshop card: open, full, joined,
-// waitlisted, closed or cancelled.
-func (t *turn) state(w store.Workshop, r store.Registration) string {
-	switch st := w.StatusAt(t.now); {
+// seat is where a leader stands with one workshop. The card's state line and button and the
+// answers to join and leave all follow from it, so they never disagree.
+type seat string
+
+// Seats; each is also the catalog suffix "ws.state.<seat>" of the card's state line.
+const (
+	seatCancelled  seat = "cancelled"  // the workshop is cancelled, whatever the registration
+	seatAttended   seat = "attended"   // an officer marked the leader attended
+	seatJoined     seat = "joined"     // holds a seat
+	seatWaitlisted seat = "waitlisted" // on the waitlist
+	seatOpen       seat = "open"       // not signed up; seats left
+	seatFull       seat = "full"       // not signed up; the waitlist is open
+	seatClosed     seat = "closed"     // not signed up; sign-up is over
+)
+
+// seatOf is where registration r (zero when none) puts its leader with workshop w at now.
+func seatOf(w store.Workshop, r store.Registration, now time.Time) seat {
+	st := w.StatusAt(now)
+	switch {
 	case st == store.WorkshopCancelled:
-		return t.tr("ws.state.cancelled")
-	case r.Status.HoldsSeat():
-		return t.tr("ws.state.joined")
+		return seatCancelled
+	case r.Status == store.RegAttended:
+		return seatAttended
+	case r.Status == store.RegRegistered:
+		return seatJoined
 	case r.Status == store.RegWaitlisted:
-		return t.tr("ws.state.waitlisted")
-	default:
-		return t.tr("ws.state." + string(st))
+		return seatWaitlisted
 	}
+	return seat(st) // open, full or closed
 }
+
+// canLeave reports whether the leader may cancel their sign-up from this seat.
+func (s seat) canLeave() bool { return s == seatJoined || s == seatWaitlisted }
 
 // when shows a workshop's date and times in the display zone: "วันจันทร์ 14 ธ.ค. 2569
 // 09:00–16:00 น." (Buddhist-era year) or "Mon 14 Dec 2026, 09:00–16:00".
@@ -199,11 +323,13 @@ func (t *turn) deadline(w store.Workshop) string {
 	return thai.FormatDateTime(w.RegistrationDeadline, t.loc)
 }
 
-// workshopBubble is one card of the schedule: number, title, when, where, seats, state, and
-// the button that fits (join, join the waitlist, cancel).
+// workshopBubble is card n of a list: number, title, when, where, seats, state, and the
+// button its seat allows (join, join the waitlist, cancel; joining only in the leader's own
+// province once approved).
 func (t *turn) workshopBubble(n int, w store.Workshop, r store.Registration, l store.Leader) *messaging_api.FlexBubble {
+	st := seatOf(w, r, t.now)
 	body := []messaging_api.FlexComponentInterface{
-		fText(t.state(w, r), bold),
+		fText(t.tr("ws.state."+string(st)), bold),
 		fText(t.when(w), small),
 		fText(w.Venue.Name, small),
 	}
@@ -211,51 +337,62 @@ func (t *turn) workshopBubble(n int, w store.Workshop, r store.Registration, l s
 		body = append(body, fText(w.Venue.Address, small, grey))
 	}
 	body = append(body,
-		fText(t.tr("ws.seats", "Left", w.SeatsLeft(), "Capacity", w.Capacity), small),
+		fText(t.tr("ws.seats", "Count", w.SeatsLeft(), "Capacity", w.Capacity), small),
 		fText(t.tr("ws.deadline", "Date", t.deadline(w)), small, grey))
 	if w.Description != "" {
 		body = append(body, fText(clipRunes(w.Description, 300), small, grey))
 	}
 	var footer []messaging_api.FlexComponentInterface
-	st := w.StatusAt(t.now)
 	id := url.QueryEscape(w.ID)
+	mayJoin := l.Status == store.LeaderApproved && w.ProvinceCode == l.ProvinceCode
 	switch {
-	case r.Status == store.RegRegistered || r.Status == store.RegWaitlisted:
+	case st.canLeave():
 		footer = append(footer, fButton(action{Label: t.tr("btn.ws_leave"), Data: "a=ws.leave&id=" + id}, false))
-	case l.Status == store.LeaderApproved && st == store.WorkshopOpen:
+	case st == seatOpen && mayJoin:
 		footer = append(footer, fButton(action{Label: t.tr("btn.ws_join"), Data: "a=ws.join&id=" + id}, true))
-	case l.Status == store.LeaderApproved && st == store.WorkshopFull:
+	case st == seatFull && mayJoin:
 		footer = append(footer, fButton(action{Label: t.tr("btn.ws_join_wait"), Data: "a=ws.join&id=" + id}, true))
 	}
-	if u := w.Venue.MapURL; u != "" && len(u) <= maxURI {
+	// A link stored before links were normalised is encoded here; one that cannot fit is left out.
+	if u, err := line.NormalizeLink(w.Venue.MapURL); err == nil {
 		footer = append(footer, fButton(action{Label: t.tr("btn.ws_map"), URI: u}, false))
 	}
-	title := w.Title
-	if n > 0 {
-		title = t.tr("ws.number", "N", n) + " " + title
-	}
-	return bubble(title, body, footer)
+	return bubble(t.tr("ws.number", "N", n)+" "+w.Title, body, footer)
 }
 
-// joinWorkshop signs the leader up (or onto the waitlist). Only approved leaders may join;
-// pending and rejected ones are told why.
+// joinWorkshop signs the leader up (or onto the waitlist). Only approved leaders may join, and
+// only their own province's workshops (postback data can be forged); the answer names the
+// workshop.
 func (t *turn) joinWorkshop(id string) error {
 	l, ok, err := t.leaderFor()
 	if err != nil || !ok {
 		return err
 	}
 	if l.Status != store.LeaderApproved {
-		t.out.text(t.tr("ws.join_" + string(l.Status)))
+		t.out.text(t.tr("ws.join_pending"))
 		t.out.buttons(t.wsListAction(), t.menuAction())
 		return nil
 	}
-	w, ok, err := t.workshopOrGone(id)
+	w, before, ok, err := t.workshopSeat(id)
 	if !ok {
 		return err
 	}
-	before, err := t.store.GetRegistration(t.ctx, id, t.member.UserID)
-	if err != nil && !isNotFound(err) {
-		return fmt.Errorf("bot: get registration: %w", err)
+	if w.ProvinceCode != l.ProvinceCode {
+		t.out.text(t.tr("ws.other_province", "Title", w.Title, "Province", showProvince(t, w.ProvinceCode)))
+		t.out.buttons(t.wsListAction(), t.menuAction())
+		return nil
+	}
+	switch seatOf(w, before, t.now) {
+	case seatCancelled:
+		t.out.text(t.tr("ws.is_cancelled", "Title", w.Title, "When", t.when(w)))
+		t.out.buttons(t.wsListAction(), t.menuAction())
+		return nil
+	case seatJoined, seatAttended:
+		t.out.text(t.tr("ws.already_joined", "Title", w.Title, "When", t.when(w)))
+		t.out.buttons(t.wsMineAction(), t.wsListAction(), t.menuAction())
+		return nil
+	case seatWaitlisted:
+		return t.waitlistedAnswer("ws.already_waitlisted", w, before)
 	}
 	r, err := t.store.JoinWorkshop(t.ctx, id, t.member.UserID, t.now)
 	if errors.Is(err, store.ErrWorkshopClosed) {
@@ -266,23 +403,21 @@ func (t *turn) joinWorkshop(id string) error {
 	if err != nil {
 		return fmt.Errorf("bot: join workshop: %w", err)
 	}
-	again := before.Status == r.Status && r.Status != store.RegCancelled
-	switch {
-	case r.Status == store.RegWaitlisted:
-		place, err := t.waitPlace(r)
-		if err != nil {
-			return err
-		}
-		key := "ws.waitlisted"
-		if again {
-			key = "ws.already_waitlisted"
-		}
-		t.out.text(t.tr(key, "Title", w.Title, "Place", place))
-	case again:
-		t.out.text(t.tr("ws.already_joined", "Title", w.Title, "When", t.when(w)))
-	default:
-		t.out.text(t.tr("ws.joined", "Title", w.Title, "When", t.when(w), "Venue", w.Venue.Name))
+	if r.Status == store.RegWaitlisted {
+		return t.waitlistedAnswer("ws.waitlisted", w, r)
 	}
+	t.out.text(t.tr("ws.joined", "Title", w.Title, "When", t.when(w), "Venue", w.Venue.Name))
+	t.out.buttons(t.wsMineAction(), t.wsListAction(), t.menuAction())
+	return nil
+}
+
+// waitlistedAnswer tells the leader their place on w's waitlist with catalog text key.
+func (t *turn) waitlistedAnswer(key string, w store.Workshop, r store.Registration) error {
+	place, err := t.waitPlace(r)
+	if err != nil {
+		return err
+	}
+	t.out.text(t.tr(key, "Title", w.Title, "Place", place))
 	t.out.buttons(t.wsMineAction(), t.wsListAction(), t.menuAction())
 	return nil
 }
@@ -302,30 +437,50 @@ func (t *turn) waitPlace(r store.Registration) (int, error) {
 	return place, nil
 }
 
-// workshopOrGone reads workshop id; when it no longer exists it answers so and returns ok
-// false with a nil error.
-func (t *turn) workshopOrGone(id string) (store.Workshop, bool, error) {
+// workshopSeat reads workshop id and the member's registration for it (zero when none); when
+// the workshop no longer exists it answers so and returns ok false with a nil error.
+func (t *turn) workshopSeat(id string) (store.Workshop, store.Registration, bool, error) {
 	w, err := t.store.GetWorkshop(t.ctx, id)
 	if isNotFound(err) {
 		t.out.text(t.tr("ws.gone"))
 		t.out.buttons(t.wsListAction(), t.menuAction())
-		return w, false, nil
+		return w, store.Registration{}, false, nil
 	}
 	if err != nil {
-		return w, false, fmt.Errorf("bot: get workshop: %w", err)
+		return w, store.Registration{}, false, fmt.Errorf("bot: get workshop: %w", err)
 	}
-	return w, true, nil
+	r, err := t.store.GetRegistration(t.ctx, id, t.member.UserID)
+	if err != nil && !isNotFound(err) {
+		return w, r, false, fmt.Errorf("bot: get registration: %w", err)
+	}
+	return w, r, true, nil
 }
 
 // leaveWorkshop cancels the leader's sign-up; a freed seat goes to the first on the waitlist,
 // whom the scheduler tells by push (the store brings the workshop's ReminderDueAt forward).
+// A cancelled workshop, or one the leader was marked attending, has nothing to cancel, and the
+// answer says why.
 func (t *turn) leaveWorkshop(id string) error {
-	w, ok, err := t.workshopOrGone(id)
+	w, r, ok, err := t.workshopSeat(id)
 	if !ok {
 		return err
 	}
+	switch st := seatOf(w, r, t.now); {
+	case st == seatCancelled:
+		t.out.text(t.tr("ws.is_cancelled", "Title", w.Title, "When", t.when(w)))
+		t.out.buttons(t.wsListAction(), t.menuAction())
+		return nil
+	case st == seatAttended:
+		t.out.text(t.tr("ws.leave_attended", "Title", w.Title))
+		t.out.buttons(action{Label: t.tr("btn.contact"), Data: "a=contact"}, t.menuAction())
+		return nil
+	case !st.canLeave():
+		t.out.text(t.tr("ws.not_joined", "Title", w.Title))
+		t.out.buttons(t.wsListAction(), t.menuAction())
+		return nil
+	}
 	_, _, err = t.store.LeaveWorkshop(t.ctx, id, t.member.UserID, t.now)
-	if isNotFound(err) {
+	if isNotFound(err) { // cancelled meanwhile (a double tap)
 		t.out.text(t.tr("ws.not_joined", "Title", w.Title))
 		t.out.buttons(t.wsListAction(), t.menuAction())
 		return nil
@@ -333,52 +488,69 @@ func (t *turn) leaveWorkshop(id string) error {
 	if err != nil {
 		return fmt.Errorf("bot: leave workshop: %w", err)
 	}
-	t.out.text(t.tr("ws.left", "Title", w.Title))
+	t.out.text(t.tr("ws.left", "Title", w.Title, "When", t.when(w)))
 	t.out.buttons(t.wsListAction(), t.menuAction())
 	return nil
 }
 
-// myWorkshops shows the leader's upcoming sign-ups (registered or waitlisted) as a carousel.
-func (t *turn) myWorkshops() error {
+// myWorkshops shows the leader's upcoming sign-ups (registered, waitlisted, attended, and
+// those of workshops cancelled since) as numbered cards, in start order, from card from on.
+func (t *turn) myWorkshops(from int) error {
 	l, ok, err := t.leaderFor()
 	if err != nil || !ok {
 		return err
 	}
-	regs, err := t.store.ListRegistrationsOf(t.ctx, t.member.UserID)
-	if err != nil {
-		return fmt.Errorf("bot: list registrations: %w", err)
-	}
-	sched, err := t.schedule(l.ProvinceCode)
-	if err != nil {
-		return err
-	}
-	number := map[string]int{}
-	for i, w := range sched {
-		number[w.ID] = i + 1
-	}
-	var bubbles []messaging_api.FlexBubble
-	for _, r := range regs {
-		if r.Status == store.RegCancelled || len(bubbles) == maxShown {
-			continue
+	kind, ids, shown := t.list()
+	if from == 0 || !shown || kind != listMine {
+		if ids, err = t.mySignUps(); err != nil {
+			return err
 		}
-		w, err := t.store.GetWorkshop(t.ctx, r.WorkshopID)
-		if err != nil {
-			return fmt.Errorf("bot: get workshop: %w", err)
-		}
-		if !w.EndsAt.After(t.now) {
-			continue
-		}
-		bubbles = append(bubbles, *t.workshopBubble(number[w.ID], w, r, l))
+		from = 0
+		t.setList(listMine, ids)
 	}
-	if len(bubbles) == 0 {
+	if len(ids) == 0 {
 		t.out.text(t.tr("ws.mine_none"))
 		t.out.buttons(t.wsListAction(), t.menuAction())
 		return nil
 	}
-	t.out.flex(t.tr("ws.mine_alt"), carousel(bubbles))
+	more, err := t.workshopCards(listMine, ids, from, l, t.tr("ws.mine_alt"))
+	if err != nil {
+		return err
+	}
 	t.out.text(t.tr("ws.mine_hint"))
-	t.out.buttons(t.wsListAction(), t.menuAction())
+	t.out.buttons(append(more, t.wsListAction(), t.menuAction())...)
 	return nil
+}
+
+// mySignUps returns the IDs of the workshops the member signed up for that have not ended, in
+// start order, at most maxListed.
+func (t *turn) mySignUps() ([]string, error) {
+	regs, err := t.store.ListRegistrationsOf(t.ctx, t.member.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("bot: list registrations: %w", err)
+	}
+	var ws []store.Workshop
+	for _, r := range regs {
+		if r.Status == store.RegCancelled {
+			continue
+		}
+		w, err := t.store.GetWorkshop(t.ctx, r.WorkshopID)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bot: get workshop: %w", err)
+		}
+		if w.EndsAt.After(t.now) {
+			ws = append(ws, w)
+		}
+	}
+	slices.SortFunc(ws, func(a, b store.Workshop) int { return a.StartsAt.Compare(b.StartsAt) })
+	ids := make([]string, 0, min(len(ws), maxListed))
+	for _, w := range ws[:min(len(ws), maxListed)] {
+		ids = append(ids, w.ID)
+	}
+	return ids, nil
 }
 
 // Kinds of workshop pushes, the prefix of store.Delivery.Kind.

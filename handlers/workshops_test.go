@@ -96,6 +96,34 @@ func TestWorkshopAPICreateGetList(t *testing.T) {
 	}
 }
 
+// TestWorkshopAPIMapLink: a map link with raw Thai is stored percent-encoded, as the card's
+// button sends it; one that cannot fit LINE's 1,000 characters once encoded is a 400 naming
+// the field, and nothing is stored (issue 9 item 6).
+func TestWorkshopAPIMapLink(t *testing.T) {
+	f := newAPIFixture(t)
+	body := strings.Replace(validWorkshop, "https://maps.example/x", "https://www.google.com/maps/search/?api=1&query=โรงแรมเพชรบุรี ห้อง 2", 1)
+	var w workshopJSON
+	if rec := f.do(http.MethodPost, "/workshops", body, &w); rec.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	want := "https://www.google.com/maps/search/?api=1&query=%E0%B9%82%E0%B8%A3%E0%B8%87%E0%B9%81%E0%B8%A3%E0%B8%A1%E0%B9%80%E0%B8%9E%E0%B8%8A%E0%B8%A3%E0%B8%9A%E0%B8%B8%E0%B8%A3%E0%B8%B5%20%E0%B8%AB%E0%B9%89%E0%B8%AD%E0%B8%87%202"
+	if w.Venue.MapURL != want {
+		t.Errorf("stored %q, want %q", w.Venue.MapURL, want)
+	}
+	// 330 raw characters, 1,032 once encoded.
+	long := "https://www.google.com/maps/search/?api=1&query=" + strings.Repeat("ก", 109) + "&z=1"
+	var e errorBody
+	if rec := f.do(http.MethodPatch, "/workshops/"+w.ID, `{"venue":{"mapUrl":"`+long+`"}}`, &e); rec.Code != http.StatusBadRequest ||
+		e.Error.Field != "venue.mapUrl" || !strings.Contains(e.Error.Message, "1000") {
+		t.Errorf("long link: %d %+v", rec.Code, e)
+	}
+	var got workshopJSON
+	f.do(http.MethodGet, "/workshops/"+w.ID, "", &got)
+	if got.Venue.MapURL != want {
+		t.Errorf("after the refused update: %q", got.Venue.MapURL)
+	}
+}
+
 // TestWorkshopAPIBadInput: every bad value is a 400 naming the field, and nothing is stored.
 func TestWorkshopAPIBadInput(t *testing.T) {
 	f := newAPIFixture(t)

@@ -85,6 +85,7 @@ var (
 	btnAnnounce = button{label: "ส่งประกาศ", text: "ประกาศ", icon: "megaphone", bg: blue}
 	btnSched    = button{label: "ประกาศที่ตั้งเวลา", text: "ประกาศที่ตั้งเวลา", icon: "list", bg: teal}
 	btnMenu     = button{label: "เมนูทั้งหมด", text: "เมนู", icon: "grid", bg: grey}
+	btnConsole  = button{label: "เว็บเจ้าหน้าที่", text: "เข้าระบบ", icon: "doc", bg: purple}
 )
 
 // menus returns every menu definition, the default (newcomer) first.
@@ -92,7 +93,7 @@ func menus() []menu {
 	newcomer := []button{btnS40, btnS40Apply, btnInterest, btnApply, btnContact, btnHelp}
 	pending := []button{btnStatus, btnSchedule, btnS40, btnS40Apply, btnContact, btnHelp}
 	leader := []button{btnRefer, btnReferred, btnSchedule, btnMine, btnS40, btnHelp}
-	officer := []button{btnPending, btnAnnounce, btnSched, btnS40, btnMenu, btnHelp}
+	officer := []button{btnPending, btnAnnounce, btnSched, btnConsole, btnMenu, btnHelp}
 	tabs := func(leaderKey, officerKey string) []tab {
 		return []tab{{label: "เจ้าหน้าที่", target: officerKey}, {label: "แกนนำ", target: leaderKey}}
 	}

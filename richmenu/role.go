@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -16,14 +17,13 @@ import (
 //   - everyone else, a rejected leader included (the menu offers applying again), the
 //     newcomer menu, which is the default, so they have no menu of their own.
 //
-// It reads the same records as the engine's notion of a member's role; when that notion is
-// exported from package bot, this mapping becomes a switch over it.
+// The roles are the engine's (bot.RoleOf), so the rich menu, the menu message and help agree.
 func (m *Menus) keyOf(ctx context.Context, userID string) (string, error) {
-	var status store.LeaderStatus
+	var leader *store.Leader
 	l, err := m.st.GetLeader(ctx, userID)
 	switch {
 	case err == nil:
-		status = l.Status
+		leader = &l
 	case !errors.Is(err, store.ErrNotFound):
 		return "", fmt.Errorf("richmenu: get leader: %w", err)
 	}
@@ -37,17 +37,20 @@ func (m *Menus) keyOf(ctx context.Context, userID string) (string, error) {
 			return "", fmt.Errorf("richmenu: get officer: %w", err)
 		}
 	}
-	switch {
-	case officer && status == store.LeaderApproved:
-		return KeyOfficerLeader, nil
-	case officer && status == store.LeaderPending:
-		return KeyOfficerPending, nil
-	case officer:
+	asLeader := bot.RoleOf(leader, false)
+	switch bot.RoleOf(leader, officer) {
+	case bot.RoleOfficer:
+		switch asLeader {
+		case bot.RoleLeader:
+			return KeyOfficerLeader, nil
+		case bot.RolePending:
+			return KeyOfficerPending, nil
+		}
 		return KeyOfficer, nil
-	case status == store.LeaderApproved:
+	case bot.RoleLeader:
 		return KeyLeader, nil
-	case status == store.LeaderPending:
+	case bot.RolePending:
 		return KeyPending, nil
 	}
-	return KeyNewcomer, nil
+	return KeyNewcomer, nil // a newcomer, or rejected: the newcomer menu offers applying again
 }

@@ -40,18 +40,34 @@ func Load(fsys fs.FS, pattern string) (*Catalog, error) {
 }
 
 // Text returns message id in lang (Thai for an unknown language) with data filled into its
-// template. A missing id (a bug the catalog tests catch) returns the id itself rather than
-// failing the caller.
+// template; an int "Count" in data picks the plural form of a message that has them (English
+// "one" and "other": "1 application", "2 applications"). A missing id (a bug the catalog tests
+// catch) returns the id itself rather than failing the caller.
 func (c *Catalog) Text(lang store.Language, id string, data map[string]any) string {
+	s, ok := c.lookup(lang, id, data)
+	if !ok {
+		return id
+	}
+	return s
+}
+
+// Optional returns message id in lang without data, or "" when there is no such message.
+func (c *Catalog) Optional(lang store.Language, id string) string {
+	s, _ := c.lookup(lang, id, nil)
+	return s
+}
+
+func (c *Catalog) lookup(lang store.Language, id string, data map[string]any) (string, bool) {
 	l, ok := c.byLang[lang]
 	if !ok {
 		l = c.byLang[store.LangThai]
 	}
-	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
-	if err != nil {
-		return id
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["Count"].(int); ok {
+		cfg.PluralCount = n
 	}
-	return s
+	s, err := l.Localize(cfg)
+	return s, err == nil
 }
 
 // Has reports whether message id exists in lang itself (no fallback).

@@ -185,6 +185,34 @@ func ParseDateTime(s string, loc *time.Location) (time.Time, error) {
 	return d.at(h, m, loc), nil
 }
 
+// relativeDays are the words that name a day from today, as tokenize leaves them.
+var relativeDays = map[string]int{"วันนี้": 0, "พรุ่งนี้": 1, "มะรืน": 2, "มะรืนนี้": 2, "today": 0, "tomorrow": 1}
+
+// ParseDateTimeFrom reads what ParseDateTime reads, and also a day named from today followed by
+// a time: "พรุ่งนี้ 8 โมง", "วันนี้ บ่าย 2", "มะรืนนี้ 09:00", "tomorrow 9am" (วันนี้, พรุ่งนี้,
+// มะรืน/มะรืนนี้, today, tomorrow), today being now's date in loc. It is pure: now is given.
+//
+// Errors: those of ParseDateTime; datetime.need_time when the day has no time after it.
+func ParseDateTimeFrom(s string, now time.Time, loc *time.Location) (time.Time, error) {
+	toks, err := dateTokens(s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	days, ok := relativeDays[toks[0].text]
+	if toks[0].num || !ok {
+		return ParseDateTime(s, loc)
+	}
+	if len(toks) == 1 {
+		return time.Time{}, inputErr("datetime.need_time")
+	}
+	h, m, err := parseClock(toks[1:])
+	if err != nil {
+		return time.Time{}, err
+	}
+	y, mo, d := now.In(loc).Date()
+	return time.Date(y, mo, d+days, h, m, 0, 0, loc), nil
+}
+
 // dateTokens normalises and tokenizes the input of ParseDate and ParseDateTime.
 func dateTokens(s string) ([]token, error) {
 	s = Normalize(s)

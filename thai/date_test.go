@@ -1,6 +1,7 @@
 package thai
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -296,6 +297,31 @@ func TestFormatParseRoundTrip(t *testing.T) {
 			if got, err := ParseDateTime(s, bangkok); err != nil || !got.Equal(dt) {
 				t.Fatalf("ParseDateTime(%q) = %v, %v; want %v", s, got, err, dt)
 			}
+		}
+	}
+}
+
+func TestParseDateTimeFrom(t *testing.T) {
+	bkk := bangkok
+	now := time.Date(2026, 12, 1, 22, 30, 0, 0, bkk)
+	for in, want := range map[string]time.Time{
+		"พรุ่งนี้ 8 โมง":      time.Date(2026, 12, 2, 8, 0, 0, 0, bkk),
+		"พรุ่งนี้ 8 โมงเช้า":  time.Date(2026, 12, 2, 8, 0, 0, 0, bkk),
+		"วันนี้ 23:00":        time.Date(2026, 12, 1, 23, 0, 0, 0, bkk),
+		"มะรืนนี้ บ่าย 2 โมง": time.Date(2026, 12, 3, 14, 0, 0, 0, bkk),
+		"tomorrow 9am":     time.Date(2026, 12, 2, 9, 0, 0, 0, bkk),
+		"14/12/2569 09:00": time.Date(2026, 12, 14, 9, 0, 0, 0, bkk),
+	} {
+		got, err := ParseDateTimeFrom(in, now, bkk)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("ParseDateTimeFrom(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for in, key := range map[string]string{"พรุ่งนี้": "datetime.need_time", "พรุ่งนี้ 9": "time.format", "เมื่อวาน 9:00": "date.format"} {
+		_, err := ParseDateTimeFrom(in, now, bkk)
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Key != key {
+			t.Errorf("ParseDateTimeFrom(%q): %v, want %s", in, err, key)
 		}
 	}
 }

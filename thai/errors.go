@@ -3,7 +3,7 @@
 // input normalisation (docs/ARCHITECTURE.md, "The conversation engine").
 //
 // Parsers never echo the user's input in an error: they return an *InputError whose Key the
-// chat translates into a Thai re-prompt (STYLE.md, miniflux pattern). The keys are:
+// chat translates into a Thai re-prompt (the miniflux pattern: validators return a key, translated at the edge). The keys are:
 //
 //	phone.empty, phone.not_digits, phone.too_short, phone.too_long, phone.not_mobile  (ParseMobile)
 //	nid.empty, nid.not_digits, nid.too_short, nid.too_long, nid.check_digit         (ParseNationalID)

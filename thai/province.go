@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// provincesTSV is a copy of ../shared/knowledge/provinces.tsv (section40.md §6.1): a header
+// provincesTSV is the list of the 77 provinces (Department of Provincial Administration codes and ISO 3166-2:TH): a header
 // line, then code, name_th, name_en and region separated by tabs, one province a line.
 //
 //go:embed provinces.tsv

@@ -16,6 +16,10 @@ var nameTitles = map[string]bool{
 	"mr": true, "mr.": true, "mrs": true, "mrs.": true, "ms": true, "ms.": true, "miss": true,
 }
 
+// IsTitle reports whether word is a title that may stand before a name (นาย, นาง, นางสาว,
+// น.ส., Mr, Mrs, Ms, Miss; in any case).
+func IsTitle(word string) bool { return nameTitles[strings.ToLower(word)] }
+
 // ParseFullName reads a person's first and last name and returns it normalised (see
 // Normalize), title kept: "นาย สมชาย ใจดี". It needs at least two words with a letter after
 // an optional title written as a separate word (นาย, นาง, นางสาว, น.ส., Mr, Mrs, Ms, Miss); a
@@ -80,6 +84,34 @@ func ParseFullName(s string) (string, error) {
 // was typed.
 func isBidiControl(r rune) bool {
 	return r == '\u061C' || r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069'
+}
+
+// ParseMessageText reads text a person writes for others to read (an announcement, a
+// workshop's title or description) and returns it as written: Thai digits, line breaks and
+// spacing stay (only what is parsed is normalised). It only trims white space around it, turns
+// CR LF and CR into LF, and replaces invalid UTF-8 with U+FFFD. maxLen is the longest accepted
+// length in characters (runes).
+//
+// Errors (*InputError):
+//   - text.empty: nothing but white space;
+//   - text.bad_chars: a control character other than tab and line feed, or a
+//     bidirectional-override character (it could make what readers see differ from what was
+//     written);
+//   - text.too_long: more than max characters; Args {"max": maxLen}.
+func ParseMessageText(s string, maxLen int) (string, error) {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	s = strings.TrimFunc(s, unicode.IsSpace)
+	if s == "" {
+		return "", inputErr("text.empty")
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' || isBidiControl(r) }) >= 0 {
+		return "", inputErr("text.bad_chars")
+	}
+	if utf8.RuneCountInString(s) > maxLen {
+		return "", &InputError{Key: "text.too_long", Args: map[string]any{"max": maxLen}}
+	}
+	return s, nil
 }
 
 // ParseFreeText reads a short free answer (district, organisation, occupation) and returns

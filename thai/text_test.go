@@ -1,6 +1,7 @@
 package thai
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -80,5 +81,26 @@ func TestParseFreeText(t *testing.T) {
 				t.Errorf("max = %v, want %d", errArg(err, "max"), tt.max)
 			}
 		})
+	}
+}
+
+func TestParseMessageText(t *testing.T) {
+	for in, want := range map[string]string{
+		"  ๒ ธ.ค. อบรมแกนนำ\r\nที่ศาลากลาง  ห้อง ๒\n": "๒ ธ.ค. อบรมแกนนำ\nที่ศาลากลาง  ห้อง ๒",
+		"ประชุม\n\n\tวาระ ๑":                          "ประชุม\n\n\tวาระ ๑",
+		"ｆｕｌｌ ｗｉｄｔｈ stays":                            "ｆｕｌｌ ｗｉｄｔｈ stays",
+		"bad \xff byte":                               "bad \uFFFD byte",
+	} {
+		got, err := ParseMessageText(in, 100)
+		if err != nil || got != want {
+			t.Errorf("ParseMessageText(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for in, key := range map[string]string{" \n ": "text.empty", "a\x00b": "text.bad_chars", "a\u202eb": "text.bad_chars", strings.Repeat("ก", 101): "text.too_long"} {
+		_, err := ParseMessageText(in, 100)
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Key != key {
+			t.Errorf("ParseMessageText(%q): %v, want %s", in, err, key)
+		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/rivo/uniseg"
 )
 
-// Limits enforced by the stand-in, from ../shared/line-platform.md (row numbers in comments).
+// Limits enforced by the stand-in, from docs/line-platform.md (row numbers in comments).
 const (
 	maxMessages        = 5    // row 13
 	maxTextUTF16       = 5000 // row 15, UTF-16 code units
@@ -232,8 +232,14 @@ func (c *checker) checkAction(prop string, a map[string]any, maxLabel int, label
 	case "message":
 		limitGraphemes("text", maxMessageText, true)
 	case "uri":
-		limitUTF16("uri", maxURI, true)
-		if u, _ := str(a, "uri"); u != "" && !validURIScheme(u) {
+		// LINE counts the link percent-encoded as UTF-8 (row 20): raw Thai counts 9 per letter.
+		u, ok := str(a, "uri")
+		switch {
+		case u == "":
+			c.add(prop+".uri", "May not be empty")
+		case ok && encodedLen(u) > maxURI:
+			c.add(prop+".uri", lengthMsg(0, maxURI))
+		case !validURIScheme(u):
 			c.add(prop+".uri", "Invalid uri scheme")
 		}
 	case "datetimepicker":
@@ -252,6 +258,19 @@ func (c *checker) checkAction(prop string, a map[string]any, maxLabel int, label
 	default:
 		c.add(prop+".type", "Must be one of the following values: [postback, message, uri, datetimepicker, camera, cameraRoll, location, richmenuswitch, clipboard]")
 	}
+}
+
+// encodedLen is the length of u with every byte outside printable ASCII percent-encoded.
+func encodedLen(u string) int {
+	n := 0
+	for i := 0; i < len(u); i++ {
+		if u[i] <= ' ' || u[i] >= 0x7f {
+			n += 3
+		} else {
+			n++
+		}
+	}
+	return n
 }
 
 func validURIScheme(u string) bool {

@@ -1,6 +1,6 @@
 // Package linetest is a stand-in for the LINE Messaging API. It answers as LINE would — status
 // codes, JSON error bodies, X-Line-Request-Id, retry-key conflicts — and checks every request
-// against LINE's rules (../shared/line-platform.md) and LINE's OpenAPI description of the API
+// against LINE's rules (docs/line-platform.md) and LINE's OpenAPI description of the API
 // (openapi/messaging-api.yml, validated with kin-openapi). It records every call and every
 // message that reached a user.
 //

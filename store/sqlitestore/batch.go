@@ -14,10 +14,11 @@ const maxBatch = 64
 // errClosed is what a write gets after Close.
 var errClosed = errors.New("sqlitestore: store closed")
 
-// batcher is the single writer of the inbox's writes (store, claim, heartbeat, complete,
-// retry, park; docs/ARCHITECTURE.md, "The store"): writes that arrive while one transaction
-// runs are grouped into the next, so concurrent webhooks and workers share commits instead of
-// queueing for the write connection one commit each. A write's own context only decides
+// batcher is the single writer of the per-event writes (the inbox's store, claim, heartbeat,
+// complete, retry, park, and the member's recent lines; docs/ARCHITECTURE.md, "The store"):
+// writes that arrive while one transaction runs are grouped into the next, so concurrent
+// webhooks and workers share commits instead of queueing for the write connection one commit
+// each. A write's own context only decides
 // whether it is still wanted when its batch starts; the statements run on the batch's context,
 // because interrupting one statement would roll back the whole transaction.
 type batcher struct {
@@ -44,7 +45,8 @@ func newBatcher(db *pool) *batcher {
 }
 
 // do runs run in the next batch and waits for its commit, or for ctx. A write abandoned by its
-// caller may still commit; the inbox's writes are all safe to repeat or to find done.
+// caller may still commit; the inbox's writes are all safe to repeat or to find done, and the
+// recent lines are a bounded transcript in which a repeated line does no harm.
 func (b *batcher) do(ctx context.Context, run func(tx *sql.Tx) error) error {
 	op := &batchOp{ctx: ctx, run: run, err: make(chan error, 1)}
 	select {

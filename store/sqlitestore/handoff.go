@@ -157,34 +157,37 @@ func (s *Store) DeleteCasesOf(ctx context.Context, userID string) (int, error) {
 	return n, nil
 }
 
-// AddRecent rewrites the member's recent lines in one transaction. Per message outside a form;
-// served by the primary key.
+// The statements of AddRecent, run by the batcher (prepared at Open); the primary key serves
+// both.
+const (
+	qRecentGet = `SELECT entries_sealed FROM recent WHERE user_id = ?`
+	qRecentPut = `INSERT INTO recent (user_id, entries_sealed, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (user_id) DO UPDATE SET entries_sealed = excluded.entries_sealed, updated_at = excluded.updated_at`
+)
+
+// AddRecent rewrites the member's recent lines in one transaction. Per message outside a form,
+// so it goes through the batcher with the inbox's writes (batch.go): its read-modify-write
+// shares their commit instead of taking the write connection for one of its own; served by the
+// primary key.
 func (s *Store) AddRecent(ctx context.Context, userID string, entries []store.CaseEntry, keep int, since time.Time) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlitestore: add recent: %w", err)
-	}
-	defer tx.Rollback()
-	var have []store.CaseEntry
-	var sealed string
-	err = tx.QueryRowContext(ctx, `SELECT entries_sealed FROM recent WHERE user_id = ?`, userID).Scan(&sealed)
-	switch {
-	case err == nil:
-		err = s.sealer.OpenJSON(sealed, &have)
-	case errors.Is(err, sql.ErrNoRows):
-		err = nil
-	}
-	if err == nil {
-		sealed, err = s.sealer.SealJSON(store.TrimRecent(append(have, entries...), keep, since))
-	}
-	if err == nil {
-		_, err = tx.ExecContext(ctx, `INSERT INTO recent (user_id, entries_sealed, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (user_id) DO UPDATE SET entries_sealed = excluded.entries_sealed, updated_at = excluded.updated_at`,
-			userID, sealed, at(entries[len(entries)-1].At))
-	}
-	if err == nil {
-		err = tx.Commit()
-	}
+	err := s.batch.do(ctx, func(tx *sql.Tx) error {
+		var have []store.CaseEntry
+		var sealed string
+		err := txStmt(tx, s.write, qRecentGet).QueryRow(userID).Scan(&sealed)
+		switch {
+		case err == nil:
+			err = s.sealer.OpenJSON(sealed, &have)
+		case errors.Is(err, sql.ErrNoRows):
+			err = nil
+		}
+		if err == nil {
+			sealed, err = s.sealer.SealJSON(store.TrimRecent(append(have, entries...), keep, since))
+		}
+		if err == nil {
+			_, err = txStmt(tx, s.write, qRecentPut).Exec(userID, sealed, at(entries[len(entries)-1].At))
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("sqlitestore: add recent: %w", err)
 	}

@@ -62,8 +62,9 @@ func fromMS(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
-// batched are the inbox statements the batcher runs (prepared at Open).
-var batched = []string{inboxSQL["add"], inboxSQL["claim"], inboxSQL["extend"], inboxSQL["complete"], inboxSQL["retry"], inboxSQL["park"]}
+// batched are the statements the batcher runs (prepared at Open): the inbox's and the recent
+// lines' (handoff.go).
+var batched = []string{inboxSQL["add"], inboxSQL["claim"], inboxSQL["extend"], inboxSQL["complete"], inboxSQL["retry"], inboxSQL["park"], qRecentGet, qRecentPut}
 
 // AddInbox stores evs in one transaction, shared with the inbox writes that arrive at the same
 // time; ids already stored are left as they are.

@@ -103,7 +103,6 @@ func TestMigrationMovesAnnouncementBatches(t *testing.T) {
 // TestOutboxQueriesUseTheirIndexes reads SQLite's plan of every outbox query on a store with
 // pushes in it: each uses the index its comment names, none scans the table.
 func TestOutboxQueriesUseTheirIndexes(t *testing.T) {
-	ctx := context.Background()
 	st := openTest(t, t.TempDir())
 	for _, c := range []struct {
 		name, q, index string
@@ -115,21 +114,7 @@ func TestOutboxQueriesUseTheirIndexes(t *testing.T) {
 		{"pending", qPending, "pushes_status_next_at", []any{"pending"}},
 		{"done before", qDoneBefore, "pushes_done_at", []any{1, 1000}},
 	} {
-		rows, err := st.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.q, c.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		joined := strings.Join(plan, "; ")
+		joined := queryPlan(t, st, c.q, c.args...)
 		if !strings.Contains(joined, c.index) || strings.Contains(joined, "SCAN pushes") {
 			t.Errorf("%s: plan %q, want %s and no table scan", c.name, joined, c.index)
 		}

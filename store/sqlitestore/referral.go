@@ -98,6 +98,13 @@ func (s *Store) FindReferralByNationalID(ctx context.Context, nationalID string)
 // a leader is given (the leader's list in the chat), referrals_worker for a worker (their
 // "สนใจสมัคร"), referrals_province for a province, else referrals_created.
 func (s *Store) ListReferrals(ctx context.Context, f store.ReferralFilter) ([]store.Referral, error) {
+	q, args := referralQuery(f)
+	return s.queryReferrals(ctx, "list referrals", q, args...)
+}
+
+// referralQuery is ListReferrals' SQL and arguments for f (checked with EXPLAIN QUERY PLAN in
+// TestReferralQueryPlans).
+func referralQuery(f store.ReferralFilter) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) {
@@ -117,7 +124,9 @@ func (s *Store) ListReferrals(ctx context.Context, f store.ReferralFilter) ([]st
 		add(`source = ?`, f.Source)
 	}
 	if f.WorkerUserID != "" {
-		add(`worker_user_id = ?`, f.WorkerUserID)
+		// referrals_worker is a partial index (WHERE worker_user_id != ''); SQLite uses it only
+		// when the query states that condition itself, "= ?" alone does not imply it.
+		add(`worker_user_id = ? AND worker_user_id != ''`, f.WorkerUserID)
 	}
 	if !f.Since.IsZero() {
 		add(`created_at >= ?`, at(f.Since))
@@ -134,8 +143,7 @@ func (s *Store) ListReferrals(ctx context.Context, f store.ReferralFilter) ([]st
 		limit = store.DefaultReferralLimit
 	}
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
-	args = append(args, limit, max(f.Offset, 0))
-	return s.queryReferrals(ctx, "list referrals", q, args...)
+	return q, append(args, limit, max(f.Offset, 0))
 }
 
 func (s *Store) queryReferrals(ctx context.Context, what, q string, args ...any) ([]store.Referral, error) {

@@ -58,6 +58,13 @@ func BenchmarkReferralLookup(b *testing.B) {
 				}
 			}
 		})
+		b.Run(fmt.Sprintf("rows=%d/ListReferrals-worker", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.ListReferrals(ctx, store.ReferralFilter{WorkerUserID: "U-worker", Limit: 10}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("rows=%d/CountReferralsByStatus", n), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := s.CountReferralsByStatus(ctx, fmt.Sprintf("U-%05d", mid/10)); err != nil {

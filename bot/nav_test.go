@@ -1,0 +1,62 @@
+package bot
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/ssonet/ssonet/store"
+)
+
+// Every command help suggests, for every role and in both languages, is one the router
+// understands: help never tells a member to type something that is "not understood".
+func TestHelpCommandsAreUnderstood(t *testing.T) {
+	c, err := newCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := &Engine{cat: c}
+	if err := eng.initSection40(Config{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range features() {
+		eng.keywords = append(eng.keywords, f.keywords...)
+	}
+	quoted := regexp.MustCompile(`"([^"]+)"`)
+	for _, r := range Roles {
+		for _, e := range navigation[r] {
+			for _, lang := range []store.Language{store.LangThai, store.LangEnglish} {
+				line := c.text(lang, "help."+e.key, nil)
+				m := quoted.FindStringSubmatch(line)
+				if m == nil {
+					t.Errorf("%s help.%s names nothing to type: %q", lang, e.key, line)
+					continue
+				}
+				tr := &turn{Engine: eng, ev: Event{Kind: KindMessage, Text: m[1]}}
+				if _, ok := tr.keywordFor(keywordOf(m[1])); !ok && !menuWords[keywordOf(m[1])] {
+					t.Errorf("%s help.%s suggests %q, which the router does not understand", lang, e.key, m[1])
+				}
+			}
+		}
+	}
+}
+
+// RoleOf: officer first, then the leader record's status; no record is a newcomer.
+func TestRoleOf(t *testing.T) {
+	l := func(s store.LeaderStatus) *store.Leader { return &store.Leader{Status: s} }
+	for _, tc := range []struct {
+		leader  *store.Leader
+		officer bool
+		want    Role
+	}{
+		{nil, false, RoleNewcomer},
+		{l(store.LeaderPending), false, RolePending},
+		{l(store.LeaderApproved), false, RoleLeader},
+		{l(store.LeaderRejected), false, RoleRejected},
+		{nil, true, RoleOfficer},
+		{l(store.LeaderApproved), true, RoleOfficer},
+	} {
+		if got := RoleOf(tc.leader, tc.officer); got != tc.want {
+			t.Errorf("RoleOf(%v, %v) = %s, want %s", tc.leader, tc.officer, got, tc.want)
+		}
+	}
+}
