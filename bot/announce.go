@@ -322,8 +322,8 @@ func previewAnnouncement(t *turn) error {
 // AnnouncementCost is what announcement a will use of LINE's monthly message quota: one message
 // per recipient (cost; -1 for a broadcast, whose cost is the number of friends LINE counts),
 // against what is left of the month (budget, from LINE's quota and consumption and the pushes
-// still queued). When LINE cannot be asked the budget is unlimited and the error is logged:
-// the officer is not stopped by a failing look-up. The LINE form and the officers' API both
+// still queued). When LINE cannot be asked the budget is Unknown (it fits) and the error is
+// logged: the officer is not stopped by a failing look-up. The LINE form and the officers' API both
 // use it; a cost that does not fit (budget.Fits) needs a second confirmation.
 func (e *Engine) AnnouncementCost(ctx context.Context, a store.Announcement) (cost int, budget outbox.Budget, err error) {
 	cost = -1
@@ -337,7 +337,7 @@ func (e *Engine) AnnouncementCost(ctx context.Context, a store.Announcement) (co
 	budget, err = e.outbox.Budget(ctx)
 	if err != nil {
 		e.log.Warn("monthly quota not known", "err", err)
-		return cost, outbox.Budget{}, nil
+		return cost, outbox.Budget{Unknown: true}, nil
 	}
 	return cost, budget, nil
 }
@@ -345,6 +345,8 @@ func (e *Engine) AnnouncementCost(ctx context.Context, a store.Announcement) (co
 // costLine tells the officer the announcement's cost against the month's quota.
 func (t *turn) costLine(cost int, b outbox.Budget) string {
 	switch {
+	case b.Unknown:
+		return t.tr("ann.cost_unknown")
 	case !b.Limited:
 		return t.tr("ann.cost_unlimited")
 	case !b.Fits(cost):
