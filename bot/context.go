@@ -15,9 +15,10 @@ import (
 // key does. The list outlives a form's start and end; the question lasts one message; the
 // offered choices last as long as the form. All of it ends with the session's idle timeout.
 const (
-	ctxList  = "_list"  // the numbered list last shown: "<kind>:<id>,<id>,…" (kinds list*)
-	ctxAsk   = "_ask"   // the question waiting for its answer: a question name (ask*)
-	ctxOffer = "_offer" // values offered as form buttons, separated by offerSep; buttons carry the index
+	ctxList    = "_list"  // the numbered list last shown: "<kind>:<id>,<id>,…" (kinds list*)
+	ctxAsk     = "_ask"   // the question waiting for its answer: a question name (ask*)
+	ctxOffer   = "_offer" // values offered as form buttons, separated by offerSep; buttons carry the index
+	ctxCaseAck = "_case"  // the hand-off case whose first message was acknowledged: its ID
 )
 
 const offerSep = "\x1f"

@@ -111,6 +111,12 @@ func (t *turn) dispatch() error {
 	}
 	switch {
 	case cancelWords[w]:
+		if c, err := t.openCaseOf(); err != nil || c != nil {
+			if err != nil {
+				return err
+			}
+			return t.endCase() // with an officer: "cancel" ends the quiet mode, a form waits
+		}
 		if t.sess.Flow == "" {
 			t.out.text(t.tr("nothing_to_cancel"))
 			return t.menu()
