@@ -17,6 +17,9 @@ var (
 	confirmWords = words("ยืนยัน", "ยืนยันส่ง", "ส่ง", "confirm", "submit")
 	editWords    = words("แก้ไข", "แก้", "edit")
 	skipWords    = words("ข้าม", "ไม่มี", "skip", "none")
+	// resumeWords do what the "continue the form" button (btn.resume) does: its labels in both
+	// languages and what members type for it.
+	resumeWords = words("กรอกต่อ", "ทำต่อ", "กรอกแบบฟอร์มต่อ", "continue form", "continue", "resume")
 )
 
 func words(ws ...string) map[string]bool {
@@ -128,6 +131,13 @@ func (t *turn) dispatch() error {
 			return t.menu()
 		}
 		t.back()
+		return nil
+	case resumeWords[w]:
+		if t.sess.Flow == "" {
+			t.out.text(t.tr("nothing_to_cancel"))
+			return t.menu()
+		}
+		t.ask() // as the button does: the step the form waits at
 		return nil
 	case menuWords[w]:
 		return t.menu()
