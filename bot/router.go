@@ -154,6 +154,12 @@ func (t *turn) dispatch() error {
 	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
 		in := t.ev.Text // as typed: each parser normalises what it reads, free text stays as written
+		if matched && isSmallTalk(w) && !t.acceptable(in) {
+			// "ok", "ครับ", thanks: an acknowledgement, not an answer and not a reason to leave
+			// the form. The step is asked again, no try counted.
+			t.ask()
+			return nil
+		}
 		if matched && !t.acceptable(in) {
 			// A question or command in the middle of a form ("ม.40?", a menu label) that is no
 			// answer to the step is handled; the form waits, or is replaced if another starts.
