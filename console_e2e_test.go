@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -29,8 +30,9 @@ import (
 // chromiumPath is Debian's chromium, which .ci/run installs when it is missing.
 const chromiumPath = "/usr/bin/chromium"
 
-// shotsDir receives a screenshot of every console page at phone and desktop width.
-const shotsDir = "/tmp/console-shots"
+// shotsDir receives a screenshot of every console page at phone and desktop width
+// (CONSOLE_SHOTS names another directory).
+var shotsDir = cmp.Or(os.Getenv("CONSOLE_SHOTS"), "/tmp/console-shots")
 
 // browser is the one headless Chromium of the test binary; every test opens its own tabs in
 // their own browser context (cookies apart).
@@ -241,6 +243,8 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	if !strings.Contains(string(body), "ใช้ไม่ได้แล้ว") {
 		t.Errorf("a second use of the link: %d %s", res.StatusCode, body)
 	}
+	browse(t, tab, "the used link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#link-dead")))
+	shoot(t, tab, shots, "01-login-used")
 
 	// Leaders: the phone is masked; "show" reveals it and writes an audit entry; approve with a reason.
 	browse(t, tab, "leaders", chromedp.Navigate(r.url+"/console/leaders"), chromedp.WaitVisible(chromedp.CSS(".leader")))
@@ -283,9 +287,28 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 		t.Fatal(err)
 	}
 	shoot(t, tab, shots, "04-workshop")
-	browse(t, tab, "check-in page", chromedp.Navigate(strings.Split(wsURL, "?")[0]+"/checkin"), chromedp.WaitVisible(chromedp.CSS("button.tap")))
+	wsPage := strings.Split(wsURL, "?")[0]
+	checkin := wsPage + "/checkin"
+	// Three days early the door's page reads only; on the day (the start moved to now) it marks.
+	browse(t, tab, "check-in page", chromedp.Navigate(checkin), chromedp.WaitVisible(chromedp.CSS("#checkin-early")))
+	shoot(t, tab, shots, "05-checkin-early")
+	w, err := inspect.GetWorkshop(ctx, wsPage[strings.LastIndex(wsPage, "/")+1:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := w.StartsAt
+	w.StartsAt = time.Now().UTC().Add(-time.Minute).Truncate(time.Millisecond)
+	if w, err = inspect.UpdateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	browse(t, tab, "check-in page on the day", chromedp.Navigate(checkin), chromedp.WaitVisible(chromedp.CSS("button.tap:not([disabled])")))
 	shoot(t, tab, shots, "05-checkin")
 	browse(t, tab, "tap present", chromedp.Click(chromedp.CSS("button.tap")), chromedp.WaitVisible(chromedp.CSS("li.present")))
+	shoot(t, tab, shots, "05-checkin-present")
+	w.StartsAt = planned // back to its day, for the workshop list the leader reads later
+	if _, err := inspect.UpdateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
 
 	// Referrals: the work queue, a reveal (the audit names the officer), a status with a note.
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -311,6 +334,9 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	if got, _ := inspect.GetReferral(ctx, "ref-e2e"); got.Status != store.ReferralContacted || got.StatusNote != "โทรแล้ว นัดสมัครวันศุกร์" {
 		t.Errorf("referral after the change: %s %q", got.Status, got.StatusNote)
 	}
+	// The queue opens on ส่งแล้ว, which is empty now: it says so and offers everything.
+	browse(t, tab, "referrals, none submitted", chromedp.Navigate(r.url+"/console/referrals"), chromedp.WaitVisible(chromedp.CSS("#show-all")))
+	shoot(t, tab, shots, "06-referrals-empty")
 	browse(t, tab, "audit", chromedp.Navigate(r.url+"/console/audit?action=referral.reveal"), chromedp.WaitVisible(chromedp.CSS("#audit")))
 	if who := text(t, tab, "#audit td.who"); who != "วิชัย" {
 		t.Errorf("the reveal's actor is shown as %q, want the officer's name", who)
@@ -371,6 +397,13 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 		t.Errorf("the member did not get the reply: %s", ds[len(ds)-1].Messages[0])
 	}
 	shoot(t, tab, shots, "15-case")
+	browse(t, tab, "inbox after the reply", chromedp.Navigate(r.url+"/console/cases"), chromedp.WaitVisible(chromedp.CSS(`#talking a[href="/console/cases/`+caseLink[1]+`"]`)))
+	shoot(t, tab, shots, "14-inbox-talking")
+	browse(t, tab, "overview after the reply", chromedp.Navigate(r.url+"/console"), chromedp.WaitVisible(chromedp.CSS("#talking-cases")))
+	if w, k := text(t, tab, "#waiting-cases"), text(t, tab, "#talking-cases"); w != "0" || k != "1" {
+		t.Errorf("after the reply the overview says %s waiting and %s in conversation", w, k)
+	}
+	browse(t, tab, "back to the case", chromedp.Navigate(r.url+"/console/cases/"+caseLink[1]), chromedp.WaitVisible(chromedp.CSS("#close-case")))
 	browse(t, tab, "close", chromedp.Click(chromedp.CSS("#close-case")), chromedp.WaitNotPresent(chromedp.CSS("#close-case")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	settle()
 	if ds := standIn.Deliveries(leader); !strings.Contains(string(ds[len(ds)-1].Messages[0]), "ปิดเรื่องนี้แล้ว") {
@@ -502,6 +535,9 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	if es, _ := inspect.ListAudit(ctx, store.AuditFilter{Action: "officer.revoke"}); len(es) != 1 || es[0].Actor != "line:"+admin {
 		t.Errorf("revoke audit: %+v", es)
 	}
+	browse(t, adminTab, "admin composes", chromedp.Navigate(r.url+"/console/announcements"), chromedp.WaitVisible(chromedp.CSS("#ann-provinces")),
+		chromedp.SetValue(chromedp.CSS("#ann-text"), "ประชุมแกนนำทุกจังหวัด"), chromedp.Click(chromedp.CSS("#preview")), chromedp.WaitVisible(chromedp.CSS("#recipients")))
+	shoot(t, adminTab, shots, "09-announcements-admin")
 
 	// Sign out ends the session.
 	browse(t, tab, "sign out", chromedp.Navigate(r.url+"/console"), chromedp.WaitVisible(chromedp.CSS(".who button")),

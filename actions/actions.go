@@ -281,10 +281,15 @@ func ParseProvince(field, in string) (string, error) {
 	return m.Province.Code, nil
 }
 
-// ParseProvinces reads several provinces (ParseProvince), sorted without duplicates.
+// ParseProvinces reads several provinces (ParseProvince), sorted without duplicates. Blank
+// entries (an empty box of a form) are no province, so none at all means "every province of
+// the actor" where the action says so.
 func ParseProvinces(field string, in []string) ([]string, error) {
 	out := make([]string, 0, len(in))
 	for _, p := range in {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
 		code, err := ParseProvince(field, p)
 		if err != nil {
 			return nil, err

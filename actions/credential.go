@@ -69,6 +69,24 @@ func (s *Service) IssueLoginLink(ctx context.Context, a Actor) (string, error) {
 	return token, nil
 }
 
+// LoginLinkOwner is the LINE user ID of the officer a live sign-in token stands for, without
+// spending it: the confirmation page speaks their language. Refusals: NotFound
+// "act.login.invalid" (unknown, used or expired).
+func (s *Service) LoginLinkOwner(ctx context.Context, token string) (string, error) {
+	h, err := s.hash("console-login", token)
+	if err != nil {
+		return "", err
+	}
+	c, err := s.cfg.Store.GetCredential(ctx, h, store.CredentialLogin, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return "", refuse(NotFound, "", "act.login.invalid")
+	}
+	if err != nil {
+		return "", fmt.Errorf("actions: login link: %w", err)
+	}
+	return c.UserID, nil
+}
+
 // SignIn spends a sign-in token (once) and starts a console session for its officer, who must
 // still be one; "console.signin" is written. It returns the session secret (the cookie's
 // value) and the actor. Refusals: NotFound "act.login.invalid" (unknown, used or expired),

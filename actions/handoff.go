@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/thai"
 )
 
 // Hand-off to a person (issue 11, deliverable 3): a member's case, the officers' replies and
@@ -25,7 +27,10 @@ const (
 )
 
 // fromOfficer is the From of an officer's entry.
-func fromOfficer(a Actor) string { return "officer:" + a.by() }
+func fromOfficer(a Actor) string { return officerPrefix + a.by() }
+
+// officerPrefix starts the From of an officer's entry, before their LINE user ID.
+const officerPrefix = "officer:"
 
 // caseMetrics are the first-response and resolution times per province (ssonet_handoff_*).
 type caseMetrics struct {
@@ -123,6 +128,37 @@ func (s *Service) EndCaseByMember(ctx context.Context, userID string) (bool, err
 	}
 	_, err = s.closeCase(ctx, c.ID, FromMember)
 	return true, err
+}
+
+// AwaitsReply reports whether open case c waits for an officer: no officer has answered yet, or
+// the member wrote again after the last answer. An open case an officer answered last is being
+// talked about ("กำลังคุย"), not waiting. The console's inbox and overview count both apart.
+func AwaitsReply(c store.Case) bool {
+	if c.Status != store.CaseOpen {
+		return false
+	}
+	for i := len(c.Entries) - 1; i >= 0; i-- {
+		switch from := c.Entries[i].From; {
+		case from == FromMember:
+			return true
+		case strings.HasPrefix(from, officerPrefix):
+			return false
+		}
+	}
+	return true
+}
+
+// CaseQuestion is what the member of c asked, to quote in the officers' push and the inbox:
+// their last line that is not the request for a person itself (store.CaseEntry.Request), with
+// phone numbers and national IDs masked (thai.MaskPersonalNumbers); empty when they only
+// asked for a person.
+func CaseQuestion(c store.Case) string {
+	for i := len(c.Entries) - 1; i >= 0; i-- {
+		if e := c.Entries[i]; e.From == FromMember && !e.Request && strings.TrimSpace(e.Text) != "" {
+			return thai.MaskPersonalNumbers(e.Text)
+		}
+	}
+	return ""
 }
 
 // Cases lists the cases of a's provinces with status (every status when empty), newest first.
@@ -294,4 +330,18 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n])
+}
+
+// CaseProvince names a case's province in lang, as the console and the officers' push show it:
+// the province's name, or "province unknown" for a member of no known province (whose cases
+// the admins answer).
+func (s *Service) CaseProvince(lang store.Language, code string) string {
+	p, ok := thai.ProvinceByCode(code)
+	switch {
+	case !ok:
+		return s.Text(lang, "case.no_province")
+	case lang == store.LangEnglish:
+		return p.NameEN
+	}
+	return p.NameTH
 }

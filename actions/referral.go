@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -15,13 +14,9 @@ import (
 	"github.com/ssonet/ssonet/thai"
 )
 
-// personalDigits finds a run of 9 or more digits, separators allowed between them: a phone
-// number (9–10 digits) or a national ID (13).
-var personalDigits = regexp.MustCompile(`\d(?:[^\p{L}\d]{0,3}\d){8,}`)
-
 // looksPersonal reports whether a note seems to carry a phone number or national ID (Thai
 // digits included), which must not be stored unsealed or pushed.
-func looksPersonal(note string) bool { return personalDigits.MatchString(thai.Normalize(note)) }
+func looksPersonal(note string) bool { return thai.HasPersonalNumber(note) }
 
 // ChangeReferralStatus moves a referral of a's provinces to status to with a note (optional,
 // at most 500 characters, no national ID or phone number: it is pushed to the referring leader
@@ -137,6 +132,47 @@ func (s *Service) Referrals(ctx context.Context, a Actor, f store.ReferralFilter
 			if err := s.audit(ctx, a, "referral.reveal", r.ID, r.ProvinceCode, how); err != nil {
 				return nil, err
 			}
+		}
+	}
+	return out, nil
+}
+
+// ReferralLeader is the leader who referred r, a referral of a's provinces, to show with it:
+// their name and province, the phone left out (it is not the officer's to call from here).
+// Zero for a self-referral or a leader who erased their data; NotFound for a referral a may
+// not see.
+func (s *Service) ReferralLeader(ctx context.Context, a Actor, r store.Referral) (store.Leader, error) {
+	if !a.ActsOn(r.ProvinceCode) {
+		return store.Leader{}, refuse(NotFound, "", "act.ref.missing")
+	}
+	if r.Source != store.SourceLeader || r.LeaderID == "" {
+		return store.Leader{}, nil
+	}
+	l, err := s.cfg.Store.GetLeader(ctx, r.LeaderID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Leader{}, nil
+	}
+	if err != nil {
+		return store.Leader{}, fmt.Errorf("actions: referring leader: %w", err)
+	}
+	return store.Leader{UserID: l.UserID, FullName: l.FullName, ProvinceCode: l.ProvinceCode, Status: l.Status}, nil
+}
+
+// ReferralCounts counts the referrals of a's provinces (province, when set, must be one of
+// them) by status, for a work queue's filter to say what each status holds.
+func (s *Service) ReferralCounts(ctx context.Context, a Actor, province string) (map[store.ReferralStatus]int, error) {
+	provinces, err := s.within(a, province)
+	if err != nil {
+		return nil, err
+	}
+	out := map[store.ReferralStatus]int{}
+	for _, p := range provinces {
+		n, err := s.cfg.Store.CountProvinceReferrals(ctx, p)
+		if err != nil {
+			return nil, fmt.Errorf("actions: count referrals: %w", err)
+		}
+		for st, k := range n {
+			out[st] += k
 		}
 	}
 	return out, nil

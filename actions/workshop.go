@@ -171,12 +171,29 @@ func (s *Service) saveWorkshop(ctx context.Context, a Actor, action string, w st
 	return got, s.audit(ctx, a, action, got.ID, got.ProvinceCode, detail)
 }
 
+// CheckInOpens is when registrants of w may first be marked present: 00:00 of its day in
+// TZ_DISPLAY, so the door's page works from the morning but a mis-tap a week before is refused.
+func (s *Service) CheckInOpens(w store.Workshop) time.Time {
+	y, m, d := w.StartsAt.In(s.cfg.Location).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, s.cfg.Location).UTC()
+}
+
 // SetAttendance marks a registrant of a workshop of a's provinces present or not and writes
-// "workshop.attendance". Refusals: NotFound (no such workshop or registrant).
+// "workshop.attendance". Marking present is allowed from CheckInOpens on and not for a
+// cancelled workshop; taking a mark back (a mis-tap) always is. Refusals: NotFound (no such
+// workshop or registrant); Conflict "act.ws.checkin_early" (Data Date, Time: when it opens, in
+// TZ_DISPLAY), "act.ws.cancelled".
 func (s *Service) SetAttendance(ctx context.Context, a Actor, workshopID, userID string, attended bool) (store.Registration, error) {
 	w, err := s.Workshop(ctx, a, workshopID)
 	if err != nil {
 		return store.Registration{}, err
+	}
+	if attended && w.Status == store.WorkshopCancelled {
+		return store.Registration{}, refuse(Conflict, "attended", "act.ws.cancelled")
+	}
+	if opens := s.CheckInOpens(w); attended && s.now().Before(opens) {
+		return store.Registration{}, refuse(Conflict, "attended", "act.ws.checkin_early",
+			"Date", thai.FormatDate(opens, s.cfg.Location), "DateEN", thai.FormatDateEN(opens, s.cfg.Location))
 	}
 	r, err := s.cfg.Store.SetAttendance(ctx, w.ID, userID, attended, s.now())
 	if errors.Is(err, store.ErrNotFound) {

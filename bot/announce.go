@@ -95,6 +95,8 @@ func announcementFlow() *flow {
 					}
 					return cs
 				}},
+			{key: "province", when: askAnnouncementProvince, choices: announcementProvinceChoices,
+				parse: parseAnnouncementProvince, show: showAnnouncementProvince},
 			// Sent as the officer wrote it: Thai digits and line breaks stay.
 			{key: "text", parse: func(_ *turn, in string) (string, error) { return thai.ParseMessageText(in, maxAnnouncementText) },
 				show: func(_ *turn, v string) string { return clipRunes(v, 60) }},
@@ -104,6 +106,69 @@ func announcementFlow() *flow {
 		preview: previewAnnouncement,
 		submit:  submitAnnouncement,
 	}
+}
+
+// allProvinces is the province answer "every province of mine".
+const allProvinces = "all"
+
+// askAnnouncementProvince reports whether the form asks which province: only an officer of
+// several provinces (not an admin, who types no province list) sending to leaders or workers;
+// a workshop's registrants are of the workshop's province, friends are everyone.
+func askAnnouncementProvince(t *turn) bool {
+	if a := t.sess.Fields["audience"]; a == string(store.AudienceFriends) || strings.HasPrefix(a, workshopAudience) {
+		return false
+	}
+	w, err := t.who()
+	return err == nil && len(w.provinces()) > 1
+}
+
+// announcementProvinceChoices are "all my provinces" and then each of the officer's
+// provinces, numbered, as many as fit in a quick reply with the cancel button
+// (line-platform.md row 17); the others can be typed by name.
+func announcementProvinceChoices(t *turn) []choice {
+	w, err := t.who()
+	if err != nil {
+		return nil
+	}
+	cs := []choice{{numberedLabel(1, t.tr("ann.province.all")), allProvinces}}
+	for _, code := range w.provinces() {
+		if len(cs) == maxQuickReplies-1 {
+			break
+		}
+		cs = append(cs, choice{numberedLabel(len(cs)+1, showProvince(t, code)), code})
+	}
+	return cs
+}
+
+// parseAnnouncementProvince accepts a tapped choice, its number or label, "all", or a province
+// typed as anywhere else (name, short form or ISO code, thai.MatchProvince) that is one of the
+// officer's own; another province is refused naming the officer's.
+func parseAnnouncementProvince(t *turn, in string) (string, error) {
+	w, err := t.who()
+	if err != nil {
+		return "", err
+	}
+	k := keywordOf(in)
+	for i, c := range announcementProvinceChoices(t) {
+		if k == keywordOf(c.Value) || k == strconv.Itoa(i+1) || k == keywordOf(c.Label) {
+			return c.Value, nil
+		}
+	}
+	if k == keywordOf(t.cat.text(store.LangThai, "ann.province.all", nil)) || k == keywordOf(t.cat.text(store.LangEnglish, "ann.province.all", nil)) || k == "ทุกจังหวัด" {
+		return allProvinces, nil
+	}
+	if m := thai.MatchProvince(in); m.OK && slices.Contains(w.provinces(), m.Province.Code) {
+		return m.Province.Code, nil
+	}
+	return "", &reprompt{key: "err.ann.province", data: []any{"Provinces", t.provinceNames(w.provinces())}}
+}
+
+// showAnnouncementProvince names the province answer.
+func showAnnouncementProvince(t *turn, v string) string {
+	if v == allProvinces {
+		return t.tr("ann.province.all")
+	}
+	return showProvince(t, v)
 }
 
 // parseAudience accepts a tapped audience, its label in either language, or its number in the
@@ -203,6 +268,9 @@ func (t *turn) draft(w who) (store.Announcement, error) {
 func (t *turn) announcementInput() actions.AnnouncementInput {
 	f := t.sess.Fields
 	in := actions.AnnouncementInput{ID: t.sess.SubmissionID, Audience: store.Audience(f["audience"]), Text: f["text"]}
+	if p := f["province"]; p != "" && p != allProvinces && askAnnouncementProvince(t) {
+		in.Provinces = []string{p}
+	}
 	if at, err := time.Parse(time.RFC3339, f["when"]); err == nil {
 		in.SendAt = at
 	}
@@ -254,8 +322,8 @@ func previewAnnouncement(t *turn) error {
 // AnnouncementCost is what announcement a will use of LINE's monthly message quota: one message
 // per recipient (cost; -1 for a broadcast, whose cost is the number of friends LINE counts),
 // against what is left of the month (budget, from LINE's quota and consumption and the pushes
-// still queued). When LINE cannot be asked the budget is unlimited and the error is logged:
-// the officer is not stopped by a failing look-up. The LINE form and the officers' API both
+// still queued). When LINE cannot be asked the budget is Unknown (it fits) and the error is
+// logged: the officer is not stopped by a failing look-up. The LINE form and the officers' API both
 // use it; a cost that does not fit (budget.Fits) needs a second confirmation.
 func (e *Engine) AnnouncementCost(ctx context.Context, a store.Announcement) (cost int, budget outbox.Budget, err error) {
 	cost = -1
@@ -269,7 +337,7 @@ func (e *Engine) AnnouncementCost(ctx context.Context, a store.Announcement) (co
 	budget, err = e.outbox.Budget(ctx)
 	if err != nil {
 		e.log.Warn("monthly quota not known", "err", err)
-		return cost, outbox.Budget{}, nil
+		return cost, outbox.Budget{Unknown: true}, nil
 	}
 	return cost, budget, nil
 }
@@ -277,6 +345,8 @@ func (e *Engine) AnnouncementCost(ctx context.Context, a store.Announcement) (co
 // costLine tells the officer the announcement's cost against the month's quota.
 func (t *turn) costLine(cost int, b outbox.Budget) string {
 	switch {
+	case b.Unknown:
+		return t.tr("ann.cost_unknown")
 	case !b.Limited:
 		return t.tr("ann.cost_unlimited")
 	case !b.Fits(cost):

@@ -175,6 +175,21 @@ func (t *turn) activeFlow() *flow { return t.flows[t.sess.Flow] }
 // atSummary reports whether the form has every answer and waits for confirm or edit.
 func (t *turn) atSummary() bool { return t.sess.Step >= len(t.activeFlow().fields) }
 
+// stepNumber is the current step's place among the questions asked and how many are asked,
+// given the answers so far: a question left out (field.when) is not counted.
+func (t *turn) stepNumber() (n, total int) {
+	for i, fd := range t.activeFlow().fields {
+		if !t.asked(fd) {
+			continue
+		}
+		total++
+		if i <= t.sess.Step {
+			n++
+		}
+	}
+	return n, total
+}
+
 // ask shows the current step: a question, or the summary.
 func (t *turn) ask() {
 	f := t.activeFlow()
@@ -188,7 +203,8 @@ func (t *turn) ask() {
 		return
 	}
 	fd := f.fields[t.sess.Step]
-	q := t.tr("form.step", "N", t.sess.Step+1, "Total", len(f.fields)) + " " + t.tr(f.name+"."+fd.key+".ask", t.askData(fd)...)
+	n, total := t.stepNumber()
+	q := t.tr("form.step", "N", n, "Total", total) + " " + t.tr(f.name+"."+fd.key+".ask", t.askData(fd)...)
 	bs := t.stepButtons(fd, nil, false)
 	if prev, ok := t.sess.Fields[fd.key]; ok && prev != "" {
 		q += "\n" + t.tr("form.previous", "Value", t.showValue(fd, prev))
@@ -431,6 +447,9 @@ func (t *turn) summary() {
 	f := t.activeFlow()
 	var rows []summaryRow
 	for i, fd := range f.fields {
+		if !t.asked(fd) {
+			continue
+		}
 		v := t.showValue(fd, t.sess.Fields[fd.key])
 		if v == "" {
 			v = "-"

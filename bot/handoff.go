@@ -80,7 +80,7 @@ func (t *turn) openCase() error {
 	if err != nil {
 		return fmt.Errorf("bot: recent lines: %w", err)
 	}
-	entries := append(recent, store.CaseEntry{At: t.now, From: actions.FromMember, Text: said, Event: t.ev.ID})
+	entries := append(recent, store.CaseEntry{At: t.now, From: actions.FromMember, Text: said, Event: t.ev.ID, Request: true})
 	if t.sess.Flow != "" {
 		entries = append(entries, store.CaseEntry{At: t.now, From: actions.FromBot, Text: t.tr("case.in_form", "Form", t.tr(t.sess.Flow+".restart"))})
 	}
@@ -199,25 +199,17 @@ func (e *Engine) CaseOpened(ctx context.Context, c store.Case) {
 	if m, err := e.store.GetMember(ctx, c.UserID); err == nil {
 		name = m.DisplayName
 	}
-	first := "" // what the member asked when they asked for a person: the last of their lines
-	for _, en := range c.Entries {
-		if en.From == actions.FromMember {
-			first = clipRunes(en.Text, 200)
-		}
-	}
+	asked := clipRunes(actions.CaseQuestion(c), caseQuote) // masked before it is cut, so no number is left half shown
 	e.toOfficers(ctx, c.ProvinceCode, func(t *turn) {
-		t.out.text(t.tr("case.new", "Name", name, "Province", t.provinceNames(nonEmpty(c.ProvinceCode)), "Text", first,
-			"Link", e.publicURL+"/console/cases/"+c.ID))
+		t.out.text(t.tr("case.new", "Name", clipRunes(name, caseQuote), "Province", e.actions.CaseProvince(t.member.Language, c.ProvinceCode),
+			"Text", asked, "Link", e.publicURL+"/console/cases/"+c.ID))
 	}, store.PushCase, "case.open", c.ID)
 }
 
-// nonEmpty is []string{p}, or nil (every province) for an empty p.
-func nonEmpty(p string) []string {
-	if p == "" {
-		return nil
-	}
-	return []string{p}
-}
+// caseQuote is the most characters of the member's question and name in the officers' push:
+// with the catalog's words and the link, one text message well within LINE's 5,000
+// (line-platform.md row 15).
+const caseQuote = 200
 
 // CaseReplied pushes an officer's reply to the member (actions.Notifier).
 func (e *Engine) CaseReplied(ctx context.Context, c store.Case, text string) {

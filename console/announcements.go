@@ -11,6 +11,7 @@ import (
 	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/thai"
 )
 
 func (c *Console) announcementRoutes(g *gin.RouterGroup) {
@@ -37,7 +38,7 @@ type announcementRow struct {
 type announcementsData struct {
 	Form       announcementForm
 	Audiences  []store.Audience
-	Provinces  []string // the officer's provinces for the picker; nil for an admin (every one)
+	Choices    []thai.Province // the picker: the officer's provinces, every one for an admin
 	Workshops  []store.Workshop
 	Preview    []string // the texts a recipient gets, when previewing
 	Recipients int      // when previewing; -1 for a broadcast
@@ -48,7 +49,7 @@ type announcementsData struct {
 }
 
 func (c *Console) announcementsData(ctx *gin.Context, p page, f announcementForm) (announcementsData, error) {
-	d := announcementsData{Form: f, Audiences: actions.Audiences(p.Officer), Provinces: p.Officer.Scope(), Recipients: -1}
+	d := announcementsData{Form: f, Audiences: actions.Audiences(p.Officer), Choices: provinceChoices(p.Officer), Recipients: -1}
 	var err error
 	if d.Workshops, err = c.upcoming(ctx, p, ""); err != nil {
 		return d, err
@@ -79,9 +80,6 @@ func (c *Console) announcementsData(ctx *gin.Context, p page, f announcementForm
 func (c *Console) announcements(ctx *gin.Context) {
 	p := c.base(ctx, "announcements")
 	f := announcementForm{Key: uuid.NewString(), Audience: store.AudienceApprovedLeaders, Provinces: map[string]bool{}}
-	for _, pr := range p.Officer.Scope() {
-		f.Provinces[pr] = true
-	}
 	d, err := c.announcementsData(ctx, p, f)
 	if err != nil {
 		c.refused(ctx, p, "announcements", err)
@@ -103,7 +101,7 @@ func (c *Console) announce(ctx *gin.Context) {
 		in.Audience, in.WorkshopID, f.Workshop = store.AudienceWorkshop, id, id
 	} else {
 		for _, pr := range ctx.PostFormArray("province") {
-			f.Provinces[pr] = true
+			f.Provinces[pr] = true // the picker's codes, ticked again on the page that comes back
 			in.Provinces = append(in.Provinces, pr)
 		}
 	}
@@ -146,6 +144,21 @@ func (c *Console) announce(ctx *gin.Context) {
 		return
 	}
 	c.done(ctx, "/console/announcements", "ann.created")
+}
+
+// provinceChoices are the provinces a may pick: their own, or every one for an admin. None
+// picked means all of them (actions.DraftAnnouncement).
+func provinceChoices(a actions.Actor) []thai.Province {
+	if a.Admin {
+		return thai.Provinces()
+	}
+	out := make([]thai.Province, 0, len(a.Provinces))
+	for _, code := range a.Provinces {
+		if p, ok := thai.ProvinceByCode(code); ok {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (c *Console) cancelAnnouncement(ctx *gin.Context) {

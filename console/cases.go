@@ -20,11 +20,13 @@ func (c *Console) caseRoutes(g *gin.RouterGroup) {
 type caseRow struct {
 	store.Case
 	Name string // the member's LINE display name
-	Ask  string // what the member asked when asking for a person: their last line
+	Ask  string // what the member asked (actions.CaseQuestion), personal numbers masked
 }
 
+// casesData is the inbox: open cases waiting for an officer (actions.AwaitsReply), open cases
+// an officer answered last, and the last closed.
 type casesData struct {
-	Open, Closed []caseRow
+	Waiting, Talking, Closed []caseRow
 }
 
 // cases is the hand-off inbox: open cases first, oldest waiting on top; then the last closed.
@@ -37,15 +39,13 @@ func (c *Console) cases(ctx *gin.Context) {
 	}
 	var d casesData
 	for _, cs := range cs {
-		row := caseRow{Case: cs, Name: c.memberName(ctx, cs.UserID)}
-		for _, e := range cs.Entries {
-			if e.From == actions.FromMember {
-				row.Ask = e.Text
-			}
-		}
-		if cs.Status == store.CaseOpen {
-			d.Open = append([]caseRow{row}, d.Open...) // newest first from the store: oldest on top
-		} else if len(d.Closed) < 20 {
+		row := caseRow{Case: cs, Name: c.memberName(ctx, cs.UserID), Ask: actions.CaseQuestion(cs)}
+		switch { // newest first from the store: oldest on top of the open ones
+		case actions.AwaitsReply(cs):
+			d.Waiting = append([]caseRow{row}, d.Waiting...)
+		case cs.Status == store.CaseOpen:
+			d.Talking = append([]caseRow{row}, d.Talking...)
+		case len(d.Closed) < 20:
 			d.Closed = append(d.Closed, row)
 		}
 	}

@@ -283,19 +283,40 @@ func (c *Console) clearCookie(ctx *gin.Context) {
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-// loginPage is the confirmation a link preview can fetch without using the link up.
+// loginPage is the confirmation a link preview can fetch without using the link up, in the
+// officer's language; a link already used or expired gets the page that says so instead.
 func (c *Console) loginPage(ctx *gin.Context) {
-	c.render(ctx, http.StatusOK, "login", page{Lang: store.LangThai}, nil)
+	owner, err := c.cfg.Actions.LoginLinkOwner(ctx.Request.Context(), ctx.Param("token"))
+	if err != nil {
+		c.deadLink(ctx, err)
+		return
+	}
+	p := page{Lang: store.LangThai}
+	if m, err := c.cfg.Store.GetMember(ctx.Request.Context(), owner); err == nil {
+		p.Lang = m.Language
+	}
+	c.render(ctx, http.StatusOK, "login", p, nil)
+}
+
+// deadLink answers a sign-in link that no longer works: what happened and how to get a new one
+// (type เข้าระบบ in LINE), with no button. Whose link it was is no longer known, so the page
+// speaks the browser's language (Thai unless it prefers English).
+func (c *Console) deadLink(ctx *gin.Context, err error) {
+	if _, ok := actions.AsError(err); !ok {
+		c.fail(ctx, err)
+		return
+	}
+	p := page{Lang: store.LangThai}
+	if strings.HasPrefix(strings.ToLower(ctx.GetHeader("Accept-Language")), "en") {
+		p.Lang = store.LangEnglish
+	}
+	c.render(ctx, http.StatusOK, "linkdead", p, nil)
 }
 
 func (c *Console) login(ctx *gin.Context) {
 	secret, _, err := c.cfg.Actions.SignIn(ctx.Request.Context(), ctx.Param("token"))
 	if err != nil {
-		if _, ok := actions.AsError(err); !ok {
-			c.fail(ctx, err)
-			return
-		}
-		c.render(ctx, http.StatusOK, "login", page{Lang: store.LangThai, Error: c.cfg.Actions.Message(store.LangThai, err)}, nil)
+		c.deadLink(ctx, err)
 		return
 	}
 	c.setCookie(ctx, secret)

@@ -62,6 +62,13 @@ func (c *Console) funcs() template.FuncMap {
 			return thai.MaskNationalID(nid)
 		},
 		"has": slices.Contains[[]string],
+		"caseRow": func(lang store.Language, r caseRow) any {
+			return struct {
+				Lang store.Language
+				Row  caseRow
+			}{lang, r}
+		},
+		"caseProvince": func(lang store.Language, code string) string { return c.cfg.Actions.CaseProvince(lang, code) },
 		"wsForm": func(lang store.Language, f workshopForm) any {
 			return struct {
 				Lang store.Language

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/outbox"
 	"github.com/ssonet/ssonet/store"
 )
@@ -25,7 +26,7 @@ type overviewData struct {
 	Month             time.Time
 	Workshops         []store.Workshop
 	Announcements     []store.Announcement
-	OpenCases         int
+	Waiting, Talking  int              // open hand-off cases waiting for an officer, and answered last by one
 	QuotaState        store.QuotaState // the outbox's: pushes stopped for want of quota
 	Budget            outbox.Budget    // this month's messages: limit, used, queued, remaining
 	QuotaError        bool             // LINE could not be asked
@@ -111,8 +112,11 @@ func (c *Console) overview(ctx *gin.Context) {
 	}
 	first, closed, count := map[string][]time.Duration{}, map[string][]time.Duration{}, map[string]int{}
 	for _, cs := range cases {
-		if cs.Status == store.CaseOpen {
-			d.OpenCases++
+		switch {
+		case actions.AwaitsReply(cs):
+			d.Waiting++
+		case cs.Status == store.CaseOpen:
+			d.Talking++
 		}
 		if cs.CreatedAt.Before(d.Month) {
 			continue

@@ -26,6 +26,8 @@ type referralsData struct {
 	Province  string
 	Provinces []string
 	Statuses  []store.ReferralStatus
+	Counts    map[store.ReferralStatus]int // referrals by status in the province filter, for the chips
+	Total     int                          // all of them: the empty state's "show all"
 	Referrals []store.Referral
 	Offset    int
 	Next      int // offset of the next page; 0 when there is none
@@ -54,6 +56,15 @@ func (c *Console) referrals(ctx *gin.Context) {
 		}
 		d.Province = code
 	}
+	counts, err := c.cfg.Actions.ReferralCounts(ctx.Request.Context(), p.Officer, d.Province)
+	if err != nil {
+		c.refused(ctx, p, "referrals", err)
+		return
+	}
+	d.Counts = counts
+	for _, n := range counts {
+		d.Total += n
+	}
 	rs, err := c.cfg.Actions.Referrals(ctx.Request.Context(), p.Officer, store.ReferralFilter{ProvinceCode: d.Province, Status: d.Status,
 		Offset: d.Offset, Limit: pageSize + 1}, false, "")
 	if err != nil {
@@ -81,6 +92,7 @@ func (c *Console) referrals(ctx *gin.Context) {
 
 type referralData struct {
 	Referral store.Referral
+	Leader   store.Leader // who referred: name and province (zero for a self-referral)
 	Revealed bool
 	Next     []store.ReferralStatus // the statuses it may move to
 }
@@ -92,6 +104,10 @@ func (c *Console) referralPage(ctx *gin.Context, p page, reveal bool) {
 		return
 	}
 	d := referralData{Referral: r, Revealed: reveal}
+	if d.Leader, err = c.cfg.Actions.ReferralLeader(ctx.Request.Context(), p.Officer, r); err != nil {
+		c.refused(ctx, p, "referrals", err)
+		return
+	}
 	for _, s := range store.ReferralStatuses {
 		if r.Status.CanMoveTo(s) {
 			d.Next = append(d.Next, s)

@@ -114,10 +114,12 @@ func (c *Console) createWorkshop(ctx *gin.Context) {
 }
 
 type workshopData struct {
-	Workshop    store.Workshop
-	Form        workshopForm
-	Registrants []actions.Registrant
-	Revealed    bool
+	Workshop     store.Workshop
+	Form         workshopForm
+	Registrants  []actions.Registrant
+	Revealed     bool
+	CheckInOpens time.Time // before it, the door's page marks no one present (actions.CheckInOpens)
+	Early        bool      // it is before CheckInOpens
 }
 
 func (c *Console) workshopPage(ctx *gin.Context, p page, name string, form *workshopForm, reveal bool) {
@@ -126,7 +128,8 @@ func (c *Console) workshopPage(ctx *gin.Context, p page, name string, form *work
 		c.refused(ctx, p, "workshops", err)
 		return
 	}
-	d := workshopData{Workshop: w, Registrants: regs, Revealed: reveal}
+	d := workshopData{Workshop: w, Registrants: regs, Revealed: reveal, CheckInOpens: c.cfg.Actions.CheckInOpens(w)}
+	d.Early = c.cfg.Actions.Now().Before(d.CheckInOpens)
 	if form != nil {
 		d.Form = *form
 	} else {

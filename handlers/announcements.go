@@ -72,12 +72,25 @@ type announcementRequest struct {
 	ConfirmOverQuota bool `json:"confirmOverQuota"`
 }
 
+// quotaJSON is this month's LINE message quota. "limited": false means LINE sets no monthly
+// limit on the account — any number of messages may be sent — and the counts are left out
+// ("unknown": true instead when LINE could not be asked); with a limit, "limit", "used",
+// "queued" (recipients still in the outbox) and "remaining" are messages.
 type quotaJSON struct {
-	Limited   bool  `json:"limited"`
-	Limit     int64 `json:"limit"`
-	Used      int64 `json:"used"`
-	Queued    int64 `json:"queued"`
-	Remaining int64 `json:"remaining"`
+	Limited   bool   `json:"limited"`
+	Unknown   bool   `json:"unknown,omitempty"`
+	Limit     *int64 `json:"limit,omitempty"`
+	Used      *int64 `json:"used,omitempty"`
+	Queued    *int64 `json:"queued,omitempty"`
+	Remaining *int64 `json:"remaining,omitempty"`
+}
+
+// quotaOut is b as the API tells it.
+func quotaOut(b outbox.Budget) quotaJSON {
+	if !b.Limited {
+		return quotaJSON{Unknown: b.Unknown}
+	}
+	return quotaJSON{Limited: true, Limit: &b.Limit, Used: &b.Used, Queued: &b.Queued, Remaining: &b.Remaining}
 }
 
 type announcementJSON struct {
@@ -144,7 +157,8 @@ func (a *AnnouncementAPI) create(c *gin.Context) {
 			c.Error(err)
 			return
 		}
-		out.Cost, out.Quota = &n, &quotaJSON{Limited: b.Limited, Limit: b.Limit, Used: b.Used, Queued: b.Queued, Remaining: b.Remaining}
+		q := quotaOut(b)
+		out.Cost, out.Quota = &n, &q
 	}
 	c.JSON(http.StatusCreated, out)
 }

@@ -23,7 +23,9 @@ type Quota interface {
 //	GET  /api/v1/quota         → 200 {"stopped": false, "since", "resumeAt", "resumedBy",
 //	                              "limited", "limit", "used", "queued", "remaining"}: whether
 //	                              pushes are stopped because the quota ran out, and what is left
-//	                              of it (from LINE; "lineError" instead when LINE cannot say)
+//	                              of it (from LINE; "lineError" instead when LINE cannot say;
+//	                              "limited": false without the counts when LINE sets no monthly
+//	                              limit: any number of messages may be sent)
 //	POST /api/v1/quota/resume  → 200 the state: pushes go out again (audit-logged as "api");
 //	                              nothing changes when they were not stopped
 type QuotaAPI struct {
@@ -59,7 +61,7 @@ func (a *QuotaAPI) get(c *gin.Context) {
 	if err != nil {
 		out.LineError = err.Error()
 	} else {
-		out.quotaJSON = quotaJSON{Limited: b.Limited, Limit: b.Limit, Used: b.Used, Queued: b.Queued, Remaining: b.Remaining}
+		out.quotaJSON = quotaOut(b)
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -204,6 +204,16 @@ func TestWorkshopAPIUpdateCancelAttendanceExport(t *testing.T) {
 	if got.Registered != 3 || got.Waitlisted != 0 || stored.Revision != 1 || !stored.ReminderDueAt.Equal(apiNow) {
 		t.Errorf("after update: %+v, stored revision %d due %v", got, stored.Revision, stored.ReminderDueAt)
 	}
+	// Two weeks before the workshop nobody is marked present (actions.CheckInOpens: its day).
+	if rec := f.do(http.MethodPut, "/workshops/"+w.ID+"/registrations/U1/attendance", `{"attended":true}`, &e); rec.Code != 409 || e.Error.Field != "attended" {
+		t.Errorf("attendance two weeks early: %d %+v", rec.Code, e)
+	}
+	if r, _ := f.st.GetRegistration(ctx, w.ID, "U1"); r.Status != store.RegRegistered {
+		t.Errorf("attendance two weeks early stored %s", r.Status)
+	}
+	if rec := f.do(http.MethodPatch, "/workshops/"+w.ID, `{"startsAt":"30/11/2569 13:00","endsAt":"30/11/2569 17:00","registrationDeadline":"30/11/2569 12:00"}`, &got); rec.Code != 200 {
+		t.Fatalf("move to today: %d %s", rec.Code, rec.Body)
+	}
 	var att struct{ Status string }
 	if rec := f.do(http.MethodPut, "/workshops/"+w.ID+"/registrations/U1/attendance", `{"attended":true}`, &att); rec.Code != 200 || att.Status != "attended" {
 		t.Errorf("attendance: %d %+v", rec.Code, att)
@@ -245,7 +255,7 @@ func TestWorkshopAPIUpdateCancelAttendanceExport(t *testing.T) {
 		t.Errorf("cancel: %d %+v", rec.Code, got)
 	}
 	stored, _ = f.st.GetWorkshop(ctx, w.ID)
-	if stored.Revision != 2 {
+	if stored.Revision != 3 { // the two time changes and the cancel
 		t.Errorf("cancel revision %d", stored.Revision)
 	}
 	if rec := f.do(http.MethodPatch, "/workshops/"+w.ID, `{"title":"x"}`, &e); rec.Code != 409 {
@@ -260,7 +270,7 @@ func TestWorkshopAPIUpdateCancelAttendanceExport(t *testing.T) {
 		actions = append(actions, e.Action)
 	}
 	slices.Sort(actions)
-	if got := strings.Join(actions, " "); got != "workshop.attendance workshop.cancel workshop.create workshop.update" {
+	if got := strings.Join(actions, " "); got != "workshop.attendance workshop.cancel workshop.create workshop.update workshop.update" {
 		t.Errorf("audit log: %s", got)
 	}
 }

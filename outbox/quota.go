@@ -120,7 +120,8 @@ func NextMonth(t time.Time, loc *time.Location) time.Time {
 
 // Budget is what is left of the month's messages for a new announcement.
 type Budget struct {
-	Limited   bool  // false: the plan has no monthly limit; the other fields are 0
+	Limited   bool  // false: the plan has no monthly limit (any number of messages); the counts are 0
+	Unknown   bool  // LINE could not be asked (Limited is false): shown as not known, never as "no limit"
 	Limit     int64 // messages allowed this month
 	Used      int64 // messages LINE counted so far
 	Queued    int64 // recipients of pushes still in the outbox, which will count too

@@ -20,6 +20,9 @@ type CaseEntry struct {
 	From  string // "member", "bot", or "officer:<LINE user ID>"
 	Text  string
 	Event string // the webhook event of a member's entry, so a retried event adds it once; may be empty
+	// Request marks the member's words that asked for a person (the hand-off word or button):
+	// in the transcript, but not the question to quote.
+	Request bool
 }
 
 // Case is a member's hand-off to a person (issue 11, deliverable 3): while it is open the bot

@@ -128,6 +128,9 @@ type ReferralStore interface {
 	ListReferrals(ctx context.Context, f ReferralFilter) ([]Referral, error)
 	// CountReferralsByStatus counts a leader's referrals by status; statuses with none are absent.
 	CountReferralsByStatus(ctx context.Context, leaderID string) (map[ReferralStatus]int, error)
+	// CountProvinceReferrals counts a province's referrals (every province's when empty) by
+	// status; statuses with none are absent.
+	CountProvinceReferrals(ctx context.Context, province string) (map[ReferralStatus]int, error)
 	// ChangeReferralStatus applies c if the stored status is still c.From: it sets Status,
 	// StatusNote, StatusAt, ClosedAt (when c.To is closed), NoticeKey, and clears NotifiedAt.
 	// It returns the updated referral; ErrNotFound, or ErrConflict when the status moved on.

@@ -182,9 +182,23 @@ func (s *Store) ListReferrals(ctx context.Context, f store.ReferralFilter) ([]st
 // (six small queries), so nothing depends on FerretDB's aggregation support. Served by
 // leaderId_createdAt.
 func (s *Store) CountReferralsByStatus(ctx context.Context, leaderID string) (map[store.ReferralStatus]int, error) {
+	return s.countReferrals(ctx, bson.D{{Key: "leaderId", Value: leaderID}})
+}
+
+// CountProvinceReferrals counts a province's referrals (every province's when empty) by
+// status, one count per status as above. Served by provinceCode_createdAt.
+func (s *Store) CountProvinceReferrals(ctx context.Context, province string) (map[store.ReferralStatus]int, error) {
+	if province == "" {
+		return s.countReferrals(ctx, bson.D{})
+	}
+	return s.countReferrals(ctx, bson.D{{Key: "provinceCode", Value: province}})
+}
+
+// countReferrals counts the referrals matching filter, status by status.
+func (s *Store) countReferrals(ctx context.Context, filter bson.D) (map[store.ReferralStatus]int, error) {
 	out := map[store.ReferralStatus]int{}
 	for _, st := range store.ReferralStatuses {
-		n, err := s.db.Collection(referralsColl).CountDocuments(ctx, bson.D{{Key: "leaderId", Value: leaderID}, {Key: "status", Value: st}})
+		n, err := s.db.Collection(referralsColl).CountDocuments(ctx, append(filter[:len(filter):len(filter)], bson.E{Key: "status", Value: st}))
 		if err != nil {
 			return nil, wrap("count referrals", err)
 		}

@@ -168,7 +168,21 @@ func (s *Store) queryReferrals(ctx context.Context, what, q string, args ...any)
 
 // CountReferralsByStatus counts a leader's referrals by status. Served by referrals_leader.
 func (s *Store) CountReferralsByStatus(ctx context.Context, leaderID string) (map[store.ReferralStatus]int, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT status, COUNT(*) FROM referrals WHERE leader_id = ? GROUP BY status`, leaderID)
+	return s.countReferrals(ctx, `SELECT status, COUNT(*) FROM referrals WHERE leader_id = ? GROUP BY status`, leaderID)
+}
+
+// CountProvinceReferrals counts a province's referrals (every province's when empty) by
+// status. Served by referrals_province (a scan of the table for every province).
+func (s *Store) CountProvinceReferrals(ctx context.Context, province string) (map[store.ReferralStatus]int, error) {
+	if province == "" {
+		return s.countReferrals(ctx, `SELECT status, COUNT(*) FROM referrals GROUP BY status`)
+	}
+	return s.countReferrals(ctx, `SELECT status, COUNT(*) FROM referrals WHERE province_code = ? GROUP BY status`, province)
+}
+
+// countReferrals runs a (status, count) query.
+func (s *Store) countReferrals(ctx context.Context, query string, args ...any) (map[store.ReferralStatus]int, error) {
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: count referrals: %w", err)
 	}

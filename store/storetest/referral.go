@@ -175,6 +175,12 @@ func testReferrals(t *testing.T, open Opener) {
 		counts, err := st.CountReferralsByStatus(ctx, "U-a")
 		wantErr(t, "CountReferralsByStatus", err, nil)
 		diff(t, "counts", struct{ C map[store.ReferralStatus]int }{map[store.ReferralStatus]int{store.ReferralSubmitted: 1, store.ReferralContacted: 1}}, struct{ C map[store.ReferralStatus]int }{counts})
+		counts, err = st.CountProvinceReferrals(ctx, "TH-76")
+		wantErr(t, "CountProvinceReferrals", err, nil)
+		diff(t, "province counts", struct{ C map[store.ReferralStatus]int }{map[store.ReferralStatus]int{store.ReferralSubmitted: 2, store.ReferralContacted: 1}}, struct{ C map[store.ReferralStatus]int }{counts})
+		counts, err = st.CountProvinceReferrals(ctx, "")
+		wantErr(t, "CountProvinceReferrals of every province", err, nil)
+		diff(t, "every province's counts", struct{ C map[store.ReferralStatus]int }{map[store.ReferralStatus]int{store.ReferralSubmitted: 3, store.ReferralContacted: 1}}, struct{ C map[store.ReferralStatus]int }{counts})
 		counts, err = st.CountReferralsByStatus(ctx, "U-nobody")
 		wantErr(t, "CountReferralsByStatus of nobody", err, nil)
 		if len(counts) != 0 {

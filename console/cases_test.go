@@ -1,0 +1,84 @@
+package console_test
+
+import (
+	"context"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ssonet/ssonet/actions"
+	"github.com/ssonet/ssonet/store"
+)
+
+const member = "U0000000000000000000000000000m001"
+
+// count reads the number of stat card id on the overview.
+func count(t *testing.T, page, id string) string {
+	t.Helper()
+	m := regexp.MustCompile(`id="` + id + `">(\d+)<`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the overview has no %s", id)
+	}
+	return m[1]
+}
+
+// section is the inbox's section id, up to the next one.
+func section(page, id string) string {
+	_, rest, _ := strings.Cut(page, `id="`+id+`"`)
+	before, _, _ := strings.Cut(rest, "</section>")
+	return before
+}
+
+// A case an officer answered is no longer waiting, but it is still open: the overview and the
+// inbox count "waiting for a reply" and "in conversation" apart, and a member who writes again
+// puts it back among the waiting.
+func TestAnsweredCaseIsInConversation(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c, _, err := e.act.OpenCase(ctx, member, "TH-76", []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: "สมัครมาตรา 40 ที่ไหนคะ", Event: "ev1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.signIn(officer)
+	state := func(when, waiting, talking string) {
+		t.Helper()
+		_, ov := b.get("/console")
+		if w, k := count(t, ov, "waiting-cases"), count(t, ov, "talking-cases"); w != waiting || k != talking {
+			t.Errorf("%s: overview says %s waiting, %s in conversation; want %s and %s", when, w, k, waiting, talking)
+		}
+		_, inbox := b.get("/console/cases")
+		link := `href="/console/cases/` + c.ID + `"`
+		if in := strings.Contains(section(inbox, "waiting"), link); in != (waiting == "1") {
+			t.Errorf("%s: the case is listed among the waiting: %v", when, in)
+		}
+		if in := strings.Contains(section(inbox, "talking"), link); in != (talking == "1") {
+			t.Errorf("%s: the case is listed in conversation: %v", when, in)
+		}
+	}
+	state("opened", "1", "0")
+	b.get("/console/cases/" + c.ID)
+	b.post("/console/cases/"+c.ID+"/reply", url.Values{"text": {"ที่สำนักงานประกันสังคมจังหวัดค่ะ"}})
+	state("answered", "0", "1")
+	if _, err := e.act.MemberSaid(ctx, member, "ev2", "ต้องเอาอะไรไปบ้างคะ"); err != nil {
+		t.Fatal(err)
+	}
+	state("the member wrote again", "1", "0")
+	b.get("/console/cases/" + c.ID)
+	b.post("/console/cases/"+c.ID+"/close", url.Values{})
+	state("closed", "0", "0")
+}
+
+// A case of a member of no known province is named one way wherever it shows.
+func TestCaseOfNoProvince(t *testing.T) {
+	e := newEnv(t)
+	c, _, err := e.act.OpenCase(context.Background(), member, "", []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: "สอบถามค่ะ"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.signIn(admin)
+	for _, path := range []string{"/console/cases", "/console/cases/" + c.ID, "/console"} {
+		_, page := b.get(path)
+		contains(t, path, page, "ไม่ทราบจังหวัด")
+	}
+}
