@@ -162,6 +162,7 @@ func (t *turn) inCase() (bool, error) {
 	t.private = t.private || quiet
 	if quiet && err == nil && t.sess.Fields[ctxCaseAck] != c.ID {
 		t.setContext(ctxCaseAck, c.ID)
+		t.chat = true // an acknowledgement: not worth a push when the reply token is stale
 		t.out.text(t.tr("case.sent"))
 		t.out.buttons(t.backToBotAction())
 	}
