@@ -78,7 +78,7 @@ func TestSimulatorInBrowser(t *testing.T) {
 			err := chromedp.Do(ctx,
 				chromedp.Navigate(url+"/simulator"),
 				chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ssonet.sim.user", "`+user+`")`),
-				chromedp.Reload(),
+				chromedp.Reload(), chromedp.WaitReady("#richmenu"),
 				chromedp.Poll[chromedp.Void](`(() => { const i = document.querySelector("#richmenu:not([hidden]) img"); return i && i.complete && i.naturalWidth > 0 && document.querySelectorAll(".row.me").length >= 19; })()`),
 			)
 			if err != nil {
@@ -88,7 +88,7 @@ func TestSimulatorInBrowser(t *testing.T) {
 			checkLayout(t, ctx)
 
 			// A reload keeps the user's own messages (they come from the stored history).
-			if err := chromedp.Do(ctx, chromedp.Reload(),
+			if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitReady("#richmenu"),
 				chromedp.Poll[chromedp.Void](`document.querySelectorAll(".row.me").length >= 19`)); err != nil {
 				t.Fatalf("after a reload: %v", err)
 			}
@@ -150,7 +150,7 @@ func TestSimulatorInBrowser(t *testing.T) {
 			for _, s := range []string{"สมัครแกนนำ", "สมชาย ขยันงาน", "0812345678", "เพชรบุรี", "ข้าม", "ข้าม", "ยินยอม"} {
 				simEvent(t, url, map[string]any{"userId": user, "type": "message", "text": s})
 			}
-			if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.Poll[chromedp.Void](`document.querySelectorAll(".fx-bubble .fx-h").length >= 5`)); err != nil {
+			if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitReady("#richmenu"), chromedp.Poll[chromedp.Void](`document.querySelectorAll(".fx-bubble .fx-h").length >= 5`)); err != nil {
 				t.Fatal(err)
 			}
 			shot(t, ctx, fmt.Sprintf("flex-%dx%d", vp.w, vp.h))
@@ -188,7 +188,7 @@ func TestSimulatorInBrowser(t *testing.T) {
 				simEvent(t, url, map[string]any{"userId": officer, "type": "message", "text": s})
 			}
 			menuShown := `(() => { const b = document.getElementById("richmenu"), i = b.querySelector("img"); return !b.hidden && i && i.complete && i.naturalWidth > 0 && b.dataset.id; })()`
-			if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ssonet.sim.user", "`+officer+`")`), chromedp.Reload()); err != nil {
+			if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ssonet.sim.user", "`+officer+`")`), chromedp.Reload(), chromedp.WaitReady("#richmenu")); err != nil {
 				t.Fatal(err)
 			}
 			officerMenu, err := chromedp.Run(ctx, chromedp.Poll[string](menuShown))

@@ -191,6 +191,20 @@ func (s *Service) Case(ctx context.Context, a Actor, id string) (store.Case, err
 	return c, nil
 }
 
+// RevealCase returns a case of a's provinces whose transcript is shown with its phone numbers
+// and national IDs in plain, after writing the "case.reveal" audit entry naming a. Everywhere
+// else a transcript is shown masked (thai.MaskPersonalNumbers). Refusals: NotFound.
+func (s *Service) RevealCase(ctx context.Context, a Actor, id string) (store.Case, error) {
+	c, err := s.Case(ctx, a, id)
+	if err != nil {
+		return store.Case{}, err
+	}
+	if err := s.audit(ctx, a, "case.reveal", c.ID, c.ProvinceCode, "console"); err != nil {
+		return store.Case{}, err
+	}
+	return c, nil
+}
+
 // ReplyToCase sends an officer's reply (1–1,000 characters) to the member of an open case of
 // a's provinces, keeps it in the transcript, writes "case.reply" naming a (without the text)
 // and, for the first reply, observes the first-response time. Refusals: Invalid "text";

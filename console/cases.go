@@ -8,11 +8,13 @@ import (
 
 	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/store"
+	"github.com/ssonet/ssonet/thai"
 )
 
 func (c *Console) caseRoutes(g *gin.RouterGroup) {
 	g.GET("/cases", c.cases)
 	g.GET("/cases/:id", c.caseView)
+	g.POST("/cases/:id/reveal", c.csrf, c.revealCase)
 	g.POST("/cases/:id/reply", c.csrf, c.replyCase)
 	g.POST("/cases/:id/close", c.csrf, c.closeCase)
 }
@@ -59,19 +61,32 @@ type caseEntryRow struct {
 }
 
 type caseData struct {
-	Case    store.Case
-	Name    string
-	Entries []caseEntryRow
+	Case     store.Case
+	Name     string
+	Entries  []caseEntryRow
+	Masked   bool // some entry had a phone number or national ID, shown masked
+	Revealed bool // shown in plain after an audited reveal (actions.RevealCase)
 }
 
-func (c *Console) casePage(ctx *gin.Context, p page) {
-	cs, err := c.cfg.Actions.Case(ctx.Request.Context(), p.Officer, ctx.Param("id"))
+// casePage shows a case; its transcript's phone numbers and national IDs masked unless
+// revealed is set (the caller wrote the audit entry).
+func (c *Console) casePage(ctx *gin.Context, p page) { c.showCase(ctx, p, false) }
+
+func (c *Console) showCase(ctx *gin.Context, p page, revealed bool) {
+	get := c.cfg.Actions.Case
+	if revealed {
+		get = c.cfg.Actions.RevealCase
+	}
+	cs, err := get(ctx.Request.Context(), p.Officer, ctx.Param("id"))
 	if err != nil {
 		c.refused(ctx, p, "cases", err)
 		return
 	}
-	d := caseData{Case: cs, Name: c.memberName(ctx, cs.UserID)}
+	d := caseData{Case: cs, Name: c.memberName(ctx, cs.UserID), Revealed: revealed}
 	for _, e := range cs.Entries {
+		if !revealed && thai.HasPersonalNumber(e.Text) {
+			e.Text, d.Masked = thai.MaskPersonalNumbers(e.Text), true
+		}
 		row := caseEntryRow{CaseEntry: e, Who: d.Name}
 		if id, ok := strings.CutPrefix(e.From, "officer:"); ok {
 			row.Officer, row.Who = true, c.memberName(ctx, id)
@@ -84,6 +99,8 @@ func (c *Console) casePage(ctx *gin.Context, p page) {
 }
 
 func (c *Console) caseView(ctx *gin.Context) { c.casePage(ctx, c.base(ctx, "cases")) }
+
+func (c *Console) revealCase(ctx *gin.Context) { c.showCase(ctx, c.base(ctx, "cases"), true) }
 
 func (c *Console) replyCase(ctx *gin.Context) {
 	p := c.base(ctx, "cases")

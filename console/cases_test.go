@@ -82,3 +82,27 @@ func TestCaseOfNoProvince(t *testing.T) {
 		contains(t, path, page, "ไม่ทราบจังหวัด")
 	}
 }
+
+// A phone number or national ID a member typed to an officer is masked on the case page; the
+// officer can show it, and that writes a "case.reveal" audit entry naming them.
+func TestCaseTranscriptMaskedUntilRevealed(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c, _, err := e.act.OpenCase(ctx, member, "TH-76", []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: "เบอร์ฉัน 0812345678 ค่ะ", Event: "ev1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.signIn(officer)
+	_, page := b.get("/console/cases/" + c.ID)
+	lacks(t, "the case page", page, "0812345678")
+	contains(t, "the case page", page, "5678", `id="reveal-case"`)
+	_, page = b.post("/console/cases/"+c.ID+"/reveal", url.Values{})
+	contains(t, "the revealed case page", page, "0812345678")
+	entries, err := e.st.ListAudit(ctx, store.AuditFilter{Action: "case.reveal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Subject != c.ID || !strings.Contains(entries[0].Actor, officer) {
+		t.Errorf("audit entries for the reveal: %+v", entries)
+	}
+}
