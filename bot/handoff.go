@@ -17,8 +17,8 @@ import (
 // Hand-off to a person (issue 11, deliverable 3). "คุยกับเจ้าหน้าที่" (also "ติดต่อเจ้าหน้าที่",
 // the contact button and the button offered after repeated failures) opens a case for the
 // officers of the member's province; while it is open the bot stays quiet for the member, who
-// types to the officer, except for the global words and the "back to the bot" button. The
-// rules live in package actions.
+// types to the officer (the first message is acknowledged), except for the global words and
+// "back to the bot", tapped or typed. The rules live in package actions.
 
 // handoffWords open a case.
 var handoffWords = []string{"คุยกับเจ้าหน้าที่", "ขอคุยกับเจ้าหน้าที่", "ติดต่อเจ้าหน้าที่", "คุยกับคน", "ติดต่อ",

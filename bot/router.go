@@ -149,7 +149,7 @@ func (t *turn) dispatch() error {
 		return nil
 	}
 	if quiet, err := t.inCase(); quiet || err != nil {
-		return err // with a person now: the bot says nothing
+		return err // with a person now: the bot acknowledges the first message only
 	}
 	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
