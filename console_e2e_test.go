@@ -381,7 +381,11 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	if len(caseLink) < 2 {
 		t.Fatalf("the officer was not told of the case: %s", ds[len(ds)-1].Messages[0])
 	}
-	if got := r.say(leader, "text.json", "อยากทราบว่าอบรมมีที่จอดรถไหมคะ"); got != "" {
+	// The first message of the case is acknowledged with the way back, later ones get no reply.
+	if got := r.say(leader, "text.json", "อยากทราบว่าอบรมมีที่จอดรถไหมคะ"); !strings.Contains(got, "ส่งถึงเจ้าหน้าที่แล้ว") || !strings.Contains(got, "a=case.end") {
+		t.Errorf("the first message to the officer was not acknowledged: %s", got)
+	}
+	if got := r.say(leader, "text.json", "จอดได้กี่คันคะ"); got != "" {
 		t.Errorf("the bot answered a member who is with an officer: %s", got)
 	}
 	browse(t, tab, "inbox", chromedp.Navigate(r.url+"/console/cases"), chromedp.WaitVisible(chromedp.CSS(`a[href="/console/cases/`+caseLink[1]+`"]`)))

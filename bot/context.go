@@ -15,9 +15,10 @@ import (
 // key does. The list outlives a form's start and end; the question lasts one message; the
 // offered choices last as long as the form. All of it ends with the session's idle timeout.
 const (
-	ctxList  = "_list"  // the numbered list last shown: "<kind>:<id>,<id>,…" (kinds list*)
-	ctxAsk   = "_ask"   // the question waiting for its answer: a question name (ask*)
-	ctxOffer = "_offer" // values offered as form buttons, separated by offerSep; buttons carry the index
+	ctxList    = "_list"  // the numbered list last shown: "<kind>:<id>,<id>,…" (kinds list*); "_list.<kind>" the last of each kind
+	ctxAsk     = "_ask"   // the question waiting for its answer: a question name (ask*)
+	ctxOffer   = "_offer" // values offered as form buttons, separated by offerSep; buttons carry the index
+	ctxCaseAck = "_case"  // the hand-off case whose first message was acknowledged: its ID
 )
 
 const offerSep = "\x1f"
@@ -58,9 +59,23 @@ func (t *turn) loadContext() {
 // setAsk sets the question the member's next message answers.
 func (t *turn) setAsk(name string) { t.setContext(ctxAsk, name) }
 
-// setList records the numbered list shown: ids[i] is number i+1.
+// setList records the numbered list shown: ids[i] is number i+1. It is the list last shown,
+// and the last one of its kind, so that a command belonging to a kind ("สมัคร 3" to the
+// schedule) means that kind's list even when another list was shown since.
 func (t *turn) setList(kind string, ids []string) {
-	t.setContext(ctxList, kind+":"+strings.Join(ids, ","))
+	v := kind + ":" + strings.Join(ids, ",")
+	t.setContext(ctxList, v)
+	t.setContext(ctxList+"."+kind, v)
+}
+
+// listOf returns the last numbered list of kind shown, if it is still there.
+func (t *turn) listOf(kind string) ([]string, bool) {
+	for _, key := range []string{ctxList + "." + kind, ctxList} {
+		if k, ids, ok := t.listAt(key); ok && k == kind {
+			return ids, true
+		}
+	}
+	return nil, false
 }
 
 func (t *turn) setContext(key, v string) {
@@ -72,8 +87,10 @@ func (t *turn) setContext(key, v string) {
 }
 
 // list returns the numbered list last shown, if it is still there.
-func (t *turn) list() (kind string, ids []string, ok bool) {
-	v, found := t.sess.Fields[ctxList]
+func (t *turn) list() (kind string, ids []string, ok bool) { return t.listAt(ctxList) }
+
+func (t *turn) listAt(key string) (kind string, ids []string, ok bool) {
+	v, found := t.sess.Fields[key]
 	if !found {
 		return "", nil, false
 	}
@@ -113,11 +130,13 @@ func (t *turn) offered(i string) (string, bool) {
 	return vs[n], true
 }
 
-// keptContext is what survives the end of a form: the numbered list.
+// keptContext is what survives the end of a form: the numbered lists.
 func (t *turn) keptContext() map[string]string {
 	kept := map[string]string{}
-	if v, ok := t.sess.Fields[ctxList]; ok {
-		kept[ctxList] = v
+	for k, v := range t.sess.Fields {
+		if k == ctxList || strings.HasPrefix(k, ctxList+".") {
+			kept[k] = v
+		}
 	}
 	return kept
 }

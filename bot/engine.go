@@ -185,8 +185,10 @@ type turn struct {
 	lastAsk     string // the question the previous turn asked, which this message may answer
 	which       int    // a number typed with no list on screen: the list shown asks for it again
 	out         reply
-	chat        bool // small talk or a greeting: not pushed when the reply token no longer works
-	private     bool // not kept as recent lines (a form's answer, a case's message, an erase)
+	chat        bool        // small talk or a greeting: not pushed when the reply token no longer works
+	private     bool        // not kept as recent lines (a form's answer, a case's message, an erase)
+	caseRead    bool        // openedCase was read this turn (handoff.go)
+	openedCase  *store.Case // the member's open hand-off case; nil when none
 
 	s40    *knowledge.Match // the Section 40 reading of the text, made once per turn (s40Match)
 	turnKB *knowledge.Base  // the knowledge this turn uses from start to end (kb)

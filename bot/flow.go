@@ -74,6 +74,7 @@ type reprompt struct {
 	choices []choice
 	only    bool   // the choices replace the field's own (a question with other answers)
 	ask     string // a question (context.go) the next answer replies to
+	kind    bool   // "I don't know" answered with what to type instead: not a failed try
 }
 
 func (r *reprompt) Error() string { return r.key }
@@ -379,8 +380,8 @@ func (t *turn) reject(fd field, err error) error {
 	default:
 		return fmt.Errorf("bot: parse %s: %w", fd.key, err)
 	}
-	if len(rp.choices) == 0 {
-		t.sess.Tries++ // suggestions are a step forward, not a failed try
+	if len(rp.choices) == 0 && !rp.kind {
+		t.sess.Tries++ // suggestions and kind answers are a step forward, not a failed try
 		t.sessChanged = true
 	}
 	if rp.ask != "" {

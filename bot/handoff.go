@@ -17,8 +17,8 @@ import (
 // Hand-off to a person (issue 11, deliverable 3). "คุยกับเจ้าหน้าที่" (also "ติดต่อเจ้าหน้าที่",
 // the contact button and the button offered after repeated failures) opens a case for the
 // officers of the member's province; while it is open the bot stays quiet for the member, who
-// types to the officer, except for the global words and the "back to the bot" button. The
-// rules live in package actions.
+// types to the officer (the first message is acknowledged), except for the global words and
+// "back to the bot", tapped or typed. The rules live in package actions.
 
 // handoffWords open a case.
 var handoffWords = []string{"คุยกับเจ้าหน้าที่", "ขอคุยกับเจ้าหน้าที่", "ติดต่อเจ้าหน้าที่", "คุยกับคน", "ติดต่อ",
@@ -26,10 +26,20 @@ var handoffWords = []string{"คุยกับเจ้าหน้าที่
 
 var isHandoffWord = is(handoffWords...)
 
+// backToBotWords end the case, as the "back to the bot" button does (a=case.end): its labels in
+// both languages and what members type for it. Every button can be typed.
+var backToBotWords = []string{"กลับไปคุยกับระบบอัตโนมัติ", "กลับไปคุยกับบอท", "คุยกับบอท", "กลับไปหาบอท", "คุยกับระบบอัตโนมัติ",
+	"backtotheautomaticchat", "backtobot", "backtothebot", "talktothebot"}
+
+var isBackToBotWord = is(backToBotWords...)
+
 // handoffFeature is the member's side of the hand-off.
 func handoffFeature() feature {
 	return feature{
-		keywords: []keyword{{match: isHandoffWord, do: func(t *turn) error { return t.openCase() }}},
+		keywords: []keyword{
+			{match: isHandoffWord, do: func(t *turn) error { return t.openCase() }},
+			{match: isBackToBotWord, do: func(t *turn) error { return t.endCase() }},
+		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"contact":  func(t *turn, _ url.Values) error { return t.openCase() },
 			"case.end": func(t *turn, _ url.Values) error { return t.endCase() },
@@ -88,23 +98,61 @@ func (t *turn) openCase() error {
 	return nil
 }
 
-// endCase takes the member back to the bot.
+// openCaseOf returns the member's open case, read once a turn; nil when they have none.
+func (t *turn) openCaseOf() (*store.Case, error) {
+	if !t.caseRead {
+		c, err := t.store.OpenCaseOf(t.ctx, t.member.UserID)
+		switch {
+		case isNotFound(err):
+		case err != nil:
+			return nil, fmt.Errorf("bot: open case: %w", err)
+		default:
+			t.openedCase = &c
+		}
+		t.caseRead = true
+	}
+	return t.openedCase, nil
+}
+
+// caseActions are the "back to the bot" button when the member has an open case, so every
+// reply while the bot is quiet shows the way back; none otherwise (a failing read is logged).
+func (t *turn) caseActions() []action {
+	c, err := t.openCaseOf()
+	if err != nil {
+		t.log.Error("open case for navigation", "err", err)
+	}
+	if c == nil {
+		return nil
+	}
+	return []action{t.backToBotAction()}
+}
+
+// endCase takes the member back to the bot: the button, its label or "back to the bot" typed,
+// and "ยกเลิก" while a case is open all come here.
 func (t *turn) endCase() error {
 	ended, err := t.actions.EndCaseByMember(t.ctx, t.member.UserID)
 	if err != nil {
 		return err
 	}
+	t.caseRead, t.openedCase = true, nil
+	delete(t.sess.Fields, ctxCaseAck)
 	if ended {
 		t.out.text(t.tr("case.ended"))
 	}
 	return t.menu()
 }
 
-// inCase hands what the member typed to their open case; true when it did, and the bot says
-// nothing.
+// inCase hands what the member typed to their open case; true when it did. The first message
+// of a case is acknowledged ("sent to the officer", with the way back), later ones get no
+// reply: the officer answers them (docs/ARCHITECTURE.md, "Hand-off to a person").
 func (t *turn) inCase() (bool, error) {
-	if w := keywordOf(t.ev.Text); t.ev.Kind != KindMessage || isHandoffWord(w) || isEraseWord(w) {
-		return false, nil // asking again is answered (the case is with an officer already), erasing always works
+	w := keywordOf(t.ev.Text)
+	if t.ev.Kind != KindMessage || isHandoffWord(w) || isBackToBotWord(w) || isEraseWord(w) {
+		return false, nil // asking again is answered (the case is with an officer already), the way back and erasing always work
+	}
+	c, err := t.openCaseOf()
+	if err != nil || c == nil {
+		return false, err
 	}
 	text := t.ev.Text
 	if text == "" {
@@ -112,6 +160,12 @@ func (t *turn) inCase() (bool, error) {
 	}
 	quiet, err := t.actions.MemberSaid(t.ctx, t.member.UserID, t.ev.ID, text)
 	t.private = t.private || quiet
+	if quiet && err == nil && t.sess.Fields[ctxCaseAck] != c.ID {
+		t.setContext(ctxCaseAck, c.ID)
+		t.chat = true // an acknowledgement: not worth a push when the reply token is stale
+		t.out.text(t.tr("case.sent"))
+		t.out.buttons(t.backToBotAction())
+	}
 	return quiet, err
 }
 

@@ -191,7 +191,7 @@ func (t *turn) menu() error {
 	if t.sess.Flow != "" {
 		acts = append([]action{t.formAction(t.tr("btn.resume"), ctlResume)}, acts...)
 	}
-	t.out.buttons(acts...)
+	t.out.buttons(append(t.caseActions(), acts...)...)
 	return nil
 }
 
@@ -211,7 +211,7 @@ func (t *turn) help() error {
 	}
 	lines = append(lines, t.tr("help.forms"))
 	t.out.text(strings.Join(lines, "\n"))
-	var acts []action
+	acts := t.caseActions()
 	if t.sess.Flow != "" {
 		acts = append(acts, t.formAction(t.tr("btn.resume"), ctlResume))
 	}

@@ -60,3 +60,20 @@ func TestRoleOf(t *testing.T) {
 		}
 	}
 }
+
+// The labels of the buttons that are no keyword of a feature are typeable too, in both
+// languages: "continue the form" and "back to the bot" typed mean the tap.
+func TestControlLabelsAreTypeable(t *testing.T) {
+	c, err := newCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []store.Language{store.LangThai, store.LangEnglish} {
+		if l := c.text(lang, "btn.resume", nil); !resumeWords[keywordOf(l)] {
+			t.Errorf("%s btn.resume %q is not a resume word", lang, l)
+		}
+		if l := c.text(lang, "btn.back_to_bot", nil); !isBackToBotWord(keywordOf(l)) {
+			t.Errorf("%s btn.back_to_bot %q is not a back-to-bot word", lang, l)
+		}
+	}
+}

@@ -326,7 +326,8 @@ func (t *turn) pendingLeaders() error {
 		bs = append(bs, *t.leaderBubble(t.member.Language, l, true))
 	}
 	c, shown := fitCarousel(bs)
-	t.out.text(t.tr("off.pending", "Count", len(pending), "Shown", shown))
+	// The example of what to type is the first applicant's own name, shown on the first card.
+	t.out.text(t.tr("off.pending", "Count", len(pending), "Shown", shown, "Example", pending[0].FullName))
 	t.out.flex(t.tr("off.pending_alt"), c)
 	t.out.buttons(t.officerActions()...)
 	return nil

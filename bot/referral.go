@@ -230,10 +230,15 @@ func parseBirth(t *turn, in string) (string, error) {
 	return v, nil
 }
 
-// ageOf reads an age or a date of birth (either era) and returns the age in completed years
-// today and the stored form ("a:45" or "d:1980-05-12"). Text that is neither is re-prompted
-// with catalog key unreadable; a birth date in the future with err.birth_future.
+// ageOf reads an age (a guessed one too: "ประมาณ 40") or a date of birth (either era) and
+// returns the age in completed years today and the stored form ("a:45" or "d:1980-05-12").
+// "I don't know" (unsureWords) is answered kindly with catalog key unreadable+"_unsure", which
+// says what to type instead and is no failed try; other text that is neither is re-prompted
+// with unreadable; a birth date in the future with err.birth_future.
 func (t *turn) ageOf(in, unreadable string) (int, string, error) {
+	if unsureWords[keywordOf(in)] {
+		return 0, "", &reprompt{key: unreadable + "_unsure", data: []any{"Minutes", int(t.ttl.Minutes())}, kind: true}
+	}
 	a, aerr := thai.ParseAge(in)
 	if aerr == nil {
 		return a, birthAgePrefix + strconv.Itoa(a), nil

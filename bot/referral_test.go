@@ -55,7 +55,11 @@ func TestParseBirthAgeRule(t *testing.T) {
 		{name: "year out of range", in: "1/1/1850", wantKey: "err.date.year"},
 		{name: "too old for an age", in: "200", wantKey: "err.age.range"},
 		{name: "negative", in: "-5", wantKey: "err.birth"},
-		{name: "words", in: "ไม่ทราบ", wantKey: "err.birth"},
+		{name: "guessed age", in: "ประมาณ 40", want: "a:40", wantAgeOf: 40},
+		{name: "guessed age with ปี", in: "อายุประมาณ 40 ปี", want: "a:40", wantAgeOf: 40},
+		{name: "don't know", in: "ไม่ทราบ", wantKey: "err.birth_unsure"},
+		{name: "don't know, polite", in: "ไม่รู้ค่ะ", wantKey: "err.birth_unsure"},
+		{name: "words", in: "ถามก่อนนะ", wantKey: "err.birth"},
 		{name: "emoji", in: "🎂", wantKey: "err.birth"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

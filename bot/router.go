@@ -17,6 +17,9 @@ var (
 	confirmWords = words("ยืนยัน", "ยืนยันส่ง", "ส่ง", "confirm", "submit")
 	editWords    = words("แก้ไข", "แก้", "edit")
 	skipWords    = words("ข้าม", "ไม่มี", "skip", "none")
+	// resumeWords do what the "continue the form" button (btn.resume) does: its labels in both
+	// languages and what members type for it.
+	resumeWords = words("กรอกต่อ", "ทำต่อ", "กรอกแบบฟอร์มต่อ", "continue form", "continue", "resume")
 )
 
 func words(ws ...string) map[string]bool {
@@ -111,6 +114,12 @@ func (t *turn) dispatch() error {
 	}
 	switch {
 	case cancelWords[w]:
+		if c, err := t.openCaseOf(); err != nil || c != nil {
+			if err != nil {
+				return err
+			}
+			return t.endCase() // with an officer: "cancel" ends the quiet mode, a form waits
+		}
 		if t.sess.Flow == "" {
 			t.out.text(t.tr("nothing_to_cancel"))
 			return t.menu()
@@ -123,6 +132,13 @@ func (t *turn) dispatch() error {
 		}
 		t.back()
 		return nil
+	case resumeWords[w]:
+		if t.sess.Flow == "" {
+			t.out.text(t.tr("nothing_to_cancel"))
+			return t.menu()
+		}
+		t.ask() // as the button does: the step the form waits at
+		return nil
 	case menuWords[w]:
 		return t.menu()
 	case helpWords[w]:
@@ -133,11 +149,17 @@ func (t *turn) dispatch() error {
 		return nil
 	}
 	if quiet, err := t.inCase(); quiet || err != nil {
-		return err // with a person now: the bot says nothing
+		return err // with a person now: the bot acknowledges the first message only
 	}
 	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
 		in := t.ev.Text // as typed: each parser normalises what it reads, free text stays as written
+		if matched && isSmallTalk(w) && !t.acceptable(in) {
+			// "ok", "ครับ", thanks: an acknowledgement, not an answer and not a reason to leave
+			// the form. The step is asked again, no try counted.
+			t.ask()
+			return nil
+		}
 		if matched && !t.acceptable(in) {
 			// A question or command in the middle of a form ("ม.40?", a menu label) that is no
 			// answer to the step is handled; the form waits, or is replaced if another starts.

@@ -92,23 +92,28 @@ func (t *turn) typedNumber(set map[string]bool) int {
 	return n
 }
 
-// workshopByNumber joins (or with leave, cancels) workshop n of the workshop list the member
-// last saw. With none on screen it shows the list (the schedule, or for leave their own) and
-// asks them to type the number again.
+// workshopByNumber joins (or with leave, cancels) workshop n of the list the command belongs
+// to, as the member saw it: a join means the last schedule shown; a leave the last workshop
+// list shown (the schedule or their own). With no such list, or no number n on it, it shows
+// the list again (the schedule, or for leave their own) and asks them to type the number
+// again: a number never names a workshop the member did not see under it.
 func (t *turn) workshopByNumber(set map[string]bool, leave bool) error {
 	n := t.typedNumber(set)
-	kind, ids, ok := t.list()
-	if !ok || (kind != listSchedule && kind != listMine) {
+	var ids []string
+	ok := false
+	if kind, last, shown := t.list(); leave && shown && (kind == listSchedule || kind == listMine) {
+		ids, ok = last, true
+	} else if leave {
+		ids, ok = t.listOf(listMine)
+	} else {
+		ids, ok = t.listOf(listSchedule)
+	}
+	if !ok || n < 1 || n > len(ids) {
 		t.which = n
 		if leave {
 			return t.myWorkshops(0)
 		}
 		return t.workshopList(0)
-	}
-	if n < 1 || n > len(ids) {
-		t.out.text(t.tr("ws.unknown", "N", n))
-		t.out.buttons(t.wsListAction(), t.menuAction())
-		return nil
 	}
 	if leave {
 		return t.leaveWorkshop(ids[n-1])
@@ -178,8 +183,8 @@ func (t *turn) workshopList(from int) error {
 	if err != nil || !ok {
 		return err
 	}
-	kind, ids, shown := t.list()
-	if from == 0 || !shown || kind != listSchedule {
+	ids, shown := t.listOf(listSchedule)
+	if from == 0 || !shown {
 		ws, err := t.schedule(l.ProvinceCode)
 		if err != nil {
 			return err
@@ -500,8 +505,8 @@ func (t *turn) myWorkshops(from int) error {
 	if err != nil || !ok {
 		return err
 	}
-	kind, ids, shown := t.list()
-	if from == 0 || !shown || kind != listMine {
+	ids, shown := t.listOf(listMine)
+	if from == 0 || !shown {
 		if ids, err = t.mySignUps(); err != nil {
 			return err
 		}

@@ -429,15 +429,25 @@ func spoken(spans []hourSpan, n int) (int, bool) {
 // maxAge is the oldest age ParseAge accepts, in years.
 const maxAge = 130
 
-// ParseAge reads an age in whole years: "45", "45 ปี", "๔๕", "อายุ 45 ปี", "45 years". The
-// input is normalised first.
+// approxWords before an age say it is a guess ("ประมาณ 40"); the age is read as given.
+var approxWords = []string{"ประมาณ", "ราวๆ", "ราว", "น่าจะ", "about", "around", "approximately", "approx.", "approx", "~"}
+
+// ParseAge reads an age in whole years: "45", "45 ปี", "๔๕", "อายุ 45 ปี", "45 years", and a
+// guessed one as given: "ประมาณ 45", "อายุราวๆ 45 ปี", "about 45". The input is normalised
+// first.
 //
 // Errors (*InputError): age.format when it is not a whole number, optionally after อายุ and
-// followed by ปี, years, year, yrs or yr (so "-5", "45.5" and "สี่สิบห้า" are refused);
-// age.range when it is over 130.
+// a word of approxWords and followed by ปี, years, year, yrs or yr (so "-5", "45.5" and
+// "สี่สิบห้า" are refused); age.range when it is over 130.
 func ParseAge(s string) (int, error) {
 	s = strings.ToLower(Normalize(s))
 	s = strings.TrimSpace(strings.TrimPrefix(s, "อายุ"))
+	for _, w := range approxWords {
+		if rest, ok := strings.CutPrefix(s, w); ok {
+			s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), "อายุ"))
+			break
+		}
+	}
 	for _, unit := range []string{"ปี", "years", "year", "yrs", "yr"} {
 		if rest, ok := strings.CutSuffix(s, unit); ok {
 			s = strings.TrimSpace(rest)
