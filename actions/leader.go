@@ -11,6 +11,25 @@ import (
 // maxNote is the longest reason or status note an officer may write, in characters.
 const maxNote = 500
 
+// MaxReason is the longest reason of a leader decision, in characters (CheckReason).
+const MaxReason = maxNote
+
+// CheckReason is the one rule for the reason of a leader decision: optional, at most 500
+// characters, no national ID or phone number (it is pushed to the leader and kept unsealed).
+// It returns the reason to store. LINE's reason question checks a typed reason with it at once,
+// and DecideLeader again. Refusals: Invalid on "note" ("act.text_invalid" with Max,
+// "act.note_personal").
+func CheckReason(note string) (string, error) {
+	note, err := freeText("note", note, maxNote, true)
+	if err != nil {
+		return "", err
+	}
+	if looksPersonal(note) {
+		return "", invalid("note", "act.note_personal")
+	}
+	return note, nil
+}
+
 // Decision is an officer's approval or rejection of one leader application.
 type Decision struct {
 	UserID string // the leader's LINE user ID
@@ -35,12 +54,9 @@ func (s *Service) DecideLeader(ctx context.Context, a Actor, d Decision) (store.
 	if d.Status != store.LeaderApproved && d.Status != store.LeaderRejected {
 		return store.Leader{}, invalid("status", "act.leader.status")
 	}
-	note, err := freeText("note", d.Note, maxNote, true)
+	note, err := CheckReason(d.Note)
 	if err != nil {
 		return store.Leader{}, err
-	}
-	if looksPersonal(note) {
-		return store.Leader{}, invalid("note", "act.note_personal")
 	}
 	l, err := s.cfg.Store.GetLeader(ctx, d.UserID)
 	if errors.Is(err, store.ErrNotFound) {

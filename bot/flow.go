@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -30,8 +31,9 @@ type flow struct {
 	// preview, when set, adds messages before the summary (an announcement shows itself as
 	// recipients will see it). An error is logged and the summary shown without it.
 	preview func(t *turn) error
-	// finish, when set, replaces the summary: a check that stores nothing answers as soon as
-	// the last question is answered, and the form ends (submit is not used).
+	// finish, when set, replaces the summary: it answers as soon as the last question is
+	// answered, and the form ends (submit is not used). A check that stores nothing, or a
+	// one-question step whose business action refuses a stale form itself (a rejection reason).
 	finish func(t *turn)
 	// prefill, when set, gives answers already known when the flow starts ("ป่วยนอน รพ. 5 วัน"
 	// names the kind and the days); the form starts at the first question left.
@@ -129,8 +131,13 @@ func (t *turn) formAction(label, control string, extra ...string) action {
 }
 
 // startFlow begins flow name for the member, replacing any form in progress.
-func (t *turn) startFlow(name string) error {
-	if t.sess.Flow == name {
+func (t *turn) startFlow(name string) error { return t.startFlowWith(name, nil) }
+
+// startFlowWith begins flow name with given values in the session's fields: what the form is
+// about (the leader application a rejection reason is for), or answers already known. A form
+// with given values always starts afresh: the same flow about something else is not resumed.
+func (t *turn) startFlowWith(name string, given map[string]string) error {
+	if t.sess.Flow == name && given == nil {
 		// Tapping the flow's menu entry again must not throw the answers away.
 		t.out.text(t.tr("form.resumed"))
 		t.ask()
@@ -155,10 +162,11 @@ func (t *turn) startFlow(name string) error {
 	t.sess.Editing = false
 	t.sess.SubmissionID = uuid.NewString()
 	t.sessChanged = true
-	if f.prefill != nil {
-		for k, v := range f.prefill(t) {
-			t.sess.Fields[k] = v
+	if f.prefill != nil || given != nil {
+		if f.prefill != nil {
+			maps.Copy(t.sess.Fields, f.prefill(t))
 		}
+		maps.Copy(t.sess.Fields, given)
 		for t.sess.Step < len(f.fields) && (t.sess.Fields[f.fields[t.sess.Step].key] != "" || !t.asked(f.fields[t.sess.Step])) {
 			t.sess.Step++
 		}

@@ -21,7 +21,7 @@ func isInviteCode(w string) bool { _, ok := actions.NormaliseInvite(w); return o
 // officerFeature is the officers' side: invite codes, leader approval, announcements.
 func officerFeature() feature {
 	return feature{
-		flows: []*flow{announcementFlow()},
+		flows: []*flow{announcementFlow(), rejectFlow()},
 		keywords: []keyword{
 			{match: isInviteCode, do: func(t *turn) error { return t.useInvite() }},
 			{match: isDecisionByName, do: func(t *turn) error { return t.decideByName() }},
@@ -30,12 +30,13 @@ func officerFeature() feature {
 			{match: is("ประกาศ", "ส่งประกาศ", "announce", "announcement"), do: func(t *turn) error { return t.startFlow(flowAnnounce) }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
-			"ldr.ok":     func(t *turn, q url.Values) error { return t.decide(q.Get("u"), q.Get("s"), store.LeaderApproved) },
-			"ldr.no":     func(t *turn, q url.Values) error { return t.decide(q.Get("u"), q.Get("s"), store.LeaderRejected) },
-			"ldr.list":   func(t *turn, _ url.Values) error { return t.pendingLeaders() },
-			"ann.start":  func(t *turn, _ url.Values) error { return t.startFlow(flowAnnounce) },
-			"ann.list":   func(t *turn, _ url.Values) error { return t.scheduledAnnouncements() },
-			"ann.cancel": func(t *turn, q url.Values) error { return t.cancelAnnouncement(q.Get("id")) },
+			"ldr.ok":              func(t *turn, q url.Values) error { return t.decide(q.Get("u"), q.Get("s"), store.LeaderApproved, "") },
+			"ldr.no":              func(t *turn, q url.Values) error { return t.askReason(q.Get("u"), q.Get("s")) },
+			"ldr.list":            func(t *turn, _ url.Values) error { return t.pendingLeaders() },
+			flowReject + ".start": func(t *turn, _ url.Values) error { return t.pendingLeaders() },
+			"ann.start":           func(t *turn, _ url.Values) error { return t.startFlow(flowAnnounce) },
+			"ann.list":            func(t *turn, _ url.Values) error { return t.scheduledAnnouncements() },
+			"ann.cancel":          func(t *turn, q url.Values) error { return t.cancelAnnouncement(q.Get("id")) },
 		},
 	}
 }
@@ -70,7 +71,10 @@ func (t *turn) decideByName() error {
 	found := namedLeaders(pending, name)
 	switch len(found) {
 	case 1:
-		return t.decide(found[0].UserID, found[0].SubmissionID, status)
+		if status == store.LeaderRejected {
+			return t.askReason(found[0].UserID, found[0].SubmissionID)
+		}
+		return t.decide(found[0].UserID, found[0].SubmissionID, status, "")
 	case 0:
 		t.out.text(t.tr("off.name_not_pending"))
 	default:
@@ -210,13 +214,66 @@ func decisionData(act string, l store.Leader) string {
 	return "a=" + act + "&u=" + url.QueryEscape(l.UserID) + "&s=" + url.QueryEscape(l.SubmissionID)
 }
 
-// decide answers an officer's approve or reject tap on application submission of a leader.
-func (t *turn) decide(userID, submission string, status store.LeaderStatus) error {
+// flowReject asks an officer who rejects an application for the reason the leader is told.
+const flowReject = "ldrno"
+
+// rejectFlow is the one question of a rejection: the reason (optional, skip gives none), then
+// actions.DecideLeader with the application the officer saw (session fields "u" and "s", set
+// by askReason), so a card gone stale while the officer typed still decides nothing.
+func rejectFlow() *flow {
+	return &flow{
+		name: flowReject,
+		fields: []field{{key: "reason", optional: true, parse: parseReason,
+			askData: func(t *turn) []any { return []any{"Name", t.sess.Fields["name"]} }}},
+		finish: func(t *turn) {
+			f := t.sess.Fields
+			if err := t.decide(f["u"], f["s"], store.LeaderRejected, f["reason"]); err != nil {
+				t.log.Error("reject leader", "err", err)
+				t.out.text(t.tr("off.decide_failed"))
+				t.out.buttons(action{Label: t.tr("btn.pending"), Data: "a=ldr.list"}, t.menuAction())
+			}
+		},
+	}
+}
+
+// parseReason reads a rejection reason by the one rule, actions.CheckReason.
+func parseReason(_ *turn, in string) (string, error) {
+	v, err := actions.CheckReason(in)
+	if e, ok := actions.AsError(err); ok && e.Key == "act.note_personal" {
+		return "", &reprompt{key: "err.ldrno.personal"}
+	}
+	if err != nil {
+		return "", &reprompt{key: "err.ldrno.reason", data: []any{"Max", actions.MaxReason}}
+	}
+	return v, nil
+}
+
+// askReason starts the reason question for rejecting application submission of a leader. An
+// application that cannot be rejected any more (decided, replaced, not found, not the
+// officer's) is answered at once by decide's refusal, before the officer types anything.
+func (t *turn) askReason(userID, submission string) error {
 	w, ok, err := t.officerOnly()
 	if err != nil || !ok {
 		return err
 	}
-	l, err := t.actions.DecideLeader(t.ctx, w.actor(t.member.UserID), actions.Decision{UserID: userID, SubmissionID: submission, Status: status})
+	l, err := t.store.GetLeader(t.ctx, userID)
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	if err != nil || l.SubmissionID != submission || l.Status != store.LeaderPending || !w.actor(t.member.UserID).ActsOn(l.ProvinceCode) {
+		return t.decide(userID, submission, store.LeaderRejected, "") // refused: nothing changes
+	}
+	return t.startFlowWith(flowReject, map[string]string{"u": userID, "s": submission, "name": l.FullName})
+}
+
+// decide answers an officer's approve or reject of application submission of a leader, with
+// the reason the leader is told (optional).
+func (t *turn) decide(userID, submission string, status store.LeaderStatus, reason string) error {
+	w, ok, err := t.officerOnly()
+	if err != nil || !ok {
+		return err
+	}
+	l, err := t.actions.DecideLeader(t.ctx, w.actor(t.member.UserID), actions.Decision{UserID: userID, SubmissionID: submission, Status: status, Note: reason})
 	refusal, refused := actions.AsError(err)
 	switch {
 	case refused && refusal.Key == "act.leader.changed":
