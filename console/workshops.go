@@ -25,10 +25,19 @@ func (c *Console) workshopRoutes(g *gin.RouterGroup) {
 }
 
 type workshopsData struct {
-	Workshops []store.Workshop
+	Workshops []store.Workshop // the page shown, pageSize at most
 	Form      workshopForm
 	Province  string   // the filter, an ISO code; empty: all of the officer's
 	Provinces []string // the officer's provinces; nil for an admin
+	Offset    int
+	Next      int // offset of the next page; 0 when there is none
+	Prev      int // offset of the previous page; -1 on the first
+}
+
+// pageOf fills the page of ws that the offset query parameter asks for (page50).
+func (d *workshopsData) pageOf(ctx *gin.Context, ws []store.Workshop) {
+	d.Offset, d.Prev, d.Next = page50(ctx, len(ws))
+	d.Workshops = ws[d.Offset:min(d.Offset+pageSize, len(ws))]
 }
 
 // workshopForm is the create and edit form as typed, kept when a field is refused.
@@ -96,7 +105,9 @@ func (c *Console) workshops(ctx *gin.Context) {
 	if len(p.Officer.Provinces) == 1 {
 		form.Province = provinceName(p.Officer.Provinces[0])
 	}
-	c.render(ctx, http.StatusOK, "workshops", p, workshopsData{Workshops: ws, Form: form, Province: province, Provinces: p.Officer.Scope()})
+	d := workshopsData{Form: form, Province: province, Provinces: p.Officer.Scope()}
+	d.pageOf(ctx, ws)
+	c.render(ctx, http.StatusOK, "workshops", p, d)
 }
 
 func (c *Console) createWorkshop(ctx *gin.Context) {
@@ -106,7 +117,9 @@ func (c *Console) createWorkshop(ctx *gin.Context) {
 	w, err := c.cfg.Actions.CreateWorkshop(ctx.Request.Context(), p.Officer, in)
 	if err != nil {
 		ws, _ := c.upcoming(ctx, p, "")
-		p.Data = workshopsData{Workshops: ws, Form: f, Provinces: p.Officer.Scope()}
+		d := workshopsData{Form: f, Provinces: p.Officer.Scope()}
+		d.pageOf(ctx, ws)
+		p.Data = d
 		c.refused(ctx, p, "workshops", err)
 		return
 	}

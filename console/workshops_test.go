@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -68,4 +69,29 @@ func TestCheckInOpensOnTheDay(t *testing.T) {
 	if !strings.Contains(page, "สมหญิง ใจดี") {
 		t.Error("the door's page lacks the registrant")
 	}
+}
+
+// The workshops list shows a page at a time, as the leaders list does: with one workshop more
+// than a page, the first page links "next" to the rest and the second page shows the last one.
+func TestWorkshopsListIsPaged(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ph, _ := e.act.Officer(ctx, officer)
+	s := func(v string) *string { return &v }
+	seats := 10
+	for i := range 51 {
+		starts := time.Date(2026, 12, 8, 9, 0, 0, 0, ict).Add(time.Duration(i) * time.Hour)
+		if _, err := e.act.CreateWorkshop(ctx, ph, actions.WorkshopInput{Title: s(fmt.Sprintf("อบรมรุ่น %02d", i+1)), Province: s("TH-76"),
+			Venue: &actions.VenueInput{Name: s("ศาลากลาง")}, StartsAt: s(starts.Format(time.RFC3339)),
+			EndsAt: s(starts.Add(30 * time.Minute).Format(time.RFC3339)), Capacity: &seats}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.signIn(officer)
+	_, first := b.get("/console/workshops?province=TH-76")
+	contains(t, "the first page", first, "อบรมรุ่น 01", "อบรมรุ่น 50", "offset=50", "ถัดไป →")
+	lacks(t, "the first page", first, "อบรมรุ่น 51", "← ก่อนหน้า")
+	_, second := b.get("/console/workshops?province=TH-76&offset=50")
+	contains(t, "the second page", second, "อบรมรุ่น 51", "← ก่อนหน้า", "offset=0")
+	lacks(t, "the second page", second, "อบรมรุ่น 01<", "อบรมรุ่น 50", "ถัดไป →")
 }
