@@ -26,12 +26,16 @@ type caseRow struct {
 }
 
 // casesData is the inbox: open cases waiting for an officer (actions.AwaitsReply), open cases
-// an officer answered last, and the last closed.
+// an officer answered last, and a page of the closed, newest first.
 type casesData struct {
 	Waiting, Talking, Closed []caseRow
+	Offset                   int // of the closed page shown
+	Next                     int // offset of the next closed page; 0 when there is none
+	Prev                     int // offset of the previous closed page; -1 on the first
 }
 
-// cases is the hand-off inbox: open cases first, oldest waiting on top; then the last closed.
+// cases is the hand-off inbox: open cases first, oldest waiting on top, every one of them (they
+// are the work to do); then the closed, newest first, pageSize at a time (page50).
 func (c *Console) cases(ctx *gin.Context) {
 	p := c.base(ctx, "cases")
 	cs, err := c.cfg.Actions.Cases(ctx.Request.Context(), p.Officer, "")
@@ -39,17 +43,24 @@ func (c *Console) cases(ctx *gin.Context) {
 		c.refused(ctx, p, "cases", err)
 		return
 	}
+	row := func(cs store.Case) caseRow {
+		return caseRow{Case: cs, Name: c.memberName(ctx, cs.UserID), Ask: actions.CaseQuestion(cs)}
+	}
 	var d casesData
+	var closed []store.Case
 	for _, cs := range cs {
-		row := caseRow{Case: cs, Name: c.memberName(ctx, cs.UserID), Ask: actions.CaseQuestion(cs)}
 		switch { // newest first from the store: oldest on top of the open ones
 		case actions.AwaitsReply(cs):
-			d.Waiting = append([]caseRow{row}, d.Waiting...)
+			d.Waiting = append([]caseRow{row(cs)}, d.Waiting...)
 		case cs.Status == store.CaseOpen:
-			d.Talking = append([]caseRow{row}, d.Talking...)
-		case len(d.Closed) < 20:
-			d.Closed = append(d.Closed, row)
+			d.Talking = append([]caseRow{row(cs)}, d.Talking...)
+		default:
+			closed = append(closed, cs)
 		}
+	}
+	d.Offset, d.Prev, d.Next = page50(ctx, len(closed))
+	for _, cs := range closed[d.Offset:min(d.Offset+pageSize, len(closed))] {
+		d.Closed = append(d.Closed, row(cs))
 	}
 	c.render(ctx, http.StatusOK, "cases", p, d)
 }

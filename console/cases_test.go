@@ -2,10 +2,12 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/store"
@@ -105,4 +107,35 @@ func TestCaseTranscriptMaskedUntilRevealed(t *testing.T) {
 	if len(entries) != 1 || entries[0].Subject != c.ID || !strings.Contains(entries[0].Actor, officer) {
 		t.Errorf("audit entries for the reveal: %+v", entries)
 	}
+}
+
+// The closed cases are listed a page at a time, newest first, as the other lists are: with one
+// closed case more than a page, the oldest is on the second page, linked from the first.
+func TestClosedCasesArePaged(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ph, _ := e.act.Officer(ctx, officer)
+	var ids []string // oldest first
+	for i := range 51 {
+		user := fmt.Sprintf("U00000000000000000000000000c%05d", i)
+		c, _, err := e.act.OpenCase(ctx, user, "TH-76", []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: "ขอคุยกับเจ้าหน้าที่", Event: "ev" + user}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.act.CloseCase(ctx, ph, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+		e.now = e.now.Add(time.Minute)
+	}
+	link := func(id string) string { return `href="/console/cases/` + id + `"` }
+	b := e.signIn(officer)
+	_, inbox := b.get("/console/cases")
+	first := section(inbox, "closed")
+	contains(t, "the first page", first, link(ids[50]), link(ids[1]), "offset=50", "ถัดไป →")
+	lacks(t, "the first page", first, link(ids[0]), "← ก่อนหน้า")
+	_, inbox = b.get("/console/cases?offset=50")
+	second := section(inbox, "closed")
+	contains(t, "the second page", second, link(ids[0]), "← ก่อนหน้า", "offset=0")
+	lacks(t, "the second page", second, link(ids[50]), link(ids[1]), "ถัดไป →")
 }
