@@ -400,3 +400,37 @@ func TestAnswersTheTesterAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestNoMaternityOrUnemploymentBenefit: a question about a benefit the fact base does not list
+// for Section 40 (maternity, unemployment) gets its own answer, not the child allowance or "you
+// can join after leaving the job": the benefits Section 40 has, that the one asked about is not
+// among them, and the hotline, since no row says outright that it does not exist.
+func TestNoMaternityOrUnemploymentBenefit(t *testing.T) {
+	b := mustEmbedded(t)
+	for _, c := range []struct {
+		q, topic string
+		want     []string
+	}{
+		{"คลอดลูกได้ไหม", "maternity", []string{"ไม่มีเงินคลอดบุตร", "เงินสงเคราะห์บุตร", "300 บาท", b.Hotline}},
+		{"ม40มีเงินคลอดบุตรไหม", "maternity", []string{"ไม่มีเงินคลอดบุตร", b.Hotline}},
+		{"ตกงานได้เงินไหม", "unemployment", []string{"ไม่มีเงินว่างงาน", "ค่าทำศพ", "สมัครมาตรา 40 ได้", b.Hotline}},
+		{"ม40มีเงินว่างงานไหม", "unemployment", []string{"ไม่มีเงินว่างงาน", b.Hotline}},
+	} {
+		if got := b.Match(c.q).Topic; got != c.topic {
+			t.Errorf("%q → %q, want %q", c.q, got, c.topic)
+			continue
+		}
+		a := answer(t, b, c.topic, false, today)
+		for _, w := range c.want {
+			if !strings.Contains(a, w) {
+				t.Errorf("%q: answer lacks %q:\n%s", c.q, w, a)
+			}
+		}
+		if strings.Index(a, "ไม่มีเงิน") > strings.Index(a, "เจ็บป่วย") {
+			t.Errorf("%q: the answer does not say first that the benefit is not listed:\n%s", c.q, a)
+		}
+	}
+	if got := b.Match("ตกงานแล้วสมัครได้ไหม").Topic; got != "leftjob" {
+		t.Errorf("joining after losing a job → %q, want leftjob", got)
+	}
+}
