@@ -434,3 +434,20 @@ func TestNoMaternityOrUnemploymentBenefit(t *testing.T) {
 		t.Errorf("joining after losing a job → %q, want leftjob", got)
 	}
 }
+
+// TestNotPayingIsTheMissedTopic: a question about not paying for some months is about missed
+// payments, not a contribution sum for the calculator, while paying for some months still is.
+func TestNotPayingIsTheMissedTopic(t *testing.T) {
+	b := mustEmbedded(t)
+	for q, want := range map[string]string{
+		"ไม่ได้จ่ายมา3เดือนจะเป็นไง": "missed",
+		"ขาดส่ง 4 เดือน สิทธิหายไหม": "missed",
+		"ค้างจ่าย 2 เดือน":           "missed",
+		"ไม่ได้ส่งมา 6 เดือน":        "missed",
+		"จ่าย 3 เดือน กี่บาท":        "contribution",
+	} {
+		if got := b.Match(q).Topic; got != want {
+			t.Errorf("%q → %q, want %q", q, got, want)
+		}
+	}
+}
