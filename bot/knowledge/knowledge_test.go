@@ -451,3 +451,41 @@ func TestNotPayingIsTheMissedTopic(t *testing.T) {
 		}
 	}
 }
+
+// TestEnglishTyposAndMoneyWords: a misspelt English word one edit from a known one is read as
+// it; an English question about money is about Section 40 even when it names no topic, while
+// Thai "เงิน" alone does not make a message about Section 40.
+func TestEnglishTyposAndMoneyWords(t *testing.T) {
+	b := mustEmbedded(t)
+	for q, want := range map[string]string{
+		"funral benefit":    "death",
+		"funerla":           "death",
+		"how much do I pay": "contribution",
+		"hospital money":    "inpatient",
+		"pensoin":           "oldage",
+		"disabilty pay":     "disability",
+	} {
+		if got := b.Match(q).Topic; got != want {
+			t.Errorf("%q → %q, want %q", q, got, want)
+		}
+	}
+	for q, about := range map[string]bool{
+		"what money can I get": true,
+		"any cash for me":      true,
+		"benfits for me":       true,
+		"hello there":          false,
+		"ขอเงินกู้":            false,
+	} {
+		if m := b.Match(q); m.About != about || m.Topic != "" {
+			t.Errorf("%q: about %v topic %q, want about %v and no topic", q, m.About, m.Topic, about)
+		}
+	}
+	for _, c := range []struct {
+		a, b string
+		one  bool
+	}{{"funral", "funeral", true}, {"funerla", "funeral", true}, {"funerel", "funeral", true}, {"funeral", "funeral", false}, {"fnrl", "funeral", false}, {"insured", "injured", true}} {
+		if oneEdit(c.a, c.b) != c.one {
+			t.Errorf("oneEdit(%q, %q) = %v, want %v", c.a, c.b, !c.one, c.one)
+		}
+	}
+}
