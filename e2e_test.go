@@ -459,7 +459,7 @@ func TestSimulatorMode(t *testing.T) {
 		}
 		defer res.Body.Close()
 		b, _ := io.ReadAll(res.Body)
-		if !strings.Contains(string(b), "ขั้นที่ 1/3") {
+		if !strings.Contains(string(b), "ขั้นที่ 1/4") { // audience, province (an admin chooses), text, when
 			t.Errorf("the officer persona typed ประกาศ: %s", b)
 		}
 	}

@@ -111,15 +111,15 @@ func announcementFlow() *flow {
 // allProvinces is the province answer "every province of mine".
 const allProvinces = "all"
 
-// askAnnouncementProvince reports whether the form asks which province: only an officer of
-// several provinces (not an admin, who types no province list) sending to leaders or workers;
-// a workshop's registrants are of the workshop's province, friends are everyone.
+// askAnnouncementProvince reports whether the form asks which province: an officer of several
+// provinces, or an admin (every province), sending to leaders or workers; a workshop's
+// registrants are of the workshop's province, friends are everyone.
 func askAnnouncementProvince(t *turn) bool {
 	if a := t.sess.Fields["audience"]; a == string(store.AudienceFriends) || strings.HasPrefix(a, workshopAudience) {
 		return false
 	}
 	w, err := t.who()
-	return err == nil && len(w.provinces()) > 1
+	return err == nil && (w.admin || len(w.provinces()) > 1)
 }
 
 // announcementProvinceChoices are "all my provinces" and then each of the officer's
@@ -142,7 +142,8 @@ func announcementProvinceChoices(t *turn) []choice {
 
 // parseAnnouncementProvince accepts a tapped choice, its number or label, "all", or a province
 // typed as anywhere else (name, short form or ISO code, thai.MatchProvince) that is one of the
-// officer's own; another province is refused naming the officer's.
+// officer's own (any, for an admin); another province is refused naming the officer's, and an
+// admin's unreadable one is re-asked with the provinces it may mean.
 func parseAnnouncementProvince(t *turn, in string) (string, error) {
 	w, err := t.who()
 	if err != nil {
@@ -157,8 +158,16 @@ func parseAnnouncementProvince(t *turn, in string) (string, error) {
 	if k == keywordOf(t.cat.text(store.LangThai, "ann.province.all", nil)) || k == keywordOf(t.cat.text(store.LangEnglish, "ann.province.all", nil)) || k == "ทุกจังหวัด" {
 		return allProvinces, nil
 	}
-	if m := thai.MatchProvince(in); m.OK && slices.Contains(w.provinces(), m.Province.Code) {
+	m := thai.MatchProvince(in)
+	if m.OK && (w.admin || slices.Contains(w.provinces(), m.Province.Code)) {
 		return m.Province.Code, nil
+	}
+	if w.admin {
+		var cs []choice
+		for _, p := range m.Suggestions[:min(len(m.Suggestions), maxQuickReplies-2)] {
+			cs = append(cs, choice{showProvince(t, p.Code), p.Code})
+		}
+		return "", &reprompt{key: "err.ann.province_unknown", choices: cs}
 	}
 	return "", &reprompt{key: "err.ann.province", data: []any{"Provinces", t.provinceNames(w.provinces())}}
 }

@@ -56,13 +56,19 @@ func (q question) read(t *turn, in string) yesNo {
 // question, not a yes or a no ("มีลูกได้เงินไหม" asks about the child allowance).
 var askingBack = []string{"ไหม", "มั้ย", "มั๊ย", "หรือเปล่า", "รึเปล่า", "ยังไง", "อย่างไร", "เท่าไร", "เท่าไหร่", "กี่", "ทำไม", "อะไร", "?", "how", "what", "why"}
 
+// asksBack reports whether typed text in (keywordOf form w) asks a question: a question mark
+// or one of askingBack's words.
+func asksBack(in, w string) bool {
+	return strings.ContainsFunc(in, func(r rune) bool { return r == '?' || r == '？' }) ||
+		slices.ContainsFunc(askingBack, func(a string) bool { return strings.Contains(w, a) })
+}
+
 // readLead reads an answer that starts with one of the question's own words and goes on
 // ("มีลูก 2 คนค่ะ" is a yes to "มีลูกอายุไม่ถึง 7 ปีไหมคะ", "ไม่มีลูก" a no): the longest such
 // word decides. A question asked back is left to the router (its Section 40 answer), and the
 // common words are never read this way ("ได้" starts too many other sentences).
 func (q question) readLead(in, w string) yesNo {
-	if !q.leads || strings.ContainsFunc(in, func(r rune) bool { return r == '?' || r == '？' }) ||
-		slices.ContainsFunc(askingBack, func(a string) bool { return strings.Contains(w, a) }) {
+	if !q.leads || asksBack(in, w) {
 		return unclear
 	}
 	best, v := 0, unclear

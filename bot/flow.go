@@ -58,6 +58,10 @@ type field struct {
 	// when, if set, decides from the answers so far whether the question is asked at all (a
 	// funeral grant needs no number of days); a question left out keeps no answer.
 	when func(t *turn) bool
+	// free marks a step whose parser takes any text (a district, a group name): there a text
+	// that the keyword router understands and that asks something ("ม40จ่ายเท่าไร") is taken as
+	// a question, not stored as the answer.
+	free bool
 	// picker offers a LINE datetime picker button of that mode ("date", "time", "datetime",
 	// catalog label "btn.pick_<mode>") besides typing; the picked value is parsed like a typed one
 	// (thai.ParseDateTime reads the picker's "2026-12-14T09:00").
@@ -333,13 +337,17 @@ func hasContent(s string) bool {
 }
 
 // acceptable reports whether in would be taken as an answer at the current step (or as a
-// confirm or edit at the summary), without changing anything.
+// confirm or edit at the summary), without changing anything. At a free step a question asked
+// back is no answer.
 func (t *turn) acceptable(in string) bool {
+	w := keywordOf(in)
 	if t.atSummary() {
-		w := keywordOf(in)
 		return summaryQuestion.read(t, in) == saidYes || hasPrefixWord(w, editWords)
 	}
 	fd := t.activeFlow().fields[t.sess.Step]
+	if fd.free && asksBack(in, w) {
+		return false
+	}
 	var ie *thai.InputError
 	var rp *reprompt
 	_, err := fd.parse(t, in)

@@ -70,7 +70,7 @@ func referralFlow() *flow {
 			{key: "nid", parse: parseWorkerNationalID, show: func(_ *turn, v string) string { return thai.FormatNationalID(v) }},
 			mobileField,
 			{key: "birth", parse: parseBirth, show: showBirth},
-			{key: "occupation", parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOccupation) },
+			{key: "occupation", free: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOccupation) },
 				choices: func(t *turn) []choice {
 					cs := make([]choice, 0, occupations)
 					for i := 1; i <= occupations; i++ {
@@ -80,7 +80,7 @@ func referralFlow() *flow {
 					return cs
 				}},
 			{key: "province", parse: parseProvince, show: showProvince, choices: leaderProvince},
-			{key: "district", optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) },
+			{key: "district", free: true, optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) },
 				choices: leaderDistrict, askData: districtExample},
 			{key: "option", parse: parseOption, show: func(t *turn, v string) string { return t.tr("ref.opt." + v) },
 				choices: func(t *turn) []choice {
