@@ -165,18 +165,19 @@ type Base struct {
 	Age      AgeRule             `json:"age"`
 	Facts    []Fact              `json:"facts"`
 	Synonyms map[string][]string `json:"synonyms"` // canonical word → the ways people type it
-	Domain   []string            `json:"domain"`   // words that make a message about Section 40
+	Domain   []string            `json:"domain"`   // words that make a message about Section 40; Latin ones are matched before synonyms ("money" is not every "เงิน")
 	Mentions []string            `json:"mentions"` // words naming Section 40 itself, dropped before matching (alone: the overview)
 	Topics   []Topic             `json:"topics"`
 
-	topics   map[string]int
-	folder   *folder
-	keys     []key
-	domain   []string
-	mentions []string
-	asOf     time.Time
-	cacheMu  sync.Mutex
-	cache    map[cacheKey]*dayAnswers
+	topics      map[string]int
+	folder      *folder
+	keys        []key
+	domain      []string // folded Thai domain words
+	latinDomain []string // Latin domain words, without spaces, matched in the text before synonyms
+	mentions    []string
+	asOf        time.Time
+	cacheMu     sync.Mutex
+	cache       map[cacheKey]*dayAnswers
 }
 
 // Embedded returns the knowledge built into the program.
@@ -285,6 +286,12 @@ func parse(data []byte) (*Base, error) {
 		return nil, err
 	}
 	b.folder = newFolder(b.Synonyms)
+	for _, t := range b.Topics {
+		for _, k := range t.Keys {
+			b.folder.learn(strings.ReplaceAll(k, "+", " "))
+		}
+	}
+	b.folder.learn(b.Domain...)
 	for _, m := range b.Mentions {
 		if w := b.folder.fold(m); w != "" {
 			b.mentions = append(b.mentions, w)
@@ -294,7 +301,9 @@ func parse(data []byte) (*Base, error) {
 		return nil, err
 	}
 	for _, d := range b.Domain {
-		if w := b.folder.fold(d); w != "" {
+		if w := b.folder.clean(d); isLatin(w) {
+			b.latinDomain = append(b.latinDomain, w)
+		} else if w := b.folder.fold(d); w != "" {
 			b.domain = append(b.domain, w)
 		}
 	}

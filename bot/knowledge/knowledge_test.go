@@ -400,3 +400,92 @@ func TestAnswersTheTesterAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestNoMaternityOrUnemploymentBenefit: a question about a benefit the fact base does not list
+// for Section 40 (maternity, unemployment) gets its own answer, not the child allowance or "you
+// can join after leaving the job": the benefits Section 40 has, that the one asked about is not
+// among them, and the hotline, since no row says outright that it does not exist.
+func TestNoMaternityOrUnemploymentBenefit(t *testing.T) {
+	b := mustEmbedded(t)
+	for _, c := range []struct {
+		q, topic string
+		want     []string
+	}{
+		{"คลอดลูกได้ไหม", "maternity", []string{"ไม่มีเงินคลอดบุตร", "เงินสงเคราะห์บุตร", "300 บาท", b.Hotline}},
+		{"ม40มีเงินคลอดบุตรไหม", "maternity", []string{"ไม่มีเงินคลอดบุตร", b.Hotline}},
+		{"ตกงานได้เงินไหม", "unemployment", []string{"ไม่มีเงินว่างงาน", "ค่าทำศพ", "สมัครมาตรา 40 ได้", b.Hotline}},
+		{"ม40มีเงินว่างงานไหม", "unemployment", []string{"ไม่มีเงินว่างงาน", b.Hotline}},
+	} {
+		if got := b.Match(c.q).Topic; got != c.topic {
+			t.Errorf("%q → %q, want %q", c.q, got, c.topic)
+			continue
+		}
+		a := answer(t, b, c.topic, false, today)
+		for _, w := range c.want {
+			if !strings.Contains(a, w) {
+				t.Errorf("%q: answer lacks %q:\n%s", c.q, w, a)
+			}
+		}
+		if strings.Index(a, "ไม่มีเงิน") > strings.Index(a, "เจ็บป่วย") {
+			t.Errorf("%q: the answer does not say first that the benefit is not listed:\n%s", c.q, a)
+		}
+	}
+	if got := b.Match("ตกงานแล้วสมัครได้ไหม").Topic; got != "leftjob" {
+		t.Errorf("joining after losing a job → %q, want leftjob", got)
+	}
+}
+
+// TestNotPayingIsTheMissedTopic: a question about not paying for some months is about missed
+// payments, not a contribution sum for the calculator, while paying for some months still is.
+func TestNotPayingIsTheMissedTopic(t *testing.T) {
+	b := mustEmbedded(t)
+	for q, want := range map[string]string{
+		"ไม่ได้จ่ายมา3เดือนจะเป็นไง": "missed",
+		"ขาดส่ง 4 เดือน สิทธิหายไหม": "missed",
+		"ค้างจ่าย 2 เดือน":           "missed",
+		"ไม่ได้ส่งมา 6 เดือน":        "missed",
+		"จ่าย 3 เดือน กี่บาท":        "contribution",
+	} {
+		if got := b.Match(q).Topic; got != want {
+			t.Errorf("%q → %q, want %q", q, got, want)
+		}
+	}
+}
+
+// TestEnglishTyposAndMoneyWords: a misspelt English word one edit from a known one is read as
+// it; an English question about money is about Section 40 even when it names no topic, while
+// Thai "เงิน" alone does not make a message about Section 40.
+func TestEnglishTyposAndMoneyWords(t *testing.T) {
+	b := mustEmbedded(t)
+	for q, want := range map[string]string{
+		"funral benefit":    "death",
+		"funerla":           "death",
+		"how much do I pay": "contribution",
+		"hospital money":    "inpatient",
+		"pensoin":           "oldage",
+		"disabilty pay":     "disability",
+	} {
+		if got := b.Match(q).Topic; got != want {
+			t.Errorf("%q → %q, want %q", q, got, want)
+		}
+	}
+	for q, about := range map[string]bool{
+		"what money can I get": true,
+		"any cash for me":      true,
+		"benfits for me":       true,
+		"hello there":          false,
+		"ขอเงินกู้":            false,
+	} {
+		if m := b.Match(q); m.About != about || m.Topic != "" {
+			t.Errorf("%q: about %v topic %q, want about %v and no topic", q, m.About, m.Topic, about)
+		}
+	}
+	for _, c := range []struct {
+		a, b string
+		one  bool
+	}{{"funral", "funeral", true}, {"funerla", "funeral", true}, {"funerel", "funeral", true}, {"funeral", "funeral", false}, {"fnrl", "funeral", false}, {"insured", "injured", true}} {
+		if oneEdit(c.a, c.b) != c.one {
+			t.Errorf("oneEdit(%q, %q) = %v, want %v", c.a, c.b, !c.one, c.one)
+		}
+	}
+}

@@ -43,13 +43,83 @@ var politeEnds = []string{"ค่ะ", "คะ", "ครับ", "คับ", "�
 type folder struct {
 	variants []string          // longest first
 	canon    map[string]string // variant → canonical
+	latin    map[string]bool   // the Latin words of synonyms, keys and domain words, for typos
+}
+
+// Typos in Latin words: a word of at least minTypo letters that is not a known word is read as
+// the one known word of at least minTypoKnown letters one edit away ("funral" → "funeral"),
+// when there is exactly one. Shorter words are too close to each other ("pay", "day").
+const (
+	minTypo      = 5
+	minTypoKnown = 6
+)
+
+// learn adds the Latin words of texts (synonyms, keys, domain words) to the known words.
+func (f *folder) learn(texts ...string) {
+	for _, t := range texts {
+		for _, w := range strings.FieldsFunc(spaced(t), func(r rune) bool { return r < 'a' || r > 'z' }) {
+			f.latin[w] = true
+		}
+	}
+}
+
+// correct replaces each unknown Latin word of the spaced text s by the one known word one
+// edit away, if there is exactly one.
+func (f *folder) correct(s string) string {
+	ws := strings.Split(s, " ")
+	for i, w := range ws {
+		if len(w) < minTypo || !isLatinWord(w) || f.latin[w] {
+			continue
+		}
+		fix := ""
+		for k := range f.latin {
+			if len(k) >= minTypoKnown && oneEdit(w, k) {
+				if fix != "" {
+					fix = ""
+					break
+				}
+				fix = k
+			}
+		}
+		if fix != "" {
+			ws[i] = fix
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+func isLatinWord(w string) bool {
+	return strings.IndexFunc(w, func(r rune) bool { return r < 'a' || r > 'z' }) < 0
+}
+
+// oneEdit reports whether a and b (ASCII) differ by exactly one insertion, deletion,
+// substitution or swap of neighbours ("funerla").
+func oneEdit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 || a == b {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	}
+	return a[i:] == b[i+1:] // insertion
 }
 
 func newFolder(syn map[string][]string) *folder {
-	f := &folder{canon: map[string]string{}}
+	f := &folder{canon: map[string]string{}, latin: map[string]bool{}}
 	plain := &folder{canon: map[string]string{}}
 	for c, vs := range syn {
 		cc := plain.clean(c)
+		f.learn(append(vs, c)...)
 		for _, v := range append(vs, c) {
 			if v = plain.clean(v); v != "" {
 				f.canon[v] = cc
@@ -98,7 +168,7 @@ func (f *folder) clean(s string) string { return strings.ReplaceAll(spaced(s), "
 // A variant may span spaces ("section 40"); one in Latin letters must be a whole word, so "app"
 // is not found in "happens".
 func (f *folder) fold(s string) string {
-	s = spaced(s)
+	s = f.correct(spaced(s))
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		if s[i] == ' ' {
@@ -330,6 +400,10 @@ func (b *Base) Match(text string) Match {
 	}
 	// About Section 40: it names it, uses a word of its domain, or nearly reached a topic.
 	m.About = folded != s || score[order[0]] >= aboutScore || slices.ContainsFunc(b.domain, func(d string) bool { return strings.Contains(s, d) })
+	if !m.About && len(b.latinDomain) > 0 {
+		plain := strings.ReplaceAll(b.folder.correct(spaced(text)), " ", "")
+		m.About = slices.ContainsFunc(b.latinDomain, func(d string) bool { return strings.Contains(plain, d) })
+	}
 	return m
 }
 
