@@ -25,6 +25,7 @@ import (
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
+	"github.com/ssonet/ssonet/store/storetest"
 )
 
 // Conversation transcripts (docs/ARCHITECTURE.md, Tests): testdata/transcripts/*.txt, one command a line, in the language
@@ -73,10 +74,7 @@ type reply struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	sealer, err := store.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := storetest.NewSealer(t)
 	st, err := sqlitestore.Open(t.TempDir(), sealer)
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"github.com/ssonet/ssonet/scheduler"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
+	"github.com/ssonet/ssonet/store/storetest"
 )
 
 // officerEnv is the officers' API over a real store, bot engine, LINE client and stand-in.
@@ -43,10 +44,7 @@ func newOfficerEnv(t *testing.T) *officerEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealer, err := store.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := storetest.NewSealer(t)
 	clock := func() time.Time { return e.now }
 	out := outboxtest.New(t, e.st, client, clock, func(ctx context.Context, p store.Push) { e.ann.PushDone(ctx, p) })
 	e.eng, err = bot.New(bot.Config{Store: e.st, Messenger: client, Outbox: out, Now: clock, Logger: quiet, Sealer: sealer,

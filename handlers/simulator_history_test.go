@@ -14,8 +14,8 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"github.com/ssonet/ssonet/bot"
-	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
+	"github.com/ssonet/ssonet/store/storetest"
 )
 
 func (f *simFixture) history(t *testing.T, user string) []simEntry {
@@ -86,10 +86,7 @@ func TestSimulatorStickerImageLocation(t *testing.T) {
 // TestSimulatorHistorySurvivesRestart: users made in the page and the chat are read back by a
 // new simulator on the same embedded store (a restart).
 func TestSimulatorHistorySurvivesRestart(t *testing.T) {
-	sealer, err := store.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := storetest.NewSealer(t)
 	st, err := sqlitestore.Open(t.TempDir(), sealer)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"github.com/ssonet/ssonet/outbox/outboxtest"
 	"github.com/ssonet/ssonet/store"
 	"github.com/ssonet/ssonet/store/sqlitestore"
+	"github.com/ssonet/ssonet/store/storetest"
 )
 
 const testToken = "richmenu-test-token"
@@ -41,10 +42,7 @@ const adminID = "U0000000000000000000000000000a001"
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	sealer, err := store.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := storetest.NewSealer(t)
 	st, err := sqlitestore.Open(t.TempDir(), sealer)
 	if err != nil {
 		t.Fatal(err)
@@ -215,10 +213,7 @@ func TestFreshStartCreatesOnceAndRestartCreatesNothing(t *testing.T) {
 }
 
 func mustSealer(t *testing.T) *store.Sealer {
-	s, err := store.NewSealer([]byte("0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := storetest.NewSealer(t)
 	return s
 }
 
