@@ -61,9 +61,10 @@ func main() {
 
 // started is what a running server tells its caller once requests are accepted.
 type started struct {
-	addr   string         // host:port it listens on; with PORT=0 that is how a caller learns the port
-	inbox  *inbox.Inbox   // the workers, which tests wait for (WaitIdle) and drive (Poll)
-	outbox *outbox.Outbox // the pushes, which tests wait for (WaitIdle)
+	addr   string          // host:port it listens on; with PORT=0 that is how a caller learns the port
+	inbox  *inbox.Inbox    // the workers, which tests wait for (WaitIdle) and drive (Poll)
+	outbox *outbox.Outbox  // the pushes, which tests wait for (WaitIdle)
+	menus  <-chan struct{} // closed once the start-up rich menu sync is over (benchmarks time after it)
 }
 
 // run reads the configuration from getenv, opens the store and serves until ctx ends. Logs go to
@@ -292,7 +293,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 		fmt.Fprintf(stdout, simulatorBanner, "http://localhost:"+port+"/simulator")
 	}
 	if ready != nil {
-		ready(started{addr: local, inbox: workers, outbox: out})
+		ready(started{addr: local, inbox: workers, outbox: out, menus: menusDone})
 	}
 
 	select {

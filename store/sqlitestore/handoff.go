@@ -61,9 +61,12 @@ func (s *Store) GetCase(ctx context.Context, id string) (store.Case, error) {
 }
 
 // OpenCaseOf returns the member's open case. Per message of a member; served by cases_user.
+// The status is a literal, not a bound parameter: the cases table has a partial index on
+// status = 'open', and SQLite recompiles a statement on every run when a bound value could
+// decide whether a partial index applies (a third of this query's cost when it was bound).
 func (s *Store) OpenCaseOf(ctx context.Context, userID string) (store.Case, error) {
 	c, err := s.scanCase(s.read.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases
-		WHERE user_id = ? AND status = ? ORDER BY created_at DESC LIMIT 1`, userID, store.CaseOpen))
+		WHERE user_id = ? AND status = '`+string(store.CaseOpen)+`' ORDER BY created_at DESC LIMIT 1`, userID))
 	if err != nil {
 		return store.Case{}, notFound("open case", err)
 	}
