@@ -30,8 +30,9 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open connects to uri, checks that the server answers, creates the indexes (see indexes()) and
-// moves data of earlier versions into the outbox (see migrateToOutbox).
+// Open connects to uri, checks that the server answers, creates the indexes (see indexes()),
+// moves data of earlier versions into the outbox (see migrateToOutbox) and drops their recent
+// lines (see dropLegacyRecent).
 // The database is the URI's path, else DefaultDatabase. Personal data is sealed with sealer.
 func Open(ctx context.Context, uri string, sealer *store.Sealer) (*Store, error) {
 	if sealer == nil {
@@ -59,6 +60,10 @@ func Open(ctx context.Context, uri string, sealer *store.Sealer) (*Store, error)
 		return nil, fmt.Errorf("mongostore: %w", err)
 	}
 	if err := s.migrateToOutbox(ctx); err != nil {
+		client.Disconnect(ctx)
+		return nil, fmt.Errorf("mongostore: %w", err)
+	}
+	if err := s.dropLegacyRecent(ctx); err != nil {
 		client.Disconnect(ctx)
 		return nil, fmt.Errorf("mongostore: %w", err)
 	}
