@@ -66,9 +66,9 @@ func (f *faultyStore) wait(ctx context.Context) error {
 	}
 }
 
-func (f *faultyStore) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, error) {
+func (f *faultyStore) AddInbox(ctx context.Context, evs []store.InboxEvent) (store.InboxAdded, error) {
 	if err := f.wait(ctx); err != nil {
-		return 0, err
+		return store.InboxAdded{}, err
 	}
 	return f.Store.AddInbox(ctx, evs)
 }
