@@ -639,6 +639,14 @@ func (h *harness) check(where, arg string) {
 		if got := strconv.Itoa(n); got != want {
 			h.t.Fatalf("%s: %s cases", where, got)
 		}
+	case "recent": // how many recent lines (for a hand-off) the store keeps of the user
+		rs, err := h.st.Recent(ctx, h.user)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if got := strconv.Itoa(len(rs)); got != want {
+			h.t.Fatalf("%s: %s recent lines", where, got)
+		}
 	case "officer":
 		o, err := h.st.GetOfficer(ctx, h.user)
 		got := strings.Join(o.Provinces, ",")

@@ -72,13 +72,13 @@ const RecentRetention = 24 * time.Hour
 
 // RecentStore keeps each member's last few lines with the bot outside forms (what they typed,
 // what the bot answered), so a hand-off case starts with the recent transcript. Each line is
-// stored on its own with its text sealed, so adding one never reads or rewrites the others; a
+// stored on its own with its text sealed, so adding one never opens or rewrites the others; a
 // member never has more lines than the keep of their last AddRecent, and the clean-up job
 // deletes lines older than RecentRetention (docs/ARCHITECTURE.md, "Hand-off to a person").
 type RecentStore interface {
-	// AddRecent adds entries (oldest first) after the member's recent lines and keeps the last
-	// keep of those at or after since, deleting the others. Request is not kept: the request
-	// for a person is never a recent line.
+	// AddRecent adds entries (one or more, oldest first) after the member's recent lines and
+	// keeps the last keep of those at or after since, deleting the others. Request is not kept:
+	// the request for a person is never a recent line.
 	AddRecent(ctx context.Context, userID string, entries []CaseEntry, keep int, since time.Time) error
 	// Recent returns the member's recent lines, oldest first; none when there are none.
 	Recent(ctx context.Context, userID string) ([]CaseEntry, error)

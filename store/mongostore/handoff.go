@@ -197,12 +197,11 @@ func (s *Store) AddRecent(ctx context.Context, userID string, entries []store.Ca
 	if err := cur.All(ctx, &newest); err != nil {
 		return wrap("add recent", err)
 	}
-	cut := slices.IndexFunc(newest, func(d recentDoc) bool { return d.At.Before(since) }) // the newest line that goes
-	if cut < 0 {
-		cut = keep
+	cut := min(keep, len(newest)) // the newest line that goes: the (keep+1)-th, or the newest before since
+	if i := slices.IndexFunc(newest, func(d recentDoc) bool { return d.At.Before(since) }); i >= 0 {
+		cut = min(cut, i)
 	}
-	cut = min(cut, keep)
-	if cut >= len(newest) {
+	if cut == len(newest) {
 		return nil
 	}
 	d := newest[cut]
@@ -247,31 +246,11 @@ func (s *Store) DeleteRecent(ctx context.Context, userID string) error {
 	return nil
 }
 
-// DeleteRecentBefore removes up to limit lines older than t: it reads their _ids (served by
-// at), then deletes those.
+// DeleteRecentBefore removes up to limit lines older than t (deleteChunk; served by at).
 func (s *Store) DeleteRecentBefore(ctx context.Context, t time.Time, limit int) (int, error) {
-	coll := s.db.Collection(recentColl)
-	cur, err := coll.Find(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}},
-		options.Find().SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	n, err := deleteChunk(ctx, s.db.Collection(recentColl), bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}}, limit)
 	if err != nil {
 		return 0, wrap("delete old recent", err)
 	}
-	var ids []struct {
-		ID bson.ObjectID `bson:"_id"`
-	}
-	if err := cur.All(ctx, &ids); err != nil {
-		return 0, wrap("delete old recent", err)
-	}
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	in := make(bson.A, len(ids))
-	for i, d := range ids {
-		in[i] = d.ID
-	}
-	res, err := coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: in}}}})
-	if err != nil {
-		return 0, wrap("delete old recent", err)
-	}
-	return int(res.DeletedCount), nil
+	return n, nil
 }

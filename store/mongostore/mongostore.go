@@ -103,3 +103,31 @@ func wrap(what string, err error) error {
 	}
 	return fmt.Errorf("mongostore: %s: %w", what, err)
 }
+
+// deleteChunk deletes up to limit documents of coll that match filter, one chunk of a
+// clean-up: it reads their _ids (by the index that serves filter), then deletes those, so no
+// delete holds the collection for long. It returns how many it deleted.
+func deleteChunk(ctx context.Context, coll *mongo.Collection, filter bson.D, limit int) (int, error) {
+	cur, err := coll.Find(ctx, filter, options.Find().SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return 0, err
+	}
+	var docs []struct {
+		ID bson.RawValue `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, err
+	}
+	if len(docs) == 0 {
+		return 0, nil
+	}
+	ids := make(bson.A, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	res, err := coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return 0, err
+	}
+	return int(res.DeletedCount), nil
+}
