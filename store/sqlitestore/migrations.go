@@ -372,9 +372,9 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	// lines and deletes their oldest instead of reading, opening, sealing and rewriting all of
 	// them (handoff.go). seq is the order of adding; recent_lines_user serves the add's trim
 	// (at is in it so that the trim's condition is read from the index alone), Recent and
-	// DeleteRecent, recent_lines_at the clean-up. The old table's lines are dropped,
-	// not moved: a migration has no Sealer to open them, and they are at most a day old, so a
-	// hand-off in the day after the upgrade may start without the lines typed before it.
+	// DeleteRecent, recent_lines_at the clean-up. The old table's lines are dropped, not moved:
+	// a migration has no Sealer to open them, and they are at most a day old, so a hand-off in
+	// the day after the upgrade may start without the lines typed before it.
 	execAll(`DROP TABLE recent`,
 		`CREATE TABLE recent_lines (
 			seq         INTEGER PRIMARY KEY,
