@@ -376,8 +376,10 @@ type failingStore struct{ store.Store }
 
 var errDown = errors.New("database is down")
 
-func (failingStore) AddInbox(context.Context, []store.InboxEvent) (int, error) { return 0, errDown }
-func (failingStore) Ping(context.Context) error                                { return errDown }
+func (failingStore) AddInbox(context.Context, []store.InboxEvent) (store.InboxAdded, error) {
+	return store.InboxAdded{}, errDown
+}
+func (failingStore) Ping(context.Context) error { return errDown }
 
 // TestStoreFailure serves with a store that fails: the webhook answers 500 so that LINE
 // redelivers, readyz answers 503, and nothing is sent.

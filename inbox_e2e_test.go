@@ -33,7 +33,7 @@ type faultyStore struct {
 	mu       sync.Mutex
 	held     chan struct{} // not nil: inbox writes and pings wait for it to close, or give up with their context
 	failRead int           // the next ListRegistrationsOf/GetMember calls that fail (a fault between claim and completion)
-	dies     int           // the next ClaimInbox calls that claim and then report failure (the worker died)
+	dies     int           // the next claims (ClaimInbox, or AddInbox storing an event claimed) whose worker dies at once
 	lostDone int           // the next CompleteInbox calls that fail (the handling is done but not recorded)
 }
 
@@ -66,11 +66,15 @@ func (f *faultyStore) wait(ctx context.Context) error {
 	}
 }
 
-func (f *faultyStore) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, error) {
+func (f *faultyStore) AddInbox(ctx context.Context, evs []store.InboxEvent) (store.InboxAdded, error) {
 	if err := f.wait(ctx); err != nil {
-		return 0, err
+		return store.InboxAdded{}, err
 	}
-	return f.Store.AddInbox(ctx, evs)
+	added, err := f.Store.AddInbox(ctx, evs)
+	if err == nil && len(added.Claimed) > 0 && f.take(&f.dies) {
+		added.Claimed = nil // stored claimed, but the process holding the claim is gone
+	}
+	return added, err
 }
 
 func (f *faultyStore) Ping(ctx context.Context) error {

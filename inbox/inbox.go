@@ -83,9 +83,9 @@ type Inbox struct {
 	log *slog.Logger
 
 	mu       sync.Mutex
-	idle     *sync.Cond       // broadcast whenever users shrinks
-	users    map[string]*bool // users queued or running; true: woken again while running
-	queue    []string         // users waiting for a worker
+	idle     *sync.Cond           // broadcast whenever users shrinks
+	users    map[string]*userWork // users queued or running
+	queue    []string             // users waiting for a worker
 	running  int
 	stopping bool
 
@@ -139,7 +139,7 @@ func New(cfg Config) (*Inbox, error) {
 	if cfg.MaxAge <= 0 {
 		cfg.MaxAge = DefaultMaxAge
 	}
-	i := &Inbox{cfg: cfg, log: cfg.Logger, users: map[string]*bool{},
+	i := &Inbox{cfg: cfg, log: cfg.Logger, users: map[string]*userWork{},
 		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ssonet_inbox_events_total",
 			Help: "Inbox events by outcome: accepted, duplicate, dropped (older than the dedupe retention), handled, retried, parked.",
@@ -162,6 +162,19 @@ func New(cfg Config) (*Inbox, error) {
 	return i, nil
 }
 
+// userWork is what a user's worker has to do besides claiming from the store.
+type userWork struct {
+	again   bool      // woken again while running: look at the store once more
+	claimed []claimed // events Accept stored already claimed, to handle before claiming more
+}
+
+// claimed is an event Accept stored already claimed by this process, handed to its user's
+// worker in memory (docs/ARCHITECTURE.md, "Workers").
+type claimed struct {
+	row store.InboxEvent
+	ev  bot.Event
+}
+
 // backoff is the default Config.Backoff.
 func backoff(attempt int) time.Duration {
 	return min(2*time.Second<<min(attempt-1, 10), 5*time.Minute)
@@ -171,9 +184,16 @@ func backoff(attempt int) time.Duration {
 // at most WriteTimeout, and wakes the workers of their users. Events older than MaxAge are
 // dropped with a log line. Events already in the inbox (a redelivery) are left as they are. An
 // error means nothing may have been stored: the webhook answers 500 so that LINE redelivers.
+//
+// Each event is offered to the store with a claim of this process: an event whose user has
+// nothing else pending is stored claimed (where the store can do that atomically) and handed
+// to the user's worker as it is, which spares that worker a claim write and opening the sealed
+// body it just stored.
 func (i *Inbox) Accept(ctx context.Context, evs []bot.Event) error {
 	now := i.cfg.Now().UTC()
+	offer := !i.isStopping() // a stopping process hands nothing over: it would only wait out the lease
 	rows := make([]store.InboxEvent, 0, len(evs))
+	byID := make(map[string]bot.Event, len(evs))
 	for seq, ev := range evs {
 		if !ev.Time.IsZero() && now.Sub(ev.Time) > i.cfg.MaxAge {
 			i.handled.WithLabelValues("dropped").Inc()
@@ -185,21 +205,35 @@ func (i *Inbox) Accept(ctx context.Context, evs []bot.Event) error {
 		if err != nil {
 			return fmt.Errorf("inbox: encode event: %w", err)
 		}
-		rows = append(rows, store.InboxEvent{ID: ev.ID, UserID: ev.UserID, Body: body, EventAt: ev.Time, Seq: seq, ReceivedAt: now})
+		row := store.InboxEvent{ID: ev.ID, UserID: ev.UserID, Body: body, EventAt: ev.Time, Seq: seq, ReceivedAt: now}
+		if offer {
+			row.Token, row.LeaseUntil, row.Attempts = uuid.NewString(), now.Add(i.cfg.Lease), 1
+			byID[ev.ID] = ev
+		}
+		rows = append(rows, row)
 	}
 	if len(rows) == 0 {
 		return nil
 	}
 	wctx, cancel := context.WithTimeout(ctx, i.cfg.WriteTimeout)
 	defer cancel()
-	n, err := i.cfg.Store.AddInbox(wctx, rows)
+	added, err := i.cfg.Store.AddInbox(wctx, rows)
 	if err != nil {
 		return fmt.Errorf("inbox: accept: %w", err)
 	}
-	i.handled.WithLabelValues("accepted").Add(float64(n))
-	i.handled.WithLabelValues("duplicate").Add(float64(len(rows) - n))
+	i.handled.WithLabelValues("accepted").Add(float64(added.New))
+	i.handled.WithLabelValues("duplicate").Add(float64(len(rows) - added.New))
+	held := make(map[string]bool, len(added.Claimed))
+	for _, id := range added.Claimed {
+		held[id] = true
+	}
 	for _, r := range rows {
-		i.wake(r.UserID)
+		if held[r.ID] {
+			r.Body = nil // the worker has the event itself
+			i.handOver(claimed{row: r, ev: byID[r.ID]})
+		} else {
+			i.wake(r.UserID)
+		}
 	}
 	return nil
 }
@@ -262,16 +296,22 @@ func (i *Inbox) WaitIdle(ctx context.Context) error {
 
 // Stop stops claiming, lets every running handling finish, and returns. If ctx ends first the
 // handlings are cancelled; each then retries its event (the claim is released, not lost).
-// What is still queued stays in the store for the next start or another replica.
+// What is still queued stays in the store for the next start or another replica; the claims
+// of handed-over events still queued are released first, so nobody waits out their lease.
 func (i *Inbox) Stop(ctx context.Context) error {
 	i.mu.Lock()
 	i.stopping = true
+	var handed []claimed
+	for _, w := range i.users {
+		handed, w.claimed = append(handed, w.claimed...), nil
+	}
 	for _, u := range i.queue {
 		delete(i.users, u)
 	}
 	i.queue = nil
 	i.idle.Broadcast()
 	i.mu.Unlock()
+	i.release(ctx, handed)
 	done := make(chan struct{})
 	go func() {
 		i.workers.Wait()
@@ -289,6 +329,20 @@ func (i *Inbox) Stop(ctx context.Context) error {
 	}
 }
 
+// release gives the claims of handed-over events no worker will run back to the store, so
+// that the next start or another replica takes them at once rather than after the lease. One
+// that cannot be released is claimed again when its lease runs out.
+func (i *Inbox) release(ctx context.Context, handed []claimed) {
+	now := i.cfg.Now().UTC()
+	for _, c := range handed {
+		wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+		if err := i.cfg.Store.RetryInbox(wctx, c.row.ID, c.row.Token, now); err != nil {
+			i.log.Warn("inbox: handed-over claim not released at stop; it is claimed again after the lease", "event", c.row.ID, "err", err)
+		}
+		cancel()
+	}
+}
+
 func (i *Inbox) isStopping() bool {
 	i.mu.Lock()
 	defer i.mu.Unlock()
@@ -300,14 +354,34 @@ func (i *Inbox) isStopping() bool {
 func (i *Inbox) wake(user string) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
+	i.wakeLocked(user, nil)
+}
+
+// handOver gives c, stored claimed by Accept, to its user's worker. A stopping process drops
+// it: its claim runs out and the next start (or another replica) claims it from the store.
+func (i *Inbox) handOver(c claimed) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.wakeLocked(c.row.UserID, &c)
+}
+
+// wakeLocked is wake, with c (if any) added to the user's work; i.mu is held.
+func (i *Inbox) wakeLocked(user string, c *claimed) {
 	if i.stopping {
 		return
 	}
-	if again, ok := i.users[user]; ok {
-		*again = true
+	if w, ok := i.users[user]; ok {
+		w.again = true
+		if c != nil {
+			w.claimed = append(w.claimed, *c)
+		}
 		return
 	}
-	i.users[user] = new(bool)
+	w := &userWork{}
+	if c != nil {
+		w.claimed = append(w.claimed, *c)
+	}
+	i.users[user] = w
 	if i.running >= i.cfg.Workers {
 		i.queue = append(i.queue, user)
 		return
@@ -316,14 +390,17 @@ func (i *Inbox) wake(user string) {
 	i.workers.Go(func() { i.work(user) })
 }
 
-// work handles user's events until none is claimable, then takes the next queued user.
+// work handles user's events, those handed over first, until none is claimable, then takes
+// the next queued user.
 func (i *Inbox) work(user string) {
 	for {
+		for i.handedOver(user) {
+		}
 		for i.next(user) {
 		}
 		i.mu.Lock()
-		if again := i.users[user]; *again && !i.stopping {
-			*again = false
+		if w := i.users[user]; (w.again || len(w.claimed) > 0) && !i.stopping {
+			w.again = false
 			i.mu.Unlock()
 			continue
 		}
@@ -337,6 +414,32 @@ func (i *Inbox) work(user string) {
 		user, i.queue = i.queue[0], i.queue[1:]
 		i.mu.Unlock()
 	}
+}
+
+// handedOver handles the first event handed over for user; false when there was none. One
+// that waited longer than a heartbeat period for a worker (every worker busy) has its claim
+// renewed first, and is left alone if the claim was taken over meanwhile.
+func (i *Inbox) handedOver(user string) bool {
+	i.mu.Lock()
+	w := i.users[user]
+	if i.stopping || len(w.claimed) == 0 {
+		i.mu.Unlock()
+		return false
+	}
+	c := w.claimed[0]
+	w.claimed = w.claimed[1:]
+	i.mu.Unlock()
+	if now := i.cfg.Now().UTC(); c.row.LeaseUntil.Sub(now) < i.cfg.Lease-i.cfg.Heartbeat {
+		ctx, cancel := context.WithTimeout(i.ctx, writeTimeout)
+		err := i.cfg.Store.ExtendInbox(ctx, c.row.ID, c.row.Token, now, i.cfg.Lease)
+		cancel()
+		if err != nil {
+			i.log.Warn("inbox: handed-over claim not renewed; the store will give the event out again", "event", c.row.ID, "err", err)
+			return true
+		}
+	}
+	i.handle(c.row, c.ev, nil)
+	return true
 }
 
 // next claims and handles the user's next event; false when there was none to claim.
@@ -355,17 +458,19 @@ func (i *Inbox) next(user string) bool {
 		i.log.Error("inbox: claim", "err", err)
 		return false
 	}
-	i.handle(e)
+	var ev bot.Event
+	err = json.Unmarshal(e.Body, &ev)
+	i.handle(e, ev, err)
 	return true
 }
 
-// handle runs one claimed event through the handler under heartbeats and records the outcome.
-func (i *Inbox) handle(e store.InboxEvent) {
-	var ev bot.Event
-	err := json.Unmarshal(e.Body, &ev)
+// handle runs ev, the claimed event e, through the handler under heartbeats and records the
+// outcome; decodeErr is why e's body could not be read back.
+func (i *Inbox) handle(e store.InboxEvent, ev bot.Event, decodeErr error) {
+	var err error
 	switch {
-	case err != nil:
-		err = fmt.Errorf("decode body: %w", err) // cannot get better: park at once
+	case decodeErr != nil:
+		err = fmt.Errorf("decode body: %w", decodeErr) // cannot get better: park at once
 		e.Attempts = i.cfg.MaxAttempts
 	case e.Attempts > i.cfg.MaxAttempts:
 		err = errors.New("claimed too often without an outcome (the worker died each time?)")

@@ -645,3 +645,110 @@ func TestPanicIsRetried(t *testing.T) {
 		}
 	})
 }
+
+// claimCounter counts the store's ClaimInbox calls.
+type claimCounter struct {
+	store.Store
+	mu     sync.Mutex
+	claims int
+}
+
+func (c *claimCounter) ClaimInbox(ctx context.Context, userID, token string, now time.Time, lease time.Duration) (store.InboxEvent, error) {
+	c.mu.Lock()
+	c.claims++
+	c.mu.Unlock()
+	return c.Store.ClaimInbox(ctx, userID, token, now, lease)
+}
+
+func (c *claimCounter) count() int { c.mu.Lock(); defer c.mu.Unlock(); return c.claims }
+
+// TestAcceptHandsOverWithoutAClaim: an event whose user has nothing pending is stored claimed
+// and handled without a ClaimInbox, where the store can do that (SQLite); one arriving while
+// the user's first is being handled is claimed from the store after it, in order.
+func TestAcceptHandsOverWithoutAClaim(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			st := &claimCounter{Store: open(t)}
+			clk := newClock()
+			entered, release := make(chan string, 2), make(chan struct{})
+			eng := &engine{block: func(_ context.Context, ev bot.Event) {
+				entered <- ev.ID
+				if ev.ID == "E1" {
+					<-release
+				}
+			}}
+			f := newFixture(t, st, clk, eng, nil)
+			if err := f.in.Accept(context.Background(), []bot.Event{text(clk, "E1", userA, "1")}); err != nil {
+				t.Fatal(err)
+			}
+			<-entered
+			if err := f.in.Accept(context.Background(), []bot.Event{text(clk, "E2", userA, "2")}); err != nil {
+				t.Fatal(err)
+			}
+			close(release)
+			f.settle(t)
+			<-entered
+			if got := strings.Join(eng.ids(), ","); got != "E1,E2" {
+				t.Fatalf("handled %s, want E1,E2", got)
+			}
+			if ev := eng.all()[0]; ev.Text != "1" || ev.ReplyToken != "rt-E1" || !ev.ReceivedAt.Equal(clk.now()) {
+				t.Errorf("handed-over event %+v lacks what was accepted", ev)
+			}
+			// SQLite: E1 handed over; E2 claimed; two claims find nothing (after E2, and once
+			// more because E2's wake-up came while E1 ran). Mongo stores none claimed, so E1
+			// takes a claim of its own.
+			want := map[string]int{"SQLite": 3, "Mongo": 4}[name]
+			if got := st.count(); got != want {
+				t.Errorf("%d ClaimInbox calls, want %d", got, want)
+			}
+			if s := f.stats(t); s.Pending != 0 || count(t, f.reg, "handled") != 2 {
+				t.Errorf("pending %d, handled %v; want 0 and 2", s.Pending, count(t, f.reg, "handled"))
+			}
+		})
+	}
+}
+
+// TestHandedOverEventWaitingForAWorker: with one worker busy, B's event waits in memory. If its
+// claim was taken over meanwhile (by another replica, after the lease) the worker leaves it
+// alone; if it only waited longer than a heartbeat, the claim is renewed and it is handled.
+func TestHandedOverEventWaitingForAWorker(t *testing.T) {
+	for _, takenOver := range []bool{true, false} {
+		eachStore(t, func(t *testing.T, st store.Store) {
+			clk := newClock()
+			entered, release := make(chan string, 2), make(chan struct{})
+			eng := &engine{block: func(_ context.Context, ev bot.Event) {
+				entered <- ev.ID
+				if ev.ID == "A1" {
+					<-release
+				}
+			}}
+			f := newFixture(t, st, clk, eng, func(c *inbox.Config) { c.Workers = 1 })
+			if err := f.in.Accept(context.Background(), []bot.Event{text(clk, "A1", userA, "1")}); err != nil {
+				t.Fatal(err)
+			}
+			<-entered
+			if err := f.in.Accept(context.Background(), []bot.Event{text(clk, "B1", userB, "1")}); err != nil {
+				t.Fatal(err)
+			}
+			want := "A1,B1"
+			if takenOver {
+				clk.add(lease)
+				if _, err := st.ClaimInbox(context.Background(), userB, "other-replica", clk.now(), lease); err != nil {
+					t.Fatalf("the other replica's claim: %v", err)
+				}
+				want = "A1"
+			} else {
+				clk.add(lease / 2) // longer than a heartbeat period, within the lease
+			}
+			close(release)
+			f.settle(t)
+			if got := strings.Join(eng.ids(), ","); got != want {
+				t.Errorf("taken over %v: handled %s, want %s", takenOver, got, want)
+			}
+			if s := f.stats(t); takenOver == (s.Pending == 0) {
+				t.Errorf("taken over %v: %d pending", takenOver, s.Pending)
+			}
+		})
+	}
+}

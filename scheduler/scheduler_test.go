@@ -104,9 +104,9 @@ func TestCleanup(t *testing.T) {
 	}
 	// A forgotten event can be stored again; a remembered, handled one cannot.
 	for id, want := range map[string]int{"OLD": 1, "NEW": 0} {
-		n, err := st.AddInbox(ctx, []store.InboxEvent{{ID: id, UserID: "U-" + id, Body: []byte("{}"), EventAt: now, ReceivedAt: now}})
-		if err != nil || n != want {
-			t.Errorf("AddInbox(%s) after the clean-up = %d, %v; want %d new", id, n, err, want)
+		added, err := st.AddInbox(ctx, []store.InboxEvent{{ID: id, UserID: "U-" + id, Body: []byte("{}"), EventAt: now, ReceivedAt: now}})
+		if err != nil || added.New != want {
+			t.Errorf("AddInbox(%s) after the clean-up = %d, %v; want %d new", id, added.New, err, want)
 		}
 	}
 }

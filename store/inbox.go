@@ -33,6 +33,13 @@ type InboxEvent struct {
 	LeaseUntil time.Time // the current claim holds until then; a later claim takes it over
 }
 
+// InboxAdded is what AddInbox stored: New events, of which Claimed (by ID) were stored already
+// claimed with the Token the caller gave.
+type InboxAdded struct {
+	New     int
+	Claimed []string
+}
+
 // InboxStats is a snapshot of the inbox for metrics.
 type InboxStats struct {
 	Pending        int       // events not yet handled, claimed or not
@@ -44,11 +51,15 @@ type InboxStats struct {
 // "Inbox"). Claims carry a token: every write after ClaimInbox names it and fails with
 // ErrConflict once the claim was taken over, so a worker whose lease ran out changes nothing.
 type InboxStore interface {
-	// AddInbox stores events (ID, UserID, Body, EventAt, Seq, ReceivedAt; the rest is ignored:
-	// each starts pending, unclaimed, due at once) in one write. An ID already stored, in any
-	// state, is left as it is, so a redelivered request changes nothing. It returns how many
-	// were new.
-	AddInbox(ctx context.Context, evs []InboxEvent) (int, error)
+	// AddInbox stores events (ID, UserID, Body, EventAt, Seq, ReceivedAt, and optionally Token
+	// and LeaseUntil; the rest is ignored) in one write. An ID already stored, in any state, is
+	// left as it is, so a redelivered request changes nothing. A new event starts pending and
+	// due at once; it is stored already claimed by its Token until its LeaseUntil (attempt 1)
+	// when it has a Token, the store can check atomically with the insert that its user has no
+	// other pending event, and none is pending: the caller then handles it without a ClaimInbox
+	// (docs/ARCHITECTURE.md, "Workers"). Otherwise it is stored unclaimed. It returns how many
+	// were new and the IDs stored claimed.
+	AddInbox(ctx context.Context, evs []InboxEvent) (InboxAdded, error)
 	// DueInboxUsers returns up to limit distinct users with a pending event that is due at now
 	// (NextAt ≤ now) and not under a live claim (LeaseUntil ≤ now).
 	DueInboxUsers(ctx context.Context, now time.Time, limit int) ([]string, error)

@@ -29,10 +29,12 @@ type inboxDoc struct {
 }
 
 // AddInbox inserts evs with one unordered insertMany: duplicate ids fail on their own and are
-// ignored, the rest are stored. Served by _id.
-func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, error) {
+// ignored, the rest are stored. Served by _id. It never stores an event claimed: without a
+// transaction, two replicas could each find a user with nothing pending and both claim, so
+// every event is claimed by ClaimInbox, which takes the user's first one atomically.
+func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (store.InboxAdded, error) {
 	if len(evs) == 0 {
-		return 0, nil
+		return store.InboxAdded{}, nil
 	}
 	docs := make([]any, len(evs))
 	for i, e := range evs {
@@ -42,12 +44,12 @@ func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, erro
 	res, err := s.db.Collection(inboxColl).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	var bulk mongo.BulkWriteException
 	if errors.As(err, &bulk) && bulk.WriteConcernError == nil && allDuplicates(bulk.WriteErrors) {
-		return len(evs) - len(bulk.WriteErrors), nil
+		return store.InboxAdded{New: len(evs) - len(bulk.WriteErrors)}, nil
 	}
 	if err != nil {
-		return 0, wrap("add inbox", err)
+		return store.InboxAdded{}, wrap("add inbox", err)
 	}
-	return len(res.InsertedIDs), nil
+	return store.InboxAdded{New: len(res.InsertedIDs)}, nil
 }
 
 // allDuplicates reports whether every write error is a duplicate key.

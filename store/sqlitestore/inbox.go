@@ -21,6 +21,12 @@ var inboxSQL = map[string]string{
 	// Primary key: a known id is left as it is.
 	"add": `INSERT INTO inbox (id, user_id, event_at, seq, received_at, body_sealed, state, attempts, next_at, token, lease_until)
 		VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, 0, '', 0) ON CONFLICT (id) DO NOTHING`,
+	// inbox_user_order answers "no other pending event of the user"; the primary key leaves a
+	// known id as it is. Stores the event claimed (attempt 1) or nothing.
+	"addClaimed": `INSERT INTO inbox (id, user_id, event_at, seq, received_at, body_sealed, state, attempts, next_at, token, lease_until)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'pending', 1, 0, ?7, ?8
+		WHERE NOT EXISTS (SELECT 1 FROM inbox WHERE user_id = ?2 AND state = 'pending')
+		ON CONFLICT (id) DO NOTHING`,
 	// inbox_state_next: the pending events due by now.
 	"due": `SELECT DISTINCT user_id FROM inbox
 		WHERE state = 'pending' AND next_at <= ?1 AND lease_until <= ?1 LIMIT ?2`,
@@ -64,35 +70,48 @@ func fromMS(v int64) time.Time {
 
 // batched are the statements the batcher runs (prepared at Open): the inbox's and the recent
 // lines' (handoff.go).
-var batched = []string{inboxSQL["add"], inboxSQL["claim"], inboxSQL["extend"], inboxSQL["complete"], inboxSQL["retry"], inboxSQL["park"], qRecentGet, qRecentPut}
+var batched = []string{inboxSQL["add"], inboxSQL["addClaimed"], inboxSQL["claim"], inboxSQL["extend"], inboxSQL["complete"], inboxSQL["retry"], inboxSQL["park"], qRecentGet, qRecentPut}
 
 // AddInbox stores evs in one transaction, shared with the inbox writes that arrive at the same
-// time; ids already stored are left as they are.
-func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (int, error) {
+// time; ids already stored are left as they are. An event with a Token is first offered to
+// addClaimed, which stores it claimed when its user has nothing pending; the transaction makes
+// the check and the insert one step.
+func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (store.InboxAdded, error) {
 	if len(evs) == 0 {
-		return 0, nil
+		return store.InboxAdded{}, nil
 	}
 	sealed := make([]string, len(evs))
 	for i, e := range evs {
 		sealed[i] = s.sealer.Seal(string(e.Body))
 	}
-	n := 0
+	var added store.InboxAdded
 	err := s.batch.do(ctx, func(tx *sql.Tx) error {
-		stmt := txStmt(tx, s.write, inboxSQL["add"])
-		n = 0
+		add, addClaimed := txStmt(tx, s.write, inboxSQL["add"]), txStmt(tx, s.write, inboxSQL["addClaimed"])
+		added = store.InboxAdded{}
 		for i, e := range evs {
-			k, err := affected(stmt.Exec(e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), sealed[i]))
+			if e.Token != "" {
+				k, err := affected(addClaimed.Exec(e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), sealed[i], e.Token, ms(e.LeaseUntil)))
+				if err != nil {
+					return err
+				}
+				if k == 1 {
+					added.New++
+					added.Claimed = append(added.Claimed, e.ID)
+					continue
+				}
+			}
+			k, err := affected(add.Exec(e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), sealed[i]))
 			if err != nil {
 				return err
 			}
-			n += k
+			added.New += k
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlitestore: add inbox: %w", err)
+		return store.InboxAdded{}, fmt.Errorf("sqlitestore: add inbox: %w", err)
 	}
-	return n, nil
+	return added, nil
 }
 
 // DueInboxUsers lists users with a due, unclaimed pending event; served by inbox_state_next.

@@ -22,6 +22,7 @@ func TestInboxQueryPlans(t *testing.T) {
 	t.Cleanup(func() { st.Close(context.Background()) })
 	want := map[string][]string{
 		"add":         {},
+		"addClaimed":  {"inbox_user_order"},
 		"due":         {"inbox_state_next"},
 		"claim":       {"inbox_user_order", "sqlite_autoindex_inbox_1"},
 		"extend":      {"sqlite_autoindex_inbox_1"},
@@ -32,7 +33,7 @@ func TestInboxQueryPlans(t *testing.T) {
 		"deleteBatch": {"inbox_state_received"},
 	}
 	args := map[string][]any{
-		"add": {"id", "u", 0, 0, 0, ""}, "due": {0, 1}, "claim": {"u", "tok", 0, 0}, "extend": {"id", "tok", 0},
+		"add": {"id", "u", 0, 0, 0, ""}, "addClaimed": {"id", "u", 0, 0, 0, "", "tok", 0}, "due": {0, 1}, "claim": {"u", "tok", 0, 0}, "extend": {"id", "tok", 0},
 		"complete": {"id", "tok"}, "retry": {"id", "tok", 0}, "park": {"id", "tok"}, "stats": nil, "deleteBatch": {0, 0, 1},
 	}
 	if len(want) != len(inboxSQL) {
@@ -83,11 +84,11 @@ func TestInboxWritesFromManyGoroutines(t *testing.T) {
 	for i := range added {
 		wg.Go(func() {
 			ev := store.InboxEvent{ID: fmt.Sprintf("e%d", i%25), UserID: fmt.Sprintf("U%d", i%25), Body: []byte("{}"), EventAt: now, ReceivedAt: now}
-			n, err := st.AddInbox(ctx, []store.InboxEvent{ev})
+			a, err := st.AddInbox(ctx, []store.InboxEvent{ev})
 			if err != nil {
 				t.Error(err)
 			}
-			added[i] = n
+			added[i] = a.New
 		})
 	}
 	wg.Wait()

@@ -20,11 +20,17 @@ func inboxEvent(id, user string, at time.Duration, seq int) store.InboxEvent {
 
 func addInbox(t *testing.T, st store.Store, want int, evs ...store.InboxEvent) {
 	t.Helper()
-	n, err := st.AddInbox(context.Background(), evs)
+	added, err := st.AddInbox(context.Background(), evs)
 	wantErr(t, "AddInbox", err, nil)
-	if n != want {
-		t.Errorf("AddInbox stored %d new, want %d", n, want)
+	if added.New != want || len(added.Claimed) != 0 {
+		t.Errorf("AddInbox stored %d new, %v claimed; want %d new, none claimed", added.New, added.Claimed, want)
 	}
+}
+
+// claimed is e offered to AddInbox with a claim by token at now.
+func claimed(e store.InboxEvent, token string, now time.Time) store.InboxEvent {
+	e.Token, e.LeaseUntil = token, now.Add(inboxLease)
+	return e
 }
 
 // claim claims user's next event at now and checks it is want (with attempts).
@@ -98,9 +104,59 @@ func testInbox(t *testing.T, open Opener) {
 		wantErr(t, "CompleteInbox", st.CompleteInbox(ctx, "e2", "tok-2", t0), nil)
 		addInbox(t, st, 0, inboxEvent("e2", "U-a", time.Second, 0))
 		noClaim(t, st, "U-a", t0.Add(time.Hour))
-		if n, err := st.AddInbox(ctx, nil); n != 0 || err != nil {
-			t.Errorf("AddInbox(nil) = %d, %v", n, err)
+		if added, err := st.AddInbox(ctx, nil); added.New != 0 || len(added.Claimed) != 0 || err != nil {
+			t.Errorf("AddInbox(nil) = %+v, %v", added, err)
 		}
+	})
+
+	t.Run("AddClaimed", func(t *testing.T) {
+		t.Parallel()
+		st := open(t)
+		// U-c has an event waiting out a back-off: nothing new of U-c may be claimed.
+		addInbox(t, st, 1, inboxEvent("c1", "U-c", 0, 0))
+		claim(t, st, "U-c", "tok-c", t0, "c1", 1)
+		wantErr(t, "RetryInbox", st.RetryInbox(ctx, "c1", "tok-c", t0.Add(time.Minute)), nil)
+		added, err := st.AddInbox(ctx, []store.InboxEvent{claimed(inboxEvent("a1", "U-a", 0, 0), "tok-a1", t0),
+			claimed(inboxEvent("a2", "U-a", time.Second, 1), "tok-a2", t0), claimed(inboxEvent("b1", "U-b", 0, 2), "tok-b1", t0),
+			claimed(inboxEvent("c2", "U-c", time.Second, 3), "tok-c2", t0)})
+		wantErr(t, "AddInbox with claims", err, nil)
+		if added.New != 4 {
+			t.Fatalf("AddInbox with claims stored %d new, want 4", added.New)
+		}
+		if len(added.Claimed) == 0 { // a store that cannot check atomically claims none: all are claimable
+			for _, c := range [][2]string{{"U-a", "a1"}, {"U-b", "b1"}} {
+				e := claim(t, st, c[0], "tok-x", t0, c[1], 1)
+				wantErr(t, "CompleteInbox", st.CompleteInbox(ctx, e.ID, "tok-x", t0), nil)
+			}
+			claim(t, st, "U-a", "tok-x", t0, "a2", 1)
+			return
+		}
+		// The first event of each user with nothing pending is stored claimed by its token.
+		if fmt.Sprint(added.Claimed) != "[a1 b1]" {
+			t.Fatalf("AddInbox claimed %v, want [a1 b1]", added.Claimed)
+		}
+		noClaim(t, st, "U-a", t0.Add(inboxLease-time.Millisecond))
+		noClaim(t, st, "U-b", t0)
+		wantErr(t, "ExtendInbox of a stored claim", st.ExtendInbox(ctx, "a1", "tok-a1", t0, inboxLease), nil)
+		// A redelivery, claimed or not, leaves the claim as it is.
+		if again, err := st.AddInbox(ctx, []store.InboxEvent{claimed(inboxEvent("a1", "U-a", 0, 0), "tok-again", t0)}); err != nil || again.New != 0 || len(again.Claimed) != 0 {
+			t.Errorf("redelivered AddInbox = %+v, %v; want nothing new", again, err)
+		}
+		wantErr(t, "CompleteInbox by the stored claim", st.CompleteInbox(ctx, "a1", "tok-a1", t0), nil)
+		claim(t, st, "U-a", "tok-a", t0, "a2", 1)
+		wantErr(t, "CompleteInbox by the stored claim", st.CompleteInbox(ctx, "b1", "tok-b1", t0), nil)
+		// Handled: a redelivery is not claimed again.
+		if again, err := st.AddInbox(ctx, []store.InboxEvent{claimed(inboxEvent("b1", "U-b", 0, 0), "tok-again", t0)}); err != nil || again.New != 0 || len(again.Claimed) != 0 {
+			t.Errorf("AddInbox of a handled event = %+v, %v; want nothing new", again, err)
+		}
+		noClaim(t, st, "U-b", t0.Add(time.Hour))
+		// A claim stored by AddInbox runs out like any other: taken over after the lease.
+		added, err = st.AddInbox(ctx, []store.InboxEvent{claimed(inboxEvent("b2", "U-b", time.Minute, 0), "tok-b2", t0)})
+		if err != nil || fmt.Sprint(added.Claimed) != "[b2]" {
+			t.Fatalf("AddInbox(b2) = %+v, %v", added, err)
+		}
+		claim(t, st, "U-b", "tok-later", t0.Add(inboxLease), "b2", 2)
+		wantErr(t, "CompleteInbox by the lost claim", st.CompleteInbox(ctx, "b2", "tok-b2", t0), store.ErrConflict)
 	})
 
 	t.Run("LeaseTakeover", func(t *testing.T) {
