@@ -14,7 +14,7 @@ import (
 // whose types the SDK's MarshalJSON sets level by level, bot.SDKForm). Compare the ns/op of
 // each pair:
 //
-//	go test -run '^$' -bench 'ReplyEncode|MenuSize' ./bot
+//	go test -run '^$' -bench 'ReplyEncode|BubbleSize' ./bot
 
 // menuReply is the engine's reply to "เมนู" from a newcomer, as it reached the LINE client.
 func menuReply(b *testing.B) []messaging_api.MessageInterface {
@@ -45,9 +45,10 @@ func BenchmarkReplyEncode(b *testing.B) {
 	}
 }
 
-// BenchmarkMenuSize is the check that the menu's bubble fits LINE's 30 KB: before, an encoding
-// of the bubble built as pointers; now its bound (bot.JSONBound), with no encoding.
-func BenchmarkMenuSize(b *testing.B) {
+// BenchmarkBubbleSize is the check that bubble makes of a bubble of more than one row (a card,
+// a summary) that it fits LINE's 30 KB, here on the menu's bubble: before, an encoding of the
+// bubble built as pointers; now its bound (bot.JSONBound), with no encoding.
+func BenchmarkBubbleSize(b *testing.B) {
 	msgs := menuReply(b)
 	var bubble, old messaging_api.FlexContainerInterface
 	for i, m := range msgs {

@@ -6,5 +6,5 @@ var SameAsSDK = sameAsSDK
 // SDKForm is sdkForm for package bot_test: the benchmark encodes the old form beside the new.
 var SDKForm = sdkForm
 
-// JSONBound is jsonBound for the benchmark of the menu's size check.
+// JSONBound is jsonBound for the benchmark of a bubble's size check.
 var JSONBound = jsonBound
