@@ -125,6 +125,9 @@ type Notifier interface {
 	// CaseOpened tells the officers of c's province (the admins when it has none) of a new
 	// hand-off case.
 	CaseOpened(ctx context.Context, c store.Case)
+	// CaseAsked tells the same officers what c's member asked, when the case opened without a
+	// question (the member only asked for a person) and their first line in it has come.
+	CaseAsked(ctx context.Context, c store.Case)
 	// CaseReplied pushes an officer's reply to c's member.
 	CaseReplied(ctx context.Context, c store.Case, text string)
 	// CaseClosed tells c's member that the bot speaks again (unless they closed it themselves).

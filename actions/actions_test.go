@@ -29,7 +29,10 @@ func (n *notices) note(s string) {
 	n.cases = append(n.cases, s)
 }
 
-func (n *notices) CaseOpened(_ context.Context, c store.Case)               { n.note("opened " + c.ID) }
+func (n *notices) CaseOpened(_ context.Context, c store.Case) { n.note("opened " + c.ID) }
+func (n *notices) CaseAsked(_ context.Context, c store.Case) {
+	n.note("asked " + actions.CaseQuestion(c))
+}
 func (n *notices) CaseReplied(_ context.Context, _ store.Case, text string) { n.note("reply " + text) }
 func (n *notices) CaseClosed(_ context.Context, c store.Case)               { n.note("closed " + c.ClosedBy) }
 func (n *notices) CaseUnanswered(_ context.Context, c store.Case)           { n.note("hotline " + c.ID) }
@@ -390,6 +393,28 @@ func TestInviteGuessingIsLimited(t *testing.T) {
 	e.now = e.now.Add(time.Hour)
 	if _, err := e.s.UseInvite(ctx, "U-guess", norm); err != nil {
 		t.Errorf("after the hour: %v", err)
+	}
+}
+
+// TestHandoffCaseAskedLater: a case opened after only an emoji has nothing to quote; the
+// officers are told the member's first real line once, and not after an officer answered.
+func TestHandoffCaseAskedLater(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	opened := []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: "👍"},
+		{At: e.now, From: actions.FromMember, Text: "คุยกับเจ้าหน้าที่", Request: true}}
+	c, _, err := e.s.OpenCase(ctx, "U-m", "TH-76", opened)
+	if err != nil || actions.CaseQuestion(c) != "" {
+		t.Fatalf("OpenCase = %q, %v; want nothing to quote", actions.CaseQuestion(c), err)
+	}
+	for _, said := range []struct{ event, text string }{{"ev-1", "🙏"}, {"ev-2", "เงินชราภาพ 0812345678 ได้เท่าไหร่"}, {"ev-2", "เงินชราภาพ 0812345678 ได้เท่าไหร่"}, {"ev-3", "ด่วนค่ะ"}} {
+		if _, err := e.s.MemberSaid(ctx, "U-m", said.event, said.text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := "opened " + c.ID + "|asked เงินชราภาพ 08xxxxxxxx ได้เท่าไหร่"
+	if got := strings.Join(e.n.cases, "|"); !strings.HasPrefix(got, "opened "+c.ID+"|asked เงินชราภาพ") || strings.Count(got, "asked") != 1 || strings.Contains(got, "0812345678") {
+		t.Errorf("notices = %q, want %q (once, number masked)", got, want)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -96,7 +97,11 @@ func (s *Service) MemberSaid(ctx context.Context, userID, event, text string) (b
 		return false, fmt.Errorf("actions: open case: %w", err)
 	}
 	entry := store.CaseEntry{At: s.now(), From: FromMember, Text: clip(text, maxCaseText), Event: event}
-	_, err = s.changeCase(ctx, c.ID, func(c *store.Case) error { c.Entries = addEntries(c.Entries, entry); return nil })
+	unasked := CaseQuestion(c) == ""
+	c, err = s.changeCase(ctx, c.ID, func(c *store.Case) error { c.Entries = addEntries(c.Entries, entry); return nil })
+	if err == nil && unasked && c.FirstResponseAt.IsZero() && CaseQuestion(c) != "" {
+		s.cfg.Notifier.CaseAsked(ctx, c) // the officers were told of a case with nothing to quote
+	}
 	return true, err
 }
 
@@ -149,16 +154,21 @@ func AwaitsReply(c store.Case) bool {
 }
 
 // CaseQuestion is what the member of c asked, to quote in the officers' push and the inbox:
-// their last line that is not the request for a person itself (store.CaseEntry.Request), with
-// phone numbers and national IDs masked (thai.MaskPersonalNumbers); empty when they only
-// asked for a person.
+// their last line that is not the request for a person itself (store.CaseEntry.Request) and has
+// a letter or digit (not an emoji or sticker alone), with phone numbers and national IDs masked
+// (thai.MaskPersonalNumbers); empty when they only asked for a person.
 func CaseQuestion(c store.Case) string {
 	for i := len(c.Entries) - 1; i >= 0; i-- {
-		if e := c.Entries[i]; e.From == FromMember && !e.Request && strings.TrimSpace(e.Text) != "" {
+		if e := c.Entries[i]; e.From == FromMember && !e.Request && hasWords(e.Text) {
 			return thai.MaskPersonalNumbers(e.Text)
 		}
 	}
 	return ""
+}
+
+// hasWords reports whether s has a letter or a digit.
+func hasWords(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 }
 
 // Cases lists the cases of a's provinces with status (every status when empty), newest first.

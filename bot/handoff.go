@@ -207,6 +207,19 @@ func (e *Engine) CaseOpened(ctx context.Context, c store.Case) {
 	}, store.PushCase, "case.open", c.ID)
 }
 
+// CaseAsked tells the same officers what the member asked once a case opened without a
+// question has one (actions.Notifier); its retry key is the case's own, so it goes once.
+func (e *Engine) CaseAsked(ctx context.Context, c store.Case) {
+	name := ""
+	if m, err := e.store.GetMember(ctx, c.UserID); err == nil {
+		name = m.DisplayName
+	}
+	asked := clipRunes(actions.CaseQuestion(c), caseQuote)
+	e.toOfficers(ctx, c.ProvinceCode, func(t *turn) {
+		t.out.text(t.tr("case.asked", "Name", clipRunes(name, caseQuote), "Text", asked, "Link", e.publicURL+"/console/cases/"+c.ID))
+	}, store.PushCase, "case.asked", c.ID)
+}
+
 // caseQuote is the most characters of the member's question and name in the officers' push:
 // with the catalog's words and the link, one text message well within LINE's 5,000
 // (line-platform.md row 15).

@@ -94,6 +94,7 @@ var (
 	navPending     = navEntry{key: "pending", data: "a=ldr.list"}
 	navAnnounce    = navEntry{key: "announce", data: "a=ann.start"}
 	navScheduled   = navEntry{key: "scheduled", data: "a=ann.list"}
+	navContact     = navEntry{key: "contact", data: "a=contact"} // a person: the hand-off (handoff.go)
 	navErase       = navEntry{key: "erase", data: "a=erase.ask", inner: true}
 	navHelp        = navEntry{key: "help", data: "a=help"}
 )
@@ -101,10 +102,10 @@ var (
 // navigation is what each role can do, most used first: the first mainEntries are the quick
 // replies of the greeting, "not understood" and small talk; all of them make the menu and help.
 var navigation = map[Role][]navEntry{
-	RoleNewcomer: {navLeader, navS40, navSelf, navS40Apply, navErase},
-	RolePending:  {navStatus, navWsList, navS40, navS40Apply, navErase},
-	RoleLeader:   {navWsList, navRefer, navS40, navWsMine, navMyReferrals, navStatus, navErase},
-	RoleRejected: {navReapply, navS40, navSelf, navStatus, navErase},
+	RoleNewcomer: {navLeader, navS40, navSelf, navS40Apply, navContact, navErase},
+	RolePending:  {navStatus, navWsList, navS40, navS40Apply, navContact, navErase},
+	RoleLeader:   {navWsList, navRefer, navS40, navWsMine, navMyReferrals, navStatus, navContact, navErase},
+	RoleRejected: {navReapply, navS40, navSelf, navStatus, navContact, navErase},
 	RoleOfficer:  {navPending, navAnnounce, navScheduled, navS40},
 }
 

@@ -44,7 +44,10 @@ func (n *notices) LeaderDecided(context.Context, store.Leader) {}
 func (n *notices) NotifyReferralStatus(context.Context, store.Referral) (bool, error) {
 	return true, nil
 }
-func (n *notices) CaseOpened(_ context.Context, c store.Case)               { n.note("opened " + c.ID) }
+func (n *notices) CaseOpened(_ context.Context, c store.Case) { n.note("opened " + c.ID) }
+func (n *notices) CaseAsked(_ context.Context, c store.Case) {
+	n.note("asked " + actions.CaseQuestion(c))
+}
 func (n *notices) CaseReplied(_ context.Context, _ store.Case, text string) { n.note("reply " + text) }
 func (n *notices) CaseClosed(_ context.Context, c store.Case)               { n.note("closed " + c.ID) }
 func (n *notices) CaseUnanswered(_ context.Context, c store.Case)           { n.note("hotline " + c.ID) }
