@@ -177,7 +177,7 @@ func (t *turn) remember() {
 	}
 	entries := []store.CaseEntry{{At: t.now, From: actions.FromMember, Text: clipRunes(t.ev.Text, recentText), Event: t.ev.ID}}
 	if len(t.out.msgs) > 0 {
-		if m, ok := t.out.msgs[0].(*messaging_api.TextMessage); ok {
+		if m, ok := t.out.msgs[0].(messaging_api.TextMessage); ok {
 			entries = append(entries, store.CaseEntry{At: t.now, From: actions.FromBot, Text: clipRunes(m.Text, recentText)})
 		}
 	}

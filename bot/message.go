@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"encoding/json"
 	"strings"
 	"unicode/utf16"
 
@@ -24,6 +23,16 @@ const (
 	maxCarouselBubble = 12    // bubbles in a carousel [22]
 )
 
+// Message values. The SDK gives every message, flex and action type a MarshalJSON on its
+// pointer that sets the type and encodes the rest once more, so a tree of pointers is encoded
+// again at every level. The builders in this file make values with their type set, as the
+// SDK's own UnmarshalMessage returns them: encoding/json cannot call a pointer's method on a
+// value held in an interface, so it encodes the tree in one pass (only a bubble's header, body
+// and footer, which the SDK types as *FlexBox, a carousel's bubbles and quick reply items still
+// go through the SDK's method, one level each). They are the one place that names a type;
+// message_test.go checks each is the one the SDK sets (docs/ARCHITECTURE.md, "The
+// conversation engine").
+
 // action is a button: either it sends Text as if typed (message action) or it posts Data back
 // (postback action) showing Display in the chat. Every button the bot offers can also be typed.
 type action struct {
@@ -38,24 +47,26 @@ type action struct {
 	Picker, Min string
 }
 
-// sdk converts the action into the SDK's action object with the label cut to limit graphemes.
+// sdk converts the action into the SDK's action object (a value, see "Message values") with
+// the label cut to limit graphemes.
 func (a action) sdk(limit int) messaging_api.ActionInterface {
 	label := clipGraphemes(a.Label, limit)
 	if a.URI != "" {
-		return &messaging_api.UriAction{Label: label, Uri: a.URI}
+		return messaging_api.UriAction{Action: messaging_api.Action{Type: "uri"}, Label: label, Uri: a.URI}
 	}
 	if a.Data == "" {
-		return &messaging_api.MessageAction{Label: label, Text: clipRunes(a.Text, maxActionText)}
+		return messaging_api.MessageAction{Action: messaging_api.Action{Type: "message"}, Label: label, Text: clipRunes(a.Text, maxActionText)}
 	}
 	if a.Picker != "" {
-		return &messaging_api.DatetimePickerAction{Label: label, Data: clipRunes(a.Data, maxPostbackData),
-			Mode: messaging_api.DatetimePickerActionMODE(a.Picker), Min: a.Min}
+		return messaging_api.DatetimePickerAction{Action: messaging_api.Action{Type: "datetimepicker"}, Label: label,
+			Data: clipRunes(a.Data, maxPostbackData), Mode: messaging_api.DatetimePickerActionMODE(a.Picker), Min: a.Min}
 	}
 	display := a.Display
 	if display == "" {
 		display = a.Label
 	}
-	return &messaging_api.PostbackAction{Label: label, Data: clipRunes(a.Data, maxPostbackData), DisplayText: clipRunes(display, maxActionText)}
+	return messaging_api.PostbackAction{Action: messaging_api.Action{Type: "postback"}, Label: label,
+		Data: clipRunes(a.Data, maxPostbackData), DisplayText: clipRunes(display, maxActionText)}
 }
 
 // quickReply builds at most 13 quick reply buttons; nil when there are none.
@@ -78,7 +89,7 @@ func quickReply(actions []action) *messaging_api.QuickReply {
 func textMessages(text string) []messaging_api.MessageInterface {
 	var out []messaging_api.MessageInterface
 	for _, part := range splitUTF16(text, maxTextUnits) {
-		out = append(out, &messaging_api.TextMessage{Text: part})
+		out = append(out, messaging_api.TextMessage{Message: messaging_api.Message{Type: "text"}, Text: part})
 	}
 	return out
 }
@@ -156,7 +167,7 @@ func (r *reply) text(s string) { r.msgs = append(r.msgs, textMessages(s)...) }
 
 // flex appends a flex message; altText is clipped to 400 characters.
 func (r *reply) flex(altText string, c messaging_api.FlexContainerInterface) {
-	r.msgs = append(r.msgs, &messaging_api.FlexMessage{AltText: clipRunes(altText, maxAltText), Contents: c})
+	r.msgs = append(r.msgs, messaging_api.FlexMessage{Message: messaging_api.Message{Type: "flex"}, AltText: clipRunes(altText, maxAltText), Contents: c})
 }
 
 // buttons sets the quick replies shown under the last message.
@@ -175,20 +186,22 @@ func (r *reply) messages() []messaging_api.MessageInterface {
 	}
 	qr := quickReply(r.quick)
 	switch m := msgs[len(msgs)-1].(type) {
-	case *messaging_api.TextMessage:
+	case messaging_api.TextMessage:
 		m.QuickReply = qr
-	case *messaging_api.FlexMessage:
+		msgs[len(msgs)-1] = m
+	case messaging_api.FlexMessage:
 		m.QuickReply = qr
+		msgs[len(msgs)-1] = m
 	}
 	return msgs
 }
 
 // Flex building blocks. Each keeps to the limits above; bubble() checks the 30 KB size.
 
-func fText(s string, opts ...func(*messaging_api.FlexText)) *messaging_api.FlexText {
-	t := &messaging_api.FlexText{Text: s, Wrap: true}
+func fText(s string, opts ...func(*messaging_api.FlexText)) messaging_api.FlexText {
+	t := messaging_api.FlexText{FlexComponent: messaging_api.FlexComponent{Type: "text"}, Text: s, Wrap: true}
 	for _, o := range opts {
-		o(t)
+		o(&t)
 	}
 	return t
 }
@@ -201,12 +214,13 @@ func flexN(n int32) func(*messaging_api.FlexText) {
 	return func(t *messaging_api.FlexText) { t.Flex = n }
 }
 
-func fBox(layout messaging_api.FlexBoxLAYOUT, contents ...messaging_api.FlexComponentInterface) *messaging_api.FlexBox {
-	return &messaging_api.FlexBox{Layout: layout, Contents: contents, Spacing: "sm"}
+func fBox(layout messaging_api.FlexBoxLAYOUT, contents ...messaging_api.FlexComponentInterface) messaging_api.FlexBox {
+	return messaging_api.FlexBox{FlexComponent: messaging_api.FlexComponent{Type: "box"}, Layout: layout, Contents: contents, Spacing: "sm"}
 }
 
-func fButton(a action, primary bool) *messaging_api.FlexButton {
-	b := &messaging_api.FlexButton{Action: a.sdk(maxFlexLabel), Height: messaging_api.FlexButtonHEIGHT_SM, Style: messaging_api.FlexButtonSTYLE_LINK}
+func fButton(a action, primary bool) messaging_api.FlexButton {
+	b := messaging_api.FlexButton{FlexComponent: messaging_api.FlexComponent{Type: "button"}, Action: a.sdk(maxFlexLabel),
+		Height: messaging_api.FlexButtonHEIGHT_SM, Style: messaging_api.FlexButtonSTYLE_LINK}
 	if primary {
 		b.Style = messaging_api.FlexButtonSTYLE_PRIMARY
 	}
@@ -215,20 +229,26 @@ func fButton(a action, primary bool) *messaging_api.FlexButton {
 
 // bubble assembles a kilo bubble from a title, body rows and footer buttons. If the JSON would
 // exceed LINE's 30 KB bubble limit, body rows are dropped from the end and a "…" row is added.
-func bubble(title string, body []messaging_api.FlexComponentInterface, footer []messaging_api.FlexComponentInterface) *messaging_api.FlexBubble {
-	build := func(rows []messaging_api.FlexComponentInterface) *messaging_api.FlexBubble {
-		b := &messaging_api.FlexBubble{
-			Size:   messaging_api.FlexBubbleSIZE_KILO,
-			Header: fBox(messaging_api.FlexBoxLAYOUT_VERTICAL, fText(title, bold, large)),
-			Body:   fBox(messaging_api.FlexBoxLAYOUT_VERTICAL, rows...),
+// The size is measured by encoding only when its bound (jsonBound) is over the limit.
+func bubble(title string, body []messaging_api.FlexComponentInterface, footer []messaging_api.FlexComponentInterface) messaging_api.FlexBubble {
+	box := func(rows []messaging_api.FlexComponentInterface) *messaging_api.FlexBox {
+		b := fBox(messaging_api.FlexBoxLAYOUT_VERTICAL, rows...)
+		return &b
+	}
+	build := func(rows []messaging_api.FlexComponentInterface) messaging_api.FlexBubble {
+		b := messaging_api.FlexBubble{
+			FlexContainer: messaging_api.FlexContainer{Type: "bubble"},
+			Size:          messaging_api.FlexBubbleSIZE_KILO,
+			Header:        box([]messaging_api.FlexComponentInterface{fText(title, bold, large)}),
+			Body:          box(rows),
 		}
 		if len(footer) > 0 {
-			b.Footer = fBox(messaging_api.FlexBoxLAYOUT_VERTICAL, footer...)
+			b.Footer = box(footer)
 		}
 		return b
 	}
 	b := build(body)
-	for len(body) > 1 && jsonSize(b) > maxBubbleBytes {
+	for len(body) > 1 && jsonBound(b) > maxBubbleBytes && jsonSize(b) > maxBubbleBytes {
 		body = append(body[:len(body)-2:len(body)-2], fText("…"))
 		b = build(body)
 	}
@@ -237,19 +257,23 @@ func bubble(title string, body []messaging_api.FlexComponentInterface, footer []
 
 // fitCarousel puts as many of bubbles, in order, into one carousel as LINE accepts: at most
 // 12 and at most 50 KB of JSON (line-platform.md row 22). It returns the carousel and how many
-// it holds, at least one (bubble keeps each within 30 KB); the caller offers the rest.
-func fitCarousel(bubbles []messaging_api.FlexBubble) (*messaging_api.FlexCarousel, int) {
+// it holds, at least one (bubble keeps each within 30 KB); the caller offers the rest. Only
+// when the carousel's bound (jsonBound) is over the limit is each bubble measured, once.
+func fitCarousel(bubbles []messaging_api.FlexBubble) (messaging_api.FlexCarousel, int) {
+	carousel := func(n int) messaging_api.FlexCarousel {
+		return messaging_api.FlexCarousel{FlexContainer: messaging_api.FlexContainer{Type: "carousel"}, Contents: bubbles[:n]}
+	}
 	n := min(len(bubbles), maxCarouselBubble)
-	for n > 1 && jsonSize(&messaging_api.FlexCarousel{Contents: bubbles[:n]}) > maxCarouselBytes {
-		n--
+	if jsonBound(carousel(n)) <= maxCarouselBytes {
+		return carousel(n), n
 	}
-	return &messaging_api.FlexCarousel{Contents: bubbles[:n]}, n
-}
-
-func jsonSize(v any) int {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return 0
+	// A carousel's JSON is this frame around its bubbles' JSON, separated by commas.
+	size := len(`{"type":"carousel","contents":[]}`) - len(",")
+	for i := range n {
+		size += len(",") + jsonSize(bubbles[i])
+		if i > 0 && size > maxCarouselBytes {
+			return carousel(i), i
+		}
 	}
-	return len(b)
+	return carousel(n), n
 }

@@ -176,7 +176,7 @@ func (t *turn) notifyOfficers(l store.Leader) {
 
 // leaderBubble shows a leader's application in lang, with the phone masked; withButtons adds
 // approve and reject.
-func (e *Engine) leaderBubble(lang store.Language, l store.Leader, withButtons bool) *messaging_api.FlexBubble {
+func (e *Engine) leaderBubble(lang store.Language, l store.Leader, withButtons bool) messaging_api.FlexBubble {
 	province := l.ProvinceCode
 	if p, ok := thai.ProvinceByCode(l.ProvinceCode); ok {
 		province = p.NameTH
@@ -188,8 +188,7 @@ func (e *Engine) leaderBubble(lang store.Language, l store.Leader, withButtons b
 		if value == "" {
 			value = "-"
 		}
-		return &messaging_api.FlexBox{Layout: messaging_api.FlexBoxLAYOUT_HORIZONTAL, Spacing: "sm",
-			Contents: []messaging_api.FlexComponentInterface{fText(e.text(lang, label), small, grey, flexN(2)), fText(clipRunes(value, 200), small, flexN(5))}}
+		return fBox(messaging_api.FlexBoxLAYOUT_HORIZONTAL, fText(e.text(lang, label), small, grey, flexN(2)), fText(clipRunes(value, 200), small, flexN(5)))
 	}
 	body := []messaging_api.FlexComponentInterface{
 		row("reg.name.label", l.FullName),
@@ -384,7 +383,7 @@ func (t *turn) pendingLeaders() error {
 	}
 	var bs []messaging_api.FlexBubble
 	for _, l := range pending[:min(len(pending), maxCarouselBubble)] {
-		bs = append(bs, *t.leaderBubble(t.member.Language, l, true))
+		bs = append(bs, t.leaderBubble(t.member.Language, l, true))
 	}
 	c, shown := fitCarousel(bs)
 	// The example of what to type is the first applicant's own name, shown on the first card.

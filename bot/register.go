@@ -215,19 +215,16 @@ type summaryRow struct {
 }
 
 // summaryBubble renders a form summary as a flex bubble (docs/CONVERSATIONS.md, leader registration).
-func summaryBubble(title string, rows []summaryRow, confirm, cancel action) *messaging_api.FlexBubble {
+func summaryBubble(title string, rows []summaryRow, confirm, cancel action) messaging_api.FlexBubble {
 	var body []messaging_api.FlexComponentInterface
 	for _, r := range rows {
 		edit := fButton(r.edit, false)
 		edit.Flex = 2
-		body = append(body, &messaging_api.FlexBox{
-			Layout: messaging_api.FlexBoxLAYOUT_HORIZONTAL, Spacing: "sm",
-			Contents: []messaging_api.FlexComponentInterface{
-				fText(r.label, small, grey, flexN(3)),
-				fText(clipRunes(r.value, 200), small, flexN(5)),
-				edit,
-			},
-		})
+		body = append(body, fBox(messaging_api.FlexBoxLAYOUT_HORIZONTAL,
+			fText(r.label, small, grey, flexN(3)),
+			fText(clipRunes(r.value, 200), small, flexN(5)),
+			edit,
+		))
 	}
 	return bubble(title, body, []messaging_api.FlexComponentInterface{fButton(confirm, true), fButton(cancel, false)})
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
+
 	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/bot"
 	"github.com/ssonet/ssonet/inbox"
@@ -36,7 +38,7 @@ import (
 const tokenForTests = "transcript-token"
 
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	st      store.Store
 	kept    map[string]string // name → a SubmissionID remembered by "keep"
 	lapi    *linetest.Server
@@ -56,6 +58,9 @@ type harness struct {
 	kicked  bool     // OnAnnouncement was called during the event
 	stale   bool     // the next event's reply token has already expired
 	typed   []string // texts the users typed, which no postback data may carry
+
+	// replied is the latest reply's messages as the engine built them (sdkChecked).
+	replied []messaging_api.MessageInterface
 }
 
 // adminUserID is the harness's ADMIN_LINE_USER_IDS.
@@ -72,7 +77,7 @@ type reply struct {
 	buttons map[string]json.RawMessage // label → action object
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	sealer := storetest.NewSealer(t)
 	st, err := sqlitestore.Open(t.TempDir(), sealer)
@@ -90,7 +95,7 @@ func newHarness(t *testing.T) *harness {
 		now: time.Date(2026, 11, 30, 3, 0, 0, 0, time.UTC)}
 	lapi.SetNow(h.clock) // one fake clock for the engine, the scheduler, the outbox and the stand-in
 	h.out = outboxtest.New(t, st, client, h.clock, func(ctx context.Context, p store.Push) { h.ann.PushDone(ctx, p) })
-	h.eng, err = bot.New(bot.Config{Store: st, Messenger: client, Outbox: h.out, Now: h.clock, Sealer: sealer,
+	h.eng, err = bot.New(bot.Config{Store: st, Messenger: sdkChecked{h, client}, Outbox: h.out, Now: h.clock, Sealer: sealer,
 		Admins: []string{adminUserID}, OnAnnouncement: func() { h.kicked = true }})
 	if err != nil {
 		t.Fatal(err)
@@ -106,6 +111,22 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// sdkChecked is the engine's Messenger in the transcripts: before a reply goes on to the
+// stand-in LINE API, its messages are checked to encode as the SDK encodes them (bot.SameAsSDK)
+// and kept in harness.replied.
+type sdkChecked struct {
+	h *harness
+	bot.Messenger
+}
+
+func (c sdkChecked) Reply(ctx context.Context, token string, msgs []messaging_api.MessageInterface) error {
+	bot.SameAsSDK(c.h.t, msgs)
+	c.h.mu.Lock()
+	c.h.replied = msgs
+	c.h.mu.Unlock()
+	return c.Messenger.Reply(ctx, token, msgs)
 }
 
 // deliverAnnouncements runs the delivery job as the scheduler would, then the outbox (what an
@@ -197,7 +218,7 @@ func (h *harness) deliver(ev bot.Event) {
 }
 
 // flatten renders delivered messages as text with button labels in brackets.
-func flatten(t *testing.T, ds []linetest.Delivery) reply {
+func flatten(t testing.TB, ds []linetest.Delivery) reply {
 	r := reply{buttons: map[string]json.RawMessage{}}
 	var b strings.Builder
 	for _, d := range ds {
@@ -223,7 +244,7 @@ func flatten(t *testing.T, ds []linetest.Delivery) reply {
 // texts and buttons in layout order (a horizontal box on one line, " · " between its parts;
 // "--" between the cards of a carousel); the quick replies as a last line "quick: [a] [b]".
 // Pushes (the reply token had expired) start with "(push)"; nothing sent is "(nothing)".
-func renderExact(t *testing.T, ds []linetest.Delivery) string {
+func renderExact(t testing.TB, ds []linetest.Delivery) string {
 	var lines []string
 	for _, d := range ds {
 		if d.Endpoint == line.EndpointPush {
@@ -638,6 +659,14 @@ func (h *harness) check(where, arg string) {
 		}
 		if got := strconv.Itoa(n); got != want {
 			h.t.Fatalf("%s: %s cases", where, got)
+		}
+	case "recent": // how many recent lines (for a hand-off) the store keeps of the user
+		rs, err := h.st.Recent(ctx, h.user)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if got := strconv.Itoa(len(rs)); got != want {
+			h.t.Fatalf("%s: %s recent lines", where, got)
 		}
 	case "officer":
 		o, err := h.st.GetOfficer(ctx, h.user)

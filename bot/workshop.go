@@ -233,7 +233,7 @@ func (t *turn) workshopCards(kind string, ids []string, from int, l store.Leader
 		if err != nil {
 			return nil, fmt.Errorf("bot: get workshop: %w", err)
 		}
-		bubbles = append(bubbles, *t.workshopBubble(i+1, w, mine[w.ID], l))
+		bubbles = append(bubbles, t.workshopBubble(i+1, w, mine[w.ID], l))
 		numbers = append(numbers, i)
 	}
 	if len(bubbles) == 0 {
@@ -331,7 +331,7 @@ func (t *turn) deadline(w store.Workshop) string {
 // workshopBubble is card n of a list: number, title, when, where, seats, state, and the
 // button its seat allows (join, join the waitlist, cancel; joining only in the leader's own
 // province once approved).
-func (t *turn) workshopBubble(n int, w store.Workshop, r store.Registration, l store.Leader) *messaging_api.FlexBubble {
+func (t *turn) workshopBubble(n int, w store.Workshop, r store.Registration, l store.Leader) messaging_api.FlexBubble {
 	st := seatOf(w, r, t.now)
 	body := []messaging_api.FlexComponentInterface{
 		fText(t.tr("ws.state."+string(st)), bold),

@@ -181,7 +181,7 @@ func (c *Console) cancelAnnouncement(ctx *gin.Context) {
 // tell it).
 func (c *Console) preview(ctx *gin.Context, an store.Announcement, d *announcementsData) error {
 	for _, m := range c.cfg.Announcer.AnnouncementMessages(an) {
-		if tm, ok := m.(*messaging_api.TextMessage); ok {
+		if tm, ok := m.(messaging_api.TextMessage); ok {
 			d.Preview = append(d.Preview, tm.Text)
 		}
 	}

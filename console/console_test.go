@@ -66,7 +66,7 @@ func (a announcer) AnnouncementCost(ctx context.Context, an store.Announcement) 
 }
 
 func (a announcer) AnnouncementMessages(an store.Announcement) []messaging_api.MessageInterface {
-	return []messaging_api.MessageInterface{&messaging_api.TextMessage{Text: an.Text}}
+	return []messaging_api.MessageInterface{messaging_api.TextMessage{Message: messaging_api.Message{Type: "text"}, Text: an.Text}}
 }
 
 type env struct {

@@ -36,9 +36,9 @@ type Store interface {
 	DeleteCredentialsExpiredBefore(ctx context.Context, t time.Time) (int, error)
 	// DeleteIdempotentBefore removes the API answers kept for Idempotency-Key created before t.
 	DeleteIdempotentBefore(ctx context.Context, t time.Time) (int, error)
-	// DeleteRecentBefore removes members' recent lines (for a hand-off's transcript) last
-	// added to before t.
-	DeleteRecentBefore(ctx context.Context, t time.Time) (int, error)
+	// DeleteRecentBefore deletes up to limit of members' recent lines (for a hand-off's
+	// transcript) added before t.
+	DeleteRecentBefore(ctx context.Context, t time.Time, limit int) (int, error)
 	ReferralStore
 }
 
@@ -279,28 +279,33 @@ const (
 // after the retention of other closed personal records, ReferralRetention, pushes done more
 // than PushRetention ago, officers' credentials (sign-in links, sessions, API tokens) once
 // expired, the API answers kept for an Idempotency-Key after store.IdempotencyTTL, and members'
-// recent lines after store.RecentRetention. It is idempotent, so replicas running it at the same
-// time do no harm.
+// recent lines after store.RecentRetention; inbox events, pushes and recent lines go in chunks of
+// cleanupBatch. It is idempotent, so replicas running it at the same time do no harm.
 func (s *Scheduler) Cleanup(ctx context.Context) error {
 	now := s.now()
 	sessions, errS := s.store.DeleteSessionsExpiredBefore(ctx, now.Add(-SessionRetention))
 	events, errE := s.store.DeleteInboxBefore(ctx, now.Add(-EventRetention), now.Add(-s.retention), cleanupBatch)
-	pushes := 0
-	var errP error
-	for ctx.Err() == nil {
-		n, err := s.store.DeletePushesDoneBefore(ctx, now.Add(-PushRetention), cleanupBatch)
-		pushes += n
-		if err != nil || n < cleanupBatch {
-			errP = err
-			break
-		}
-	}
+	pushes, errP := inChunks(ctx, s.store.DeletePushesDoneBefore, now.Add(-PushRetention))
 	creds, errC := s.store.DeleteCredentialsExpiredBefore(ctx, now)
 	answers, errI := s.store.DeleteIdempotentBefore(ctx, now.Add(-store.IdempotencyTTL))
-	recent, errR := s.store.DeleteRecentBefore(ctx, now.Add(-store.RecentRetention))
+	recent, errR := inChunks(ctx, s.store.DeleteRecentBefore, now.Add(-store.RecentRetention))
 	s.log.Info("cleanup", "sessions_deleted", sessions, "events_deleted", events, "pushes_deleted", pushes,
 		"credentials_deleted", creds, "idempotent_answers_deleted", answers, "recent_lines_deleted", recent)
 	return errors.Join(errS, errE, errP, errC, errI, errR)
+}
+
+// inChunks calls del(t, cleanupBatch) until it deletes fewer than cleanupBatch rows, fails, or
+// ctx ends, and returns how many rows it deleted in all.
+func inChunks(ctx context.Context, del func(ctx context.Context, t time.Time, limit int) (int, error), t time.Time) (int, error) {
+	total := 0
+	for ctx.Err() == nil {
+		n, err := del(ctx, t, cleanupBatch)
+		total += n
+		if err != nil || n < cleanupBatch {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 // cronLogger adapts slog to cron.Logger, so cron.Recover logs a job's panic through slog.

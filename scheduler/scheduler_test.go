@@ -50,8 +50,8 @@ func openStore(t testing.TB) store.Store {
 	return st
 }
 
-// TestCleanup stores sessions and event records on both sides of the retention limits and runs
-// the job with the clock at now.
+// TestCleanup stores sessions, event records and recent lines on both sides of the retention
+// limits and runs the job with the clock at now.
 func TestCleanup(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
@@ -87,9 +87,28 @@ func TestCleanup(t *testing.T) {
 		}
 	}
 
+	// Recent lines: more than one chunk of a day-old member's, and a line of today.
+	old := make([]store.CaseEntry, cleanupBatch+500)
+	for i := range old {
+		old[i] = store.CaseEntry{At: now.Add(-store.RecentRetention - time.Hour + time.Duration(i)*time.Millisecond), From: "member", Text: "สวัสดี"}
+	}
+	if err := st.AddRecent(ctx, "U-old", old, len(old), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	today := store.CaseEntry{At: now.Add(-time.Hour), From: "member", Text: "สวัสดี"}
+	if err := st.AddRecent(ctx, "U-today", []store.CaseEntry{today}, 10, now.Add(-store.RecentRetention)); err != nil {
+		t.Fatal(err)
+	}
+
 	s, _ := newScheduler(t, st)
 	if err := s.Cleanup(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if lines, err := st.Recent(ctx, "U-old"); err != nil || len(lines) != 0 {
+		t.Errorf("%d day-old recent lines left, %v; want none", len(lines), err)
+	}
+	if lines, err := st.Recent(ctx, "U-today"); err != nil || len(lines) != 1 {
+		t.Errorf("today's recent lines after the clean-up: %v, %v; want the one", lines, err)
 	}
 	if left, _ := st.ListCredentials(ctx, "U-o", store.CredentialSession); len(left) != 1 || left[0].Hash != "kept" {
 		t.Errorf("credentials after the clean-up: %+v, want only the unexpired one", left)
@@ -134,7 +153,7 @@ func (failingStore) DeleteIdempotentBefore(context.Context, time.Time) (int, err
 	return 0, nil
 }
 
-func (failingStore) DeleteRecentBefore(context.Context, time.Time) (int, error) {
+func (failingStore) DeleteRecentBefore(context.Context, time.Time, int) (int, error) {
 	return 0, nil
 }
 

@@ -71,28 +71,20 @@ type CaseStore interface {
 const RecentRetention = 24 * time.Hour
 
 // RecentStore keeps each member's last few lines with the bot outside forms (what they typed,
-// what the bot answered), so a hand-off case starts with the recent transcript. The lines are
-// sealed at rest and kept for a day at most.
+// what the bot answered), so a hand-off case starts with the recent transcript. Each line is
+// stored on its own with its text sealed, so adding one never opens or rewrites the others; a
+// member never has more lines than the keep of their last AddRecent, and the clean-up job
+// deletes lines older than RecentRetention (docs/ARCHITECTURE.md, "Hand-off to a person").
 type RecentStore interface {
-	// AddRecent appends entries to the member's recent lines and keeps the last keep of those
-	// at or after since.
+	// AddRecent adds entries (one or more, oldest first) after the member's recent lines and
+	// keeps the last keep of those at or after since, deleting the others. Request is not kept:
+	// the request for a person is never a recent line.
 	AddRecent(ctx context.Context, userID string, entries []CaseEntry, keep int, since time.Time) error
 	// Recent returns the member's recent lines, oldest first; none when there are none.
 	Recent(ctx context.Context, userID string) ([]CaseEntry, error)
 	// DeleteRecent removes the member's recent lines; removing none is not an error.
 	DeleteRecent(ctx context.Context, userID string) error
-	// DeleteRecentBefore removes the lines of members last added to before t, and returns how
-	// many members' lines it removed.
-	DeleteRecentBefore(ctx context.Context, t time.Time) (int, error)
-}
-
-// TrimRecent keeps the last keep of entries at or after since (the stores' AddRecent rule).
-func TrimRecent(entries []CaseEntry, keep int, since time.Time) []CaseEntry {
-	out := entries[:0:0]
-	for _, e := range entries {
-		if !e.At.Before(since) {
-			out = append(out, e)
-		}
-	}
-	return out[max(len(out)-keep, 0):]
+	// DeleteRecentBefore removes up to limit lines (of any members) whose At is before t, and
+	// returns how many it removed; the clean-up calls it again while it removes limit.
+	DeleteRecentBefore(ctx context.Context, t time.Time, limit int) (int, error)
 }

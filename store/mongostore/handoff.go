@@ -2,11 +2,10 @@ package mongostore
 
 import (
 	"context"
-	"errors"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/ssonet/ssonet/store"
@@ -157,63 +156,101 @@ func (s *Store) DeleteCasesOf(ctx context.Context, userID string) (int, error) {
 	return int(res.DeletedCount), nil
 }
 
-// recentColl keeps each member's recent lines, keyed by user ID, sealed.
-const recentColl = "recent"
+// recentColl keeps the members' recent lines, one document per line with its text sealed.
+const recentColl = "recent_lines"
 
+// recentDoc is one recent line. A member's lines are in the order of at, then of _id: the
+// driver makes ObjectIDs in increasing order within a process, so a message's two lines, added
+// at the same instant, keep theirs.
 type recentDoc struct {
-	UserID    string    `bson:"_id"`
-	Entries   string    `bson:"entriesSealed"`
-	UpdatedAt time.Time `bson:"updatedAt"`
+	ID     bson.ObjectID `bson:"_id"`
+	UserID string        `bson:"userId"`
+	At     time.Time     `bson:"at"`
+	From   string        `bson:"from"`
+	Event  string        `bson:"event,omitempty"`
+	Text   string        `bson:"textSealed"`
 }
 
-// AddRecent reads and replaces the member's recent lines. The engine handles one member's
-// events one at a time, so no two writers race on one document. Served by _id.
+// newestFirst orders a member's lines newest first along the index userId_at_id.
+var newestFirst = bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}
+
+// AddRecent inserts the member's new lines, then reads the at and _id of their newest keep+1
+// (covered by userId_at_id) and, when one of those must go (past the keep-th, or before since),
+// deletes it and every older line of the member (userId_at_id). The engine handles one member's
+// events one at a time, so no other add of theirs runs meanwhile; an add whose delete failed is
+// trimmed by the next.
 func (s *Store) AddRecent(ctx context.Context, userID string, entries []store.CaseEntry, keep int, since time.Time) error {
-	have, err := s.Recent(ctx, userID)
+	docs := make([]recentDoc, len(entries))
+	for i, e := range entries {
+		docs[i] = recentDoc{ID: bson.NewObjectID(), UserID: userID, At: e.At, From: e.From, Event: e.Event, Text: s.sealer.Seal(e.Text)}
+	}
+	coll := s.db.Collection(recentColl)
+	if _, err := coll.InsertMany(ctx, docs); err != nil {
+		return wrap("add recent", err)
+	}
+	cur, err := coll.Find(ctx, bson.D{{Key: "userId", Value: userID}}, options.Find().SetSort(newestFirst).
+		SetLimit(int64(keep)+1).SetProjection(bson.D{{Key: "at", Value: 1}}))
 	if err != nil {
-		return err
+		return wrap("add recent", err)
 	}
-	sealed, err := s.sealer.SealJSON(store.TrimRecent(append(have, entries...), keep, since))
-	if err == nil {
-		_, err = s.db.Collection(recentColl).ReplaceOne(ctx, bson.D{{Key: "_id", Value: userID}},
-			recentDoc{UserID: userID, Entries: sealed, UpdatedAt: entries[len(entries)-1].At}, options.Replace().SetUpsert(true))
+	var newest []recentDoc
+	if err := cur.All(ctx, &newest); err != nil {
+		return wrap("add recent", err)
 	}
+	cut := min(keep, len(newest)) // the newest line that goes: the (keep+1)-th, or the newest before since
+	if i := slices.IndexFunc(newest, func(d recentDoc) bool { return d.At.Before(since) }); i >= 0 {
+		cut = min(cut, i)
+	}
+	if cut == len(newest) {
+		return nil
+	}
+	d := newest[cut]
+	_, err = coll.DeleteMany(ctx, bson.D{{Key: "userId", Value: userID}, {Key: "$or", Value: bson.A{
+		bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: d.At}}}},
+		bson.D{{Key: "at", Value: d.At}, {Key: "_id", Value: bson.D{{Key: "$lte", Value: d.ID}}}},
+	}}})
 	if err != nil {
 		return wrap("add recent", err)
 	}
 	return nil
 }
 
-// Recent returns the member's recent lines. Served by _id.
+// Recent returns the member's recent lines, at most the keep of their last AddRecent. Served by
+// userId_at_id.
 func (s *Store) Recent(ctx context.Context, userID string) ([]store.CaseEntry, error) {
-	var d recentDoc
-	err := s.db.Collection(recentColl).FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
-	}
-	var out []store.CaseEntry
-	if err == nil {
-		err = s.sealer.OpenJSON(d.Entries, &out)
-	}
+	cur, err := s.db.Collection(recentColl).Find(ctx, bson.D{{Key: "userId", Value: userID}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, wrap("recent", err)
+	}
+	var docs []recentDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap("recent", err)
+	}
+	var out []store.CaseEntry
+	for _, d := range docs {
+		text, err := s.sealer.Open(d.Text)
+		if err != nil {
+			return nil, wrap("recent", err)
+		}
+		out = append(out, store.CaseEntry{At: d.At, From: d.From, Text: text, Event: d.Event})
 	}
 	return out, nil
 }
 
-// DeleteRecent removes the member's recent lines. Served by _id.
+// DeleteRecent removes the member's recent lines. Served by userId_at_id.
 func (s *Store) DeleteRecent(ctx context.Context, userID string) error {
-	if _, err := s.db.Collection(recentColl).DeleteOne(ctx, bson.D{{Key: "_id", Value: userID}}); err != nil {
+	if _, err := s.db.Collection(recentColl).DeleteMany(ctx, bson.D{{Key: "userId", Value: userID}}); err != nil {
 		return wrap("delete recent", err)
 	}
 	return nil
 }
 
-// DeleteRecentBefore removes stale recent lines. Served by updatedAt.
-func (s *Store) DeleteRecentBefore(ctx context.Context, t time.Time) (int, error) {
-	res, err := s.db.Collection(recentColl).DeleteMany(ctx, bson.D{{Key: "updatedAt", Value: bson.D{{Key: "$lt", Value: t}}}})
+// DeleteRecentBefore removes up to limit lines older than t (deleteChunk; served by at).
+func (s *Store) DeleteRecentBefore(ctx context.Context, t time.Time, limit int) (int, error) {
+	n, err := deleteChunk(ctx, s.db.Collection(recentColl), bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}}, limit)
 	if err != nil {
 		return 0, wrap("delete old recent", err)
 	}
-	return int(res.DeletedCount), nil
+	return n, nil
 }

@@ -184,15 +184,20 @@ func indexes() []index {
 			Keys:    bson.D{{Key: "closedAt", Value: 1}},
 			Options: options.Index().SetName("closedAt"),
 		}},
-		// Members' recent lines (issue 11): the clean-up by updatedAt.
-		{recentColl, mongo.IndexModel{
-			Keys:    bson.D{{Key: "updatedAt", Value: 1}},
-			Options: options.Index().SetName("updatedAt"),
-		}},
 		// Idempotency-Key answers (issue 11): the clean-up by createdAt.
 		{idempotencyColl, mongo.IndexModel{
 			Keys:    bson.D{{Key: "createdAt", Value: 1}},
 			Options: options.Index().SetName("createdAt"),
+		}},
+		// Members' recent lines (issue 8): a member's lines in order, for the add and its trim,
+		// Recent and DeleteRecent; the clean-up by at.
+		{recentColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "userId", Value: 1}, {Key: "at", Value: 1}, {Key: "_id", Value: 1}},
+			Options: options.Index().SetName("userId_at_id"),
+		}},
+		{recentColl, mongo.IndexModel{
+			Keys:    bson.D{{Key: "at", Value: 1}},
+			Options: options.Index().SetName("at"),
 		}},
 	}
 }

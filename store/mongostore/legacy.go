@@ -71,3 +71,18 @@ func (s *Store) migrateToOutbox(ctx context.Context) error {
 	}
 	return nil
 }
+
+// legacyRecentColl is where earlier versions kept each member's recent lines: one document per
+// member, all the lines sealed together, read and rewritten by every add.
+const legacyRecentColl = "recent"
+
+// dropLegacyRecent drops the recent lines of earlier versions. They are dropped, not moved to
+// recentColl: they are at most a day old, so a hand-off in the day after the upgrade may start
+// without the lines typed before it. Dropping a collection that is not there does nothing, so
+// it runs at every Open.
+func (s *Store) dropLegacyRecent(ctx context.Context) error {
+	if err := s.db.Collection(legacyRecentColl).Drop(ctx); err != nil {
+		return fmt.Errorf("drop %s: %w", legacyRecentColl, err)
+	}
+	return nil
+}

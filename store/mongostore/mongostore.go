@@ -30,8 +30,9 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open connects to uri, checks that the server answers, creates the indexes (see indexes()) and
-// moves data of earlier versions into the outbox (see migrateToOutbox).
+// Open connects to uri, checks that the server answers, creates the indexes (see indexes()),
+// moves data of earlier versions into the outbox (see migrateToOutbox) and drops their recent
+// lines (see dropLegacyRecent).
 // The database is the URI's path, else DefaultDatabase. Personal data is sealed with sealer.
 func Open(ctx context.Context, uri string, sealer *store.Sealer) (*Store, error) {
 	if sealer == nil {
@@ -59,6 +60,10 @@ func Open(ctx context.Context, uri string, sealer *store.Sealer) (*Store, error)
 		return nil, fmt.Errorf("mongostore: %w", err)
 	}
 	if err := s.migrateToOutbox(ctx); err != nil {
+		client.Disconnect(ctx)
+		return nil, fmt.Errorf("mongostore: %w", err)
+	}
+	if err := s.dropLegacyRecent(ctx); err != nil {
 		client.Disconnect(ctx)
 		return nil, fmt.Errorf("mongostore: %w", err)
 	}
@@ -97,4 +102,32 @@ func wrap(what string, err error) error {
 		err = store.ErrConflict
 	}
 	return fmt.Errorf("mongostore: %s: %w", what, err)
+}
+
+// deleteChunk deletes up to limit documents of coll that match filter, one chunk of a
+// clean-up: it reads their _ids (by the index that serves filter), then deletes those, so no
+// delete holds the collection for long. It returns how many it deleted.
+func deleteChunk(ctx context.Context, coll *mongo.Collection, filter bson.D, limit int) (int, error) {
+	cur, err := coll.Find(ctx, filter, options.Find().SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return 0, err
+	}
+	var docs []struct {
+		ID bson.RawValue `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, err
+	}
+	if len(docs) == 0 {
+		return 0, nil
+	}
+	ids := make(bson.A, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	res, err := coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return 0, err
+	}
+	return int(res.DeletedCount), nil
 }

@@ -150,3 +150,24 @@ func TestOpenMovesAnnouncementBatches(t *testing.T) {
 		t.Error("a later start planned the announcement again")
 	}
 }
+
+// TestOpenDropsLegacyRecent writes a member's recent lines as earlier versions kept them (one
+// document, all lines sealed together) and opens the store again: the old collection is gone.
+func TestOpenDropsLegacyRecent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	uri := ferrettest.URI(t)
+	first := openTest(t, uri)
+	if _, err := first.db.Collection(legacyRecentColl).InsertOne(ctx, bson.D{{Key: "_id", Value: "U1"},
+		{Key: "entriesSealed", Value: "sealed"}, {Key: "updatedAt", Value: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	st := openTest(t, uri)
+	names, err := st.db.ListCollectionNames(ctx, bson.D{{Key: "name", Value: legacyRecentColl}})
+	if err != nil || len(names) != 0 {
+		t.Errorf("collections named %s after Open: %v, %v", legacyRecentColl, names, err)
+	}
+	if got, err := st.Recent(ctx, "U1"); err != nil || len(got) != 0 {
+		t.Errorf("Recent after Open = %v, %v; want none", got, err)
+	}
+}

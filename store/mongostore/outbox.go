@@ -216,33 +216,14 @@ func (s *Store) PendingPushes(ctx context.Context) (map[store.PushKind]int, int,
 	return out, total, nil
 }
 
-// DeletePushesDoneBefore deletes up to limit pushes done before t: it reads their keys, then
-// deletes those. Served by the index doneAt.
+// DeletePushesDoneBefore deletes up to limit pushes done before t (deleteChunk; served by the
+// index doneAt).
 func (s *Store) DeletePushesDoneBefore(ctx context.Context, t time.Time, limit int) (int, error) {
-	coll := s.db.Collection(pushesColl)
-	cur, err := coll.Find(ctx, bson.D{{Key: "doneAt", Value: bson.D{{Key: "$lt", Value: t}}}},
-		options.Find().SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	n, err := deleteChunk(ctx, s.db.Collection(pushesColl), bson.D{{Key: "doneAt", Value: bson.D{{Key: "$lt", Value: t}}}}, limit)
 	if err != nil {
 		return 0, wrap("delete pushes", err)
 	}
-	var ids []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &ids); err != nil {
-		return 0, wrap("delete pushes", err)
-	}
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	keys := make([]string, len(ids))
-	for i, d := range ids {
-		keys[i] = d.ID
-	}
-	res, err := coll.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}})
-	if err != nil {
-		return 0, wrap("delete pushes", err)
-	}
-	return int(res.DeletedCount), nil
+	return n, nil
 }
 
 // quotaDoc is the one quota state document.

@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -166,35 +165,33 @@ func (s *Store) DeleteCasesOf(ctx context.Context, userID string) (int, error) {
 	return n, nil
 }
 
-// The statements of AddRecent, run by the batcher (prepared at Open); the primary key serves
-// both.
+// The statements of AddRecent, run by the batcher (prepared at Open). The trim is served by
+// recent_lines_user alone: the subquery finds the member's (keep+1)-th newest line in it, and
+// the member's entries in it tell which lines go (TestRecentQueryPlans).
 const (
-	qRecentGet = `SELECT entries_sealed FROM recent WHERE user_id = ?`
-	qRecentPut = `INSERT INTO recent (user_id, entries_sealed, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (user_id) DO UPDATE SET entries_sealed = excluded.entries_sealed, updated_at = excluded.updated_at`
+	qRecentAdd  = `INSERT INTO recent_lines (user_id, at, from_who, event, text_sealed) VALUES (?, ?, ?, ?, ?)`
+	qRecentTrim = `DELETE FROM recent_lines WHERE user_id = ?1 AND (at < ?2
+		OR seq <= (SELECT seq FROM recent_lines WHERE user_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?3))`
 )
 
-// AddRecent rewrites the member's recent lines in one transaction. Per message outside a form,
-// so it goes through the batcher with the inbox's writes (batch.go): its read-modify-write
-// shares their commit instead of taking the write connection for one of its own; served by the
-// primary key.
+// AddRecent inserts the member's new lines and deletes those beyond the last keep or before
+// since, so a member never has more than keep rows. Per message outside a form, so it goes
+// through the batcher with the inbox's writes (batch.go) and shares their commit; the texts are
+// sealed before, so the one writer only runs the statements, none of which reads more than the
+// member's keep+2 entries of recent_lines_user.
 func (s *Store) AddRecent(ctx context.Context, userID string, entries []store.CaseEntry, keep int, since time.Time) error {
+	sealed := make([]string, len(entries))
+	for i, e := range entries {
+		sealed[i] = s.sealer.Seal(e.Text)
+	}
 	err := s.batch.do(ctx, func(tx *sql.Tx) error {
-		var have []store.CaseEntry
-		var sealed string
-		err := txStmt(tx, s.write, qRecentGet).QueryRow(userID).Scan(&sealed)
-		switch {
-		case err == nil:
-			err = s.sealer.OpenJSON(sealed, &have)
-		case errors.Is(err, sql.ErrNoRows):
-			err = nil
+		add := txStmt(tx, s.write, qRecentAdd)
+		for i, e := range entries {
+			if _, err := add.Exec(userID, ms(e.At), e.From, e.Event, sealed[i]); err != nil {
+				return err
+			}
 		}
-		if err == nil {
-			sealed, err = s.sealer.SealJSON(store.TrimRecent(append(have, entries...), keep, since))
-		}
-		if err == nil {
-			_, err = txStmt(tx, s.write, qRecentPut).Exec(userID, sealed, at(entries[len(entries)-1].At))
-		}
+		_, err := txStmt(tx, s.write, qRecentTrim).Exec(userID, ms(since), keep)
 		return err
 	})
 	if err != nil {
@@ -203,34 +200,55 @@ func (s *Store) AddRecent(ctx context.Context, userID string, entries []store.Ca
 	return nil
 }
 
-// Recent returns the member's recent lines. Served by the primary key.
+// qRecent reads a member's recent lines in the order they were added; served by
+// recent_lines_user (TestRecentQueryPlans).
+const qRecent = `SELECT at, from_who, event, text_sealed FROM recent_lines WHERE user_id = ? ORDER BY seq`
+
+// Recent returns the member's recent lines, at most the keep of their last AddRecent.
 func (s *Store) Recent(ctx context.Context, userID string) ([]store.CaseEntry, error) {
-	var sealed string
-	err := s.read.QueryRowContext(ctx, `SELECT entries_sealed FROM recent WHERE user_id = ?`, userID).Scan(&sealed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	var out []store.CaseEntry
-	if err == nil {
-		err = s.sealer.OpenJSON(sealed, &out)
-	}
+	rows, err := s.read.QueryContext(ctx, qRecent, userID)
 	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: recent: %w", err)
+	}
+	defer rows.Close()
+	var out []store.CaseEntry
+	for rows.Next() {
+		var e store.CaseEntry
+		var when int64
+		var sealed string
+		if err := rows.Scan(&when, &e.From, &e.Event, &sealed); err != nil {
+			return nil, fmt.Errorf("sqlitestore: recent: %w", err)
+		}
+		e.At = fromMS(when)
+		if e.Text, err = s.sealer.Open(sealed); err != nil {
+			return nil, fmt.Errorf("sqlitestore: recent: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlitestore: recent: %w", err)
 	}
 	return out, nil
 }
 
-// DeleteRecent removes the member's recent lines. Served by the primary key.
+// qRecentOf deletes a member's recent lines; served by recent_lines_user (TestRecentQueryPlans).
+const qRecentOf = `DELETE FROM recent_lines WHERE user_id = ?`
+
+// DeleteRecent removes the member's recent lines.
 func (s *Store) DeleteRecent(ctx context.Context, userID string) error {
-	if _, err := s.write.ExecContext(ctx, `DELETE FROM recent WHERE user_id = ?`, userID); err != nil {
+	if _, err := s.write.ExecContext(ctx, qRecentOf, userID); err != nil {
 		return fmt.Errorf("sqlitestore: delete recent: %w", err)
 	}
 	return nil
 }
 
-// DeleteRecentBefore removes stale recent lines. Served by recent_updated.
-func (s *Store) DeleteRecentBefore(ctx context.Context, t time.Time) (int, error) {
-	n, err := affected(s.write.ExecContext(ctx, `DELETE FROM recent WHERE updated_at < ?`, at(t)))
+// qRecentBefore deletes up to limit lines older than a time, the clean-up's chunk; served by
+// recent_lines_at (TestRecentQueryPlans).
+const qRecentBefore = `DELETE FROM recent_lines WHERE seq IN (SELECT seq FROM recent_lines WHERE at < ? LIMIT ?)`
+
+// DeleteRecentBefore removes up to limit lines older than t.
+func (s *Store) DeleteRecentBefore(ctx context.Context, t time.Time, limit int) (int, error) {
+	n, err := affected(s.write.ExecContext(ctx, qRecentBefore, ms(t), limit))
 	if err != nil {
 		return 0, fmt.Errorf("sqlitestore: delete old recent: %w", err)
 	}

@@ -70,7 +70,7 @@ func fromMS(v int64) time.Time {
 
 // batched are the statements the batcher runs (prepared at Open): the inbox's and the recent
 // lines' (handoff.go).
-var batched = []string{inboxSQL["add"], inboxSQL["addClaimed"], inboxSQL["claim"], inboxSQL["extend"], inboxSQL["complete"], inboxSQL["retry"], inboxSQL["park"], qRecentGet, qRecentPut}
+var batched = []string{inboxSQL["add"], inboxSQL["addClaimed"], inboxSQL["claim"], inboxSQL["extend"], inboxSQL["complete"], inboxSQL["retry"], inboxSQL["park"], qRecentAdd, qRecentTrim}
 
 // AddInbox stores evs in one transaction, shared with the inbox writes that arrive at the same
 // time; ids already stored are left as they are. An event with a Token is first offered to

@@ -368,6 +368,24 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 			holder TEXT NOT NULL,
 			until  INTEGER NOT NULL
 		) STRICT`),
+	// 19 (issue 8): recent lines one row each, so the per-message write inserts a member's new
+	// lines and deletes their oldest instead of reading, opening, sealing and rewriting all of
+	// them (handoff.go). seq is the order of adding; recent_lines_user serves the add's trim
+	// (at is in it so that the trim's condition is read from the index alone), Recent and
+	// DeleteRecent, recent_lines_at the clean-up. The old table's lines are dropped, not moved:
+	// a migration has no Sealer to open them, and they are at most a day old, so a hand-off in
+	// the day after the upgrade may start without the lines typed before it.
+	execAll(`DROP TABLE recent`,
+		`CREATE TABLE recent_lines (
+			seq         INTEGER PRIMARY KEY,
+			user_id     TEXT NOT NULL,
+			at          INTEGER NOT NULL,
+			from_who    TEXT NOT NULL,
+			event       TEXT NOT NULL,
+			text_sealed TEXT NOT NULL
+		) STRICT`,
+		`CREATE INDEX recent_lines_user ON recent_lines (user_id, seq, at)`,
+		`CREATE INDEX recent_lines_at ON recent_lines (at)`),
 }
 
 // execAll is a migration that runs statements in order.

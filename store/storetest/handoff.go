@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -105,31 +107,93 @@ func testCases(t *testing.T, open Opener) {
 
 func testRecent(t *testing.T, open Opener) {
 	ctx := context.Background()
-	t.Parallel()
-	st := open(t)
-	line := func(min int, text string) store.CaseEntry {
-		return store.CaseEntry{At: t0.Add(time.Duration(min) * time.Minute).UTC(), From: "member", Text: text}
+	line := func(min int, from, text string) store.CaseEntry {
+		return store.CaseEntry{At: t0.Add(time.Duration(min) * time.Minute).UTC(), From: from, Text: text}
 	}
-	got, err := st.Recent(ctx, "U-r")
-	wantErr(t, "Recent of nobody", err, nil)
-	if len(got) != 0 {
-		t.Errorf("Recent of nobody = %v", got)
+	said := func(min int, text string) store.CaseEntry {
+		e := line(min, "member", text)
+		e.Event = fmt.Sprintf("ev-%d", min)
+		return e
 	}
-	wantErr(t, "AddRecent", st.AddRecent(ctx, "U-r", []store.CaseEntry{line(0, "a"), line(1, "b")}, 3, t0.UTC()), nil)
-	wantErr(t, "AddRecent", st.AddRecent(ctx, "U-r", []store.CaseEntry{line(2, "c"), line(3, "d")}, 3, t0.UTC()), nil)
-	got, _ = st.Recent(ctx, "U-r")
-	diff(t, "the last three", struct{ E []store.CaseEntry }{[]store.CaseEntry{line(1, "b"), line(2, "c"), line(3, "d")}}, struct{ E []store.CaseEntry }{got})
-	wantErr(t, "AddRecent", st.AddRecent(ctx, "U-r", []store.CaseEntry{line(10, "e")}, 3, t0.Add(3*time.Minute).UTC()), nil)
-	got, _ = st.Recent(ctx, "U-r")
-	diff(t, "those since minute 3", struct{ E []store.CaseEntry }{[]store.CaseEntry{line(3, "d"), line(10, "e")}}, struct{ E []store.CaseEntry }{got})
-	wantErr(t, "AddRecent other", st.AddRecent(ctx, "U-s", []store.CaseEntry{line(0, "x")}, 3, t0.UTC()), nil)
-	n, err := st.DeleteRecentBefore(ctx, t0.Add(5*time.Minute))
-	wantErr(t, "DeleteRecentBefore", err, nil)
-	if n != 1 {
-		t.Errorf("DeleteRecentBefore removed %d, want 1 (U-s)", n)
+	recent := func(t *testing.T, st store.Store, user string, want ...store.CaseEntry) {
+		t.Helper()
+		got, err := st.Recent(ctx, user)
+		wantErr(t, "Recent", err, nil)
+		diff(t, "recent lines of "+user, struct{ E []store.CaseEntry }{want}, struct{ E []store.CaseEntry }{got})
 	}
-	wantErr(t, "DeleteRecent", st.DeleteRecent(ctx, "U-r"), nil)
-	if got, _ := st.Recent(ctx, "U-r"); len(got) != 0 {
-		t.Errorf("after delete: %v", got)
+	// held is how many lines the store holds before t (DeleteRecentBefore removes and counts them).
+	held := func(t *testing.T, st store.Store, before time.Time) int {
+		t.Helper()
+		n, err := st.DeleteRecentBefore(ctx, before, 1000)
+		wantErr(t, "DeleteRecentBefore", err, nil)
+		return n
 	}
+
+	t.Run("KeepAndSince", func(t *testing.T) {
+		t.Parallel()
+		st := open(t)
+		recent(t, st, "U-r")
+		wantErr(t, "AddRecent", st.AddRecent(ctx, "U-r", []store.CaseEntry{said(0, "a"), line(0, "bot", "b")}, 3, t0.UTC()), nil)
+		wantErr(t, "AddRecent", st.AddRecent(ctx, "U-r", []store.CaseEntry{said(2, "c"), line(2, "bot", "d")}, 3, t0.UTC()), nil)
+		recent(t, st, "U-r", line(0, "bot", "b"), said(2, "c"), line(2, "bot", "d"))
+		wantErr(t, "AddRecent", st.AddRecent(ctx, "U-r", []store.CaseEntry{said(10, "e")}, 3, t0.Add(2*time.Minute).UTC()), nil)
+		recent(t, st, "U-r", said(2, "c"), line(2, "bot", "d"), said(10, "e"))
+		wantErr(t, "AddRecent", st.AddRecent(ctx, "U-r", []store.CaseEntry{said(11, "f")}, 3, t0.Add(5*time.Minute).UTC()), nil)
+		recent(t, st, "U-r", said(10, "e"), said(11, "f"))
+		wantErr(t, "AddRecent other", st.AddRecent(ctx, "U-s", []store.CaseEntry{said(0, "x")}, 3, t0.UTC()), nil)
+		recent(t, st, "U-r", said(10, "e"), said(11, "f"))
+		if n := held(t, st, t0.Add(time.Hour)); n != 3 {
+			t.Errorf("the store holds %d lines, want 3: those dropped are deleted", n)
+		}
+	})
+
+	t.Run("ChattyMemberStaysBounded", func(t *testing.T) {
+		t.Parallel()
+		st := open(t)
+		var want []store.CaseEntry
+		for i := range 40 { // a message and its answer at the same instant, 40 times
+			msg := []store.CaseEntry{said(i, fmt.Sprintf("m%d", i)), line(i, "bot", fmt.Sprintf("b%d", i))}
+			wantErr(t, "AddRecent", st.AddRecent(ctx, "U-c", msg, 10, t0.UTC()), nil)
+			want = append(want, msg...)
+		}
+		recent(t, st, "U-c", want[len(want)-10:]...)
+		if n := held(t, st, t0.Add(time.Hour)); n != 10 {
+			t.Errorf("the store holds %d lines of a member who sent 40 messages, want 10", n)
+		}
+	})
+
+	t.Run("Cleanup", func(t *testing.T) {
+		t.Parallel()
+		st := open(t)
+		for _, u := range []string{"U-a", "U-b"} {
+			for _, min := range []int{0, 1, 2, 30} {
+				wantErr(t, "AddRecent", st.AddRecent(ctx, u, []store.CaseEntry{said(min, u)}, 10, t0.UTC()), nil)
+			}
+		}
+		var chunks []int
+		for {
+			n, err := st.DeleteRecentBefore(ctx, t0.Add(10*time.Minute), 4)
+			wantErr(t, "DeleteRecentBefore", err, nil)
+			chunks = append(chunks, n)
+			if n < 4 {
+				break
+			}
+		}
+		if !slices.Equal(chunks, []int{4, 2}) {
+			t.Errorf("chunks of 4 removed %v, want [4 2] (6 lines before minute 10)", chunks)
+		}
+		recent(t, st, "U-a", said(30, "U-a"))
+		recent(t, st, "U-b", said(30, "U-b"))
+	})
+
+	t.Run("DeleteRecent", func(t *testing.T) {
+		t.Parallel()
+		st := open(t)
+		wantErr(t, "DeleteRecent of nobody", st.DeleteRecent(ctx, "U-x"), nil)
+		wantErr(t, "AddRecent", st.AddRecent(ctx, "U-x", []store.CaseEntry{said(0, "x"), said(1, "y")}, 10, t0.UTC()), nil)
+		wantErr(t, "AddRecent", st.AddRecent(ctx, "U-y", []store.CaseEntry{said(0, "z")}, 10, t0.UTC()), nil)
+		wantErr(t, "DeleteRecent", st.DeleteRecent(ctx, "U-x"), nil)
+		recent(t, st, "U-x")
+		recent(t, st, "U-y", said(0, "z"))
+	})
 }

@@ -81,8 +81,8 @@ const (
 
 // SeedPersonalData writes a leader whose phone is PlainPhone, a session holding
 // PlainNationalID in its fields, a referral of PlainNationalID with PlainPhone, an inbox event
-// whose body holds both (what a user typed), a hand-off case whose transcript holds both, and
-// an API answer kept for its Idempotency-Key that shows both.
+// whose body holds both (what a user typed), a hand-off case whose transcript holds both, a
+// recent line that holds both, and an API answer kept for its Idempotency-Key that shows both.
 func SeedPersonalData(t testing.TB, st store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -113,6 +113,10 @@ func SeedPersonalData(t testing.TB, st store.Store) {
 	}
 	if _, err := st.CreateCase(ctx, store.Case{ID: "case-personal", UserID: "U-personal", Status: store.CaseOpen, CreatedAt: t0,
 		Entries: []store.CaseEntry{{At: t0, From: "member", Text: "โทรกลับ " + PlainPhone + " บัตร " + PlainNationalID}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddRecent(ctx, "U-personal", []store.CaseEntry{{At: t0, From: "member", Text: "บัตร " + PlainNationalID + " โทร " + PlainPhone}},
+		10, t0); err != nil {
 		t.Fatal(err)
 	}
 }
