@@ -32,7 +32,7 @@ type faultyStore struct {
 	store.Store
 	mu       sync.Mutex
 	held     chan struct{} // not nil: inbox writes and pings wait for it to close, or give up with their context
-	failRead int           // the next ListRegistrationsOf/GetMember calls that fail (a fault between claim and completion)
+	failRead int           // the next GetMemberRecords calls (a turn's first read) that fail (a fault between claim and completion)
 	dies     int           // the next claims (ClaimInbox, or AddInbox storing an event claimed) whose worker dies at once
 	lostDone int           // the next CompleteInbox calls that fail (the handling is done but not recorded)
 }
@@ -84,11 +84,11 @@ func (f *faultyStore) Ping(ctx context.Context) error {
 	return f.Store.Ping(ctx)
 }
 
-func (f *faultyStore) GetMember(ctx context.Context, userID string) (store.Member, error) {
+func (f *faultyStore) GetMemberRecords(ctx context.Context, userID string) (store.MemberRecords, error) {
 	if f.take(&f.failRead) {
-		return store.Member{}, errFault
+		return store.MemberRecords{}, errFault
 	}
-	return f.Store.GetMember(ctx, userID)
+	return f.Store.GetMemberRecords(ctx, userID)
 }
 
 func (f *faultyStore) ClaimInbox(ctx context.Context, userID, token string, now time.Time, lease time.Duration) (store.InboxEvent, error) {

@@ -185,10 +185,14 @@ type turn struct {
 	lastAsk     string // the question the previous turn asked, which this message may answer
 	which       int    // a number typed with no list on screen: the list shown asks for it again
 	out         reply
-	chat        bool        // small talk or a greeting: not pushed when the reply token no longer works
-	private     bool        // not kept as recent lines (a form's answer, a case's message, an erase)
-	caseRead    bool        // openedCase was read this turn (handoff.go)
-	openedCase  *store.Case // the member's open hand-off case; nil when none
+	chat        bool // small talk or a greeting: not pushed when the reply token no longer works
+	private     bool // not kept as recent lines (a form's answer, a case's message, an erase)
+
+	// rec is what the store holds of the member, read at the start of the turn in one read
+	// (load); who and openCaseOf answer from its Leader, Officer and OpenCase (records). Its
+	// Member and Session are the start's only: member and sess are the turn's own.
+	rec   store.MemberRecords
+	known bool // rec is read, and the turn changed none of the member's records since (changedRecords)
 
 	s40    *knowledge.Match // the Section 40 reading of the text, made once per turn (s40Match)
 	turnKB *knowledge.Base  // the knowledge this turn uses from start to end (kb)
@@ -199,39 +203,67 @@ func (t *turn) run() error {
 	if t.ev.Kind == KindUnfollow {
 		return t.unfollow()
 	}
-	if err := t.loadMember(); err != nil {
+	if err := t.load(); err != nil {
 		return err
 	}
-	s, err := t.store.GetSession(t.ctx, t.ev.UserID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		s = store.Session{UserID: t.ev.UserID}
-	case err != nil:
-		return fmt.Errorf("bot: get session: %w", err)
-	}
-	t.sess = s
 	t.loadContext()
-	t.private = s.Flow != "" // a form's answers (IDs, phones) are never kept as recent lines
+	t.private = t.sess.Flow != "" // a form's answers (IDs, phones) are never kept as recent lines
 	if err := t.dispatch(); err != nil {
 		return err
 	}
 	return t.saveSession()
 }
 
-// loadMember reads the member, creating it from the LINE profile the first time, and refreshes
-// it on follow (the user may have unblocked the account or changed language).
-func (t *turn) loadMember() error {
-	m, err := t.store.GetMember(t.ctx, t.ev.UserID)
-	found := err == nil
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("bot: get member: %w", err)
+// load reads everything the turn needs of its member in one store read
+// (store.MemberRecords): the member, their session, and the leader record, officer record
+// and open case that who and openCaseOf answer from.
+func (t *turn) load() error {
+	r, err := t.store.GetMemberRecords(t.ctx, t.ev.UserID)
+	if err != nil {
+		return fmt.Errorf("bot: read member: %w", err)
 	}
+	t.rec, t.known = r, true
+	if err := t.loadMember(r.Member); err != nil {
+		return err
+	}
+	t.sess = store.Session{UserID: t.ev.UserID}
+	if r.Session != nil {
+		t.sess = *r.Session
+	}
+	return nil
+}
+
+// records are the member's leader record, officer record and open case as they stand: as
+// read at the start of the turn, or read again (one store read) once the turn changed one of
+// them (changedRecords). A turn that did not come from Handle (a push's) reads them at first
+// use.
+func (t *turn) records() (store.MemberRecords, error) {
+	if !t.known {
+		r, err := t.store.GetMemberRecords(t.ctx, t.member.UserID)
+		if err != nil {
+			return store.MemberRecords{}, fmt.Errorf("bot: read member again: %w", err)
+		}
+		t.rec, t.known = r, true
+	}
+	return t.rec, nil
+}
+
+// changedRecords says the turn wrote (or may have written) its member's leader record,
+// officer record or cases: who and openCaseOf read them again, so the turn sees its own write.
+func (t *turn) changedRecords() { t.known = false }
+
+// loadMember takes the member as stored, creating it from the LINE profile the first time
+// (stored nil), and refreshes it on follow (the user may have unblocked the account or changed
+// language).
+func (t *turn) loadMember(stored *store.Member) error {
+	found := stored != nil
 	if found && t.ev.Kind != KindFollow {
-		t.member = m
+		t.member = *stored
 		return nil
 	}
-	if !found {
-		m = store.Member{UserID: t.ev.UserID, Language: store.LangThai, FollowedAt: t.now}
+	m := store.Member{UserID: t.ev.UserID, Language: store.LangThai, FollowedAt: t.now}
+	if found {
+		m = *stored
 	}
 	p, err := t.msg.Profile(t.ctx, t.ev.UserID)
 	if err != nil {

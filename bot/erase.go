@@ -180,6 +180,7 @@ func (t *turn) erase() error {
 	if err != nil {
 		return fmt.Errorf("bot: erase audit: %w", err)
 	}
+	t.changedRecords()
 	t.standingChanged(t.ctx, uid)
 	t.endSession = true
 	t.sess.Fields = nil // what was last shown goes too

@@ -56,25 +56,14 @@ func (w who) provinces() []string {
 	return w.officer.Provinces
 }
 
-// who reads the member's standing from the store.
+// who is the member's standing, from the records the turn read (records); the error is the
+// store's when they had to be read again.
 func (t *turn) who() (who, error) {
-	var w who
-	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
-	switch {
-	case err == nil:
-		w.leader = &l
-	case !isNotFound(err):
-		return w, err
+	r, err := t.records()
+	if err != nil {
+		return who{}, err
 	}
-	w.admin = t.admins[t.member.UserID]
-	o, err := t.store.GetOfficer(t.ctx, t.member.UserID)
-	switch {
-	case err == nil:
-		w.officer = &o
-	case !isNotFound(err):
-		return w, err
-	}
-	return w, nil
+	return who{leader: r.Leader, officer: r.Officer, admin: t.admins[t.member.UserID]}, nil
 }
 
 func is(ws ...string) func(string) bool {

@@ -54,10 +54,12 @@ func (t *turn) backToBotAction() action {
 // memberProvince is the province whose officers answer the member: a leader's, else the one
 // they gave when they asked to be called back; empty when unknown (the admins answer).
 func (t *turn) memberProvince() (string, error) {
-	if l, err := t.store.GetLeader(t.ctx, t.member.UserID); err == nil {
-		return l.ProvinceCode, nil
-	} else if !isNotFound(err) {
+	w, err := t.who()
+	if err != nil {
 		return "", err
+	}
+	if w.leader != nil {
+		return w.leader.ProvinceCode, nil
 	}
 	rs, err := t.store.ListReferrals(t.ctx, store.ReferralFilter{WorkerUserID: t.member.UserID, Limit: 1})
 	if err != nil || len(rs) == 0 {
@@ -84,10 +86,11 @@ func (t *turn) openCase() error {
 	if t.sess.Flow != "" {
 		entries = append(entries, store.CaseEntry{At: t.now, From: actions.FromBot, Text: t.tr("case.in_form", "Form", t.tr(t.sess.Flow+".restart"))})
 	}
-	_, created, err := t.actions.OpenCase(t.ctx, t.member.UserID, province, entries)
+	c, created, err := t.actions.OpenCase(t.ctx, t.member.UserID, province, entries)
 	if err != nil {
 		return err
 	}
+	t.rec.OpenCase = &c // the rest of the turn sees the case it opened
 	t.private = true
 	key := "case.opened"
 	if !created {
@@ -98,20 +101,11 @@ func (t *turn) openCase() error {
 	return nil
 }
 
-// openCaseOf returns the member's open case, read once a turn; nil when they have none.
+// openCaseOf returns the member's open case, from the records the turn read (records); nil
+// when they have none.
 func (t *turn) openCaseOf() (*store.Case, error) {
-	if !t.caseRead {
-		c, err := t.store.OpenCaseOf(t.ctx, t.member.UserID)
-		switch {
-		case isNotFound(err):
-		case err != nil:
-			return nil, fmt.Errorf("bot: open case: %w", err)
-		default:
-			t.openedCase = &c
-		}
-		t.caseRead = true
-	}
-	return t.openedCase, nil
+	r, err := t.records()
+	return r.OpenCase, err
 }
 
 // caseActions are the "back to the bot" button when the member has an open case, so every
@@ -134,7 +128,7 @@ func (t *turn) endCase() error {
 	if err != nil {
 		return err
 	}
-	t.caseRead, t.openedCase = true, nil
+	t.rec.OpenCase = nil
 	delete(t.sess.Fields, ctxCaseAck)
 	if ended {
 		t.out.text(t.tr("case.ended"))

@@ -128,6 +128,7 @@ func (t *turn) useInvite() error {
 		return nil
 	}
 	o, err := t.actions.UseInvite(t.ctx, t.member.UserID, code)
+	t.changedRecords() // even a refused retry may have completed an interrupted use (store.OfficerStore)
 	if _, refused := actions.AsError(err); refused {
 		t.out.text(t.actions.Message(t.member.Language, err))
 		t.out.buttons(t.menuAction())
@@ -273,6 +274,9 @@ func (t *turn) decide(userID, submission string, status store.LeaderStatus, reas
 		return err
 	}
 	l, err := t.actions.DecideLeader(t.ctx, w.actor(t.member.UserID), actions.Decision{UserID: userID, SubmissionID: submission, Status: status, Note: reason})
+	if userID == t.member.UserID {
+		t.changedRecords() // an officer who applied as a leader decided their own application
+	}
 	refusal, refused := actions.AsError(err)
 	switch {
 	case refused && refusal.Key == "act.leader.changed":

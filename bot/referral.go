@@ -131,16 +131,16 @@ func beginSelfReferral(t *turn) (bool, error) {
 
 // beginReferral lets approved leaders in; others are told why not.
 func beginReferral(t *turn) (bool, error) {
-	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
+	w, err := t.who()
 	switch {
-	case isNotFound(err):
+	case err != nil:
+		return false, err
+	case w.leader == nil:
 		t.out.text(t.tr("ref.not_leader"))
 		t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
 		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("bot: get leader: %w", err)
-	case l.Status != store.LeaderApproved:
-		t.out.text(t.tr("ref.not_approved." + string(l.Status)))
+	case w.leader.Status != store.LeaderApproved:
+		t.out.text(t.tr("ref.not_approved." + string(w.leader.Status)))
 		t.out.buttons(action{Label: t.tr("btn.reg_status"), Data: "a=reg.status"}, t.menuAction())
 		return false, nil
 	}
@@ -149,20 +149,20 @@ func beginReferral(t *turn) (bool, error) {
 
 // leaderProvince offers the leader's own province as the default answer.
 func leaderProvince(t *turn) []choice {
-	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
-	if err != nil || l.ProvinceCode == "" {
+	w, err := t.who()
+	if err != nil || w.leader == nil || w.leader.ProvinceCode == "" {
 		return nil
 	}
-	return []choice{{showProvince(t, l.ProvinceCode), l.ProvinceCode}}
+	return []choice{{showProvince(t, w.leader.ProvinceCode), w.leader.ProvinceCode}}
 }
 
 // leaderDistrict offers the leader's own district, when they gave one, as the default answer.
 func leaderDistrict(t *turn) []choice {
-	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
-	if err != nil || l.District == "" {
+	w, err := t.who()
+	if err != nil || w.leader == nil || w.leader.District == "" {
 		return nil
 	}
-	return []choice{{l.District, l.District}}
+	return []choice{{w.leader.District, w.leader.District}}
 }
 
 // parseWorkerNationalID checks the ID's form and check digit, then looks its keyed hash up: a
@@ -378,12 +378,14 @@ func (t *turn) createReferral(r store.Referral) (stored store.Referral, dup bool
 // myReferrals answers "ผู้ที่ฉันแนะนำ": a count by status and one page of the leader's
 // referrals, newest first, with masked IDs (issue 4, item 4).
 func (t *turn) myReferrals(page int) error {
-	if _, err := t.store.GetLeader(t.ctx, t.member.UserID); isNotFound(err) {
+	w, err := t.who()
+	if err != nil {
+		return err
+	}
+	if w.leader == nil {
 		t.out.text(t.tr("ref.not_leader"))
 		t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
 		return nil
-	} else if err != nil {
-		return fmt.Errorf("bot: get leader: %w", err)
 	}
 	counts, err := t.store.CountReferralsByStatus(t.ctx, t.member.UserID)
 	if err != nil {

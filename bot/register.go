@@ -27,18 +27,17 @@ func leaderRegistration() *flow {
 	return &flow{
 		name: flowRegister,
 		begin: func(t *turn) (bool, error) {
-			l, err := t.store.GetLeader(t.ctx, t.member.UserID)
-			if isNotFound(err) {
+			w, err := t.who()
+			switch {
+			case err != nil:
+				return false, err
+			case w.leader == nil:
 				return true, nil
-			}
-			if err != nil {
-				return false, fmt.Errorf("bot: get leader: %w", err)
-			}
-			if l.Status == store.LeaderRejected {
+			case w.leader.Status == store.LeaderRejected:
 				t.out.text(t.tr("reg.reapply")) // a rejected leader may apply again
 				return true, nil
 			}
-			t.showLeaderStatus(l)
+			t.showLeaderStatus(*w.leader)
 			return false, nil
 		},
 		fields: []field{
@@ -168,6 +167,7 @@ func submitLeader(t *turn) error {
 	if err != nil {
 		return fmt.Errorf("bot: create leader: %w", err)
 	}
+	t.changedRecords()
 	t.standingChanged(t.ctx, l.UserID)
 	t.notifyOfficers(l)
 	t.out.text(t.tr("reg.done", "Province", showProvince(t, l.ProvinceCode)))
@@ -177,8 +177,11 @@ func submitLeader(t *turn) error {
 
 // leaderStatus answers "สถานะ": the member's application, or an offer to register.
 func (t *turn) leaderStatus() error {
-	l, err := t.store.GetLeader(t.ctx, t.member.UserID)
-	if isNotFound(err) {
+	w, err := t.who()
+	if err != nil {
+		return err
+	}
+	if w.leader == nil {
 		// A worker who asked to join Section 40 ("สนใจสมัคร") means that request.
 		if open, err := beginSelfReferral(t); err != nil || !open {
 			return err
@@ -187,10 +190,7 @@ func (t *turn) leaderStatus() error {
 		t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("bot: get leader: %w", err)
-	}
-	t.showLeaderStatus(l)
+	t.showLeaderStatus(*w.leader)
 	return nil
 }
 

@@ -102,10 +102,27 @@ type Session struct {
 	Version      int64 // 0 for a session not yet stored; incremented by every save
 }
 
+// MemberRecords is what the store holds of one LINE user that handling their webhook event
+// needs (docs/ARCHITECTURE.md, "The conversation engine"). Each record is nil when the user
+// has none.
+type MemberRecords struct {
+	Member   *Member  // as GetMember returns it
+	Session  *Session // as GetSession returns it
+	Leader   *Leader  // as GetLeader returns it
+	Officer  *Officer // as GetOfficer returns it (a stored officer; admins are not stored)
+	OpenCase *Case    // as OpenCaseOf returns it: the member's open hand-off case
+}
+
 // MemberStore keeps LINE members.
 type MemberStore interface {
 	// GetMember returns the member with that LINE user ID, or ErrNotFound.
 	GetMember(ctx context.Context, userID string) (Member, error)
+	// GetMemberRecords returns the member record, session, leader record, officer record and
+	// open hand-off case of a LINE user in one read (one statement on SQLite), each nil when
+	// the user has none: a user the store knows nothing of gets a zero MemberRecords and a nil
+	// error. It never returns ErrNotFound; any other error is the store's (a sealed field that
+	// does not open, a failed read), with a zero MemberRecords.
+	GetMemberRecords(ctx context.Context, userID string) (MemberRecords, error)
 	// UpsertMember creates or replaces the member keyed by m.UserID.
 	UpsertMember(ctx context.Context, m Member) error
 	// SetMemberBlocked sets Blocked and UpdatedAt; ErrNotFound if the member does not exist.

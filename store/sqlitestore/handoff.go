@@ -12,11 +12,17 @@ import (
 
 const caseColumns = `id, user_id, province_code, status, entries_sealed, created_at, first_response_at, hotline_at, closed_at, closed_by, version`
 
+// caseDests are where a row's caseColumns go, the sealed transcript into sealed (orZero:
+// GetMemberRecords reads them through a LEFT JOIN).
+func caseDests(c *store.Case, sealed *string) []any {
+	return []any{orZero(&c.ID), orZero(&c.UserID), orZero(&c.ProvinceCode), orZero(&c.Status), orZero(sealed), millis{&c.CreatedAt},
+		millis{&c.FirstResponseAt}, millis{&c.HotlineAt}, millis{&c.ClosedAt}, orZero(&c.ClosedBy), orZero(&c.Version)}
+}
+
 func (s *Store) scanCase(sc interface{ Scan(...any) error }) (store.Case, error) {
 	var c store.Case
 	var sealed string
-	err := sc.Scan(&c.ID, &c.UserID, &c.ProvinceCode, &c.Status, &sealed, millis{&c.CreatedAt}, millis{&c.FirstResponseAt},
-		millis{&c.HotlineAt}, millis{&c.ClosedAt}, &c.ClosedBy, &c.Version)
+	err := sc.Scan(caseDests(&c, &sealed)...)
 	if err == nil {
 		err = s.sealer.OpenJSON(sealed, &c.Entries)
 	}

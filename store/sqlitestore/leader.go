@@ -27,17 +27,24 @@ func (s *Store) CreateLeader(ctx context.Context, l store.Leader) error {
 	return nil
 }
 
+// leaderColumns are a leader's columns but its key, in the order of leaderDests.
+const leaderColumns = `submission_id, full_name, phone_sealed, province_code, district, organisation,
+	status, consent_at, created_at, decided_at, decided_by, decision_note`
+
+// leaderDests are where a row's leaderColumns go, the sealed phone into phone (orZero:
+// GetMemberRecords reads them through a LEFT JOIN).
+func leaderDests(l *store.Leader, phone *string) []any {
+	return []any{orZero(&l.SubmissionID), orZero(&l.FullName), orZero(phone), orZero(&l.ProvinceCode), orZero(&l.District),
+		orZero(&l.Organisation), orZero(&l.Status), millis{&l.ConsentAt}, millis{&l.CreatedAt}, millis{&l.DecidedAt},
+		orZero(&l.DecidedBy), orZero(&l.DecisionNote)}
+}
+
 // GetLeader returns the leader record of a LINE user, or store.ErrNotFound.
-// Per message in leader flows; served by the primary key leaders(user_id).
+// Served by the primary key leaders(user_id).
 func (s *Store) GetLeader(ctx context.Context, userID string) (store.Leader, error) {
 	l := store.Leader{UserID: userID}
 	var phone string
-	err := s.read.QueryRowContext(ctx, `
-		SELECT submission_id, full_name, phone_sealed, province_code, district, organisation,
-			status, consent_at, created_at, decided_at, decided_by, decision_note
-		FROM leaders WHERE user_id = ?`, userID,
-	).Scan(&l.SubmissionID, &l.FullName, &phone, &l.ProvinceCode, &l.District, &l.Organisation,
-		&l.Status, millis{&l.ConsentAt}, millis{&l.CreatedAt}, millis{&l.DecidedAt}, &l.DecidedBy, &l.DecisionNote)
+	err := s.read.QueryRowContext(ctx, `SELECT `+leaderColumns+` FROM leaders WHERE user_id = ?`, userID).Scan(leaderDests(&l, &phone)...)
 	if err == nil {
 		l.Phone, err = s.sealer.Open(phone)
 	}

@@ -43,8 +43,7 @@ func (s *Store) ListLeaders(ctx context.Context, province string, status store.L
 		where = append(where, `status = ?`)
 		args = append(args, status)
 	}
-	q := `SELECT user_id, submission_id, full_name, phone_sealed, province_code, district, organisation,
-			status, consent_at, created_at, decided_at, decided_by, decision_note FROM leaders`
+	q := `SELECT user_id, ` + leaderColumns + ` FROM leaders`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -57,8 +56,7 @@ func (s *Store) ListLeaders(ctx context.Context, province string, status store.L
 	for rows.Next() {
 		var l store.Leader
 		var phone string
-		err := rows.Scan(&l.UserID, &l.SubmissionID, &l.FullName, &phone, &l.ProvinceCode, &l.District,
-			&l.Organisation, &l.Status, millis{&l.ConsentAt}, millis{&l.CreatedAt}, millis{&l.DecidedAt}, &l.DecidedBy, &l.DecisionNote)
+		err := rows.Scan(append([]any{&l.UserID}, leaderDests(&l, &phone)...)...)
 		if err == nil {
 			l.Phone, err = s.sealer.Open(phone)
 		}

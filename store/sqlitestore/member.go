@@ -8,14 +8,20 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
+// memberColumns are a member's columns but its key, in the order of memberDests.
+const memberColumns = `display_name, language, blocked, followed_at, updated_at`
+
+// memberDests are where a row's memberColumns go (orZero: GetMemberRecords reads them through a
+// LEFT JOIN).
+func memberDests(m *store.Member) []any {
+	return []any{orZero(&m.DisplayName), orZero(&m.Language), orZero(&m.Blocked), millis{&m.FollowedAt}, millis{&m.UpdatedAt}}
+}
+
 // GetMember returns the member with that LINE user ID, or store.ErrNotFound.
-// Per message; served by the primary key members(user_id).
+// Served by the primary key members(user_id).
 func (s *Store) GetMember(ctx context.Context, userID string) (store.Member, error) {
 	m := store.Member{UserID: userID}
-	err := s.read.QueryRowContext(ctx, `
-		SELECT display_name, language, blocked, followed_at, updated_at
-		FROM members WHERE user_id = ?`, userID,
-	).Scan(&m.DisplayName, &m.Language, &m.Blocked, millis{&m.FollowedAt}, millis{&m.UpdatedAt})
+	err := s.read.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE user_id = ?`, userID).Scan(memberDests(&m)...)
 	if err != nil {
 		return store.Member{}, notFound("get member", err)
 	}

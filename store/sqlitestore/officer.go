@@ -89,8 +89,7 @@ func (s *Store) UseInvite(ctx context.Context, codeHash, userID string, now time
 }
 
 // GetOfficer returns the stored officer, or store.ErrNotFound.
-// Per message (the bot's "who"); served by the primary key officers(user_id) and the index
-// officer_provinces_user.
+// Served by the primary key officers(user_id) and the index officer_provinces_user.
 func (s *Store) GetOfficer(ctx context.Context, userID string) (store.Officer, error) {
 	return getOfficer(ctx, s.read, userID)
 }

@@ -11,22 +11,34 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
+// sessionColumns are a session's columns but its key, in the order of sessionDests.
+const sessionColumns = `id, flow, step, fields_sealed, history, tries, editing, submission_id, expires_at, updated_at, version`
+
+// sessionDests are where a row's sessionColumns go: the sealed fields and the history's JSON
+// into fields and history, for openSession (orZero: GetMemberRecords reads them through a LEFT
+// JOIN).
+func sessionDests(sess *store.Session, fields, history *string) []any {
+	return []any{orZero(&sess.ID), orZero(&sess.Flow), orZero(&sess.Step), orZero(fields), orZero(history), orZero(&sess.Tries),
+		orZero(&sess.Editing), orZero(&sess.SubmissionID), millis{&sess.ExpiresAt}, millis{&sess.UpdatedAt}, orZero(&sess.Version)}
+}
+
+// openSession unseals the fields and decodes the history sessionDests scanned.
+func (s *Store) openSession(sess *store.Session, fields, history string) error {
+	if err := s.sealer.OpenJSON(fields, &sess.Fields); err != nil {
+		return err
+	}
+	return json.Unmarshal([]byte(history), &sess.History)
+}
+
 // GetSession returns the session of a user, or store.ErrNotFound.
-// Per message; served by the primary key sessions(user_id).
+// Served by the primary key sessions(user_id).
 func (s *Store) GetSession(ctx context.Context, userID string) (store.Session, error) {
 	sess := store.Session{UserID: userID}
 	var fields, history string
-	err := s.read.QueryRowContext(ctx, `
-		SELECT id, flow, step, fields_sealed, history, tries, editing, submission_id,
-			expires_at, updated_at, version
-		FROM sessions WHERE user_id = ?`, userID,
-	).Scan(&sess.ID, &sess.Flow, &sess.Step, &fields, &history, &sess.Tries, &sess.Editing,
-		&sess.SubmissionID, millis{&sess.ExpiresAt}, millis{&sess.UpdatedAt}, &sess.Version)
+	err := s.read.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = ?`, userID).
+		Scan(sessionDests(&sess, &fields, &history)...)
 	if err == nil {
-		err = s.sealer.OpenJSON(fields, &sess.Fields)
-	}
-	if err == nil {
-		err = json.Unmarshal([]byte(history), &sess.History)
+		err = s.openSession(&sess, fields, history)
 	}
 	if err != nil {
 		return store.Session{}, notFound("get session", err)

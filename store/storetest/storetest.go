@@ -46,6 +46,7 @@ var sections = []struct {
 	{"Recent", testRecent},
 	{"Idempotency", testIdempotency},
 	{"Lease", testLeases},
+	{"MemberRecords", testMemberRecords},
 }
 
 // Run runs the whole conformance suite against the stores open returns. Subtests run in
