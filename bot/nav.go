@@ -1,8 +1,6 @@
 package bot
 
 import (
-	"context"
-	"fmt"
 	"strings"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
@@ -48,17 +46,6 @@ func RoleOf(leader *store.Leader, officer bool) Role {
 		return RoleRejected
 	}
 	return RolePending
-}
-
-// MemberRole reads the role of LINE user userID from the store (leader record, officer record,
-// ADMIN_LINE_USER_IDS); an unknown user is RoleNewcomer. The error is the store's.
-func (e *Engine) MemberRole(ctx context.Context, userID string) (Role, error) {
-	t := &turn{Engine: e, ctx: ctx, member: store.Member{UserID: userID}}
-	w, err := t.who()
-	if err != nil {
-		return "", fmt.Errorf("bot: member role: %w", err)
-	}
-	return w.role(), nil
 }
 
 func (w who) role() Role { return RoleOf(w.leader, isOfficer(w)) }
