@@ -28,10 +28,13 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultLease         = 15 * time.Second // a crashed worker's event waits at most this long
-	DefaultPoll          = time.Second      // how often the store is searched for due events
-	DefaultMaxAttempts   = 5                // claims before an event is parked
-	DefaultWorkers       = 16               // users handled at once by one process
+	DefaultLease       = 15 * time.Second // a crashed worker's event waits at most this long
+	DefaultPoll        = time.Second      // how often the store is searched for due events
+	DefaultMaxAttempts = 5                // claims before an event is parked
+	// DefaultWorkers is how many users one process handles at once. A handling spends much of
+	// its time waiting (the store's batched commits, LINE's answer), so the workers outnumber the
+	// cores: 48 against 16 gave about 10% more events/s in BenchmarkWebhook on 2 cores.
+	DefaultWorkers       = 48
 	DefaultWriteTimeout  = 1500 * time.Millisecond
 	DefaultHandleTimeout = 30 * time.Second
 	// DefaultMaxAge is the dedupe retention: the clean-up forgets handled ids after it
