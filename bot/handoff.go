@@ -190,28 +190,27 @@ func (t *turn) remember() {
 // the console's inbox (actions.Notifier). Each push's retry key is derived from the case and
 // the officer.
 func (e *Engine) CaseOpened(ctx context.Context, c store.Case) {
+	e.caseNotice(ctx, c, "case.new", "case.open")
+}
+
+// CaseAsked tells the same officers what the member asked once a case opened without a
+// question has one (actions.Notifier); its retry key is the case's own, so it goes once.
+func (e *Engine) CaseAsked(ctx context.Context, c store.Case) {
+	e.caseNotice(ctx, c, "case.asked", "case.asked")
+}
+
+// caseNotice pushes catalog text textID about c to the officers who answer it, quoting the
+// member's name and question, with the retry key of (kind, case, officer).
+func (e *Engine) caseNotice(ctx context.Context, c store.Case, textID, kind string) {
 	name := ""
 	if m, err := e.store.GetMember(ctx, c.UserID); err == nil {
 		name = m.DisplayName
 	}
 	asked := clipRunes(actions.CaseQuestion(c), caseQuote) // masked before it is cut, so no number is left half shown
 	e.toOfficers(ctx, c.ProvinceCode, func(t *turn) {
-		t.out.text(t.tr("case.new", "Name", clipRunes(name, caseQuote), "Province", e.actions.CaseProvince(t.member.Language, c.ProvinceCode),
+		t.out.text(t.tr(textID, "Name", clipRunes(name, caseQuote), "Province", e.actions.CaseProvince(t.member.Language, c.ProvinceCode),
 			"Text", asked, "Link", e.publicURL+"/console/cases/"+c.ID))
-	}, store.PushCase, "case.open", c.ID)
-}
-
-// CaseAsked tells the same officers what the member asked once a case opened without a
-// question has one (actions.Notifier); its retry key is the case's own, so it goes once.
-func (e *Engine) CaseAsked(ctx context.Context, c store.Case) {
-	name := ""
-	if m, err := e.store.GetMember(ctx, c.UserID); err == nil {
-		name = m.DisplayName
-	}
-	asked := clipRunes(actions.CaseQuestion(c), caseQuote)
-	e.toOfficers(ctx, c.ProvinceCode, func(t *turn) {
-		t.out.text(t.tr("case.asked", "Name", clipRunes(name, caseQuote), "Text", asked, "Link", e.publicURL+"/console/cases/"+c.ID))
-	}, store.PushCase, "case.asked", c.ID)
+	}, store.PushCase, kind, c.ID)
 }
 
 // caseQuote is the most characters of the member's question and name in the officers' push:

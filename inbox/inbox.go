@@ -196,7 +196,7 @@ func (i *Inbox) Accept(ctx context.Context, evs []bot.Event) error {
 	now := i.cfg.Now().UTC()
 	offer := !i.isStopping() // a stopping process hands nothing over: it would only wait out the lease
 	rows := make([]store.InboxEvent, 0, len(evs))
-	byID := make(map[string]bot.Event, len(evs))
+	kept := make([]bot.Event, 0, len(evs)) // kept[k] is the event of rows[k]
 	for seq, ev := range evs {
 		if !ev.Time.IsZero() && now.Sub(ev.Time) > i.cfg.MaxAge {
 			i.handled.WithLabelValues("dropped").Inc()
@@ -211,9 +211,8 @@ func (i *Inbox) Accept(ctx context.Context, evs []bot.Event) error {
 		row := store.InboxEvent{ID: ev.ID, UserID: ev.UserID, Body: body, EventAt: ev.Time, Seq: seq, ReceivedAt: now}
 		if offer {
 			row.Token, row.LeaseUntil, row.Attempts = uuid.NewString(), now.Add(i.cfg.Lease), 1
-			byID[ev.ID] = ev
 		}
-		rows = append(rows, row)
+		rows, kept = append(rows, row), append(kept, ev)
 	}
 	if len(rows) == 0 {
 		return nil
@@ -230,10 +229,10 @@ func (i *Inbox) Accept(ctx context.Context, evs []bot.Event) error {
 	for _, id := range added.Claimed {
 		held[id] = true
 	}
-	for _, r := range rows {
+	for k, r := range rows {
 		if held[r.ID] {
 			r.Body = nil // the worker has the event itself
-			i.handOver(claimed{row: r, ev: byID[r.ID]})
+			i.handOver(claimed{row: r, ev: kept[k]})
 		} else {
 			i.wake(r.UserID)
 		}
