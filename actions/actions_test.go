@@ -396,12 +396,13 @@ func TestInviteGuessingIsLimited(t *testing.T) {
 	}
 }
 
-// TestHandoffCaseAskedLater: a case opened after only an emoji has nothing to quote; the
-// officers are told the member's first real line once, and not after an officer answered.
+// TestHandoffCaseAskedLater: a case opened after only a number and an emoji has nothing to
+// quote; the officers are told the member's first real line once, and not after an officer
+// answered.
 func TestHandoffCaseAskedLater(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	opened := []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: "👍"},
+	opened := []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: "๑๒๓"}, {At: e.now, From: actions.FromMember, Text: "👍"},
 		{At: e.now, From: actions.FromMember, Text: "คุยกับเจ้าหน้าที่", Request: true}}
 	c, _, err := e.s.OpenCase(ctx, "U-m", "TH-76", opened)
 	if err != nil || actions.CaseQuestion(c) != "" {

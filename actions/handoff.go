@@ -154,21 +154,16 @@ func AwaitsReply(c store.Case) bool {
 }
 
 // CaseQuestion is what the member of c asked, to quote in the officers' push and the inbox:
-// their last line that is not the request for a person itself (store.CaseEntry.Request) and has
-// a letter or digit (not an emoji or sticker alone), with phone numbers and national IDs masked
-// (thai.MaskPersonalNumbers); empty when they only asked for a person.
+// their last line that is not the request for a person itself (store.CaseEntry.Request) and
+// has a letter (not an emoji, a sticker or a number alone), with phone numbers and national IDs
+// masked (thai.MaskPersonalNumbers); empty when they only asked for a person.
 func CaseQuestion(c store.Case) string {
 	for i := len(c.Entries) - 1; i >= 0; i-- {
-		if e := c.Entries[i]; e.From == FromMember && !e.Request && hasWords(e.Text) {
+		if e := c.Entries[i]; e.From == FromMember && !e.Request && strings.ContainsFunc(e.Text, unicode.IsLetter) {
 			return thai.MaskPersonalNumbers(e.Text)
 		}
 	}
 	return ""
-}
-
-// hasWords reports whether s has a letter or a digit.
-func hasWords(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 }
 
 // Cases lists the cases of a's provinces with status (every status when empty), newest first.
