@@ -539,9 +539,14 @@ func (i *Inbox) handle(e store.InboxEvent, ev bot.Event, decodeErr error) {
 	case err != nil:
 		level = slog.LevelWarn
 	}
-	// The log line holds ids, kinds and counts, never what the user typed.
-	i.log.LogAttrs(ctx, level, "inbox event", slog.String("event", e.ID), slog.String("kind", string(ev.Kind)),
-		slog.String("outcome", outcome), slog.Int("attempt", e.Attempts), slog.Any("err", err))
+	// The log line holds ids, kinds and counts, never what the user typed; err only when there
+	// is one (a nil one would cost the JSON handler an encoding/json call to write null).
+	attrs := append(make([]slog.Attr, 0, 5), slog.String("event", e.ID), slog.String("kind", string(ev.Kind)),
+		slog.String("outcome", outcome), slog.Int("attempt", e.Attempts))
+	if err != nil {
+		attrs = append(attrs, slog.Any("err", err))
+	}
+	i.log.LogAttrs(ctx, level, "inbox event", attrs...)
 	if werr != nil {
 		// The claim runs out and the event is claimed again: handled twice at worst, which
 		// the engine's writes and the fallback's retry key tolerate.
