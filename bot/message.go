@@ -3,6 +3,7 @@ package bot
 import (
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/rivo/uniseg"
@@ -135,7 +136,9 @@ func utf16Len(s string) int {
 // clipGraphemes shortens s to at most limit grapheme clusters (a Thai consonant with its vowel
 // and tone marks is one), ending with "…" when cut.
 func clipGraphemes(s string, limit int) string {
-	if uniseg.GraphemeClusterCount(s) <= limit {
+	// No more characters than the limit is no more clusters (a cluster is one or more
+	// characters), which spares most labels the grapheme segmentation.
+	if utf8.RuneCountInString(s) <= limit || uniseg.GraphemeClusterCount(s) <= limit {
 		return s
 	}
 	var b strings.Builder
@@ -148,11 +151,10 @@ func clipGraphemes(s string, limit int) string {
 
 // clipRunes shortens s to at most limit characters, ending with "…" when cut.
 func clipRunes(s string, limit int) string {
-	r := []rune(s)
-	if len(r) <= limit {
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
-	return string(r[:limit-1]) + "…"
+	return string([]rune(s)[:limit-1]) + "…"
 }
 
 // reply collects the messages answering one event: at most five, quick replies on the last one
