@@ -1,12 +1,15 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/rivo/uniseg"
+
+	"github.com/ssonet/ssonet/line"
 )
 
 // LINE limits the builders enforce, from docs/line-platform.md (row numbers in brackets).
@@ -169,7 +172,15 @@ func (r *reply) text(s string) { r.msgs = append(r.msgs, textMessages(s)...) }
 
 // flex appends a flex message; altText is clipped to 400 characters.
 func (r *reply) flex(altText string, c messaging_api.FlexContainerInterface) {
-	r.msgs = append(r.msgs, messaging_api.FlexMessage{Message: messaging_api.Message{Type: "flex"}, AltText: clipRunes(altText, maxAltText), Contents: c})
+	r.msgs = append(r.msgs, flexMessage(altText, c))
+}
+
+// add appends a message already built, such as a kept card (card.go).
+func (r *reply) add(m messaging_api.MessageInterface) { r.msgs = append(r.msgs, m) }
+
+// flexMessage is a flex message of c; altText is clipped to 400 characters.
+func flexMessage(altText string, c messaging_api.FlexContainerInterface) messaging_api.FlexMessage {
+	return messaging_api.FlexMessage{Message: messaging_api.Message{Type: "flex"}, AltText: clipRunes(altText, maxAltText), Contents: c}
 }
 
 // buttons sets the quick replies shown under the last message.
@@ -187,7 +198,15 @@ func (r *reply) messages() []messaging_api.MessageInterface {
 		return nil
 	}
 	qr := quickReply(r.quick)
+	if qr == nil {
+		return msgs
+	}
+	msgs = slices.Clone(msgs) // r keeps its messages as they were, so that messages() can be asked again
 	switch m := msgs[len(msgs)-1].(type) {
+	case line.RawMessage: // a kept card (card.go)
+		if withQR, err := withQuickReply(m, qr); err == nil {
+			msgs[len(msgs)-1] = withQR
+		}
 	case messaging_api.TextMessage:
 		m.QuickReply = qr
 		msgs[len(msgs)-1] = m

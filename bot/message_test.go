@@ -10,6 +10,7 @@ import (
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/rivo/uniseg"
 
+	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/store"
 )
 
@@ -230,6 +231,15 @@ func sdkForm(tb testing.TB, msgs []messaging_api.MessageInterface) []messaging_a
 	}
 	out := make([]messaging_api.MessageInterface, len(msgs))
 	for i, m := range msgs {
+		if raw, ok := m.(line.RawMessage); ok { // a kept card: the SDK's reading of its JSON
+			v, err := messaging_api.UnmarshalMessage(raw)
+			if err != nil {
+				tb.Errorf("sdkForm: kept card %s: %v", raw, err)
+				out[i] = m
+				continue
+			}
+			m = v
+		}
 		switch m := m.(type) {
 		case messaging_api.TextMessage:
 			untyped(&m.Type, m)

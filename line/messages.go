@@ -46,7 +46,7 @@ var errUntypedMessage = errors.New(`line: message without "type"`)
 // The SDK's own request types encode the body through their MarshalJSON, which encodes the
 // messages and then has encoding/json check and compact the whole body again, and each nested
 // MarshalJSON's output once more at every level: for a card of Thai text that was most of a
-// reply's CPU (docs/ARCHITECTURE.md, "Sending to LINE"). A RawMessage is written as it is; any
+// reply's CPU (docs/ARCHITECTURE.md, "Outbox", "Sending"). A RawMessage is written as it is; any
 // other message is encoded by encoding/json with the SDK's types, so pointers get their type
 // from the SDK's MarshalJSON and values must carry it (the bot's builders set it): a value
 // without it gives errUntypedMessage.
