@@ -29,8 +29,8 @@ import (
 
 // The webhook benchmarks compare the full path (Gin, signature, inbox write, workers, engine,
 // SQLite store, reply through the LINE client) with a bare SDK bot that verifies the signature
-// and replies the very messages the full path answers "เมนู" with, through the same client to
-// the same stand-in LINE API. Both run with LINE_RATE_LIMIT=off: the client-side budget of
+// and replies the very messages the full path answers "เมนู" with, through the SDK's own client
+// and request types, to the same stand-in LINE API. Both run with LINE_RATE_LIMIT=off: the client-side budget of
 // LINE's limits is not what is measured. Run them in one go so the ratio compares like with
 // like:
 //
