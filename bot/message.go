@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"unicode/utf16"
@@ -197,23 +198,22 @@ func (r *reply) messages() []messaging_api.MessageInterface {
 	if len(msgs) == 0 {
 		return nil
 	}
-	qr := quickReply(r.quick)
-	if qr == nil {
+	if len(r.quick) == 0 {
 		return msgs
 	}
-	msgs = slices.Clone(msgs) // r keeps its messages as they were, so that messages() can be asked again
-	switch m := msgs[len(msgs)-1].(type) {
-	case line.RawMessage: // a kept card (card.go)
-		if withQR, err := withQuickReply(m, qr); err == nil {
-			msgs[len(msgs)-1] = withQR
-		}
-	case messaging_api.TextMessage:
-		m.QuickReply = qr
-		msgs[len(msgs)-1] = m
-	case messaging_api.FlexMessage:
-		m.QuickReply = qr
-		msgs[len(msgs)-1] = m
+	// The quick replies go into the last message's JSON, encoded once per row of buttons
+	// (card.go); r keeps its messages as they were, so that messages() can be asked again.
+	msgs = slices.Clone(msgs)
+	last := msgs[len(msgs)-1]
+	q, err := quickReplyJSON(r.quick)
+	raw, isRaw := last.(line.RawMessage)
+	if err == nil && !isRaw {
+		raw, err = json.Marshal(last)
 	}
+	if err != nil { // never with the SDK's types; LINE would get the message without its buttons
+		return msgs
+	}
+	msgs[len(msgs)-1] = withQuickReply(raw, q)
 	return msgs
 }
 

@@ -72,7 +72,11 @@ func TestReplyKeepsLINEsLimits(t *testing.T) {
 	if len(msgs) != maxMessages {
 		t.Fatalf("%d messages", len(msgs))
 	}
-	last := msgs[len(msgs)-1].(messaging_api.TextMessage)
+	decoded, err := messaging_api.UnmarshalMessage(msgs[len(msgs)-1].(line.RawMessage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := decoded.(messaging_api.TextMessage)
 	if len(last.QuickReply.Items) != maxQuickReplies {
 		t.Fatalf("%d quick replies", len(last.QuickReply.Items))
 	}

@@ -176,7 +176,7 @@ func (t *turn) menu() error {
 	for _, a := range acts {
 		key = append(key, a.Label, a.Data)
 	}
-	t.out.add(t.cards.get(strings.Join(key, "\x00"), func() messaging_api.MessageInterface {
+	t.out.add(t.card(strings.Join(key, "\x00"), func() messaging_api.MessageInterface {
 		var buttons []messaging_api.FlexComponentInterface
 		for i, a := range acts {
 			buttons = append(buttons, fButton(a, i == 0))
