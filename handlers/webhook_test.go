@@ -263,6 +263,35 @@ func TestWebhookIgnoresUnknownTypes(t *testing.T) {
 	}
 }
 
+// TestWebhookEventShapes: an event of a type we handle must decode, or the request is refused
+// (as the SDK refuses it); one of another type is ignored whatever its properties hold, so that
+// a new type reusing one of our property names is no reason for LINE to redeliver (row 33).
+func TestWebhookEventShapes(t *testing.T) {
+	for _, tc := range []struct {
+		name, event string
+		status      int
+	}{
+		{"message with a string source", `{"type":"message","mode":"active","timestamp":1,"webhookEventId":"E1","source":"U1","message":{"type":"text","text":"x"}}`, http.StatusBadRequest},
+		{"postback with numeric params", `{"type":"postback","mode":"active","timestamp":1,"webhookEventId":"E1","source":{"type":"user","userId":"` + userA + `"},"postback":{"data":"a","params":{"date":1}}}`, http.StatusBadRequest},
+		{"no type", `{"mode":"active","timestamp":1,"webhookEventId":"E1","source":{"type":"user","userId":"` + userA + `"}}`, http.StatusBadRequest},
+		{"not an object", `1`, http.StatusBadRequest},
+		{"new type with a string message", `{"type":"somethingNew","mode":"active","timestamp":1,"webhookEventId":"E1","source":{"type":"user","userId":"` + userA + `"},"message":"edited"}`, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newWebhookFixture(t)
+			if rec := f.postSigned(body(textEvent("E0", userA, "hi"), tc.event)); rec.Code != tc.status {
+				t.Errorf("status %d, want %d", rec.Code, tc.status)
+			}
+			if n := len(f.engine.got()); (tc.status == http.StatusOK) != (n == 1) {
+				t.Errorf("engine got %d events with status %d", n, tc.status)
+			}
+			if tc.status == http.StatusOK && counterValue(t, f.w.count, "other", "ignored") != 1 {
+				t.Errorf("the new type is not counted as ignored")
+			}
+		})
+	}
+}
+
 func TestWebhookRedeliveryAndUnblock(t *testing.T) {
 	f := newWebhookFixture(t)
 	b := body(
