@@ -419,6 +419,31 @@ func TestHandoffCaseAskedLater(t *testing.T) {
 	}
 }
 
+// TestHandoffQuestionComesAfterTheRequest: a case opened after a greeting quotes the greeting
+// (all there is), and the member's first real line after the request is told to the officers
+// once more, once: it is the question from then on.
+func TestHandoffQuestionComesAfterTheRequest(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	opened := []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: "สวัสดีครับ"},
+		{At: e.now, From: actions.FromMember, Text: "คุยกับเจ้าหน้าที่", Request: true}}
+	c, _, err := e.s.OpenCase(ctx, "U-q", "TH-76", opened)
+	if err != nil || actions.CaseQuestion(c) != "สวัสดีครับ" {
+		t.Fatalf("OpenCase = %q, %v; want the line before the request", actions.CaseQuestion(c), err)
+	}
+	for _, said := range []struct{ event, text string }{{"ev-1", "ขอสอบถามเรื่องเงินชราภาพครับ"}, {"ev-2", "ด่วนครับ"}} {
+		if _, err := e.s.MemberSaid(ctx, "U-q", said.event, said.text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := strings.Join(e.n.cases, "|"); got != "opened "+c.ID+"|asked ขอสอบถามเรื่องเงินชราภาพครับ" {
+		t.Errorf("notices = %q", got)
+	}
+	if c, _ = e.s.Case(ctx, actions.Actor{Admin: true}, c.ID); actions.CaseQuestion(c) != "ขอสอบถามเรื่องเงินชราภาพครับ" {
+		t.Errorf("question now %q", actions.CaseQuestion(c))
+	}
+}
+
 func TestHandoffCase(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()

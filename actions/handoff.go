@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -97,10 +98,10 @@ func (s *Service) MemberSaid(ctx context.Context, userID, event, text string) (b
 		return false, fmt.Errorf("actions: open case: %w", err)
 	}
 	entry := store.CaseEntry{At: s.now(), From: FromMember, Text: clip(text, maxCaseText), Event: event}
-	unasked := CaseQuestion(c) == ""
+	unasked := askedAfter(c) == ""
 	c, err = s.changeCase(ctx, c.ID, func(c *store.Case) error { c.Entries = addEntries(c.Entries, entry); return nil })
-	if err == nil && unasked && c.FirstResponseAt.IsZero() && CaseQuestion(c) != "" {
-		s.cfg.Notifier.CaseAsked(ctx, c) // the officers were told of a case with nothing to quote
+	if err == nil && unasked && c.FirstResponseAt.IsZero() && askedAfter(c) != "" {
+		s.cfg.Notifier.CaseAsked(ctx, c) // the officers were told of the case before its question
 	}
 	return true, err
 }
@@ -153,17 +154,52 @@ func AwaitsReply(c store.Case) bool {
 	return true
 }
 
-// CaseQuestion is what the member of c asked, to quote in the officers' push and the inbox:
-// their last line that is not the request for a person itself (store.CaseEntry.Request) and
-// has a letter (not an emoji, a sticker or a number alone), with phone numbers and national IDs
-// masked (thai.MaskPersonalNumbers); empty when they only asked for a person.
+// CaseQuestion is what the member of c asked, to quote in the officers' pushes and the inbox,
+// with phone numbers and national IDs masked (thai.MaskPersonalNumbers): their first line after
+// their first request for a person (store.CaseEntry.Request), else their last line before it;
+// empty when there is neither. Only a line with a letter counts (not an emoji, a sticker or a
+// number alone), and never a request itself.
 func CaseQuestion(c store.Case) string {
-	for i := len(c.Entries) - 1; i >= 0; i-- {
-		if e := c.Entries[i]; e.From == FromMember && !e.Request && strings.ContainsFunc(e.Text, unicode.IsLetter) {
+	if q := askedAfter(c); q != "" {
+		return q
+	}
+	start := requestAt(c)
+	if start < 0 {
+		start = len(c.Entries)
+	}
+	for i := start - 1; i >= 0; i-- {
+		if e := c.Entries[i]; asks(e) {
 			return thai.MaskPersonalNumbers(e.Text)
 		}
 	}
 	return ""
+}
+
+// askedAfter is the member's first line with a letter after their first request for a person
+// in c, masked; empty until they type one. A fresh tester's officer was quoted "สวัสดีครับ",
+// typed before the request, while the member's question came after: MemberSaid tells the
+// officers this line too (CaseAsked).
+func askedAfter(c store.Case) string {
+	start := requestAt(c)
+	if start < 0 {
+		return ""
+	}
+	for _, e := range c.Entries[start+1:] {
+		if asks(e) {
+			return thai.MaskPersonalNumbers(e.Text)
+		}
+	}
+	return ""
+}
+
+// requestAt is the index of the first request for a person in c's entries, or -1.
+func requestAt(c store.Case) int {
+	return slices.IndexFunc(c.Entries, func(e store.CaseEntry) bool { return e.Request })
+}
+
+// asks reports whether e is a line of the member's that can be a question.
+func asks(e store.CaseEntry) bool {
+	return e.From == FromMember && !e.Request && strings.ContainsFunc(e.Text, unicode.IsLetter)
 }
 
 // Cases lists the cases of a's provinces with status (every status when empty), newest first.

@@ -167,6 +167,7 @@ func (e *Engine) Handle(ctx context.Context, ev Event) error {
 		return err
 	}
 	t.noteQuota()
+	t.keepWayBack()
 	t.send()
 	t.remember()
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -119,6 +120,21 @@ func (t *turn) caseActions() []action {
 		return nil
 	}
 	return []action{t.backToBotAction()}
+}
+
+// keepWayBack puts the "back to the bot" button first among the quick replies of any reply
+// made while the member's case is open (a menu button, a global word): otherwise the member,
+// answered by the bot, takes it that they are back with it, and their next line goes to the
+// officers unanswered (found by a fresh tester).
+func (t *turn) keepWayBack() {
+	if len(t.out.msgs) == 0 {
+		return
+	}
+	back := t.caseActions()
+	if len(back) == 0 || slices.ContainsFunc(t.out.quick, func(a action) bool { return a.Data == back[0].Data }) {
+		return
+	}
+	t.out.buttons(append(back, t.out.quick...)...)
 }
 
 // endCase takes the member back to the bot: the button, its label or "back to the bot" typed,
