@@ -25,6 +25,7 @@ func TestInboxQueryPlans(t *testing.T) {
 		"addClaimed":  {"inbox_user_order"},
 		"due":         {"inbox_state_next"},
 		"claim":       {"inbox_user_order", "sqlite_autoindex_inbox_1"},
+		"claimed":     {"inbox_user_order"},
 		"extend":      {"sqlite_autoindex_inbox_1"},
 		"complete":    {"sqlite_autoindex_inbox_1"},
 		"retry":       {"sqlite_autoindex_inbox_1"},
@@ -33,7 +34,7 @@ func TestInboxQueryPlans(t *testing.T) {
 		"deleteBatch": {"inbox_state_received"},
 	}
 	args := map[string][]any{
-		"add": {"id", "u", 0, 0, 0, ""}, "addClaimed": {"id", "u", 0, 0, 0, "", "tok", 0}, "due": {0, 1}, "claim": {"u", "tok", 0, 0}, "extend": {"id", "tok", 0},
+		"add": {"id", "u", 0, 0, 0, ""}, "addClaimed": {"id", "u", 0, 0, 0, "", "tok", 0}, "due": {0, 1}, "claim": {"u", "tok", 0, 0}, "claimed": {"u"}, "extend": {"id", "tok", 0},
 		"complete": {"id", "tok"}, "retry": {"id", "tok", 0}, "park": {"id", "tok"}, "stats": nil, "deleteBatch": {0, 0, 1},
 	}
 	if len(want) != len(inboxSQL) {
