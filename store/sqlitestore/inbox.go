@@ -27,8 +27,10 @@ var inboxSQL = map[string]string{
 		SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'pending', 1, 0, ?7, ?8
 		WHERE NOT EXISTS (SELECT 1 FROM inbox WHERE user_id = ?2 AND state = 'pending')
 		ON CONFLICT (id) DO NOTHING`,
-	// inbox_state_next: the pending events due by now.
-	"due": `SELECT DISTINCT user_id FROM inbox
+	// inbox_pending: the pending events due by now, oldest received first, so that a backlog
+	// larger than limit is drained in the order it came. Named, because the planner would take
+	// inbox_user_order, which gives the users in the order of their IDs.
+	"due": `SELECT DISTINCT user_id FROM inbox INDEXED BY inbox_pending
 		WHERE state = 'pending' AND next_at <= ?1 AND lease_until <= ?1 LIMIT ?2`,
 	// inbox_user_order finds the user's first pending event; the primary key updates it. The
 	// claimed row is read by "claimed" (inbox_user_order) only when a row changed: most claims
@@ -44,12 +46,13 @@ var inboxSQL = map[string]string{
 	"complete": `UPDATE inbox SET state = 'done', body_sealed = '', token = '', lease_until = 0 WHERE id = ?1 AND token = ?2 AND state = 'pending'`,
 	"retry":    `UPDATE inbox SET next_at = ?3, token = '', lease_until = 0 WHERE id = ?1 AND token = ?2 AND state = 'pending'`,
 	"park":     `UPDATE inbox SET state = 'parked', token = '', lease_until = 0 WHERE id = ?1 AND token = ?2 AND state = 'pending'`,
-	// inbox_state_received: counts and the oldest pending event, from the index alone.
+	// inbox_pending and inbox_parked: counts and the oldest pending event, from the indexes alone.
 	"stats": `SELECT
 		(SELECT count(*) FROM inbox WHERE state = 'pending'),
 		(SELECT min(received_at) FROM inbox WHERE state = 'pending'),
 		(SELECT count(*) FROM inbox WHERE state = 'parked')`,
-	// inbox_state_received: one bounded chunk of the clean-up, so no write waits long behind it.
+	// inbox_done and inbox_parked: one bounded chunk of the clean-up, so no write waits long
+	// behind it.
 	"deleteBatch": `DELETE FROM inbox WHERE rowid IN (
 		SELECT rowid FROM inbox WHERE state = 'done' AND received_at < ?1
 		UNION ALL SELECT rowid FROM inbox WHERE state = 'parked' AND received_at < ?2

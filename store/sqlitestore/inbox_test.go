@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,15 +24,15 @@ func TestInboxQueryPlans(t *testing.T) {
 	want := map[string][]string{
 		"add":         {},
 		"addClaimed":  {"inbox_user_order"},
-		"due":         {"inbox_state_next"},
+		"due":         {"inbox_pending"},
 		"claim":       {"inbox_user_order", "sqlite_autoindex_inbox_1"},
 		"claimed":     {"inbox_user_order"},
 		"extend":      {"sqlite_autoindex_inbox_1"},
 		"complete":    {"sqlite_autoindex_inbox_1"},
 		"retry":       {"sqlite_autoindex_inbox_1"},
 		"park":        {"sqlite_autoindex_inbox_1"},
-		"stats":       {"inbox_state_received"},
-		"deleteBatch": {"inbox_state_received"},
+		"stats":       {"inbox_pending", "inbox_parked"},
+		"deleteBatch": {"inbox_done", "inbox_parked"},
 	}
 	args := map[string][]any{
 		"add": {"id", "u", 0, 0, 0, ""}, "addClaimed": {"id", "u", 0, 0, 0, "", "tok", 0}, "due": {0, 1}, "claim": {"u", "tok", 0, 0}, "claimed": {"u"}, "extend": {"id", "tok", 0},
@@ -118,5 +119,60 @@ func TestInboxWritesFromManyGoroutines(t *testing.T) {
 	st.Close(ctx)
 	if _, err := st.AddInbox(ctx, []store.InboxEvent{{ID: "late", UserID: "U", Body: []byte("{}")}}); err == nil {
 		t.Error("AddInbox after Close: no error")
+	}
+}
+
+// TestInboxIndexesMigration opens a database of the schema before the inbox's partial indexes
+// (19 migrations) holding a pending, a done and a parked event: Open replaces the indexes by
+// state with inbox_pending, inbox_done and inbox_parked, and the due users, the counts and the
+// clean-up find the same events through them.
+func TestInboxIndexesMigration(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := openDB(filepath.Join(dir, FileName), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	for range 19 {
+		if _, err := migrateOne(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO inbox (id, user_id, event_at, seq, received_at, body_sealed, state, attempts, next_at, token, lease_until)
+		VALUES ('e1', 'U1', 1, 0, 1000, 'sealed', 'pending', 0, 0, '', 0), ('e2', 'U2', 1, 0, 2000, '', 'done', 1, 0, '', 0),
+		('e3', 'U3', 1, 0, 3000, 'sealed', 'parked', 5, 0, '', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	st := openTest(t, dir)
+	var names []string
+	rows, err := st.read.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'inbox' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if got, want := strings.Join(names, " "), "inbox_done inbox_parked inbox_pending inbox_user_order sqlite_autoindex_inbox_1"; got != want {
+		t.Errorf("inbox indexes %q, want %q", got, want)
+	}
+	if users, err := st.DueInboxUsers(ctx, time.UnixMilli(5000), 10); err != nil || len(users) != 1 || users[0] != "U1" {
+		t.Errorf("DueInboxUsers = %v, %v; want [U1]", users, err)
+	}
+	want := store.InboxStats{Pending: 1, Parked: 1, OldestReceived: time.UnixMilli(1000).UTC()}
+	if s, err := st.InboxStats(ctx); err != nil || s != want {
+		t.Errorf("InboxStats = %+v, %v; want %+v", s, err, want)
+	}
+	if n, err := st.DeleteInboxBefore(ctx, time.UnixMilli(5000), time.UnixMilli(5000), 10); err != nil || n != 2 {
+		t.Errorf("DeleteInboxBefore removed %d, %v; want the done and the parked event", n, err)
 	}
 }
