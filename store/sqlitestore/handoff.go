@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -184,14 +183,14 @@ func (s *Store) AddRecent(ctx context.Context, userID string, entries []store.Ca
 	for i, e := range entries {
 		sealed[i] = s.sealer.Seal(e.Text)
 	}
-	err := s.batch.do(ctx, func(tx *sql.Tx) error {
-		add := txStmt(tx, s.write, qRecentAdd)
+	err := s.batch.do(ctx, func(tx *batchTx) error {
+		add := tx.stmt(qRecentAdd)
 		for i, e := range entries {
 			if _, err := add.Exec(userID, ms(e.At), e.From, e.Event, sealed[i]); err != nil {
 				return err
 			}
 		}
-		_, err := txStmt(tx, s.write, qRecentTrim).Exec(userID, ms(since), keep)
+		_, err := tx.stmt(qRecentTrim).Exec(userID, ms(since), keep)
 		return err
 	})
 	if err != nil {

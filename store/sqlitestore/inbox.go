@@ -92,12 +92,11 @@ func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (store.Inb
 		sealed[i] = s.sealer.Seal(string(e.Body))
 	}
 	var added store.InboxAdded
-	err := s.batch.do(ctx, func(tx *sql.Tx) error {
-		add, addClaimed := txStmt(tx, s.write, inboxSQL["add"]), txStmt(tx, s.write, inboxSQL["addClaimed"])
+	err := s.batch.do(ctx, func(tx *batchTx) error {
 		added = store.InboxAdded{}
 		for i, e := range evs {
 			if e.Token != "" {
-				k, err := affected(addClaimed.Exec(e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), sealed[i], e.Token, ms(e.LeaseUntil)))
+				k, err := affected(tx.stmt(inboxSQL["addClaimed"]).Exec(e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), sealed[i], e.Token, ms(e.LeaseUntil)))
 				if err != nil {
 					return err
 				}
@@ -107,7 +106,7 @@ func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (store.Inb
 					continue
 				}
 			}
-			k, err := affected(add.Exec(e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), sealed[i]))
+			k, err := affected(tx.stmt(inboxSQL["add"]).Exec(e.ID, e.UserID, ms(e.EventAt), e.Seq, ms(e.ReceivedAt), sealed[i]))
 			if err != nil {
 				return err
 			}
@@ -121,7 +120,7 @@ func (s *Store) AddInbox(ctx context.Context, evs []store.InboxEvent) (store.Inb
 	return added, nil
 }
 
-// DueInboxUsers lists users with a due, unclaimed pending event; served by inbox_state_next.
+// DueInboxUsers lists users with a due, unclaimed pending event; served by inbox_pending.
 func (s *Store) DueInboxUsers(ctx context.Context, now time.Time, limit int) ([]string, error) {
 	rows, err := s.read.QueryContext(ctx, inboxSQL["due"], ms(now), limit)
 	if err != nil {
@@ -149,8 +148,8 @@ func (s *Store) ClaimInbox(ctx context.Context, userID, token string, now time.T
 	var body string
 	var eventAt, receivedAt, nextAt int64
 	var found error // sql.ErrNoRows: nothing claimable
-	err := s.batch.do(ctx, func(tx *sql.Tx) error {
-		n, err := affected(txStmt(tx, s.write, inboxSQL["claim"]).Exec(userID, token, ms(e.LeaseUntil), ms(now)))
+	err := s.batch.do(ctx, func(tx *batchTx) error {
+		n, err := affected(tx.stmt(inboxSQL["claim"]).Exec(userID, token, ms(e.LeaseUntil), ms(now)))
 		if err != nil {
 			return err
 		}
@@ -158,7 +157,7 @@ func (s *Store) ClaimInbox(ctx context.Context, userID, token string, now time.T
 			found = sql.ErrNoRows
 			return nil
 		}
-		found = txStmt(tx, s.write, inboxSQL["claimed"]).QueryRow(userID).
+		found = tx.stmt(inboxSQL["claimed"]).QueryRow(userID).
 			Scan(&e.ID, &e.UserID, &body, &eventAt, &e.Seq, &receivedAt, &e.Attempts, &nextAt)
 		return found
 	})
@@ -180,8 +179,8 @@ func (s *Store) ClaimInbox(ctx context.Context, userID, token string, now time.T
 // guarded runs one of the token-guarded updates; no row changed means the claim is gone.
 func (s *Store) guarded(ctx context.Context, what, stmt string, args ...any) error {
 	n := 0
-	err := s.batch.do(ctx, func(tx *sql.Tx) (err error) {
-		n, err = affected(txStmt(tx, s.write, inboxSQL[stmt]).Exec(args...))
+	err := s.batch.do(ctx, func(tx *batchTx) (err error) {
+		n, err = affected(tx.stmt(inboxSQL[stmt]).Exec(args...))
 		return err
 	})
 	if err == nil && n == 0 {
@@ -213,7 +212,7 @@ func (s *Store) ParkInbox(ctx context.Context, id, token string, _ time.Time) er
 	return s.guarded(ctx, "park inbox", "park", id, token)
 }
 
-// InboxStats counts pending and parked events; served by inbox_state_received.
+// InboxStats counts pending and parked events; served by inbox_pending and inbox_parked.
 func (s *Store) InboxStats(ctx context.Context) (store.InboxStats, error) {
 	var st store.InboxStats
 	var oldest sql.NullInt64
@@ -225,7 +224,7 @@ func (s *Store) InboxStats(ctx context.Context) (store.InboxStats, error) {
 }
 
 // DeleteInboxBefore deletes old done and parked events in chunks of batch; served by
-// inbox_state_received.
+// inbox_done and inbox_parked.
 func (s *Store) DeleteInboxBefore(ctx context.Context, done, parked time.Time, batch int) (int, error) {
 	if batch <= 0 {
 		return 0, errors.New("sqlitestore: delete inbox: batch must be positive")
