@@ -16,7 +16,7 @@ import (
 // of the store they are prepared once (see pool); the two reads (due, stats) run on the read
 // pool, so the poller and the metrics never wait behind a write.
 
-// inboxSQL is the text of every inbox statement, by the field of inboxStmts it is prepared into.
+// inboxSQL is the text of every inbox statement, by name.
 var inboxSQL = map[string]string{
 	// Primary key: a known id is left as it is.
 	"add": `INSERT INTO inbox (id, user_id, event_at, seq, received_at, body_sealed, state, attempts, next_at, token, lease_until)
