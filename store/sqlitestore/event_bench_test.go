@@ -16,16 +16,18 @@ import (
 	"github.com/ssonet/ssonet/store/storetest"
 )
 
-// eventBody is an inbox body of the size the webhook stores for a text message.
-var eventBody = []byte(fmt.Sprintf(`{"id":"%026d","kind":"message","user":"U%032x","text":"เมนู","replyToken":"%032x"}`, 0, 0, 0))
+// eventBody is an inbox body as the webhook stores a text message (bot.Event as JSON).
+var eventBody = []byte(`{"ID":"01JBENCH000000000000000000","Kind":"message","UserID":"U0123456789abcdef0123456789abcdef",` +
+	`"ReplyToken":"0123456789abcdef0123456789abcdef","Text":"เมนู","Postback":"","Params":null,"Unblocked":false,` +
+	`"Redelivery":false,"Time":"2026-01-01T00:00:00.000Z","ReceivedAt":"2026-01-01T00:00:00.012Z"}`)
 
-// BenchmarkEventWrites times the store's writes of one text message as the webhook and the
-// inbox's workers make them (the root BenchmarkWebhook's "full" path without the rest): the
-// event stored claimed (AddInbox), the worker's look for a next event (ClaimInbox, finding
-// none), the member's recent lines (AddRecent) and the done mark (CompleteInbox), from 48
-// workers (inbox.DefaultWorkers) for 1,000 members who have talked before, so the batcher
-// groups them into shared commits as it does under load. It reports the process's CPU time per
-// event; compare it between builds run one after the other:
+// BenchmarkEventWrites times the store's writes of one text message as the webhook, the engine
+// and the inbox's workers make them (the root BenchmarkWebhook's "full" path without the rest):
+// the event stored claimed (AddInbox), the member's recent lines (AddRecent: what they typed
+// and the answer), the done mark (CompleteInbox) and the worker's look for a next event
+// (ClaimInbox, finding none), from 48 workers (inbox.DefaultWorkers) for 1,000 members who
+// have talked before, so the batcher groups them into shared commits as it does under load. It
+// reports the process's CPU time per event; compare it between builds run one after the other:
 //
 //	go test -run '^$' -bench 'EventWrites' -benchtime 20000x ./store/sqlitestore
 func BenchmarkEventWrites(b *testing.B) {
