@@ -2,8 +2,12 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -174,5 +178,47 @@ func TestInboxIndexesMigration(t *testing.T) {
 	}
 	if n, err := st.DeleteInboxBefore(ctx, time.UnixMilli(5000), time.UnixMilli(5000), 10); err != nil || n != 2 {
 		t.Errorf("DeleteInboxBefore removed %d, %v; want the done and the parked event", n, err)
+	}
+}
+
+// TestBatchedWritesUseNoTemporaryTable reads SQLite's program of every statement the batcher
+// runs (EXPLAIN) and checks that none opens a temporary table: an INSERT ... SELECT that reads
+// the table it inserts into copies the SELECT's rows to one first, and RETURNING collects its
+// rows in one, which made those statements the costliest of an event (docs/ARCHITECTURE.md,
+// "The store").
+func TestBatchedWritesUseNoTemporaryTable(t *testing.T) {
+	st := openTest(t, t.TempDir())
+	numbered := regexp.MustCompile(`\?(\d+)`)
+	for _, q := range batched {
+		n := strings.Count(q, "?") // the parameters: ? each, or ?1 … ?n
+		if m := numbered.FindAllStringSubmatch(q, -1); m != nil {
+			n = 0
+			for _, k := range m {
+				i, _ := strconv.Atoi(k[1])
+				n = max(n, i)
+			}
+		}
+		args := make([]any, n)
+		for i := range args {
+			args[i] = 0
+		}
+		rows, err := st.write.Query("EXPLAIN "+q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var ops []string
+		for rows.Next() {
+			var addr, p1, p2, p3 int
+			var op, p5, comment sql.NullString
+			var p4 any
+			if err := rows.Scan(&addr, &op, &p1, &p2, &p3, &p4, &p5, &comment); err != nil {
+				t.Fatal(err)
+			}
+			ops = append(ops, op.String)
+		}
+		rows.Close()
+		if slices.Contains(ops, "OpenEphemeral") {
+			t.Errorf("%s opens a temporary table: %v", q, ops)
+		}
 	}
 }
