@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -30,8 +29,8 @@ import (
 
 // The webhook benchmarks compare the full path (Gin, signature, inbox write, workers, engine,
 // SQLite store, reply through the LINE client) with a bare SDK bot that verifies the signature
-// and replies the very messages the full path answers "เมนู" with, through the same client to
-// the same stand-in LINE API. Both run with LINE_RATE_LIMIT=off: the client-side budget of
+// and replies the very messages the full path answers "เมนู" with, through the SDK's own client
+// and request types, to the same stand-in LINE API. Both run with LINE_RATE_LIMIT=off: the client-side budget of
 // LINE's limits is not what is measured. Run them in one go so the ratio compares like with
 // like:
 //
@@ -113,12 +112,16 @@ func menuReply(b *testing.B) []messaging_api.MessageInterface {
 	return msgs
 }
 
-// startBare starts the bare SDK bot replying msgs to every text message.
+// startBare starts the bare SDK bot replying msgs to every text message: the SDK's own client
+// and request types, as the SDK's examples use them, with a keep-alive pool as large as the
+// full path's (line.DefaultConns) so that both keep their connections to the stand-in.
 func startBare(b *testing.B, msgs []messaging_api.MessageInterface) benchTarget {
 	standIn := linetest.NewServer(testToken)
 	b.Cleanup(standIn.Close)
-	client, err := line.New(line.Config{BaseURL: standIn.URL(), AccessToken: testToken,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RateLimits: map[string]line.RateLimit{}})
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConns, transport.MaxIdleConnsPerHost = line.DefaultConns, line.DefaultConns
+	api, err := messaging_api.NewMessagingApiAPI(testToken, messaging_api.WithEndpoint(standIn.URL()),
+		messaging_api.WithHTTPClient(&http.Client{Transport: transport}))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -130,7 +133,7 @@ func startBare(b *testing.B, msgs []messaging_api.MessageInterface) benchTarget 
 		}
 		for _, e := range cb.Events {
 			if m, ok := e.(webhook.MessageEvent); ok {
-				if err := client.Reply(r.Context(), m.ReplyToken, msgs); err != nil {
+				if _, err := api.ReplyMessage(&messaging_api.ReplyMessageRequest{ReplyToken: m.ReplyToken, Messages: msgs}); err != nil {
 					http.Error(w, err.Error(), http.StatusInternalServerError)
 					return
 				}

@@ -79,6 +79,7 @@ type Engine struct {
 	loc    *time.Location
 	log    *slog.Logger
 	ttl    time.Duration
+	cards  kept // flex messages many members get alike, encoded once (card.go)
 	cat    *catalog
 	know   atomic.Pointer[knowledge.Base] // kb() reads it; SetKnowledge swaps it
 	s40m   *s40Metrics

@@ -1,11 +1,16 @@
 package bot
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 	"github.com/rivo/uniseg"
+
+	"github.com/ssonet/ssonet/line"
 )
 
 // LINE limits the builders enforce, from docs/line-platform.md (row numbers in brackets).
@@ -135,7 +140,9 @@ func utf16Len(s string) int {
 // clipGraphemes shortens s to at most limit grapheme clusters (a Thai consonant with its vowel
 // and tone marks is one), ending with "…" when cut.
 func clipGraphemes(s string, limit int) string {
-	if uniseg.GraphemeClusterCount(s) <= limit {
+	// No more characters than the limit is no more clusters (a cluster is one or more
+	// characters), which spares most labels the grapheme segmentation.
+	if utf8.RuneCountInString(s) <= limit || uniseg.GraphemeClusterCount(s) <= limit {
 		return s
 	}
 	var b strings.Builder
@@ -148,11 +155,10 @@ func clipGraphemes(s string, limit int) string {
 
 // clipRunes shortens s to at most limit characters, ending with "…" when cut.
 func clipRunes(s string, limit int) string {
-	r := []rune(s)
-	if len(r) <= limit {
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
-	return string(r[:limit-1]) + "…"
+	return string([]rune(s)[:limit-1]) + "…"
 }
 
 // reply collects the messages answering one event: at most five, quick replies on the last one
@@ -167,7 +173,15 @@ func (r *reply) text(s string) { r.msgs = append(r.msgs, textMessages(s)...) }
 
 // flex appends a flex message; altText is clipped to 400 characters.
 func (r *reply) flex(altText string, c messaging_api.FlexContainerInterface) {
-	r.msgs = append(r.msgs, messaging_api.FlexMessage{Message: messaging_api.Message{Type: "flex"}, AltText: clipRunes(altText, maxAltText), Contents: c})
+	r.msgs = append(r.msgs, flexMessage(altText, c))
+}
+
+// add appends a message already built, such as a kept card (card.go).
+func (r *reply) add(m messaging_api.MessageInterface) { r.msgs = append(r.msgs, m) }
+
+// flexMessage is a flex message of c; altText is clipped to 400 characters.
+func flexMessage(altText string, c messaging_api.FlexContainerInterface) messaging_api.FlexMessage {
+	return messaging_api.FlexMessage{Message: messaging_api.Message{Type: "flex"}, AltText: clipRunes(altText, maxAltText), Contents: c}
 }
 
 // buttons sets the quick replies shown under the last message.
@@ -184,15 +198,22 @@ func (r *reply) messages() []messaging_api.MessageInterface {
 	if len(msgs) == 0 {
 		return nil
 	}
-	qr := quickReply(r.quick)
-	switch m := msgs[len(msgs)-1].(type) {
-	case messaging_api.TextMessage:
-		m.QuickReply = qr
-		msgs[len(msgs)-1] = m
-	case messaging_api.FlexMessage:
-		m.QuickReply = qr
-		msgs[len(msgs)-1] = m
+	if len(r.quick) == 0 {
+		return msgs
 	}
+	// The quick replies go into the last message's JSON, encoded once per row of buttons
+	// (card.go); r keeps its messages as they were, so that messages() can be asked again.
+	msgs = slices.Clone(msgs)
+	last := msgs[len(msgs)-1]
+	q, err := quickReplyJSON(r.quick)
+	raw, isRaw := last.(line.RawMessage)
+	if err == nil && !isRaw {
+		raw, err = json.Marshal(last)
+	}
+	if err != nil { // never with the SDK's types; LINE would get the message without its buttons
+		return msgs
+	}
+	msgs[len(msgs)-1] = withQuickReply(raw, q)
 	return msgs
 }
 

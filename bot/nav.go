@@ -171,11 +171,18 @@ func (t *turn) menu() error {
 	if s := t.standing(w); s != "" {
 		body = s + "\n" + body
 	}
-	var buttons []messaging_api.FlexComponentInterface
-	for i, a := range acts {
-		buttons = append(buttons, fButton(a, i == 0))
+	// The card shows the language's title, body and the buttons' labels and data, nothing else.
+	key := []string{string(t.member.Language), body}
+	for _, a := range acts {
+		key = append(key, a.Label, a.Data)
 	}
-	t.out.flex(t.tr("menu.title"), bubble(t.tr("menu.title"), []messaging_api.FlexComponentInterface{fText(body, small, grey)}, buttons))
+	t.out.add(t.card(strings.Join(key, "\x00"), func() messaging_api.MessageInterface {
+		var buttons []messaging_api.FlexComponentInterface
+		for i, a := range acts {
+			buttons = append(buttons, fButton(a, i == 0))
+		}
+		return flexMessage(t.tr("menu.title"), bubble(t.tr("menu.title"), []messaging_api.FlexComponentInterface{fText(body, small, grey)}, buttons))
+	}))
 	if t.sess.Flow != "" {
 		acts = append([]action{t.formAction(t.tr("btn.resume"), ctlResume)}, acts...)
 	}

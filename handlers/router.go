@@ -76,9 +76,10 @@ func requestLog(log *slog.Logger) gin.HandlerFunc {
 		if route == "" {
 			route = "(no route)"
 		}
-		log.Log(c.Request.Context(), level, "http request",
-			"method", c.Request.Method, "route", route, "status", status,
-			"duration", time.Since(start), "bytes", max(c.Writer.Size(), 0))
+		// LogAttrs with typed attributes: five fit in the record without an allocation.
+		log.LogAttrs(c.Request.Context(), level, "http request",
+			slog.String("method", c.Request.Method), slog.String("route", route), slog.Int("status", status),
+			slog.Duration("duration", time.Since(start)), slog.Int("bytes", max(c.Writer.Size(), 0)))
 	}
 }
 

@@ -34,7 +34,7 @@ func (e *echo) Handle(ctx context.Context, ev bot.Event) error {
 		return nil
 	}
 	text := string(ev.Kind) + ":" + ev.Text + ev.Postback
-	return e.client.Reply(ctx, ev.ReplyToken, []messaging_api.MessageInterface{messaging_api.TextMessage{Text: text}})
+	return e.client.Reply(ctx, ev.ReplyToken, []messaging_api.MessageInterface{messaging_api.TextMessage{Message: messaging_api.Message{Type: "text"}, Text: text}})
 }
 
 // simFixture is the router in simulator mode on a real port, with the stand-in LINE API.

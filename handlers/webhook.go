@@ -1,13 +1,15 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
-	"reflect"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -44,8 +46,12 @@ type Webhook struct {
 	inbox   Acceptor
 	log     *slog.Logger
 	count   *prometheus.CounterVec
+	counts  map[eventLabels]prometheus.Counter // every series of count, resolved once
 	latency prometheus.Histogram
 }
+
+// eventLabels are the labels of one ssonet_webhook_events_total series.
+type eventLabels struct{ kind, outcome string }
 
 // NewWebhook builds a Webhook and registers its metrics:
 // ssonet_webhook_events_total{kind,outcome} and ssonet_webhook_accept_seconds.
@@ -61,11 +67,17 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 			Name: "ssonet_webhook_events_total",
 			Help: "Webhook events by kind (follow, unfollow, message, postback, other) and outcome (accepted, error, ignored).",
 		}, []string{"kind", "outcome"}),
+		counts: map[eventLabels]prometheus.Counter{},
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "ssonet_webhook_accept_seconds",
 			Help:    "Time the inbox took to store one webhook request's events, in seconds.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 1.5, 2},
 		}),
+	}
+	for _, kind := range []bot.EventKind{bot.KindFollow, bot.KindUnfollow, bot.KindMessage, bot.KindPostback, bot.KindOther} {
+		for _, outcome := range []string{outcomeAccepted, outcomeError, outcomeIgnored} {
+			w.counts[eventLabels{string(kind), outcome}] = w.count.WithLabelValues(string(kind), outcome)
+		}
 	}
 	if w.log == nil {
 		w.log = slog.Default()
@@ -80,16 +92,24 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	return w, nil
 }
 
+// The outcomes of ssonet_webhook_events_total.
+const (
+	outcomeAccepted = "accepted"
+	outcomeError    = "error"
+	outcomeIgnored  = "ignored"
+)
+
 // Serve handles POST /webhook.
 //
 //   - The body is read through http.MaxBytesReader: over MaxWebhookBody → 413.
-//   - webhook.ParseRequest checks the signature over the raw bytes before any JSON work
-//     (line-platform.md rows 1–2): missing or wrong → 400, nothing stored.
-//   - Malformed JSON → 400. The SDK's error text quotes the whole body, which holds personal
-//     data, so it is never logged.
+//   - The SDK's webhook.ValidateSignature checks the signature over the raw bytes before any
+//     JSON work (line-platform.md rows 1–2): missing or wrong → 400, nothing stored.
+//   - Malformed JSON, an event without a type, or an event of a handled type (follow, unfollow,
+//     message, postback) whose properties have the wrong JSON types → 400. The body holds
+//     personal data, so neither it nor the decoder's error is logged.
 //   - Empty events (the console's Verify, row 6) → 200.
-//   - Group/room sources, standby mode, unknown types and events without a webhookEventId
-//     (rows 12, 32, 33) are logged, ignored.
+//   - Group/room sources, standby mode, other types (even ones that do not decode as an event
+//     of ours) and events without a webhookEventId (rows 12, 32, 33) are logged, ignored.
 //   - The rest go to the inbox in one write; if it cannot be made in time → 500, so LINE
 //     redelivers (rows 7–9); a redelivery of what was stored is a no-op. Otherwise → 200.
 func (w *Webhook) Serve(c *gin.Context) {
@@ -100,8 +120,7 @@ func (w *Webhook) Serve(c *gin.Context) {
 	if u, ok := rw.(interface{ Unwrap() http.ResponseWriter }); ok {
 		rw = u.Unwrap()
 	}
-	c.Request.Body = http.MaxBytesReader(rw, c.Request.Body, MaxWebhookBody)
-	cb, err := webhook.ParseRequest(w.secret, c.Request)
+	in, err := w.parse(http.MaxBytesReader(rw, c.Request.Body, MaxWebhookBody), c.GetHeader("X-Line-Signature"))
 	if err != nil {
 		status, reason := http.StatusBadRequest, "malformed body"
 		var tooBig *http.MaxBytesError
@@ -116,11 +135,11 @@ func (w *Webhook) Serve(c *gin.Context) {
 		return
 	}
 
-	evs := make([]bot.Event, 0, len(cb.Events))
-	for _, e := range cb.Events {
+	evs := make([]bot.Event, 0, len(in))
+	for _, e := range in {
 		ev, reason := convert(e)
 		if reason != "" {
-			w.observe(eventID(e), kindLabel(e.GetType()), "ignored", "type", e.GetType(), "reason", reason)
+			w.observe(e.WebhookEventID, kindLabel(e.Type), outcomeIgnored, slog.String("type", e.Type), slog.String("reason", reason))
 			continue
 		}
 		evs = append(evs, ev)
@@ -132,9 +151,9 @@ func (w *Webhook) Serve(c *gin.Context) {
 	start := time.Now()
 	err = w.inbox.Accept(c.Request.Context(), evs)
 	w.latency.Observe(time.Since(start).Seconds())
-	outcome := "accepted"
+	outcome := outcomeAccepted
 	if err != nil {
-		outcome = "error"
+		outcome = outcomeError
 	}
 	for _, ev := range evs {
 		w.observe(ev.ID, string(ev.Kind), outcome)
@@ -148,86 +167,139 @@ func (w *Webhook) Serve(c *gin.Context) {
 }
 
 // observe counts an event and writes its one log line: id, kind, outcome and any extra
-// attributes, never the text or other personal data.
-func (w *Webhook) observe(id, kind, outcome string, extra ...any) {
-	w.count.WithLabelValues(kind, outcome).Inc()
+// attributes, never the text or other personal data. kind is a kindLabel.
+func (w *Webhook) observe(id, kind, outcome string, extra ...slog.Attr) {
+	w.counts[eventLabels{kind, outcome}].Inc()
 	level := slog.LevelInfo
-	if outcome == "error" {
+	if outcome == outcomeError {
 		level = slog.LevelError
 	}
-	w.log.Log(context.Background(), level, "webhook event", append([]any{"id", id, "kind", kind, "outcome", outcome}, extra...)...)
+	if !w.log.Enabled(context.Background(), level) {
+		return
+	}
+	attrs := append(make([]slog.Attr, 0, 5), slog.String("id", id), slog.String("kind", kind), slog.String("outcome", outcome))
+	w.log.LogAttrs(context.Background(), level, "webhook event", append(attrs, extra...)...)
+}
+
+// handled reports whether lineType is one of the event types the engine acts on.
+func handled(lineType string) bool {
+	switch bot.EventKind(lineType) {
+	case bot.KindFollow, bot.KindUnfollow, bot.KindMessage, bot.KindPostback:
+		return true
+	}
+	return false
 }
 
 // kindLabel keeps the metric's kind label bounded: LINE adds event types over time.
 func kindLabel(lineType string) string {
-	switch bot.EventKind(lineType) {
-	case bot.KindFollow, bot.KindUnfollow, bot.KindMessage, bot.KindPostback:
+	if handled(lineType) {
 		return lineType
 	}
 	return string(bot.KindOther)
 }
 
-// eventID returns the webhookEventId of any event: the SDK's event types share no accessor for
-// it, so typed events are read by field name and unknown ones from their raw JSON.
-func eventID(e webhook.EventInterface) string {
-	if u, ok := e.(webhook.UnknownEvent); ok {
-		var id string
-		_ = json.Unmarshal(u.Raw["webhookEventId"], &id) // absent or not a string: no id
-		return id
+// lineEvent is what the webhook reads of one of LINE's webhook event objects (webhook.yml, the
+// shape of the SDK's webhook event types); every other property is skipped, as LINE asks bots
+// to tolerate new ones (line-platform.md rows 33 and 41).
+type lineEvent struct {
+	Type           string `json:"type"`
+	Mode           string `json:"mode"`      // "active" or "standby"
+	Timestamp      int64  `json:"timestamp"` // ms since the epoch
+	WebhookEventID string `json:"webhookEventId"`
+	ReplyToken     string `json:"replyToken"`
+	Source         struct {
+		Type   string `json:"type"` // "user", "group" or "room"
+		UserID string `json:"userId"`
+	} `json:"source"`
+	DeliveryContext struct {
+		IsRedelivery bool `json:"isRedelivery"`
+	} `json:"deliveryContext"`
+	Follow struct {
+		IsUnblocked bool `json:"isUnblocked"`
+	} `json:"follow"`
+	Message struct {
+		Type string `json:"type"`
+		Text string `json:"text"` // type "text" only
+	} `json:"message"`
+	Postback struct {
+		Data   string            `json:"data"`
+		Params map[string]string `json:"params"`
+	} `json:"postback"`
+}
+
+// errMalformed is parse's error for a body that is JSON but not a webhook request of LINE's.
+var errMalformed = errors.New("handlers: malformed webhook body")
+
+// bodies are parse's read buffers. The decoded events copy what they keep, so a buffer is free
+// again once its body is decoded; one grown past maxPooledBody is left to the collector.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBody = 64 << 10 // bytes
+
+// parse reads the request body r, checks signature (x-line-signature) over its raw bytes with
+// the SDK's webhook.ValidateSignature, and decodes its events: webhook.ErrInvalidSignature,
+// the reader's error (an *http.MaxBytesError when the body is too large), or a decoding error
+// as Serve's doc comment describes. The body is decoded only as far as convert reads it: the
+// SDK's ParseRequest decodes every event three times over, through maps, for typed values that
+// would be thrown away after convert.
+func (w *Webhook) parse(r io.Reader, signature string) ([]lineEvent, error) {
+	buf := bodies.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBody {
+			buf.Reset()
+			bodies.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, err
 	}
-	v := reflect.Indirect(reflect.ValueOf(e))
-	if v.Kind() != reflect.Struct {
-		return ""
+	if !webhook.ValidateSignature(w.secret, signature, buf.Bytes()) {
+		return nil, webhook.ErrInvalidSignature
 	}
-	if f := v.FieldByName("WebhookEventId"); f.Kind() == reflect.String {
-		return f.String()
+	var req struct {
+		Events []json.RawMessage `json:"events"`
 	}
-	return ""
+	if err := json.Unmarshal(buf.Bytes(), &req); err != nil {
+		return nil, errMalformed
+	}
+	evs := make([]lineEvent, len(req.Events))
+	for k, raw := range req.Events {
+		// An event of another type may use one of our property names for something else: it
+		// is ignored, not a reason to refuse the request (and so make LINE redeliver it).
+		err := json.Unmarshal(raw, &evs[k])
+		if evs[k].Type == "" || err != nil && handled(evs[k].Type) {
+			return nil, errMalformed
+		}
+	}
+	return evs, nil
 }
 
 // convert turns a webhook event into a bot.Event, or returns why it is ignored.
-func convert(e webhook.EventInterface) (ev bot.Event, ignored string) {
-	var (
-		source   webhook.SourceInterface
-		mode     webhook.EventMode
-		ts       int64
-		delivery *webhook.DeliveryContext
-	)
-	switch e := e.(type) {
-	case webhook.FollowEvent:
-		source, mode, ts, delivery = e.Source, e.Mode, e.Timestamp, e.DeliveryContext
-		ev = bot.Event{Kind: bot.KindFollow, ID: e.WebhookEventId, ReplyToken: e.ReplyToken,
-			Unblocked: e.Follow != nil && e.Follow.IsUnblocked}
-	case webhook.UnfollowEvent:
-		source, mode, ts, delivery = e.Source, e.Mode, e.Timestamp, e.DeliveryContext
-		ev = bot.Event{Kind: bot.KindUnfollow, ID: e.WebhookEventId}
-	case webhook.MessageEvent:
-		source, mode, ts, delivery = e.Source, e.Mode, e.Timestamp, e.DeliveryContext
-		ev = bot.Event{Kind: bot.KindMessage, ID: e.WebhookEventId, ReplyToken: e.ReplyToken}
-		if text, ok := e.Message.(webhook.TextMessageContent); ok {
-			ev.Text = text.Text
-		}
-	case webhook.PostbackEvent:
-		source, mode, ts, delivery = e.Source, e.Mode, e.Timestamp, e.DeliveryContext
-		ev = bot.Event{Kind: bot.KindPostback, ID: e.WebhookEventId, ReplyToken: e.ReplyToken}
-		if e.Postback != nil {
-			ev.Postback, ev.Params = e.Postback.Data, e.Postback.Params
-		}
-	default:
+func convert(e lineEvent) (ev bot.Event, ignored string) {
+	kind := bot.EventKind(e.Type)
+	switch {
+	case !handled(e.Type):
 		return bot.Event{}, "unsupported event type"
-	}
-	if mode == webhook.EventMode_STANDBY {
+	case e.Mode == "standby":
 		return bot.Event{}, "standby mode"
-	}
-	user, ok := source.(webhook.UserSource)
-	if !ok || user.UserId == "" {
+	case e.Source.Type != "user" || e.Source.UserID == "":
 		return bot.Event{}, "not a one-to-one chat"
-	}
-	if ev.ID == "" {
+	case e.WebhookEventID == "":
 		return bot.Event{}, "no webhookEventId"
 	}
-	ev.UserID = user.UserId
-	ev.Redelivery = delivery != nil && delivery.IsRedelivery
-	ev.Time = time.UnixMilli(ts).UTC()
+	ev = bot.Event{Kind: kind, ID: e.WebhookEventID, UserID: e.Source.UserID,
+		Redelivery: e.DeliveryContext.IsRedelivery, Time: time.UnixMilli(e.Timestamp).UTC()}
+	switch kind {
+	case bot.KindFollow:
+		ev.ReplyToken, ev.Unblocked = e.ReplyToken, e.Follow.IsUnblocked
+	case bot.KindMessage:
+		ev.ReplyToken = e.ReplyToken
+		if e.Message.Type == "text" {
+			ev.Text = e.Message.Text
+		}
+	case bot.KindPostback:
+		ev.ReplyToken, ev.Postback, ev.Params = e.ReplyToken, e.Postback.Data, e.Postback.Params
+	}
 	return ev, ""
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/go-cmp/cmp"
+	"github.com/line/line-bot-sdk-go/v8/linebot/webhook"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
@@ -263,6 +264,35 @@ func TestWebhookIgnoresUnknownTypes(t *testing.T) {
 	}
 }
 
+// TestWebhookEventShapes: an event of a type we handle must decode, or the request is refused
+// (as the SDK refuses it); one of another type is ignored whatever its properties hold, so that
+// a new type reusing one of our property names is no reason for LINE to redeliver (row 33).
+func TestWebhookEventShapes(t *testing.T) {
+	for _, tc := range []struct {
+		name, event string
+		status      int
+	}{
+		{"message with a string source", `{"type":"message","mode":"active","timestamp":1,"webhookEventId":"E1","source":"U1","message":{"type":"text","text":"x"}}`, http.StatusBadRequest},
+		{"postback with numeric params", `{"type":"postback","mode":"active","timestamp":1,"webhookEventId":"E1","source":{"type":"user","userId":"` + userA + `"},"postback":{"data":"a","params":{"date":1}}}`, http.StatusBadRequest},
+		{"no type", `{"mode":"active","timestamp":1,"webhookEventId":"E1","source":{"type":"user","userId":"` + userA + `"}}`, http.StatusBadRequest},
+		{"not an object", `1`, http.StatusBadRequest},
+		{"new type with a string message", `{"type":"somethingNew","mode":"active","timestamp":1,"webhookEventId":"E1","source":{"type":"user","userId":"` + userA + `"},"message":"edited"}`, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newWebhookFixture(t)
+			if rec := f.postSigned(body(textEvent("E0", userA, "hi"), tc.event)); rec.Code != tc.status {
+				t.Errorf("status %d, want %d", rec.Code, tc.status)
+			}
+			if n := len(f.engine.got()); (tc.status == http.StatusOK) != (n == 1) {
+				t.Errorf("engine got %d events with status %d", n, tc.status)
+			}
+			if tc.status == http.StatusOK && counterValue(t, f.w.count, "other", "ignored") != 1 {
+				t.Errorf("the new type is not counted as ignored")
+			}
+		})
+	}
+}
+
 func TestWebhookRedeliveryAndUnblock(t *testing.T) {
 	f := newWebhookFixture(t)
 	b := body(
@@ -320,4 +350,98 @@ func counterValue(t *testing.T, vec *prometheus.CounterVec, labels ...string) fl
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// TestParseReadsWhatTheSDKReads: on the SDK's own samples (every event type LINE sends, an
+// unknown type, the console's Verify), the webhook's decoding and convert make the very
+// bot.Events, and ignore the very events, that convert made from the SDK's typed events when the
+// webhook used webhook.ParseRequest (sdkConvert, kept here as the oracle).
+func TestParseReadsWhatTheSDKReads(t *testing.T) {
+	w, err := NewWebhook(WebhookConfig{ChannelSecret: sdkSecret, Inbox: &recorder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for _, name := range []string{"events-all-types.json", "message-edited-event.json", "unknown-event-type.json", "empty-events-verify.json"} {
+		raw := readSample(t, name)
+		req := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(raw))
+		req.Header.Set("X-Line-Signature", Sign(sdkSecret, raw))
+		cb, err := webhook.ParseRequest(sdkSecret, req)
+		if err != nil {
+			t.Fatalf("%s: the SDK: %v", name, err)
+		}
+		ours, err := w.parse(bytes.NewReader(raw), Sign(sdkSecret, raw))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(ours) != len(cb.Events) {
+			t.Fatalf("%s: %d events, the SDK %d", name, len(ours), len(cb.Events))
+		}
+		for i, e := range cb.Events {
+			want, wantIgnored := sdkConvert(e)
+			got, gotIgnored := convert(ours[i])
+			if (wantIgnored != "") != (gotIgnored != "") {
+				t.Errorf("%s #%d (%s): ignored %q, the SDK's reading %q", name, i, ours[i].Type, gotIgnored, wantIgnored)
+				continue
+			}
+			if wantIgnored != "" {
+				continue
+			}
+			compared++
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s #%d (%s): (-the SDK's +ours):\n%s", name, i, ours[i].Type, diff)
+			}
+		}
+	}
+	if compared < 5 {
+		t.Errorf("only %d events compared", compared)
+	}
+}
+
+// sdkConvert is how the webhook turned the SDK's typed events into bot.Events before it decoded
+// them itself: the oracle of TestParseReadsWhatTheSDKReads.
+func sdkConvert(e webhook.EventInterface) (ev bot.Event, ignored string) {
+	var (
+		source   webhook.SourceInterface
+		mode     webhook.EventMode
+		ts       int64
+		delivery *webhook.DeliveryContext
+	)
+	switch e := e.(type) {
+	case webhook.FollowEvent:
+		source, mode, ts, delivery = e.Source, e.Mode, e.Timestamp, e.DeliveryContext
+		ev = bot.Event{Kind: bot.KindFollow, ID: e.WebhookEventId, ReplyToken: e.ReplyToken,
+			Unblocked: e.Follow != nil && e.Follow.IsUnblocked}
+	case webhook.UnfollowEvent:
+		source, mode, ts, delivery = e.Source, e.Mode, e.Timestamp, e.DeliveryContext
+		ev = bot.Event{Kind: bot.KindUnfollow, ID: e.WebhookEventId}
+	case webhook.MessageEvent:
+		source, mode, ts, delivery = e.Source, e.Mode, e.Timestamp, e.DeliveryContext
+		ev = bot.Event{Kind: bot.KindMessage, ID: e.WebhookEventId, ReplyToken: e.ReplyToken}
+		if text, ok := e.Message.(webhook.TextMessageContent); ok {
+			ev.Text = text.Text
+		}
+	case webhook.PostbackEvent:
+		source, mode, ts, delivery = e.Source, e.Mode, e.Timestamp, e.DeliveryContext
+		ev = bot.Event{Kind: bot.KindPostback, ID: e.WebhookEventId, ReplyToken: e.ReplyToken}
+		if e.Postback != nil {
+			ev.Postback, ev.Params = e.Postback.Data, e.Postback.Params
+		}
+	default:
+		return bot.Event{}, "unsupported event type"
+	}
+	if mode == webhook.EventMode_STANDBY {
+		return bot.Event{}, "standby mode"
+	}
+	user, ok := source.(webhook.UserSource)
+	if !ok || user.UserId == "" {
+		return bot.Event{}, "not a one-to-one chat"
+	}
+	if ev.ID == "" {
+		return bot.Event{}, "no webhookEventId"
+	}
+	ev.UserID = user.UserId
+	ev.Redelivery = delivery != nil && delivery.IsRedelivery
+	ev.Time = time.UnixMilli(ts).UTC()
+	return ev, ""
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -97,9 +98,21 @@ type Inbox struct {
 	workers sync.WaitGroup
 	poller  sync.WaitGroup
 
-	handled *prometheus.CounterVec
-	seconds *prometheus.HistogramVec
+	handled  *prometheus.CounterVec
+	outcomes map[string]prometheus.Counter // every series of handled, resolved once
+	seconds  *prometheus.HistogramVec
+	kinds    map[bot.EventKind]prometheus.Observer // the series of seconds of the engine's kinds
 }
+
+// The outcomes of ssonet_inbox_events_total.
+const (
+	outcomeAccepted  = "accepted"
+	outcomeDuplicate = "duplicate"
+	outcomeDropped   = "dropped"
+	outcomeHandled   = "handled"
+	outcomeRetried   = "retried"
+	outcomeParked    = "parked"
+)
 
 // New checks cfg, fills in the defaults and registers the metrics:
 // ssonet_inbox_events_total{outcome}, ssonet_inbox_handle_seconds{kind}, and, read from the
@@ -153,6 +166,14 @@ func New(cfg Config) (*Inbox, error) {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"kind"}),
 	}
+	i.outcomes = map[string]prometheus.Counter{}
+	for _, o := range []string{outcomeAccepted, outcomeDuplicate, outcomeDropped, outcomeHandled, outcomeRetried, outcomeParked} {
+		i.outcomes[o] = i.handled.WithLabelValues(o)
+	}
+	i.kinds = map[bot.EventKind]prometheus.Observer{}
+	for _, k := range []bot.EventKind{bot.KindFollow, bot.KindUnfollow, bot.KindMessage, bot.KindPostback} {
+		i.kinds[k] = i.seconds.WithLabelValues(string(k))
+	}
 	i.idle = sync.NewCond(&i.mu)
 	i.ctx, i.cancel = context.WithCancel(context.Background())
 	if cfg.Metrics != nil {
@@ -165,10 +186,10 @@ func New(cfg Config) (*Inbox, error) {
 	return i, nil
 }
 
-// userWork is what a user's worker has to do besides claiming from the store.
+// userWork is what a user's worker has to do.
 type userWork struct {
-	again   bool      // woken again while running: look at the store once more
-	claimed []claimed // events Accept stored already claimed, to handle before claiming more
+	look    bool      // woken (wake): claim the user's events from the store until none is left
+	claimed []claimed // events Accept stored already claimed, to handle before claiming any
 }
 
 // claimed is an event Accept stored already claimed by this process, handed to its user's
@@ -199,7 +220,7 @@ func (i *Inbox) Accept(ctx context.Context, evs []bot.Event) error {
 	kept := make([]bot.Event, 0, len(evs)) // kept[k] is the event of rows[k]
 	for seq, ev := range evs {
 		if !ev.Time.IsZero() && now.Sub(ev.Time) > i.cfg.MaxAge {
-			i.handled.WithLabelValues("dropped").Inc()
+			i.outcomes[outcomeDropped].Inc()
 			i.log.Warn("inbox: event older than the dedupe retention dropped (a replay?)", "event", ev.ID, "kind", ev.Kind, "age", now.Sub(ev.Time))
 			continue
 		}
@@ -223,14 +244,10 @@ func (i *Inbox) Accept(ctx context.Context, evs []bot.Event) error {
 	if err != nil {
 		return fmt.Errorf("inbox: accept: %w", err)
 	}
-	i.handled.WithLabelValues("accepted").Add(float64(added.New))
-	i.handled.WithLabelValues("duplicate").Add(float64(len(rows) - added.New))
-	held := make(map[string]bool, len(added.Claimed))
-	for _, id := range added.Claimed {
-		held[id] = true
-	}
+	i.outcomes[outcomeAccepted].Add(float64(added.New))
+	i.outcomes[outcomeDuplicate].Add(float64(len(rows) - added.New))
 	for k, r := range rows {
-		if held[r.ID] {
+		if slices.Contains(added.Claimed, r.ID) { // a request holds a few events: no map needed
 			r.Body = nil // the worker has the event itself
 			i.handOver(claimed{row: r, ev: kept[k]})
 		} else {
@@ -351,8 +368,8 @@ func (i *Inbox) isStopping() bool {
 	return i.stopping
 }
 
-// wake makes sure user's events are looked at: by the user's running worker once it is done
-// with its current event, or by a new worker (queued while all are busy).
+// wake makes sure user's events are claimed from the store: by the user's running worker once
+// it is done with its current event, or by a new worker (queued while all are busy).
 func (i *Inbox) wake(user string) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
@@ -367,23 +384,24 @@ func (i *Inbox) handOver(c claimed) {
 	i.wakeLocked(c.row.UserID, &c)
 }
 
-// wakeLocked is wake, with c (if any) added to the user's work; i.mu is held.
+// wakeLocked adds c to the user's work, or, when c is nil, a look at the store; i.mu is held.
 func (i *Inbox) wakeLocked(user string, c *claimed) {
 	if i.stopping {
 		return
 	}
-	if w, ok := i.users[user]; ok {
-		w.again = true
-		if c != nil {
-			w.claimed = append(w.claimed, *c)
-		}
-		return
+	w, ok := i.users[user]
+	if !ok {
+		w = &userWork{}
+		i.users[user] = w
 	}
-	w := &userWork{}
 	if c != nil {
 		w.claimed = append(w.claimed, *c)
+	} else {
+		w.look = true
 	}
-	i.users[user] = w
+	if ok {
+		return
+	}
 	if i.running >= i.cfg.Workers {
 		i.queue = append(i.queue, user)
 		return
@@ -392,17 +410,21 @@ func (i *Inbox) wakeLocked(user string, c *claimed) {
 	i.workers.Go(func() { i.work(user) })
 }
 
-// work handles user's events, those handed over first, until none is claimable, then takes
-// the next queued user.
+// work handles user's events, those handed over first, then, if the worker was woken, those
+// it can claim from the store, until none is left; then it takes the next queued user. A worker
+// only handed events does not look in the store after them: an event of the user stored
+// meanwhile was stored by Accept, which woke the worker, or waits out a back-off, which the
+// poller finds (docs/ARCHITECTURE.md, "Workers").
 func (i *Inbox) work(user string) {
 	for {
 		for i.handedOver(user) {
 		}
-		for i.next(user) {
+		if i.looking(user) {
+			for i.next(user) {
+			}
 		}
 		i.mu.Lock()
-		if w := i.users[user]; (w.again || len(w.claimed) > 0) && !i.stopping {
-			w.again = false
+		if w := i.users[user]; (w.look || len(w.claimed) > 0) && !i.stopping {
 			i.mu.Unlock()
 			continue
 		}
@@ -416,6 +438,17 @@ func (i *Inbox) work(user string) {
 		user, i.queue = i.queue[0], i.queue[1:]
 		i.mu.Unlock()
 	}
+}
+
+// looking reports whether user's worker was woken to claim from the store, and takes the
+// wake-up: one that comes while the worker claims makes it look once more.
+func (i *Inbox) looking(user string) bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	w := i.users[user]
+	look := w.look && !i.stopping
+	w.look = false
+	return look
 }
 
 // handedOver handles the first event handed over for user; false when there was none. One
@@ -479,7 +512,11 @@ func (i *Inbox) handle(e store.InboxEvent, ev bot.Event, decodeErr error) {
 	default:
 		start := time.Now()
 		err = i.run(e, ev)
-		i.seconds.WithLabelValues(string(ev.Kind)).Observe(time.Since(start).Seconds())
+		seconds, ok := i.kinds[ev.Kind]
+		if !ok {
+			seconds = i.seconds.WithLabelValues(string(ev.Kind))
+		}
+		seconds.Observe(time.Since(start).Seconds())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
@@ -488,22 +525,28 @@ func (i *Inbox) handle(e store.InboxEvent, ev bot.Event, decodeErr error) {
 	var werr error
 	switch {
 	case err == nil:
-		outcome, werr = "handled", i.cfg.Store.CompleteInbox(ctx, e.ID, e.Token, now)
+		outcome, werr = outcomeHandled, i.cfg.Store.CompleteInbox(ctx, e.ID, e.Token, now)
 	case e.Attempts >= i.cfg.MaxAttempts:
-		outcome, werr = "parked", i.cfg.Store.ParkInbox(ctx, e.ID, e.Token, now)
+		outcome, werr = outcomeParked, i.cfg.Store.ParkInbox(ctx, e.ID, e.Token, now)
 	default:
-		outcome, werr = "retried", i.cfg.Store.RetryInbox(ctx, e.ID, e.Token, now.Add(i.cfg.Backoff(e.Attempts)))
+		outcome, werr = outcomeRetried, i.cfg.Store.RetryInbox(ctx, e.ID, e.Token, now.Add(i.cfg.Backoff(e.Attempts)))
 	}
-	i.handled.WithLabelValues(outcome).Inc()
+	i.outcomes[outcome].Inc()
 	level := slog.LevelInfo
 	switch {
-	case outcome == "parked":
+	case outcome == outcomeParked:
 		level = slog.LevelError
 	case err != nil:
 		level = slog.LevelWarn
 	}
-	// The log line holds ids, kinds and counts, never what the user typed.
-	i.log.Log(ctx, level, "inbox event", "event", e.ID, "kind", ev.Kind, "outcome", outcome, "attempt", e.Attempts, "err", err)
+	// The log line holds ids, kinds and counts, never what the user typed; err only when there
+	// is one (a nil one would cost the JSON handler an encoding/json call to write null).
+	attrs := append(make([]slog.Attr, 0, 5), slog.String("event", e.ID), slog.String("kind", string(ev.Kind)),
+		slog.String("outcome", outcome), slog.Int("attempt", e.Attempts))
+	if err != nil {
+		attrs = append(attrs, slog.Any("err", err))
+	}
+	i.log.LogAttrs(ctx, level, "inbox event", attrs...)
 	if werr != nil {
 		// The claim runs out and the event is claimed again: handled twice at worst, which
 		// the engine's writes and the fallback's retry key tolerate.
@@ -516,34 +559,7 @@ func (i *Inbox) handle(e store.InboxEvent, ev bot.Event, decodeErr error) {
 func (i *Inbox) run(e store.InboxEvent, ev bot.Event) (err error) {
 	ctx, cancel := context.WithTimeout(i.ctx, i.cfg.HandleTimeout)
 	defer cancel()
-	beat := make(chan struct{})
-	var beats sync.WaitGroup
-	beats.Go(func() {
-		t := time.NewTicker(i.cfg.Heartbeat)
-		defer t.Stop()
-		for {
-			select {
-			case <-beat:
-				return
-			case <-t.C:
-			}
-			hctx, hcancel := context.WithTimeout(ctx, writeTimeout)
-			herr := i.cfg.Store.ExtendInbox(hctx, e.ID, e.Token, i.cfg.Now().UTC(), i.cfg.Lease)
-			hcancel()
-			if errors.Is(herr, store.ErrConflict) {
-				i.log.Error("inbox: claim lost while handling", "event", e.ID)
-				cancel()
-				return
-			}
-			if herr != nil {
-				i.log.Warn("inbox: heartbeat", "event", e.ID, "err", herr)
-			}
-		}
-	})
-	defer func() {
-		close(beat)
-		beats.Wait()
-	}()
+	defer i.heartbeat(ctx, e, cancel)()
 	defer func() {
 		if p := recover(); p != nil {
 			i.log.Error("inbox: handler panicked", "event", e.ID, "panic", p, "stack", string(debug.Stack()))
@@ -551,6 +567,45 @@ func (i *Inbox) run(e store.InboxEvent, ev bot.Event) (err error) {
 		}
 	}()
 	return i.cfg.Handler.Handle(ctx, ev)
+}
+
+// heartbeat renews e's claim every Heartbeat, under ctx, until the returned stop is called;
+// losing the claim calls lost. The beats run on a timer, not on a goroutine of their own that
+// would be started and ended for every event: nearly every handling is over before the first
+// beat. stop waits for a beat under way.
+func (i *Inbox) heartbeat(ctx context.Context, e store.InboxEvent, lost context.CancelFunc) (stop func()) {
+	var (
+		mu      sync.Mutex // held by a beat while it runs, and by stop
+		stopped bool
+		t       *time.Timer
+	)
+	mu.Lock() // t is set before the first beat reads it
+	defer mu.Unlock()
+	t = time.AfterFunc(i.cfg.Heartbeat, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		hctx, hcancel := context.WithTimeout(ctx, writeTimeout)
+		err := i.cfg.Store.ExtendInbox(hctx, e.ID, e.Token, i.cfg.Now().UTC(), i.cfg.Lease)
+		hcancel()
+		if errors.Is(err, store.ErrConflict) {
+			i.log.Error("inbox: claim lost while handling", "event", e.ID)
+			lost()
+			return
+		}
+		if err != nil {
+			i.log.Warn("inbox: heartbeat", "event", e.ID, "err", err)
+		}
+		t.Reset(i.cfg.Heartbeat)
+	})
+	return func() {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		t.Stop()
+	}
 }
 
 // depth is the collector of the store-read gauges: each scrape reads InboxStats once.

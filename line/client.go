@@ -154,10 +154,7 @@ func (c *Client) Reply(ctx context.Context, replyToken string, msgs []messaging_
 	if err := c.wait(ctx, EndpointReply); err != nil {
 		return err
 	}
-	res, _, err := c.sdk(ctx).ReplyMessageWithHttpInfo(&messaging_api.ReplyMessageRequest{
-		ReplyToken: replyToken,
-		Messages:   msgs,
-	})
+	res, err := c.postMessages(ctx, "/v2/bot/message/reply", "", "replyToken", replyToken, msgs)
 	return c.outcome(ctx, EndpointReply, false, res, err)
 }
 
@@ -175,10 +172,7 @@ func (c *Client) Push(ctx context.Context, to string, msgs []messaging_api.Messa
 	if err := c.wait(ctx, EndpointPush); err != nil {
 		return err
 	}
-	res, _, err := c.sdk(ctx).PushMessageWithHttpInfo(&messaging_api.PushMessageRequest{
-		To:       to,
-		Messages: msgs,
-	}, key)
+	res, err := c.postMessages(ctx, "/v2/bot/message/push", key, "to", to, msgs)
 	return c.outcome(ctx, EndpointPush, true, res, err)
 }
 
@@ -200,10 +194,7 @@ func (c *Client) Multicast(ctx context.Context, to []string, msgs []messaging_ap
 	if err := c.wait(ctx, EndpointMulticast); err != nil {
 		return err
 	}
-	res, _, err := c.sdk(ctx).MulticastWithHttpInfo(&messaging_api.MulticastRequest{
-		To:       to,
-		Messages: msgs,
-	}, key)
+	res, err := c.postMessages(ctx, "/v2/bot/message/multicast", key, "to", to, msgs)
 	return c.outcome(ctx, EndpointMulticast, true, res, err)
 }
 
@@ -219,9 +210,7 @@ func (c *Client) Broadcast(ctx context.Context, msgs []messaging_api.MessageInte
 	if err := c.wait(ctx, EndpointBroadcast); err != nil {
 		return err
 	}
-	res, _, err := c.sdk(ctx).BroadcastWithHttpInfo(&messaging_api.BroadcastRequest{
-		Messages: msgs,
-	}, key)
+	res, err := c.postMessages(ctx, "/v2/bot/message/broadcast", key, "", nil, msgs)
 	return c.outcome(ctx, EndpointBroadcast, true, res, err)
 }
 

@@ -118,7 +118,7 @@ type MemberStore interface {
 	// GetMember returns the member with that LINE user ID, or ErrNotFound.
 	GetMember(ctx context.Context, userID string) (Member, error)
 	// GetMemberRecords returns the member record, session, leader record, officer record and
-	// open hand-off case of a LINE user in one read (one statement on SQLite), each nil when
+	// open hand-off case of a LINE user in one read (one or two statements on SQLite), each nil when
 	// the user has none: a user the store knows nothing of gets a zero MemberRecords and a nil
 	// error. It never returns ErrNotFound; any other error is the store's (a sealed field that
 	// does not open, a failed read), with a zero MemberRecords.

@@ -4,8 +4,10 @@
 package texts
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/pelletier/go-toml/v2"
@@ -17,6 +19,22 @@ import (
 // Catalog translates message IDs into a member's language. It is safe for concurrent use.
 type Catalog struct {
 	byLang map[store.Language]*i18n.Localizer
+	// plain keeps each message looked up without data (a plainKey), found or not: go-i18n
+	// matches the language and runs the template on every call, and a turn asks for a dozen
+	// such labels and titles. Bounded by the catalog's ids times its languages.
+	plain sync.Map
+}
+
+// plainKey is a message looked up without template data; its value in Catalog.plain is a
+// plainText.
+type plainKey struct {
+	lang store.Language
+	id   string
+}
+
+type plainText struct {
+	s  string
+	ok bool
 }
 
 // Load reads every file of fsys matching pattern (e.g. "locales/*.toml"). It fails when a
@@ -58,6 +76,21 @@ func (c *Catalog) Optional(lang store.Language, id string) string {
 }
 
 func (c *Catalog) lookup(lang store.Language, id string, data map[string]any) (string, bool) {
+	if data != nil {
+		return c.localize(lang, id, data)
+	}
+	k := plainKey{lang, id}
+	if v, ok := c.plain.Load(k); ok {
+		p := v.(plainText)
+		return p.s, p.ok
+	}
+	s, ok := c.localize(lang, id, nil)
+	c.plain.Store(k, plainText{s, ok})
+	return s, ok
+}
+
+// localize runs go-i18n: message id in lang, Thai for an unknown language.
+func (c *Catalog) localize(lang store.Language, id string, data map[string]any) (string, bool) {
 	l, ok := c.byLang[lang]
 	if !ok {
 		l = c.byLang[store.LangThai]
@@ -67,7 +100,10 @@ func (c *Catalog) lookup(lang store.Language, id string, data map[string]any) (s
 		cfg.PluralCount = n
 	}
 	s, err := l.Localize(cfg)
-	return s, err == nil
+	// A message missing in English comes back in Thai, the bundle's default, with a
+	// MessageNotFoundErr for the language asked.
+	var notFound *i18n.MessageNotFoundErr
+	return s, err == nil || errors.As(err, &notFound) && s != ""
 }
 
 // Has reports whether message id exists in lang itself (no fallback).

@@ -10,40 +10,50 @@ import (
 	"github.com/ssonet/ssonet/store"
 )
 
-// qMemberRecords is GetMemberRecords' one statement. The one-row subquery u carries the user
-// ID, so the row exists even for a user the store knows nothing of; every table joins on its
-// primary key (members, sessions, leaders, officers by user_id; the open case by id), the
-// officer's provinces come from officer_provinces_user, and the open case is found through
-// cases_user, as OpenCaseOf finds it (its status a literal for the same reason). Each table's
-// "user_id IS NOT NULL" (the case's id) tells whether the user has that record. Checked with
-// EXPLAIN QUERY PLAN in TestMemberRecordsQueryPlan.
-var qMemberRecords = `
-	SELECT m.user_id IS NOT NULL, ` + qualified("m", memberColumns) + `,
-		s.user_id IS NOT NULL, ` + qualified("s", sessionColumns) + `,
-		l.user_id IS NOT NULL, ` + qualified("l", leaderColumns) + `,
+// qMemberRest is GetMemberRecords' second statement, for a user whom qMemberOnly found to have
+// a leader record, an officer record or an open case: those three. The one-row subquery u
+// carries the user ID; every table joins on its primary key (leaders, officers by user_id; the
+// open case by id), the officer's provinces come from officer_provinces_user, and the open case
+// is found through cases_user, as OpenCaseOf finds it (its status a literal for the same
+// reason). Each table's "user_id IS NOT NULL" (the case's id) tells whether the user has that
+// record. Checked with EXPLAIN QUERY PLAN in TestMemberRecordsQueryPlan.
+var qMemberRest = `
+	SELECT l.user_id IS NOT NULL, ` + qualified("l", leaderColumns) + `,
 		o.user_id IS NOT NULL, o.created_at, o.updated_at,
 		(SELECT group_concat(province, ',') FROM officer_provinces WHERE user_id = u.user_id),
 		c.id IS NOT NULL, ` + qualified("c", caseColumns) + `
 	FROM (SELECT ?1 AS user_id) AS u
-	LEFT JOIN members m ON m.user_id = u.user_id
-	LEFT JOIN sessions s ON s.user_id = u.user_id
 	LEFT JOIN leaders l ON l.user_id = u.user_id
 	LEFT JOIN officers o ON o.user_id = u.user_id
 	LEFT JOIN cases c ON c.id = (SELECT id FROM cases WHERE user_id = u.user_id AND status = '` + string(store.CaseOpen) + `'
 		ORDER BY created_at DESC LIMIT 1)`
 
+// qMemberOnly is GetMemberRecords' first statement: the member's and the session's columns
+// (members and sessions by their primary keys) and whether the user has a leader record, an
+// officer record or an open case (their primary keys; cases_user). Most who write have none of
+// those three (workers asking about Section 40), and then this row is the whole read.
+var qMemberOnly = `
+	SELECT m.user_id IS NOT NULL, ` + qualified("m", memberColumns) + `,
+		s.user_id IS NOT NULL, ` + qualified("s", sessionColumns) + `,
+		EXISTS (SELECT 1 FROM leaders WHERE user_id = u.user_id)
+		OR EXISTS (SELECT 1 FROM officers WHERE user_id = u.user_id)
+		OR EXISTS (SELECT 1 FROM cases WHERE user_id = u.user_id AND status = '` + string(store.CaseOpen) + `')
+	FROM (SELECT ?1 AS user_id) AS u
+	LEFT JOIN members m ON m.user_id = u.user_id
+	LEFT JOIN sessions s ON s.user_id = u.user_id`
+
 // GetMemberRecords reads a user's member record, session, leader record, officer record and
-// open case in one statement (qMemberRecords), once per webhook event.
+// open case, once per webhook event: one statement (qMemberOnly) for a user with no leader
+// record, officer record or open case, a second (qMemberRest) for one with any of them. A
+// statement of fewer columns costs far less in database/sql and the driver than one row of all
+// of them (BenchmarkMemberRecords).
 func (s *Store) GetMemberRecords(ctx context.Context, userID string) (store.MemberRecords, error) {
-	m, sess, l, o, c := store.Member{UserID: userID}, store.Session{UserID: userID}, store.Leader{UserID: userID}, store.Officer{UserID: userID}, store.Case{}
-	var hasM, hasS, hasL, hasO, hasC bool
-	var fields, history, phone, provinces, entries string
+	m, sess := store.Member{UserID: userID}, store.Session{UserID: userID}
+	var hasM, hasS, more bool
+	var fields, history string
 	dests := append([]any{&hasM}, memberDests(&m)...)
 	dests = append(append(dests, &hasS), sessionDests(&sess, &fields, &history)...)
-	dests = append(append(dests, &hasL), leaderDests(&l, &phone)...)
-	dests = append(dests, &hasO, millis{&o.CreatedAt}, millis{&o.UpdatedAt}, orZero(&provinces))
-	dests = append(append(dests, &hasC), caseDests(&c, &entries)...)
-	err := s.read.QueryRowContext(ctx, qMemberRecords, userID).Scan(dests...)
+	err := s.read.QueryRowContext(ctx, qMemberOnly, userID).Scan(append(dests, &more)...)
 	var r store.MemberRecords
 	if err == nil && hasM {
 		r.Member = &m
@@ -52,6 +62,25 @@ func (s *Store) GetMemberRecords(ctx context.Context, userID string) (store.Memb
 		err = s.openSession(&sess, fields, history)
 		r.Session = &sess
 	}
+	if err == nil && more {
+		err = s.memberRest(ctx, userID, &r)
+	}
+	if err != nil {
+		return store.MemberRecords{}, fmt.Errorf("sqlitestore: member records: %w", err)
+	}
+	return r, nil
+}
+
+// memberRest reads the user's leader record, officer record and open case into r
+// (qMemberRest).
+func (s *Store) memberRest(ctx context.Context, userID string, r *store.MemberRecords) error {
+	l, o, c := store.Leader{UserID: userID}, store.Officer{UserID: userID}, store.Case{}
+	var hasL, hasO, hasC bool
+	var phone, provinces, entries string
+	dests := append([]any{&hasL}, leaderDests(&l, &phone)...)
+	dests = append(dests, &hasO, millis{&o.CreatedAt}, millis{&o.UpdatedAt}, orZero(&provinces))
+	dests = append(append(dests, &hasC), caseDests(&c, &entries)...)
+	err := s.read.QueryRowContext(ctx, qMemberRest, userID).Scan(dests...)
 	if err == nil && hasL {
 		l.Phone, err = s.sealer.Open(phone)
 		r.Leader = &l
@@ -67,10 +96,7 @@ func (s *Store) GetMemberRecords(ctx context.Context, userID string) (store.Memb
 		err = s.sealer.OpenJSON(entries, &c.Entries)
 		r.OpenCase = &c
 	}
-	if err != nil {
-		return store.MemberRecords{}, fmt.Errorf("sqlitestore: member records: %w", err)
-	}
-	return r, nil
+	return err
 }
 
 // orZero is a Scan destination that takes NULL as the zero value of *p, so one column list
