@@ -36,9 +36,9 @@ var inboxSQL = map[string]string{
 	"due": `SELECT DISTINCT user_id FROM inbox INDEXED BY inbox_pending
 		WHERE state = 'pending' AND next_at <= ?1 AND lease_until <= ?1 LIMIT ?2`,
 	// inbox_user_order finds the user's first pending event; the primary key updates it. The
-	// claimed row is read by "claimed" (inbox_user_order) only when a row changed: most claims
-	// find nothing (a worker looks once more after each event it was handed), and a RETURNING
-	// clause made each of those cost as much as a claim (BenchmarkEventWrites).
+	// claimed row is read by "claimed" (inbox_user_order) only when a row changed: every
+	// wake-up of a worker ends with a claim that finds nothing, and a RETURNING clause (which
+	// collects its rows in a temporary table) made each of those cost twice as much.
 	"claim": `UPDATE inbox SET token = ?2, lease_until = ?3, attempts = attempts + 1
 		WHERE id = (SELECT id FROM inbox WHERE user_id = ?1 AND state = 'pending' ORDER BY event_at, seq, id LIMIT 1)
 		  AND next_at <= ?4 AND lease_until <= ?4`,
