@@ -2,7 +2,12 @@ package sqlitestore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,17 +28,18 @@ func TestInboxQueryPlans(t *testing.T) {
 	want := map[string][]string{
 		"add":         {},
 		"addClaimed":  {"inbox_user_order"},
-		"due":         {"inbox_state_next"},
+		"due":         {"inbox_pending"},
 		"claim":       {"inbox_user_order", "sqlite_autoindex_inbox_1"},
+		"claimed":     {"inbox_user_order"},
 		"extend":      {"sqlite_autoindex_inbox_1"},
 		"complete":    {"sqlite_autoindex_inbox_1"},
 		"retry":       {"sqlite_autoindex_inbox_1"},
 		"park":        {"sqlite_autoindex_inbox_1"},
-		"stats":       {"inbox_state_received"},
-		"deleteBatch": {"inbox_state_received"},
+		"stats":       {"inbox_pending", "inbox_parked"},
+		"deleteBatch": {"inbox_done", "inbox_parked"},
 	}
 	args := map[string][]any{
-		"add": {"id", "u", 0, 0, 0, ""}, "addClaimed": {"id", "u", 0, 0, 0, "", "tok", 0}, "due": {0, 1}, "claim": {"u", "tok", 0, 0}, "extend": {"id", "tok", 0},
+		"add": {"id", "u", 0, 0, 0, ""}, "addClaimed": {"id", "u", 0, 0, 0, "", "tok", 0}, "due": {0, 1}, "claim": {"u", "tok", 0, 0}, "claimed": {"u"}, "extend": {"id", "tok", 0},
 		"complete": {"id", "tok"}, "retry": {"id", "tok", 0}, "park": {"id", "tok"}, "stats": nil, "deleteBatch": {0, 0, 1},
 	}
 	if len(want) != len(inboxSQL) {
@@ -117,5 +123,102 @@ func TestInboxWritesFromManyGoroutines(t *testing.T) {
 	st.Close(ctx)
 	if _, err := st.AddInbox(ctx, []store.InboxEvent{{ID: "late", UserID: "U", Body: []byte("{}")}}); err == nil {
 		t.Error("AddInbox after Close: no error")
+	}
+}
+
+// TestInboxIndexesMigration opens a database of the schema before the inbox's partial indexes
+// (19 migrations) holding a pending, a done and a parked event: Open replaces the indexes by
+// state with inbox_pending, inbox_done and inbox_parked, and the due users, the counts and the
+// clean-up find the same events through them.
+func TestInboxIndexesMigration(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := openDB(filepath.Join(dir, FileName), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	for range 19 {
+		if _, err := migrateOne(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO inbox (id, user_id, event_at, seq, received_at, body_sealed, state, attempts, next_at, token, lease_until)
+		VALUES ('e1', 'U1', 1, 0, 1000, 'sealed', 'pending', 0, 0, '', 0), ('e2', 'U2', 1, 0, 2000, '', 'done', 1, 0, '', 0),
+		('e3', 'U3', 1, 0, 3000, 'sealed', 'parked', 5, 0, '', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	st := openTest(t, dir)
+	var names []string
+	rows, err := st.read.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'inbox' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if got, want := strings.Join(names, " "), "inbox_done inbox_parked inbox_pending inbox_user_order sqlite_autoindex_inbox_1"; got != want {
+		t.Errorf("inbox indexes %q, want %q", got, want)
+	}
+	if users, err := st.DueInboxUsers(ctx, time.UnixMilli(5000), 10); err != nil || len(users) != 1 || users[0] != "U1" {
+		t.Errorf("DueInboxUsers = %v, %v; want [U1]", users, err)
+	}
+	want := store.InboxStats{Pending: 1, Parked: 1, OldestReceived: time.UnixMilli(1000).UTC()}
+	if s, err := st.InboxStats(ctx); err != nil || s != want {
+		t.Errorf("InboxStats = %+v, %v; want %+v", s, err, want)
+	}
+	if n, err := st.DeleteInboxBefore(ctx, time.UnixMilli(5000), time.UnixMilli(5000), 10); err != nil || n != 2 {
+		t.Errorf("DeleteInboxBefore removed %d, %v; want the done and the parked event", n, err)
+	}
+}
+
+// TestBatchedWritesUseNoTemporaryTable reads SQLite's program of every statement the batcher
+// runs (EXPLAIN) and checks that none opens a temporary table: an INSERT ... SELECT that reads
+// the table it inserts into copies the SELECT's rows to one first, and RETURNING collects its
+// rows in one, which made those statements the costliest of an event (docs/ARCHITECTURE.md,
+// "The store").
+func TestBatchedWritesUseNoTemporaryTable(t *testing.T) {
+	st := openTest(t, t.TempDir())
+	numbered := regexp.MustCompile(`\?(\d+)`)
+	for _, q := range batched {
+		n := strings.Count(q, "?") // the parameters: ? each, or ?1 … ?n
+		if m := numbered.FindAllStringSubmatch(q, -1); m != nil {
+			n = 0
+			for _, k := range m {
+				i, _ := strconv.Atoi(k[1])
+				n = max(n, i)
+			}
+		}
+		args := make([]any, n)
+		for i := range args {
+			args[i] = 0
+		}
+		rows, err := st.write.Query("EXPLAIN "+q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var ops []string
+		for rows.Next() {
+			var addr, p1, p2, p3 int
+			var op, p5, comment sql.NullString
+			var p4 any
+			if err := rows.Scan(&addr, &op, &p1, &p2, &p3, &p4, &p5, &comment); err != nil {
+				t.Fatal(err)
+			}
+			ops = append(ops, op.String)
+		}
+		rows.Close()
+		if slices.Contains(ops, "OpenEphemeral") {
+			t.Errorf("%s opens a temporary table: %v", q, ops)
+		}
 	}
 }

@@ -386,6 +386,16 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 		) STRICT`,
 		`CREATE INDEX recent_lines_user ON recent_lines (user_id, seq, at)`,
 		`CREATE INDEX recent_lines_at ON recent_lines (at)`),
+	// 20 (issue 8): the inbox's indexes by state become one partial index per state, so an
+	// event's store adds one entry (to inbox_pending) and its done mark moves it to inbox_done,
+	// instead of adding and rewriting an entry in each of inbox_state_next and
+	// inbox_state_received. inbox_pending serves the due users (in the order received) and the
+	// pending counts, inbox_done and inbox_parked the clean-up and the parked count (inbox.go).
+	execAll(`DROP INDEX inbox_state_next`,
+		`DROP INDEX inbox_state_received`,
+		`CREATE INDEX inbox_pending ON inbox (received_at) WHERE state = 'pending'`,
+		`CREATE INDEX inbox_done ON inbox (received_at) WHERE state = 'done'`,
+		`CREATE INDEX inbox_parked ON inbox (received_at) WHERE state = 'parked'`),
 }
 
 // execAll is a migration that runs statements in order.
