@@ -19,22 +19,18 @@ import (
 // Catalog translates message IDs into a member's language. It is safe for concurrent use.
 type Catalog struct {
 	byLang map[store.Language]*i18n.Localizer
-	// plain keeps each message looked up without data (a plainKey), found or not: go-i18n
+	// plain keeps each message found when looked up without data (a plainKey): go-i18n
 	// matches the language and runs the template on every call, and a turn asks for a dozen
-	// such labels and titles. Bounded by the catalog's ids times its languages.
+	// such labels and titles. Only found ones are kept, so it is bounded by the catalog's ids
+	// times its languages whatever ids are asked for.
 	plain sync.Map
 }
 
-// plainKey is a message looked up without template data; its value in Catalog.plain is a
-// plainText.
+// plainKey is a message looked up without template data; its value in Catalog.plain is the
+// message's text.
 type plainKey struct {
 	lang store.Language
 	id   string
-}
-
-type plainText struct {
-	s  string
-	ok bool
 }
 
 // Load reads every file of fsys matching pattern (e.g. "locales/*.toml"). It fails when a
@@ -81,11 +77,12 @@ func (c *Catalog) lookup(lang store.Language, id string, data map[string]any) (s
 	}
 	k := plainKey{lang, id}
 	if v, ok := c.plain.Load(k); ok {
-		p := v.(plainText)
-		return p.s, p.ok
+		return v.(string), true
 	}
 	s, ok := c.localize(lang, id, nil)
-	c.plain.Store(k, plainText{s, ok})
+	if ok {
+		c.plain.Store(k, s)
+	}
 	return s, ok
 }
 

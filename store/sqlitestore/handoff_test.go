@@ -2,7 +2,6 @@ package sqlitestore
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,18 +38,7 @@ func TestRecentQueryPlans(t *testing.T) {
 func TestRecentLinesMigration(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	db, err := openDB(filepath.Join(dir, FileName), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
-		t.Fatal(err)
-	}
-	for range 18 {
-		if _, err := migrateOne(ctx, db); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := openAtVersion(t, dir, 18)
 	if _, err := db.ExecContext(ctx, `INSERT INTO recent (user_id, entries_sealed, updated_at) VALUES ('U1', 'sealed', 1)`); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -133,18 +132,7 @@ func TestInboxWritesFromManyGoroutines(t *testing.T) {
 func TestInboxIndexesMigration(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	db, err := openDB(filepath.Join(dir, FileName), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
-		t.Fatal(err)
-	}
-	for range 19 {
-		if _, err := migrateOne(ctx, db); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := openAtVersion(t, dir, 19)
 	if _, err := db.ExecContext(ctx, `INSERT INTO inbox (id, user_id, event_at, seq, received_at, body_sealed, state, attempts, next_at, token, lease_until)
 		VALUES ('e1', 'U1', 1, 0, 1000, 'sealed', 'pending', 0, 0, '', 0), ('e2', 'U2', 1, 0, 2000, '', 'done', 1, 0, '', 0),
 		('e3', 'U3', 1, 0, 3000, 'sealed', 'parked', 5, 0, '', 0)`); err != nil {

@@ -45,18 +45,7 @@ func TestMigrationMovesAnnouncementBatches(t *testing.T) {
 	ctx := context.Background()
 	before := outboxMigration(t)
 	dir := t.TempDir()
-	db, err := openDB(filepath.Join(dir, FileName), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
-		t.Fatal(err)
-	}
-	for range before {
-		if _, err := migrateOne(ctx, db); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db := openAtVersion(t, dir, before)
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {

@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -107,4 +108,24 @@ func TestConnectionSettings(t *testing.T) {
 			t.Errorf("%s pool: PRAGMA %s = %s, want %s", c.pool, c.pragma, got, c.want)
 		}
 	}
+}
+
+// openAtVersion opens a database in dir with the first n migrations applied, as an older
+// release left it, for the migration tests.
+func openAtVersion(t *testing.T, dir string, n int) *sql.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := openDB(filepath.Join(dir, FileName), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT`); err != nil {
+		t.Fatal(err)
+	}
+	for range n {
+		if _, err := migrateOne(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
 }
