@@ -196,7 +196,10 @@ func finishChoose(t *turn) {
 			reasons = append(reasons, f.In(t.english()))
 		}
 	}
-	lines := []string{t.tr("s40choose.result", "N", opt), knowledge.List(reasons)}
+	lines := []string{t.tr("s40choose.result", "N", opt)}
+	if len(reasons) > 0 {
+		lines = append(lines, knowledge.List(reasons))
+	}
 	if t.sess.Fields["kids"] == ansYes && opt != 3 {
 		lines = append(lines, t.tr("s40choose.kids_note"))
 	}

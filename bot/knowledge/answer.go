@@ -13,9 +13,9 @@ import (
 type Answer struct {
 	Topic string
 	// Text is the answer: the fact asked about first, then its condition, then at most two
-	// related facts (a List), the disputed-window note when it applies or else a note with the
-	// hotline when something shown is not confirmed (the hotline once in all), and the as-of
-	// line.
+	// related facts (a List), the disputed-window note when it applies, a note with the hotline
+	// when something shown is not confirmed and the hotline was not given yet (it is given once
+	// in all), and the as-of line.
 	Text       string
 	Facts      []Fact   // the facts shown, in order
 	Next       []string // topic ids to offer as the next questions
@@ -116,11 +116,12 @@ func List(items []string) string {
 }
 
 // compose builds topic t's answer for language en, day and option focus, after lead (see
-// AnswerAfter; "" for none) without the facts in omit. The facts are a list (List); then at
-// most one note: the disputed window's, which names the hotline, when a figure shown changes
-// at its end and no fact of the disputed row already says so; else, when something shown is
-// not confirmed, the hotline note; never a second hotline. The as-of line ends it. Each
-// unresolved fact carries its own hedge, said once: no note repeats it.
+// AnswerAfter; "" for none) without the facts in omit. The facts are a list (List); then the
+// disputed window's note, when a figure shown changes at its end and no fact of the disputed
+// row already says so; then, when something shown is not confirmed and nothing before gave
+// the hotline, the hotline note. The hotline is given once: the disputed note, which gives it
+// too, is left out when it was given already. The as-of line ends it. Each unresolved fact
+// carries its own hedge, said once: no note repeats it.
 func (b *Base) compose(t Topic, en bool, day string, option int, lead string, omit []string) Answer {
 	var shown []Fact
 	for _, id := range t.Facts {
