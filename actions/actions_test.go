@@ -452,7 +452,9 @@ func TestHandoffQuestionComesAfterTheRequest(t *testing.T) {
 func TestHandoffQuestionSkipsCommandsAndMash(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	member := func(text string) store.CaseEntry { return store.CaseEntry{At: e.now, From: actions.FromMember, Text: text} }
+	member := func(text string) store.CaseEntry {
+		return store.CaseEntry{At: e.now, From: actions.FromMember, Text: text}
+	}
 	command := func(text string) store.CaseEntry {
 		c := member(text)
 		c.Command = true

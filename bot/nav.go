@@ -81,7 +81,7 @@ var (
 	navPending     = navEntry{key: "pending", data: "a=ldr.list"}
 	navAnnounce    = navEntry{key: "announce", data: "a=ann.start"}
 	navScheduled   = navEntry{key: "scheduled", data: "a=ann.list"}
-	navConsole     = navEntry{key: "console", data: "a=signin"} // a sign-in link to the officers' console (signin.go)
+	navConsole     = navEntry{key: "console", data: "a=signin"}  // a sign-in link to the officers' console (signin.go)
 	navContact     = navEntry{key: "contact", data: "a=contact"} // a person: the hand-off (handoff.go)
 	navErase       = navEntry{key: "erase", data: "a=erase.ask", inner: true}
 	navHelp        = navEntry{key: "help", data: "a=help"}
