@@ -111,6 +111,9 @@ func (t *turn) dispatch() error {
 	default:
 		return nil
 	}
+	if t.ev.Kind == KindMessage && isInviteCode(keywordOf(t.ev.Text)) {
+		return t.inviteTyped() // a credential: before anything else reads the line
+	}
 	if t.sess.Flow != "" && t.now.After(t.sess.ExpiresAt) {
 		t.expired()
 		return nil
