@@ -132,6 +132,9 @@ type Notifier interface {
 	CaseReplied(ctx context.Context, c store.Case, text string)
 	// CaseClosed tells c's member that the bot speaks again (unless they closed it themselves).
 	CaseClosed(ctx context.Context, c store.Case)
+	// CaseWithdrawn tells the officers of c's province (the admins when it has none) that c's
+	// member went back to the bot before any officer answered, so c needs no answer.
+	CaseWithdrawn(ctx context.Context, c store.Case)
 	// CaseUnanswered tells c's member that nobody has answered yet and gives the hotline.
 	CaseUnanswered(ctx context.Context, c store.Case)
 }

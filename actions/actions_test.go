@@ -20,7 +20,7 @@ type notices struct {
 	mu        sync.Mutex
 	decisions []store.Leader
 	referrals []store.Referral
-	cases     []string // "opened <id>", "reply <text>", "closed <by>", "hotline <id>"
+	cases     []string // "opened <id>", "reply <text>", "closed <by>", "hotline <id>", "withdrawn <id>"
 }
 
 func (n *notices) note(s string) {
@@ -36,6 +36,7 @@ func (n *notices) CaseAsked(_ context.Context, c store.Case) {
 func (n *notices) CaseReplied(_ context.Context, _ store.Case, text string) { n.note("reply " + text) }
 func (n *notices) CaseClosed(_ context.Context, c store.Case)               { n.note("closed " + c.ClosedBy) }
 func (n *notices) CaseUnanswered(_ context.Context, c store.Case)           { n.note("hotline " + c.ID) }
+func (n *notices) CaseWithdrawn(_ context.Context, c store.Case)            { n.note("withdrawn " + c.ID) }
 
 func (n *notices) LeaderDecided(_ context.Context, l store.Leader) {
 	n.mu.Lock()
@@ -409,7 +410,7 @@ func TestHandoffCaseAskedLater(t *testing.T) {
 		t.Fatalf("OpenCase = %q, %v; want nothing to quote", actions.CaseQuestion(c), err)
 	}
 	for _, said := range []struct{ event, text string }{{"ev-1", "🙏"}, {"ev-2", "เงินชราภาพ 0812345678 ได้เท่าไหร่"}, {"ev-2", "เงินชราภาพ 0812345678 ได้เท่าไหร่"}, {"ev-3", "ด่วนค่ะ"}} {
-		if _, err := e.s.MemberSaid(ctx, "U-m", said.event, said.text); err != nil {
+		if _, err := e.s.MemberSaid(ctx, "U-m", store.CaseEntry{Event: said.event, Text: said.text}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -432,7 +433,7 @@ func TestHandoffQuestionComesAfterTheRequest(t *testing.T) {
 		t.Fatalf("OpenCase = %q, %v; want the line before the request", actions.CaseQuestion(c), err)
 	}
 	for _, said := range []struct{ event, text string }{{"ev-1", "ขอสอบถามเรื่องเงินชราภาพครับ"}, {"ev-2", "ด่วนครับ"}} {
-		if _, err := e.s.MemberSaid(ctx, "U-q", said.event, said.text); err != nil {
+		if _, err := e.s.MemberSaid(ctx, "U-q", store.CaseEntry{Event: said.event, Text: said.text}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -441,6 +442,94 @@ func TestHandoffQuestionComesAfterTheRequest(t *testing.T) {
 	}
 	if c, _ = e.s.Case(ctx, actions.Actor{Admin: true}, c.ID); actions.CaseQuestion(c) != "ขอสอบถามเรื่องเงินชราภาพครับ" {
 		t.Errorf("question now %q", actions.CaseQuestion(c))
+	}
+}
+
+// TestHandoffQuestionSkipsCommandsAndMash: keyboard mash, a line without a letter and the
+// lines the bot took as commands (store.CaseEntry.Command) are no question: a case opened after
+// them quotes the real line before them, or nothing and then the first real line after the
+// request (found by a fresh tester: "asdfgh" and "คุยกับบอท" were quoted).
+func TestHandoffQuestionSkipsCommandsAndMash(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	member := func(text string) store.CaseEntry {
+		return store.CaseEntry{At: e.now, From: actions.FromMember, Text: text}
+	}
+	command := func(text string) store.CaseEntry {
+		c := member(text)
+		c.Command = true
+		return c
+	}
+	request := store.CaseEntry{At: e.now, From: actions.FromMember, Text: "คุยกับเจ้าหน้าที่", Request: true}
+	for _, tc := range []struct {
+		name    string
+		entries []store.CaseEntry
+		want    string
+	}{
+		{"mash", []store.CaseEntry{member("asdfgh"), request}, ""},
+		{"thai mash", []store.CaseEntry{member("ฟหกดฟหกด"), request}, ""},
+		{"commands", []store.CaseEntry{command("คุยกับบอท"), command("เมนู"), request}, ""},
+		{"a question before them", []store.CaseEntry{member("ส่งเงินสมทบย้อนหลังได้ไหม"), member("asdf"), command("ตารางอบรม"), request},
+			"ส่งเงินสมทบย้อนหลังได้ไหม"},
+		{"the bot's answer is no question", []store.CaseEntry{{At: e.now, From: actions.FromBot, Text: "ขอโทษค่ะ"}, request}, ""},
+	} {
+		if got := actions.CaseQuestion(store.Case{Entries: tc.entries}); got != tc.want {
+			t.Errorf("%s: CaseQuestion = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	c, _, err := e.s.OpenCase(ctx, "U-mash", "TH-76", []store.CaseEntry{member("asdfgh"), request})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, said := range []struct {
+		event, text string
+		command     bool
+	}{{"ev-1", "qwerty", false}, {"ev-2", "สถานะ", true}, {"ev-3", "อยากถามเรื่องเงินชดเชยค่ะ", false}, {"ev-4", "ด่วนค่ะ", false}} {
+		if _, err := e.s.MemberSaid(ctx, "U-mash", store.CaseEntry{Event: said.event, Text: said.text, Command: said.command}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := strings.Join(e.n.cases, "|"); got != "opened "+c.ID+"|asked อยากถามเรื่องเงินชดเชยค่ะ" {
+		t.Errorf("notices = %q", got)
+	}
+}
+
+// TestHandoffWithdrawn: a member who goes back to the bot before any officer answered has the
+// officers told (found by a fresh tester: they were left with a case they took for open); after
+// an answer, or when an officer closes it, the officers are not told.
+func TestHandoffWithdrawn(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ask := []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: "คุยกับเจ้าหน้าที่", Request: true}}
+	c, _, err := e.s.OpenCase(ctx, "U-w", "TH-76", ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ended, err := e.s.EndCaseByMember(ctx, "U-w"); !ended || err != nil {
+		t.Fatalf("EndCaseByMember = %v, %v", ended, err)
+	}
+	answered, _, err := e.s.OpenCase(ctx, "U-w", "TH-76", ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.ReplyToCase(ctx, e.phet, answered.ID, "สวัสดีค่ะ"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.EndCaseByMember(ctx, "U-w"); err != nil {
+		t.Fatal(err)
+	}
+	closed, _, err := e.s.OpenCase(ctx, "U-w", "TH-76", ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.CloseCase(ctx, e.phet, closed.ID); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"opened " + c.ID, "closed member", "withdrawn " + c.ID,
+		"opened " + answered.ID, "reply สวัสดีค่ะ", "closed member",
+		"opened " + closed.ID, "closed officer:" + officer}
+	if got := strings.Join(e.n.cases, "|"); got != strings.Join(want, "|") {
+		t.Errorf("notices\n%s\nwant\n%s", got, strings.Join(want, "|"))
 	}
 }
 
@@ -456,11 +545,11 @@ func TestHandoffCase(t *testing.T) {
 		t.Errorf("a second ask opened %v (case %s, %d entries)", created, again.ID, len(again.Entries))
 	}
 	for range 2 { // the same webhook event handled twice (a retry) is kept once
-		if ok, err := e.s.MemberSaid(ctx, "U-m", "ev-1", "อยากถามเรื่องอบรม"); !ok || err != nil {
+		if ok, err := e.s.MemberSaid(ctx, "U-m", store.CaseEntry{Event: "ev-1", Text: "อยากถามเรื่องอบรม"}); !ok || err != nil {
 			t.Fatalf("MemberSaid = %v, %v", ok, err)
 		}
 	}
-	if ok, _ := e.s.MemberSaid(ctx, "U-nobody", "ev-2", "x"); ok {
+	if ok, _ := e.s.MemberSaid(ctx, "U-nobody", store.CaseEntry{Event: "ev-2", Text: "x"}); ok {
 		t.Error("a member without a case was taken as in one")
 	}
 	// Another province's officer sees, answers and closes none of it.
@@ -493,7 +582,7 @@ func TestHandoffCase(t *testing.T) {
 	}
 	_, err = e.s.ReplyToCase(ctx, e.phet, c.ID, "อีกครั้ง")
 	refusedAs(t, "a reply to a closed case", err, "act.case.closed")
-	if ok, _ := e.s.MemberSaid(ctx, "U-m", "ev-3", "ขอบคุณค่ะ"); ok {
+	if ok, _ := e.s.MemberSaid(ctx, "U-m", store.CaseEntry{Event: "ev-3", Text: "ขอบคุณค่ะ"}); ok {
 		t.Error("after the close the member is still in the case")
 	}
 	want := []string{"opened " + c.ID, "hotline " + c.ID, "reply สวัสดีค่ะ อบรมครั้งหน้า 14 ธ.ค.", "closed officer:" + officer}

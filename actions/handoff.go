@@ -87,9 +87,10 @@ func (s *Service) OpenCase(ctx context.Context, userID, province string, entries
 	return c, true, nil
 }
 
-// MemberSaid adds what member userID typed (in webhook event event) to their open case, once
-// however often the event is handled; false when they have none.
-func (s *Service) MemberSaid(ctx context.Context, userID, event, text string) (bool, error) {
+// MemberSaid adds what member userID typed to their open case: said's Text (cut to 1,000
+// characters), Event (the webhook event, so it is added once however often the event is
+// handled) and Command; its time and author are the service's. False when they have no case.
+func (s *Service) MemberSaid(ctx context.Context, userID string, said store.CaseEntry) (bool, error) {
 	c, err := s.cfg.Store.OpenCaseOf(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -97,7 +98,7 @@ func (s *Service) MemberSaid(ctx context.Context, userID, event, text string) (b
 	if err != nil {
 		return false, fmt.Errorf("actions: open case: %w", err)
 	}
-	entry := store.CaseEntry{At: s.now(), From: FromMember, Text: clip(text, maxCaseText), Event: event}
+	entry := store.CaseEntry{At: s.now(), From: FromMember, Text: clip(said.Text, maxCaseText), Event: said.Event, Command: said.Command}
 	unasked := askedAfter(c) == ""
 	c, err = s.changeCase(ctx, c.ID, func(c *store.Case) error { c.Entries = addEntries(c.Entries, entry); return nil })
 	if err == nil && unasked && c.FirstResponseAt.IsZero() && askedAfter(c) != "" {
@@ -123,7 +124,9 @@ func addEntries(have []store.CaseEntry, add ...store.CaseEntry) []store.CaseEntr
 }
 
 // EndCaseByMember closes member userID's open case (they went back to the bot); false when they
-// had none.
+// had none. The officers who were told of the case are told it is closed unless one of them
+// answered it (Notifier.CaseWithdrawn): a member who goes back seconds after asking for a
+// person would otherwise leave them a case they take for open (found by a fresh tester).
 func (s *Service) EndCaseByMember(ctx context.Context, userID string) (bool, error) {
 	c, err := s.cfg.Store.OpenCaseOf(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -132,7 +135,10 @@ func (s *Service) EndCaseByMember(ctx context.Context, userID string) (bool, err
 	if err != nil {
 		return false, fmt.Errorf("actions: open case: %w", err)
 	}
-	_, err = s.closeCase(ctx, c.ID, FromMember)
+	c, err = s.closeCase(ctx, c.ID, FromMember)
+	if err == nil && c.FirstResponseAt.IsZero() {
+		s.cfg.Notifier.CaseWithdrawn(ctx, c)
+	}
 	return true, err
 }
 
@@ -157,8 +163,7 @@ func AwaitsReply(c store.Case) bool {
 // CaseQuestion is what the member of c asked, to quote in the officers' pushes and the inbox,
 // with phone numbers and national IDs masked (thai.MaskPersonalNumbers): their first line after
 // their first request for a person (store.CaseEntry.Request), else their last line before it;
-// empty when there is neither. Only a line with a letter counts (not an emoji, a sticker or a
-// number alone), and never a request itself.
+// empty when there is neither. Only a line that can be a question counts (asks).
 func CaseQuestion(c store.Case) string {
 	if q := askedAfter(c); q != "" {
 		return q
@@ -197,9 +202,14 @@ func requestAt(c store.Case) int {
 	return slices.IndexFunc(c.Entries, func(e store.CaseEntry) bool { return e.Request })
 }
 
-// asks reports whether e is a line of the member's that can be a question.
+// asks reports whether e is a line of the member's that can be a question. These cannot: a
+// request for a person, a line the bot took as a command (store.CaseEntry.Command: a menu word,
+// a button's label, the way back), a line without a letter (an emoji, a sticker, a number
+// alone) and keyboard mash (thai.IsKeyboardMash: "asdfgh"). A fresh tester's officers were
+// quoted "asdfgh" and "คุยกับบอท".
 func asks(e store.CaseEntry) bool {
-	return e.From == FromMember && !e.Request && strings.ContainsFunc(e.Text, unicode.IsLetter)
+	return e.From == FromMember && !e.Request && !e.Command && strings.ContainsFunc(e.Text, unicode.IsLetter) &&
+		!thai.IsKeyboardMash(e.Text)
 }
 
 // Cases lists the cases of a's provinces with status (every status when empty), newest first.

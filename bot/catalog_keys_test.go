@@ -262,7 +262,7 @@ func flowButtons() []string {
 
 // inputErrorKeys are the keys of every *thai.InputError the parsers return.
 var inputErrorKeys = []string{
-	"phone.empty", "phone.not_digits", "phone.too_short", "phone.too_long", "phone.not_mobile",
+	"phone.empty", "phone.not_digits", "phone.landline", "phone.too_short", "phone.too_long", "phone.not_mobile",
 	"nid.empty", "nid.not_digits", "nid.too_short", "nid.too_long", "nid.check_digit",
 	"name.empty", "name.need_surname", "name.has_digits", "name.bad_chars", "name.too_long",
 	"text.empty", "text.too_long", "text.bad_chars",

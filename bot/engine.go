@@ -95,6 +95,7 @@ type Engine struct {
 	flows     map[string]*flow
 	keywords  []keyword
 	postbacks map[string]func(t *turn, q url.Values) error
+	navWords  map[string]bool // what the menus send (navWordsOf), for isCommandLine
 }
 
 // New checks cfg and returns an Engine. It fails when Store, Messenger or Outbox is missing, or when
@@ -150,6 +151,7 @@ func New(cfg Config) (*Engine, error) {
 			e.postbacks[a] = h
 		}
 	}
+	e.navWords = navWordsOf(e.cat, e.flows)
 	return e, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +34,49 @@ var backToBotWords = []string{"กลับไปคุยกับระบบ�
 	"backtotheautomaticchat", "backtobot", "backtothebot", "talktothebot"}
 
 var isBackToBotWord = is(backToBotWords...)
+
+// isCommandLine reports whether a member's line (w, keywordOf of the text) was a command to the
+// bot rather than something to ask an officer: a global word, a sign-in, hand-off or
+// back-to-bot word, or a navigation word (navWordsOf). Such lines stay in a case's transcript
+// but are never the question quoted to the officers (store.CaseEntry.Command): a fresh
+// tester's officers were quoted "คุยกับบอท".
+func (e *Engine) isCommandLine(w string) bool {
+	return cancelWords[w] || backWords[w] || menuWords[w] || helpWords[w] || confirmWords[w] || editWords[w] || skipWords[w] ||
+		resumeWords[w] || signInWords[w] || isHandoffWord(w) || isBackToBotWord(w) || e.navWords[w]
+}
+
+// quotedWord is the first phrase in double quotes of a help line: what it says to type.
+var quotedWord = regexp.MustCompile(`"([^"]+)"`)
+
+// navWordsOf are what the menus send, tapped or typed, in both languages (keywordOf): every
+// navigation entry's button label and the phrase its help line says to type first (the rich
+// menu's tiles send these), the menu button's, and every form's start button. An entry's
+// further examples ("นอนโรงบาลได้วันละกี่บาท") are questions, not commands.
+func navWordsOf(c *catalog, flows map[string]*flow) map[string]bool {
+	set := map[string]bool{}
+	add := func(s string) {
+		if w := keywordOf(s); w != "" {
+			set[w] = true
+		}
+	}
+	entries := []navEntry{navHelp}
+	for _, es := range navigation {
+		entries = append(entries, es...)
+	}
+	for _, lang := range []store.Language{store.LangThai, store.LangEnglish} {
+		for _, e := range entries {
+			add(c.optional(lang, "btn."+e.key))
+			if m := quotedWord.FindStringSubmatch(c.optional(lang, "help."+e.key)); m != nil {
+				add(m[1])
+			}
+		}
+		add(c.optional(lang, "btn.menu"))
+		for name := range flows {
+			add(c.optional(lang, name+".restart"))
+		}
+	}
+	return set
+}
 
 // handoffFeature is the member's side of the hand-off.
 func handoffFeature() feature {
@@ -82,6 +126,9 @@ func (t *turn) openCase() error {
 	recent, err := t.store.Recent(t.ctx, t.member.UserID) // what was said just before, outside forms
 	if err != nil {
 		return fmt.Errorf("bot: recent lines: %w", err)
+	}
+	for i := range recent {
+		recent[i].Command = recent[i].From == actions.FromMember && t.isCommandLine(keywordOf(recent[i].Text))
 	}
 	entries := append(recent, store.CaseEntry{At: t.now, From: actions.FromMember, Text: said, Event: t.ev.ID, Request: true})
 	if t.sess.Flow != "" {
@@ -168,7 +215,7 @@ func (t *turn) inCase() (bool, error) {
 	if text == "" {
 		text = t.tr("case.non_text")
 	}
-	quiet, err := t.actions.MemberSaid(t.ctx, t.member.UserID, t.ev.ID, text)
+	quiet, err := t.actions.MemberSaid(t.ctx, t.member.UserID, store.CaseEntry{Event: t.ev.ID, Text: text, Command: t.isCommandLine(w)})
 	t.private = t.private || quiet
 	if quiet && err == nil && t.sess.Fields[ctxCaseAck] != c.ID {
 		t.setContext(ctxCaseAck, c.ID)
@@ -213,6 +260,12 @@ func (e *Engine) CaseOpened(ctx context.Context, c store.Case) {
 // question has one (actions.Notifier); its retry key is the case's own, so it goes once.
 func (e *Engine) CaseAsked(ctx context.Context, c store.Case) {
 	e.caseNotice(ctx, c, "case.asked", "case.asked")
+}
+
+// CaseWithdrawn tells the same officers that the member went back to the bot before any of them
+// answered (actions.Notifier); its retry key is the case's own, so it goes once.
+func (e *Engine) CaseWithdrawn(ctx context.Context, c store.Case) {
+	e.caseNotice(ctx, c, "case.withdrawn", "case.withdrawn")
 }
 
 // caseNotice pushes catalog text textID about c to the officers who answer it, quoting the

@@ -81,6 +81,7 @@ var (
 	navPending     = navEntry{key: "pending", data: "a=ldr.list"}
 	navAnnounce    = navEntry{key: "announce", data: "a=ann.start"}
 	navScheduled   = navEntry{key: "scheduled", data: "a=ann.list"}
+	navConsole     = navEntry{key: "console", data: "a=signin"}  // a sign-in link to the officers' console (signin.go)
 	navContact     = navEntry{key: "contact", data: "a=contact"} // a person: the hand-off (handoff.go)
 	navErase       = navEntry{key: "erase", data: "a=erase.ask", inner: true}
 	navHelp        = navEntry{key: "help", data: "a=help"}
@@ -93,7 +94,7 @@ var navigation = map[Role][]navEntry{
 	RolePending:  {navStatus, navWsList, navS40, navS40Apply, navContact, navErase},
 	RoleLeader:   {navWsList, navRefer, navS40, navWsMine, navMyReferrals, navStatus, navContact, navErase},
 	RoleRejected: {navReapply, navS40, navSelf, navStatus, navContact, navErase},
-	RoleOfficer:  {navPending, navAnnounce, navScheduled, navS40},
+	RoleOfficer:  {navPending, navAnnounce, navScheduled, navConsole, navS40},
 }
 
 // mainEntries is how many entries of a role make the short list of quick replies.

@@ -37,6 +37,7 @@ func officerFeature() feature {
 			"ann.start":           func(t *turn, _ url.Values) error { return t.startFlow(flowAnnounce) },
 			"ann.list":            func(t *turn, _ url.Values) error { return t.scheduledAnnouncements() },
 			"ann.cancel":          func(t *turn, q url.Values) error { return t.cancelAnnouncement(q.Get("id")) },
+			"signin":              func(t *turn, _ url.Values) error { return t.signInTapped() },
 		},
 	}
 }
@@ -122,6 +123,7 @@ func (t *turn) officerOnly() (who, bool, error) {
 
 // useInvite spends a typed invite code: the member becomes an officer of its provinces.
 func (t *turn) useInvite() error {
+	t.private = true // a credential: not kept for a hand-off's transcript, which other officers read
 	code, _ := actions.NormaliseInvite(keywordOf(t.ev.Text))
 	if t.sealer == nil {
 		t.notUnderstood()

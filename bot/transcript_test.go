@@ -871,6 +871,15 @@ func (h *harness) arrange(where, arg string) {
 		if err != nil {
 			h.t.Fatalf("%s: %v", where, err)
 		}
+	case len(f) >= 2 && f[0] == "casereply":
+		ctx := context.Background()
+		c, err := h.st.OpenCaseOf(ctx, h.user)
+		if err == nil {
+			_, err = h.eng.Actions().ReplyToCase(ctx, actions.Actor{Admin: true}, c.ID, strings.Join(f[1:], " "))
+		}
+		if err != nil {
+			h.t.Fatalf("%s: %v", where, err)
+		}
 	case len(f) == 2 && f[0] == "attended":
 		if _, err := h.st.SetAttendance(context.Background(), f[1], h.user, true, h.clock()); err != nil {
 			h.t.Fatalf("%s: %v", where, err)

@@ -62,7 +62,7 @@ func TestAnsweredCaseIsInConversation(t *testing.T) {
 	b.get("/console/cases/" + c.ID)
 	b.post("/console/cases/"+c.ID+"/reply", url.Values{"text": {"ที่สำนักงานประกันสังคมจังหวัดค่ะ"}})
 	state("answered", "0", "1")
-	if _, err := e.act.MemberSaid(ctx, member, "ev2", "ต้องเอาอะไรไปบ้างคะ"); err != nil {
+	if _, err := e.act.MemberSaid(ctx, member, store.CaseEntry{Event: "ev2", Text: "ต้องเอาอะไรไปบ้างคะ"}); err != nil {
 		t.Fatal(err)
 	}
 	state("the member wrote again", "1", "0")

@@ -51,6 +51,7 @@ func (n *notices) CaseAsked(_ context.Context, c store.Case) {
 func (n *notices) CaseReplied(_ context.Context, _ store.Case, text string) { n.note("reply " + text) }
 func (n *notices) CaseClosed(_ context.Context, c store.Case)               { n.note("closed " + c.ID) }
 func (n *notices) CaseUnanswered(_ context.Context, c store.Case)           { n.note("hotline " + c.ID) }
+func (n *notices) CaseWithdrawn(_ context.Context, c store.Case)            { n.note("withdrawn " + c.ID) }
 
 // quota is LINE's monthly quota as the outbox would tell it.
 type quota struct {

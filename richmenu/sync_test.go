@@ -474,23 +474,24 @@ func TestSyncFailureRetriedAndLeaseShared(t *testing.T) {
 	}
 }
 
-// TestEveryAreaIsTypeable sends every button's phrase, typed, from a member of the menu's
-// standing: none may get the "not understood" answer (LINE for PC shows no rich menus).
-func TestEveryAreaIsTypeable(t *testing.T) {
-	r := newRig(t)
-	standing := map[string]struct {
-		status  store.LeaderStatus
-		officer bool
-	}{
-		KeyNewcomer: {}, KeyPending: {status: store.LeaderPending}, KeyLeader: {status: store.LeaderApproved},
-		KeyOfficer: {officer: true}, KeyOfficerLeader: {store.LeaderApproved, true}, KeyLeaderOfficer: {store.LeaderApproved, true},
-		KeyOfficerPending: {store.LeaderPending, true}, KeyPendingOfficer: {store.LeaderPending, true},
-	}
+// standing is what a member of a menu's standing is: a leader record's status, an officer.
+type standing struct {
+	status  store.LeaderStatus
+	officer bool
+}
+
+// standings are the member of every menu's standing.
+var standings = map[string]standing{
+	KeyNewcomer: {}, KeyPending: {status: store.LeaderPending}, KeyLeader: {status: store.LeaderApproved},
+	KeyOfficer: {officer: true}, KeyOfficerLeader: {store.LeaderApproved, true}, KeyLeaderOfficer: {store.LeaderApproved, true},
+	KeyOfficerPending: {store.LeaderPending, true}, KeyPendingOfficer: {store.LeaderPending, true},
+}
+
+// answerer returns a function that makes a new member of a standing, sends text as them, and
+// returns the JSON of the last answer's messages.
+func answerer(t *testing.T, r *rig) func(s standing, text string) string {
 	n := 1000
-	answer := func(s struct {
-		status  store.LeaderStatus
-		officer bool
-	}, text string) string {
+	return func(s standing, text string) string {
 		n++
 		u := user(n)
 		if s.status != "" {
@@ -511,8 +512,15 @@ func TestEveryAreaIsTypeable(t *testing.T) {
 		}
 		return b.String()
 	}
+}
+
+// TestEveryAreaIsTypeable sends every button's phrase, typed, from a member of the menu's
+// standing: none may get the "not understood" answer (LINE for PC shows no rich menus).
+func TestEveryAreaIsTypeable(t *testing.T) {
+	r := newRig(t)
+	answer := answerer(t, r)
 	for _, m := range menus() {
-		s, ok := standing[m.key]
+		s, ok := standings[m.key]
 		if !ok {
 			t.Fatalf("no standing for menu %s", m.key)
 		}
@@ -520,6 +528,22 @@ func TestEveryAreaIsTypeable(t *testing.T) {
 		for _, b := range m.buttons {
 			if got := answer(s, b.text); got == notUnderstood {
 				t.Errorf("%s: %q typed is not understood", m.key, b.text)
+			}
+		}
+	}
+}
+
+// TestTileLabelsAreTheBots: every tile but the one that opens the menu is labelled as the
+// same entry of the bot's menu card for that standing, so one action has one name wherever a
+// member sees it (a fresh tester found "สมัครแกนนำ" here and "แกนนำเครือข่าย" on the card).
+func TestTileLabelsAreTheBots(t *testing.T) {
+	r := newRig(t)
+	answer := answerer(t, r)
+	for _, m := range menus() {
+		card := answer(standings[m.key], "เมนู")
+		for _, b := range m.buttons {
+			if b.text != "เมนู" && !strings.Contains(card, `"label":"`+b.label+`"`) {
+				t.Errorf("%s: tile %q is no button of the bot's menu card", m.key, b.label)
 			}
 		}
 	}

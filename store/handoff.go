@@ -23,6 +23,9 @@ type CaseEntry struct {
 	// Request marks the member's words that asked for a person (the hand-off word or button):
 	// in the transcript, but not the question to quote.
 	Request bool
+	// Command marks a member's line the bot took as a command (a menu word, a button's label,
+	// the way back): in the transcript, but not the question to quote.
+	Command bool
 }
 
 // Case is a member's hand-off to a person (issue 11, deliverable 3): while it is open the bot

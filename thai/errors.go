@@ -5,7 +5,8 @@
 // Parsers never echo the user's input in an error: they return an *InputError whose Key the
 // chat translates into a Thai re-prompt (the miniflux pattern: validators return a key, translated at the edge). The keys are:
 //
-//	phone.empty, phone.not_digits, phone.too_short, phone.too_long, phone.not_mobile  (ParseMobile)
+//	phone.empty, phone.not_digits, phone.landline, phone.too_short, phone.too_long,
+//	phone.not_mobile                                                                  (ParseMobile)
 //	nid.empty, nid.not_digits, nid.too_short, nid.too_long, nid.check_digit         (ParseNationalID)
 //	date.empty, date.format, date.invalid, date.year                                 (ParseDate)
 //	time.format, time.invalid                                                         (ParseTimeOfDay)

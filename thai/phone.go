@@ -36,6 +36,8 @@ func isDash(r rune) bool { return r == '-' || r == '−' || unicode.Is(unicode.P
 //   - phone.empty: nothing typed, or only separators;
 //   - phone.not_digits: anything else (letters, emoji, a second "+", a comma between two
 //     numbers, an extension);
+//   - phone.landline: a landline, 9 digits in national form starting 02, 03, 04, 05 or 07
+//     ("02-123-4567", "053-123-456"): complete, but no mobile, so not "too short";
 //   - phone.too_short, phone.too_long: not 10 digits once the country code is replaced;
 //     Args {"count": digits in that national form};
 //   - phone.not_mobile: 10 digits not starting 06, 08 or 09, or a country code other than +66.
@@ -64,6 +66,8 @@ func ParseMobile(s string) (string, error) {
 		d = "0" + strings.TrimPrefix(d[2:], "0")
 	}
 	switch {
+	case isLandline(d):
+		return "", inputErr("phone.landline")
 	case len(d) < mobileLen:
 		return "", countErr("phone.too_short", len(d))
 	case len(d) > mobileLen:
@@ -72,6 +76,15 @@ func ParseMobile(s string) (string, error) {
 		return "", inputErr("phone.not_mobile")
 	}
 	return d, nil
+}
+
+// landlineLen is the number of digits of a Thai landline in national form (021234567).
+const landlineLen = 9
+
+// isLandline reports whether d, digits in national form, is a Thai landline: 9 digits, 0 and
+// then the area's 2 (Bangkok), 3, 4, 5 or 7.
+func isLandline(d string) bool {
+	return len(d) == landlineLen && d[0] == '0' && strings.ContainsRune("23457", rune(d[1]))
 }
 
 // isDigits reports whether s is exactly n ASCII digits.

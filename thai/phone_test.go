@@ -36,7 +36,12 @@ func TestParseMobile(t *testing.T) {
 		{name: "too short", in: "081234567", wantKey: "phone.too_short", wantCount: 9},
 		{name: "too short +66", in: "+6681234567", wantKey: "phone.too_short", wantCount: 9},
 		{name: "too long", in: "08123456789", wantKey: "phone.too_long", wantCount: 11},
-		{name: "bangkok landline", in: "0212345678", wantKey: "phone.not_mobile"},
+		{name: "bangkok landline", in: "02-123-4567", wantKey: "phone.landline"},
+		{name: "provincial landline", in: "053 123 456", wantKey: "phone.landline"},
+		{name: "landline +66", in: "+66 2 123 4567", wantKey: "phone.landline"},
+		{name: "landline thai digits", in: "๐๗๔-๑๒๓-๔๕๖", wantKey: "phone.landline"},
+		{name: "nine digits of a mobile", in: "091234567", wantKey: "phone.too_short", wantCount: 9},
+		{name: "ten digits from 02", in: "0212345678", wantKey: "phone.not_mobile"},
 		{name: "no leading zero", in: "8123456789", wantKey: "phone.not_mobile"},
 		{name: "other country", in: "+1 415 555 1234", wantKey: "phone.not_mobile"},
 	}
