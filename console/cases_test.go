@@ -159,7 +159,7 @@ func TestCaseLinksWrapBetweenParts(t *testing.T) {
 		t.Errorf("the line is not shown as\n%s\nin\n%.1200s", want, tr)
 	}
 	said = "แบบฟอร์ม https://example.org/f?a=1&b=2#top, ขอบคุณค่ะ"
-	if _, err := e.act.MemberSaid(ctx, member, "ev2", said); err != nil {
+	if _, err := e.act.MemberSaid(ctx, member, store.CaseEntry{Event: "ev2", Text: said}); err != nil {
 		t.Fatal(err)
 	}
 	_, page = e.signIn(officer).get("/console/cases/" + c.ID)
