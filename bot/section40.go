@@ -138,11 +138,16 @@ func section40Fallback() feature {
 	}}}
 }
 
-// section40Question answers a typed question: a number in it makes it a calculation ("นอน
-// รพ. 5 วัน"), an age an eligibility answer ("อายุ 62 สมัครได้ไหม"), else the topic's answer,
-// about the option named if one is.
+// section40Question answers a typed question: an amount no option costs, asked about the
+// options or the contributions, gets the options there are ("๕๐ บาท ได้อะไร"); a number makes
+// it a calculation ("นอน รพ. 5 วัน"), an age an eligibility answer ("อายุ 62 สมัครได้ไหม"),
+// else the topic's answer, about the option named if one is.
 func (t *turn) section40Question() error {
 	m := t.s40Match()
+	if (m.Topic == "options" || m.Topic == "contribution") && m.Baht > 0 && t.kb().OptionPaying(m.Baht) == 0 {
+		t.noSuchOption(m.Baht) // "๕๐ บาท ได้อะไร": there is no such option, and these are the ones
+		return nil
+	}
 	kind, n := calcOf(m)
 	switch {
 	case kind != "" && n > 0:
@@ -165,12 +170,38 @@ func asksHowMuchFor(w string) bool {
 		slices.ContainsFunc([]string{"เท่าไร", "เท่าไหร่", "กี่บาท", "howmuch"}, func(s string) bool { return strings.Contains(w, s) })
 }
 
-// ageAnswer answers "can I join at this age" from the one age rule, then the age topic.
+// ageOmits are the age topic's facts an age verdict leaves out of the answer after it: those it
+// says itself (the lower limit; the unsettled upper limit, with the hotline) and, for an age
+// that cannot join, those beside the point. So the verdict's hedge and hotline are said once.
+var ageOmits = map[string][]string{
+	knowledge.AgeUnder: {"E5", "E6", "U-E1"},
+	knowledge.AgeAsk:   {"E6"},
+	knowledge.AgeOver:  {"E6", "U-E1"},
+}
+
+// ageAnswer answers "can I join at this age" from the one age rule, then what the age topic
+// adds to it.
 func (t *turn) ageAnswer(age int) {
-	a := t.answerOf("age", 0)
-	t.out.text(t.ageVerdict(age) + "\n\n" + a.Text)
+	a, _ := t.kb().AnswerAfter(t.ageVerdict(age), "age", t.english(), t.day(), 0, ageOmits[t.kb().Age.Verdict(age)]...)
+	t.out.text(a.Text)
 	t.s40Buttons(a)
 	t.s40m.answers.WithLabelValues("age").Inc()
+}
+
+// noSuchOption answers a question about an amount no option costs a month: that there is no
+// such option, then each option with what it costs and gives (the options topic's answer).
+func (t *turn) noSuchOption(baht int) {
+	n := 0
+	for o := 1; o <= 3; o++ {
+		if _, ok := t.kb().Amount("contribution", o, t.day()); ok {
+			n++
+		}
+	}
+	lead := t.tr("s40.no_option", "Baht", thousands(baht), "N", n)
+	a, _ := t.kb().AnswerAfter(lead, "options", t.english(), t.day(), 0)
+	t.out.text(a.Text)
+	t.s40Buttons(a)
+	t.s40m.answers.WithLabelValues(a.Topic).Inc()
 }
 
 // calcOf gives the calculator kind and count a matched question asks for, if any.

@@ -107,8 +107,11 @@ func finishJoin(t *turn) {
 	switch ins := t.sess.Fields["insured"]; {
 	case ins == ansYes:
 		text = t.tr("s40join.result_insured", "Hotline", t.kb().Hotline)
-	case ins != ansNo: // not sure, or skipped
-		text = t.ageVerdict(age) + "\n" + t.tr("s40join.result_unsure", "Hotline", t.kb().Hotline)
+	case ins != ansNo: // not sure, or skipped: the hotline once, the verdict's if it gives it
+		text = t.ageVerdict(age) + "\n" + t.tr("s40join.result_unsure")
+		if !strings.Contains(text, t.kb().Hotline) {
+			text += " " + t.tr("s40join.unsure_call", "Hotline", t.kb().Hotline)
+		}
 	default:
 		text = t.ageVerdict(age)
 	}
@@ -187,11 +190,15 @@ func recommend(budget int, savings, kids bool) (int, [2]string) {
 func finishChoose(t *turn) {
 	budget, _ := strconv.Atoi(t.sess.Fields["budget"])
 	opt, why := recommend(budget, t.sess.Fields["savings"] == ansYes, t.sess.Fields["kids"] == ansYes)
-	lines := []string{t.tr("s40choose.result", "N", opt)}
-	for i, id := range why {
+	var reasons []string
+	for _, id := range why {
 		if f, ok := t.kb().Fact(id, t.day()); ok {
-			lines = append(lines, strconv.Itoa(i+1)+") "+f.In(t.english()))
+			reasons = append(reasons, f.In(t.english()))
 		}
+	}
+	lines := []string{t.tr("s40choose.result", "N", opt)}
+	if len(reasons) > 0 {
+		lines = append(lines, knowledge.List(reasons))
 	}
 	if t.sess.Fields["kids"] == ansYes && opt != 3 {
 		lines = append(lines, t.tr("s40choose.kids_note"))
@@ -286,7 +293,7 @@ func parseOptionNumber(t *turn, in string) (string, error) {
 				lines = append(lines, f.In(t.english()))
 			}
 		}
-		return "", &reprompt{key: "err.s40calc_option_unsure", data: []any{"Options", strings.Join(lines, "\n"), "Choose", t.tr(flowChoose + ".button")}}
+		return "", &reprompt{key: "err.s40calc_option_unsure", data: []any{"Options", knowledge.List(lines), "Choose", t.tr(flowChoose + ".button")}}
 	}
 	for _, p := range []string{"ทางเลือกที่", "ทางเลือก", "option"} {
 		w = strings.TrimPrefix(w, p)
@@ -356,7 +363,7 @@ func (t *turn) calcAnswer(topic, kind string, option, n int) {
 			if kind == "visit" {
 				unit = t.tr("s40calc.unit.visit")
 			}
-			line = t.tr("s40calc.capped", "Cap", capped, "Asked", n, "Unit", unit) + "\n" + line
+			line += " " + t.tr("s40calc.capped", "Cap", capped, "Asked", n, "Unit", unit)
 		}
 		if _, seen := byText[line]; !seen {
 			texts = append(texts, line)
@@ -368,16 +375,15 @@ func (t *turn) calcAnswer(topic, kind string, option, n int) {
 		t.out.buttons(t.section40Action(), t.menuAction())
 		return
 	}
-	lines := rules
+	items := rules
 	for _, s := range texts {
-		lines = append(lines, t.tr("s40calc.for", "Options", strings.Join(byText[s], ", "))+" "+s)
+		items = append(items, t.tr("s40calc.for", "Options", strings.Join(byText[s], ", "))+" "+s)
 	}
 	cond := map[string]string{"inpatient": "B14-sick", "rest": "B14-sick", "visit": "B14-sick", "funeral": "B14-death"}[kind]
 	if f, ok := kb.Fact(cond, day); ok {
-		lines = append(lines, f.In(en))
+		items = append(items, f.In(en))
 	}
-	lines = append(lines, kb.AsOfLine(en, day))
-	t.out.text(strings.Join(lines, "\n"))
+	t.out.text(knowledge.List(items) + "\n" + kb.AsOfLine(en, day))
 	if topic == "" {
 		topic = map[string]string{"contribution": "contribution", "inpatient": "inpatient", "rest": "outpatient", "visit": "outpatient", "funeral": "death"}[kind]
 	}

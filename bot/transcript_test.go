@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/ssonet/ssonet/actions"
 	"github.com/ssonet/ssonet/bot"
+	"github.com/ssonet/ssonet/bot/knowledge"
 	"github.com/ssonet/ssonet/inbox"
 	"github.com/ssonet/ssonet/line"
 	"github.com/ssonet/ssonet/line/linetest"
@@ -211,6 +213,7 @@ func (h *harness) deliver(ev bot.Event) {
 	}
 	r := flatten(h.t, mine)
 	h.noUserTextInData(ev, r)
+	h.saidOneWay(mine)
 	h.last = append(h.last, r)
 	if testing.Verbose() {
 		h.t.Logf("> %s %q %q\n%s", ev.Kind, ev.Text, ev.Postback, r.text)
@@ -369,6 +372,47 @@ func (h *harness) noUserTextInData(ev bot.Event, r reply) {
 		for name := range h.users {
 			if utf8.RuneCountInString(name) >= minUserText && strings.Contains(data, name) {
 				h.t.Fatalf("button %q carries display name %q in its postback data %q", label, name, a.Data)
+			}
+		}
+	}
+}
+
+// Lines that start as list items: with the bot's marker (knowledge.Bullet), with a number
+// ("1.", the lists a member picks from by number), or with any other marker.
+var (
+	bulletItem      = regexp.MustCompile(`^` + regexp.QuoteMeta(knowledge.Bullet))
+	numberedItem    = regexp.MustCompile(`^\d+\. `)
+	otherListMarker = regexp.MustCompile(`^\s*(\d+\)|[-*·●▪◦‣○–])\s`)
+)
+
+// hotline is the Section 40 hotline of the embedded knowledge, which the transcripts use.
+const hotline = "1506"
+
+// saidOneWay fails the test when a text message gives the hotline more than once, lists with
+// a marker other than knowledge.Bullet or numbers, or mixes the two (a fresh tester found a
+// Section 40 answer giving the hotline twice and one listing two ways; it holds for every
+// reply of every transcript).
+func (h *harness) saidOneWay(ds []linetest.Delivery) {
+	h.t.Helper()
+	for _, d := range ds {
+		for _, m := range d.Messages {
+			var v struct{ Type, Text string }
+			if json.Unmarshal(m, &v) != nil || v.Type != "text" {
+				continue
+			}
+			if n := strings.Count(v.Text, hotline); n > 1 {
+				h.t.Fatalf("a reply gives the hotline %d times:\n%s", n, v.Text)
+			}
+			bullets, numbers := false, false
+			for _, l := range strings.Split(v.Text, "\n") {
+				if otherListMarker.MatchString(l) {
+					h.t.Fatalf("a reply lists with a marker other than %q: %q in\n%s", knowledge.Bullet, l, v.Text)
+				}
+				bullets = bullets || bulletItem.MatchString(l)
+				numbers = numbers || numberedItem.MatchString(l)
+			}
+			if bullets && numbers {
+				h.t.Fatalf("a reply lists both with %q and with numbers:\n%s", knowledge.Bullet, v.Text)
 			}
 		}
 	}

@@ -32,10 +32,11 @@ import (
 var embedded []byte
 
 // Required are the topic and fact ids the bot's code names (the calculator's kinds, the
-// option chooser's reasons, the "did you mean" defaults); a knowledge file must keep them.
+// option chooser's reasons, the "did you mean" defaults, the age limits an age verdict
+// states); a knowledge file must keep them.
 var Required = struct{ Topics, Facts []string }{
 	Topics: []string{"overview", "contribution", "inpatient", "outpatient", "death", "age", "who", "options", "apply", "documents"},
-	Facts:  []string{"2.1-o1", "2.1-o2", "2.1-o3", "B1", "B3", "B5", "B6", "B12", "B14-sick", "B14-death"},
+	Facts:  []string{"2.1-o1", "2.1-o2", "2.1-o3", "B1", "B3", "B5", "B6", "B12", "B14-sick", "B14-death", "E5", "E6"},
 }
 
 // Flows are the self-service checks a topic may offer as buttons (Topic.Flows); the bot

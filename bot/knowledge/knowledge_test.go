@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -237,6 +238,94 @@ func TestOnlyUnresolvedRowsAreMarked(t *testing.T) {
 	}
 }
 
+// everyAnswer calls fn with every answer the data gives: each topic, in both languages, on a
+// day before the decree, one in the disputed window and today, for each option focus.
+func everyAnswer(t *testing.T, b *Base, fn func(where string, en bool, a Answer)) {
+	t.Helper()
+	for _, day := range []string{in2024, disputed, today} {
+		for _, tp := range b.Topics {
+			for _, en := range []bool{false, true} {
+				for o := 0; o <= 3; o++ {
+					a, _ := b.Answer(tp.ID, en, day, o)
+					fn(fmt.Sprintf("topic %s on %s (en=%v, option %d)", tp.ID, day, en, o), en, a)
+				}
+			}
+		}
+	}
+}
+
+// Hedges are the words that mark a figure as not settled (the facts' own and the notes').
+var hedges = []string{"ยังยืนยันไม่ได้", "รอยืนยัน", "ยังไม่มีข้อมูลที่ยืนยันได้", "ไม่ตรงกัน", "กำลังยืนยัน", "ยังไม่ชัด",
+	"not confirmed", "cannot be confirmed", "not settled", "not something we can confirm", "differs", "being confirmed"}
+
+// HedgeCount is how many hedges text says.
+func hedgeCount(text string) int {
+	n := 0
+	for _, h := range hedges {
+		n += strings.Count(text, h)
+	}
+	return n
+}
+
+// TestEveryAnswerHedgesOnceAndGivesTheHotlineOnce: an answer says each unresolved figure's
+// hedge once (a fact's own; no note repeats it; the disputed window's note is one of its own)
+// and the hotline at most once, in every answer of every day, language and option (a fresh
+// tester found "อายุสูงสุดยังรอยืนยัน" and 1506 twice in one reply).
+func TestEveryAnswerHedgesOnceAndGivesTheHotlineOnce(t *testing.T) {
+	b := mustEmbedded(t)
+	everyAnswer(t, b, func(where string, _ bool, a Answer) {
+		if n := strings.Count(a.Text, b.Hotline); n > 1 {
+			t.Errorf("%s gives the hotline %d times:\n%s", where, n, a.Text)
+		}
+		unresolved := 0
+		for _, f := range a.Facts {
+			if f.Unresolved() {
+				unresolved++
+			}
+		}
+		if strings.Contains(a.Text, b.Disputed.TH) || strings.Contains(a.Text, b.Disputed.EN) {
+			unresolved++
+		}
+		if n := hedgeCount(a.Text); n > unresolved {
+			t.Errorf("%s hedges %d times for %d unresolved figures:\n%s", where, n, unresolved, a.Text)
+		}
+		if a.Unresolved && !strings.Contains(a.Text, b.Hotline) {
+			t.Errorf("%s shows something unresolved without the hotline:\n%s", where, a.Text)
+		}
+	})
+}
+
+// listMarker is a line starting as an item of a list with a marker other than Bullet.
+var listMarker = regexp.MustCompile(`^\s*(\d+[).]|[-*·●▪◦‣○–])\s`)
+
+// TestEveryAnswerListsItsFactsOneWay: the facts of an answer of two or more are each a line
+// after Bullet, one fact is a line as it is, and no other line looks like a list item (a fresh
+// tester found "ม.40 ได้อะไรบ้าง" answered with two plain lines and one bulleted).
+func TestEveryAnswerListsItsFactsOneWay(t *testing.T) {
+	b := mustEmbedded(t)
+	everyAnswer(t, b, func(where string, en bool, a Answer) {
+		lines := strings.Split(a.Text, "\n")
+		for i, l := range lines {
+			switch {
+			case i < len(a.Facts) && len(a.Facts) > 1 && l != Bullet+a.Facts[i].In(en):
+				t.Errorf("%s: fact line %d is not %q: %q", where, i+1, Bullet+a.Facts[i].In(en), l)
+			case i < len(a.Facts) && len(a.Facts) == 1 && l != a.Facts[i].In(en):
+				t.Errorf("%s: its one fact is not a plain line: %q", where, l)
+			case i >= len(a.Facts) && strings.HasPrefix(l, strings.TrimSpace(Bullet)):
+				t.Errorf("%s: line %d after the facts is bulleted: %q", where, i+1, l)
+			case listMarker.MatchString(l):
+				t.Errorf("%s: line %d has another list marker: %q", where, i+1, l)
+			}
+		}
+	})
+	if got := List([]string{"a", "b"}); got != "• a\n• b" {
+		t.Errorf("List(a, b) = %q", got)
+	}
+	if got := List([]string{"a"}); got != "a" {
+		t.Errorf("List(a) = %q", got)
+	}
+}
+
 // TestAgeRule: 15–60 yes, 61–65 ask, under 15 or over 65 no.
 func TestAgeRule(t *testing.T) {
 	r := mustEmbedded(t).Age
@@ -247,7 +336,8 @@ func TestAgeRule(t *testing.T) {
 	}
 }
 
-// TestMatchReadsNumbers: options, days, months, visits and ages, in Thai or ASCII digits.
+// TestMatchReadsNumbers: options, amounts in baht, days, months, visits and ages, in Thai or
+// ASCII digits.
 func TestMatchReadsNumbers(t *testing.T) {
 	b := mustEmbedded(t)
 	for text, want := range map[string]Match{
@@ -256,13 +346,19 @@ func TestMatchReadsNumbers(t *testing.T) {
 		"อายุ 62 สมัครได้ไหม":              {Topic: "age", Age: 62},
 		"หาหมอ 2 ครั้ง ได้เท่าไร":          {Topic: "outpatient", Visits: 2},
 		"option 3 sick days per year":      {Topic: "sickdays", Option: 3},
-		"ทางเลือก1 2 3 ต่างกันยังไง":       {Topic: "options"},            // several options: all of them
-		"ทางเลือก 1 กับ 3 ต่างกันยังไง":    {Topic: "options"},            //
-		"จ่าย๑๐๐บาทได้อะไรบ้าง":            {Topic: "options", Option: 2}, // 100 baht a month is option 2
+		"ทางเลือก1 2 3 ต่างกันยังไง":       {Topic: "options"},                       // several options: all of them
+		"ทางเลือก 1 กับ 3 ต่างกันยังไง":    {Topic: "options"},                       //
+		"จ่าย๑๐๐บาทได้อะไรบ้าง":            {Topic: "options", Option: 2, Baht: 100}, // 100 baht a month is option 2
 		"จ่ายทางเลือก ๓ ๒ ปี":              {Topic: "contribution", Option: 3, Years: 2, Age: 2},
+		"๕๐ บาท ได้อะไร":                   {Topic: "options", Baht: 50},             // no option costs 50
+		"จ่ายเดือนละ 150 ได้ไหม":           {Topic: "contribution", Baht: 150},       // nor 150
+		"จ่าย 100 ได้อะไร":                 {Topic: "options", Option: 2, Baht: 100}, // without บาท
+		"จ่าย 12 เดือน":                    {Topic: "contribution", Months: 12},      // a count, not baht
+		"ค่าทำศพ 25,000 บาท":               {Topic: "death", Baht: 25000},            // one number with its comma
+		"50 baht what do i get":            {Topic: "options", Baht: 50},             // in English
 	} {
 		m := b.Match(text)
-		if m.Topic != want.Topic || m.Option != want.Option || m.Days != want.Days || m.Months != want.Months || m.Visits != want.Visits || m.Age != want.Age || m.Years != want.Years {
+		if m.Topic != want.Topic || m.Option != want.Option || m.Baht != want.Baht || m.Days != want.Days || m.Months != want.Months || m.Visits != want.Visits || m.Age != want.Age || m.Years != want.Years {
 			t.Errorf("Match(%q) = %+v, want %+v", text, m, want)
 		}
 	}
@@ -432,6 +528,34 @@ func TestNoMaternityOrUnemploymentBenefit(t *testing.T) {
 	}
 	if got := b.Match("ตกงานแล้วสมัครได้ไหม").Topic; got != "leftjob" {
 		t.Errorf("joining after losing a job → %q, want leftjob", got)
+	}
+}
+
+// TestPhonePhrasings: "how do I pay" and "what does Section 40 give" as a fresh tester typed
+// them on a phone, and the like (tone marks left out, no spaces, short forms), reach the pay
+// and options topics; what only looks like them does not.
+func TestPhonePhrasings(t *testing.T) {
+	b := mustEmbedded(t)
+	for q, want := range map[string]string{
+		"จ่ายเงินยังไง":    "pay",
+		"ส่งเงินสมทบยังไง": "pay",
+		"จ่ายยังไง":        "pay",
+		"ม40 ได้ไร":        "options",
+		"จายยังไง":         "pay",     // no tone mark
+		"จายเงินทีไหนคะ":   "pay",     //
+		"จ่ายทีไหน":        "pay",     //
+		"ม.40ได้ไรบ้าง":    "options", // no spaces
+		"ไดอะไรบาง":        "options", // no tone marks
+		"how do i pay":     "pay",
+		"จ่ายเทาไหร":       "contribution",
+		"รัฐสมทบยังไง":     "govshare", // the government's share, not how to pay
+		"ได้ไรเดอร์":       "who",      // a rider, not "ได้ไร"
+		"ไม่ได้ไรค่ะ":      "",         // "nothing", not "what do I get"
+		"ส่งรายชื่อยังไง":  "",         // a leader's referral, not paying
+	} {
+		if got := b.Match(q).Topic; got != want {
+			t.Errorf("%q → %q, want %q", q, got, want)
+		}
 	}
 }
 

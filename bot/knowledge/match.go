@@ -140,13 +140,17 @@ func newFolder(syn map[string][]string) *folder {
 // space between words, polite endings dropped. Numbers typed apart stay apart ("ทางเลือก 2 12
 // เดือน"): the space between two digits becomes a separator no key contains.
 func spaced(s string) string {
+	s = thai.Normalize(s)
+	for reComma.MatchString(s) { // "25,000" is one number, not two typed apart
+		s = reComma.ReplaceAllString(s, "$1$2")
+	}
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r), r == '#':
 			return r
 		}
 		return ' '
-	}, strings.ToLower(thai.Normalize(s)))
+	}, strings.ToLower(s))
 	s = strings.Join(strings.Fields(s), " ")
 	s = digitSpace.ReplaceAllString(digitSpace.ReplaceAllString(s, "$1|$2"), "$1|$2")
 	for changed := true; changed; {
@@ -296,6 +300,7 @@ type Match struct {
 	Candidates []string // up to three likeliest topics, best first (for "did you mean")
 	About      bool     // the text is about Section 40 (a topic scored, or a domain word)
 	Option     int      // 1–3 when the text names one option ("ทางเลือก 2", "option 3", "จ่าย 100 บาท"); 0 for none or several ("ทางเลือก 1 2 3")
+	Baht       int      // an amount in baht ("๕๐ บาท", "จ่าย 100", "เดือนละ 1,000"), else 0
 	Days       int      // a number of days ("5 วัน", "3 คืน"), else 0
 	Months     int      // a number of months ("12 เดือน"), else 0
 	Visits     int      // a number of visits ("2 ครั้ง"), else 0
@@ -308,7 +313,10 @@ var (
 	digitSpace = regexp.MustCompile(`(\d) (\d)`)
 	reOption   = regexp.MustCompile(`ทางเลือก([123])(?:\D|$)`)
 	reOptions  = regexp.MustCompile(`ทางเลือก[123](?:(?:\||,|กับ|และ|หรือ|vs|ทางเลือก)+[123])+`) // several: a comparison
-	reBaht     = regexp.MustCompile(`(\d{2,3})บาท`)
+	reBaht     = regexp.MustCompile(`(\d+)บาท`)
+	rePaying   = regexp.MustCompile(`(?:จ่าย|ส่ง|เดือนละ)(\d+)`)                                   // "จ่าย 50": baht, unless a count's unit follows
+	reUnit     = regexp.MustCompile(`^(?:วัน|คืน|เดือน|ครั้ง|ปี|day|night|month|visit|time|year)`) // a count after a number
+	reComma    = regexp.MustCompile(`(\d),(\d{3})\b`)                                              // "1,000": one number
 	reCount    = regexp.MustCompile(`(\d{1,3})(วัน|คืน|day|days|night|nights|เดือน|month|months|ครั้ง|visit|visits|time|times|ปี|year|years)`)
 	reAge      = regexp.MustCompile(`(?:อายุ|iam|im)(\d{1,3})`)
 )
@@ -327,9 +335,9 @@ func (b *Base) Match(text string) Match {
 		return m
 	}
 	m.readNumbers(s)
-	if g := reBaht.FindStringSubmatch(s); g != nil && m.Option == 0 && !severalOptions(s) {
-		n, _ := strconv.Atoi(g[1])
-		m.Option = b.optionPaying(n)
+	m.Baht = bahtOf(s)
+	if m.Baht > 0 && m.Option == 0 && !severalOptions(s) {
+		m.Option = b.OptionPaying(m.Baht)
 	}
 	rs := []rune(s)
 	type hit struct {
@@ -407,9 +415,27 @@ func (b *Base) Match(text string) Match {
 	return m
 }
 
-// optionPaying is the option whose monthly contribution in force today is baht (100 → 2), or 0.
-// Contributions did not change with the decree (fact base 2.1), so one current list serves.
-func (b *Base) optionPaying(baht int) int {
+// bahtOf reads an amount in baht from a folded question: the number before "บาท" ("50บาท"),
+// else one after จ่าย, ส่ง or เดือนละ that no unit of a count follows ("จ่าย50", not
+// "จ่าย12เดือน"); 0 for none.
+func bahtOf(s string) int {
+	if g := reBaht.FindStringSubmatch(s); g != nil {
+		n, _ := strconv.Atoi(g[1])
+		return n
+	}
+	for _, g := range rePaying.FindAllStringSubmatchIndex(s, -1) {
+		if !reUnit.MatchString(s[g[3]:]) {
+			n, _ := strconv.Atoi(s[g[2]:g[3]])
+			return n
+		}
+	}
+	return 0
+}
+
+// OptionPaying is the option whose monthly contribution in force today is baht (100 → 2), or 0
+// when no option costs that. Contributions did not change with the decree (fact base 2.1), so
+// one current list serves.
+func (b *Base) OptionPaying(baht int) int {
 	for _, f := range b.Facts {
 		if f.Calc != "contribution" || f.Until != "" {
 			continue
