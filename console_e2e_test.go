@@ -394,13 +394,21 @@ func consoleEndToEnd(t *testing.T, extra map[string]string, shots string) {
 	if tr := text(t, tab, "#transcript"); !strings.Contains(tr, "มีที่จอดรถไหม") || !strings.Contains(tr, "สมัคร 1") {
 		t.Errorf("transcript (with the lines before the hand-off): %s", tr)
 	}
-	browse(t, tab, "reply", chromedp.SetValue(chromedp.CSS("#reply-text"), "มีที่จอดรถด้านหลังศาลากลางค่ะ"),
+	const mapLink = "https://www.sso.go.th/wpr/main/contact/phetchaburi-provincial-office_detail?cid=76&lang=th"
+	browse(t, tab, "reply", chromedp.SetValue(chromedp.CSS("#reply-text"), "มีที่จอดรถด้านหลังศาลากลางค่ะ แผนที่ "+mapLink),
 		chromedp.Click(chromedp.CSS("#send-reply")), chromedp.WaitVisible(chromedp.CSS(".flash")))
 	settle()
 	if ds := standIn.Deliveries(leader); !strings.Contains(string(ds[len(ds)-1].Messages[0]), "มีที่จอดรถด้านหลังศาลากลางค่ะ") {
 		t.Errorf("the member did not get the reply: %s", ds[len(ds)-1].Messages[0])
 	}
 	shoot(t, tab, shots, "15-case")
+	// At a phone's width the link in the reply wraps between its parts, not inside a word.
+	browse(t, tab, "viewport", chromedp.EmulateViewport(390, 900))
+	breaks, err := chromedp.Run(tab, chromedp.Evaluate[[]string](linkBreaks("#transcript .bubble")))
+	if err != nil || len(breaks) != 1 || breaks[0] != "" {
+		t.Errorf("the link in the transcript at 390 px: %q (%v), want it whole between its parts", breaks, err)
+	}
+	browse(t, tab, "viewport", chromedp.EmulateViewport(1280, 900))
 	browse(t, tab, "inbox after the reply", chromedp.Navigate(r.url+"/console/cases"), chromedp.WaitVisible(chromedp.CSS(`#talking a[href="/console/cases/`+caseLink[1]+`"]`)))
 	shoot(t, tab, shots, "14-inbox-talking")
 	browse(t, tab, "overview after the reply", chromedp.Navigate(r.url+"/console"), chromedp.WaitVisible(chromedp.CSS("#talking-cases")))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,14 +48,17 @@ func simEvent(t *testing.T, url string, ev map[string]any) {
 	}
 }
 
-// shot saves a screenshot of the viewport in /tmp/sim-shots for people to look at.
+// simShotsDir receives the simulator's screenshots (SIM_SHOTS names another directory).
+var simShotsDir = cmp.Or(os.Getenv("SIM_SHOTS"), filepath.Join(os.TempDir(), "sim-shots"))
+
+// shot saves a screenshot of the viewport in simShotsDir for people to look at.
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(os.TempDir(), "sim-shots")
+	dir := simShotsDir
 	if err := os.MkdirAll(dir, 0o755); err == nil {
 		_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 	}
@@ -204,6 +209,150 @@ func TestSimulatorInBrowser(t *testing.T) {
 			checkLayout(t, ctx)
 		})
 	}
+}
+
+// TestSimulatorHandOffInBrowser follows a hand-off in the page at a phone's and a laptop's
+// size. The member asks for a person, says what it is about (acknowledged, with the way back
+// as a quick reply) and adds a line the bot leaves to the officer: their own bubble is last,
+// yet the way back stays under the chat, and tapping it takes them back. The officer's notice
+// carries the console link: a long link wraps only between its parts (at "/", "?", "&", "#",
+// "=", "-"), never inside "console", "cases" or a part of the case's ID.
+func TestSimulatorHandOffInBrowser(t *testing.T) {
+	for _, vp := range []struct{ w, h int }{{390, 844}, {1280, 900}} {
+		t.Run(fmt.Sprintf("%dx%d", vp.w, vp.h), func(t *testing.T) {
+			logs := &logSink{}
+			url := startRun(t, map[string]string{"PORT": "0", "DATA_DIR": t.TempDir()}, logs).addr
+			ctx := simTab(t, vp.w, vp.h)
+			member, officer := handlers.SimulatorPresets()[2].UserID, handlers.SimulatorPresets()[3].UserID
+			for _, s := range []string{"คุยกับเจ้าหน้าที่", "อยากถามเรื่องเงินสมทบค่ะ", "ส่งเอกสารไปแล้วเมื่อวาน"} {
+				simEvent(t, url, map[string]any{"userId": member, "type": "message", "text": s})
+			}
+			const back = "กลับไปคุยกับระบบอัตโนมัติ"
+			quick := `[...document.querySelectorAll("#quick button")].map((b) => b.textContent)`
+			err := chromedp.Do(ctx,
+				chromedp.Navigate(url+"/simulator"),
+				chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ssonet.sim.user", "`+member+`")`),
+				chromedp.Reload(), chromedp.WaitReady("#log"),
+				chromedp.Poll[chromedp.Void](`[...document.querySelectorAll(".row")].at(-1)?.matches(".row.me") && [...document.querySelectorAll(".row.me .bubble")].at(-1).textContent === "ส่งเอกสารไปแล้วเมื่อวาน"`),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shot(t, ctx, fmt.Sprintf("handoff-member-%dx%d", vp.w, vp.h))
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](quick))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0] != back {
+				t.Fatalf("quick replies under the member's last line: %q, want the way back %q", got, back)
+			}
+			checkLayout(t, ctx)
+
+			// Two polls at once (the page's timer and a send) add each entry once.
+			rows := `document.querySelectorAll(".row").length`
+			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](rows))
+			if err != nil {
+				t.Fatal(err)
+			}
+			simEvent(t, url, map[string]any{"userId": member, "type": "message", "text": "รอได้ค่ะ"})
+			if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`Promise.all([refresh(), refresh()])`, chromedp.EvalAwaitPromise)); err != nil {
+				t.Fatal(err)
+			}
+			if m, err := chromedp.Run(ctx, chromedp.Evaluate[int](rows)); err != nil || m != n+1 {
+				t.Fatalf("after one more line and two polls at once: %d rows, want %d (%v)", m, n+1, err)
+			}
+			if got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](quick)); err != nil || len(got) != 1 || got[0] != back {
+				t.Fatalf("quick replies after a further line: %q (%v), want %q", got, err, back)
+			}
+
+			// The way back, tapped: the bot answers again, with the menu's quick replies.
+			sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			defer cancel()
+			err = chromedp.Do(sctx, clickCentre(`#quick button`),
+				chromedp.Poll[chromedp.Void](`[...document.querySelectorAll(".row.me .bubble")].at(-1)?.textContent === "`+back+`" && document.querySelector(".row:last-child").matches(".row.bot")`),
+				chromedp.Poll[chromedp.Void](`![...document.querySelectorAll("#quick button")].some((b) => b.textContent === "`+back+`")`),
+			)
+			if err != nil {
+				dump, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll(".row")].slice(-3).map((r) => r.className + ":" + r.textContent.slice(0, 60)).join(" / ") + " | quick: " + `+quick))
+				t.Fatalf("the way back: %v (page: %s)", err, dump)
+			}
+
+			// The officer's notices: the console link wraps between its parts only.
+			err = chromedp.Do(ctx,
+				chromedp.Evaluate[chromedp.Void](`localStorage.setItem("ssonet.sim.user", "`+officer+`")`),
+				chromedp.Reload(), chromedp.WaitReady("#log"),
+				chromedp.Poll[chromedp.Void](`[...document.querySelectorAll(".row.bot .bubble")].filter((b) => b.textContent.includes("/console/cases/")).length >= 2`),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shot(t, ctx, fmt.Sprintf("handoff-officer-%dx%d", vp.w, vp.h))
+			checkLayout(t, ctx)
+			breaks, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](linkBreaks(".row.bot .bubble")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(breaks) == 0 {
+				t.Fatal("no console link found in the officer's notices")
+			}
+			for _, b := range breaks {
+				if b != "" {
+					t.Errorf("the console link breaks mid-word: %s", b)
+				}
+			}
+			// The page and the browser's own requests (/favicon.ico) find what they ask for.
+			for _, l := range strings.Split(logs.String(), "\n") {
+				if strings.Contains(l, "status=404") {
+					t.Errorf("a request was not found: %s", l)
+				}
+			}
+		})
+	}
+}
+
+// linkBreaks is a script that finds the http(s) link in each bubble that bubbles selects and
+// answers, per link, "" when every line break inside it falls before "/", "?", "&" or "#",
+// after "=" or "-" (the hyphens of a case's ID), or inside a part wider than the bubble (where
+// nothing else can be done), else the link with "|" where it breaks.
+func linkBreaks(bubbles string) string {
+	return `((sel) => {
+	const out = [];
+	for (const b of document.querySelectorAll(sel)) {
+		const text = b.textContent, m = text.match(/https?:\/\/[!#-;=?-~]+/);
+		if (!m) continue;
+		// Each character of the link with the line it sits on.
+		const chars = [], walk = document.createTreeWalker(b, NodeFilter.SHOW_TEXT);
+		let pos = 0;
+		for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+			for (let i = 0; i < n.data.length; i++, pos++) {
+				if (pos < m.index || pos >= m.index + m[0].length) continue;
+				const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+				const rect = r.getClientRects()[0];
+				chars.push({ c: n.data[i], top: rect ? Math.round(rect.top) : -1 });
+			}
+		}
+		const cs = getComputedStyle(b), width = b.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+		let shown = "", bad = false;
+		for (let i = 0; i < chars.length; i++) {
+			if (i > 0 && chars[i].top > chars[i - 1].top + 2) {
+				shown += "|";
+				const ok = "/?&#".includes(chars[i].c) || "=-".includes(chars[i - 1].c) || (i >= 3 && chars[i - 3].c === ":" && chars[i - 1].c === "/");
+				if (!ok) {
+					// A break inside a part is fine only when that part alone is wider than the line.
+					let s = i; while (s > 0 && !"/?&#".includes(chars[s].c)) s--;
+					let e = i; while (e < chars.length && !"/?&#".includes(chars[e].c)) e++;
+					const probe = document.createElement("span");
+					probe.style.whiteSpace = "nowrap"; probe.textContent = chars.slice(s, e).map((x) => x.c).join("");
+					b.append(probe); const w = probe.getBoundingClientRect().width; probe.remove();
+					if (w <= width) bad = true;
+				}
+			}
+			shown += chars[i].c;
+		}
+		out.push(bad ? shown : "");
+	}
+	return out;
+})(` + strconv.Quote(bubbles) + `)`
 }
 
 // checkLayout: nothing wider than the viewport, the input inside it.

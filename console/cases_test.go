@@ -139,3 +139,35 @@ func TestClosedCasesArePaged(t *testing.T) {
 	contains(t, "the second page", second, link(ids[0]), "← ก่อนหน้า", "offset=0")
 	lacks(t, "the second page", second, link(ids[50]), link(ids[1]), "ถัดไป →")
 }
+
+// A link in a case's lines is shown with break opportunities between its parts, so at a
+// phone's width it wraps at "/", "?", "&", "#" or after "=", never inside a word. The link ends
+// where Thai or a closing punctuation mark begins; the rest of the line is escaped as before,
+// and the link is not made clickable.
+func TestCaseLinksWrapBetweenParts(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	said := `ดูที่ https://www.sso.go.th/wpr/main/privilege/section40ค่ะ <b>ด่วน</b>`
+	c, _, err := e.act.OpenCase(ctx, member, "TH-76", []store.CaseEntry{{At: e.now, From: actions.FromMember, Text: said, Event: "ev1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page := e.signIn(officer).get("/console/cases/" + c.ID)
+	want := `ดูที่ <span class="url">https://www.sso.go.th<wbr>/wpr<wbr>/main<wbr>/privilege<wbr>/section40</span>ค่ะ &lt;b&gt;ด่วน&lt;/b&gt;`
+	if !strings.Contains(page, want) {
+		_, tr, _ := strings.Cut(page, `id="transcript"`)
+		t.Errorf("the line is not shown as\n%s\nin\n%.1200s", want, tr)
+	}
+	said = "แบบฟอร์ม https://example.org/f?a=1&b=2#top, ขอบคุณค่ะ"
+	if _, err := e.act.MemberSaid(ctx, member, store.CaseEntry{Event: "ev2", Text: said}); err != nil {
+		t.Fatal(err)
+	}
+	_, page = e.signIn(officer).get("/console/cases/" + c.ID)
+	want = `แบบฟอร์ม <span class="url">https://example.org<wbr>/f<wbr>?a=<wbr>1<wbr>&amp;b=<wbr>2<wbr>#top</span>, ขอบคุณค่ะ`
+	if !strings.Contains(page, want) {
+		t.Errorf("the line is not shown as\n%s", want)
+	}
+	if strings.Contains(page, `href="https://`) {
+		t.Error("a member's link is clickable in the console")
+	}
+}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"html/template"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -61,7 +62,8 @@ func (c *Console) funcs() template.FuncMap {
 			}
 			return thai.MaskNationalID(nid)
 		},
-		"has": slices.Contains[[]string],
+		"has":   slices.Contains[[]string],
+		"links": links,
 		"caseRow": func(lang store.Language, r caseRow) any {
 			return struct {
 				Lang store.Language
@@ -76,4 +78,46 @@ func (c *Console) funcs() template.FuncMap {
 			}{lang, f}
 		},
 	}
+}
+
+// link finds an http(s) link in text shown as a chat bubble: printable ASCII but for '"', '<'
+// and '>' (so Thai written right after it is not taken in); trailing punctuation is the
+// sentence's (linkTrail).
+var link = regexp.MustCompile(`https?://[!#-;=?-~]+`)
+
+const linkTrail = ".,;:!?'()"
+
+// links is the text of a chat bubble (a case's lines, an announcement's preview), HTML-escaped,
+// with each http(s) link in a span.url holding a break opportunity (<wbr>) before every "/" of
+// its path and every "?", "&" and "#", and after every "=": a long link wraps between its
+// parts at a phone's width, not inside a word, and only a part wider than the bubble is broken
+// anywhere (console.css). The link is not made clickable: members' lines are not vouched for.
+func links(s string) template.HTML {
+	var b strings.Builder
+	at := 0
+	for _, m := range link.FindAllStringIndex(s, -1) {
+		u := strings.TrimRight(s[m[0]:m[1]], linkTrail)
+		b.WriteString(template.HTMLEscapeString(s[at:m[0]]))
+		b.WriteString(`<span class="url">`)
+		host := strings.Index(u, "//") + 2
+		if i := strings.IndexByte(u[host:], '/'); i >= 0 {
+			host += i
+		} else {
+			host = len(u)
+		}
+		b.WriteString(template.HTMLEscapeString(u[:host]))
+		for _, r := range u[host:] {
+			if strings.ContainsRune("/?&#", r) {
+				b.WriteString("<wbr>")
+			}
+			b.WriteString(template.HTMLEscapeString(string(r)))
+			if r == '=' {
+				b.WriteString("<wbr>")
+			}
+		}
+		b.WriteString(`</span>`)
+		at = m[0] + len(u)
+	}
+	b.WriteString(template.HTMLEscapeString(s[at:]))
+	return template.HTML(b.String())
 }

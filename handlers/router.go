@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -36,6 +37,8 @@ func NewRouter(cfg RouterConfig) *gin.Engine {
 	r.GET("/healthz", healthz)
 	r.GET("/readyz", readyz(cfg.Store, cfg.Logger))
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(cfg.Metrics, promhttp.HandlerOpts{})))
+	r.GET("/favicon.ico", favicon)
+	r.HEAD("/favicon.ico", favicon)
 
 	if cfg.API != nil {
 		cfg.API.mount(r.Group("/api/v1"))
@@ -57,9 +60,11 @@ func NewRouter(cfg RouterConfig) *gin.Engine {
 	return r
 }
 
-// requestLog writes one line per request: method, route, status and duration. The route is the
-// pattern ("/console/login/:token"), never the path with its values, and the query string is left
-// out: they may carry user IDs and sign-in tokens.
+// requestLog writes one line per request: method, route, path, status, duration and bytes. The
+// route is the pattern ("/console/login/:token"), never the path with its values; the path is the
+// route again where one matched (a catch-all's value, such as an asset's file name, filled in
+// with logPath), else the request's path through logPath, so a 404 says what was asked for.
+// The query string is always left out: it may carry user IDs and sign-in tokens.
 func requestLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -72,15 +77,86 @@ func requestLog(log *slog.Logger) gin.HandlerFunc {
 		case status >= 400:
 			level = slog.LevelWarn
 		}
-		route := c.FullPath()
+		route, path := c.FullPath(), ""
 		if route == "" {
-			route = "(no route)"
+			route, path = "(no route)", logPath(c.Request.URL.Path)
+		} else {
+			path = routePath(route, c.Params)
 		}
-		// LogAttrs with typed attributes: five fit in the record without an allocation.
 		log.LogAttrs(c.Request.Context(), level, "http request",
-			slog.String("method", c.Request.Method), slog.String("route", route), slog.Int("status", status),
-			slog.Duration("duration", time.Since(start)), slog.Int("bytes", max(c.Writer.Size(), 0)))
+			slog.String("method", c.Request.Method), slog.String("route", route), slog.String("path", path),
+			slog.Int("status", status), slog.Duration("duration", time.Since(start)), slog.Int("bytes", max(c.Writer.Size(), 0)))
 	}
+}
+
+// routePath is the path of a request that matched route: the route itself, with the value of a
+// catch-all ("/console/assets/*filepath") filled in through logPath. Named parameters stay as
+// their names: they are IDs and tokens.
+func routePath(route string, params gin.Params) string {
+	for _, p := range params {
+		if wild := "/*" + p.Key; strings.HasSuffix(route, wild) {
+			return strings.TrimSuffix(route, wild) + logPath(p.Value)
+		}
+	}
+	return route
+}
+
+// Bounds of a logged path (logPath).
+const (
+	logPathSegments = 8  // segments kept; "/..." stands for the rest
+	logSegmentBytes = 32 // a longer segment is replaced
+	logSegmentDigit = 4  // digits a kept segment may hold: phone numbers and national IDs have more
+)
+
+// redacted stands for a path segment left out of the log.
+const redacted = ":redacted"
+
+// logPath is path as the request log may show it: each segment that looks like a word of a
+// route or a file name (lowercase ASCII letters, digits, '.', '_', '-'; at most
+// logSegmentBytes long, at most logSegmentDigit digits) is kept, any other is replaced by
+// ":redacted". What a member or officer might have typed, a LINE user ID, a record ID or a
+// sign-in token (mixed case, uppercase or long) never reaches the log (docs/ARCHITECTURE.md,
+// "Observability").
+func logPath(path string) string {
+	if path == "" {
+		return "/"
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	more := len(segs) > logPathSegments
+	if more {
+		segs = segs[:logPathSegments]
+	}
+	var b strings.Builder
+	for _, s := range segs {
+		b.WriteByte('/')
+		if loggable(s) {
+			b.WriteString(s)
+		} else {
+			b.WriteString(redacted)
+		}
+	}
+	if more {
+		b.WriteString("/...")
+	}
+	return b.String()
+}
+
+// loggable reports whether a path segment may be logged as it is (logPath).
+func loggable(s string) bool {
+	if len(s) > logSegmentBytes {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c >= 'a' && c <= 'z', c == '.', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return digits <= logSegmentDigit
 }
 
 // recovery turns a panic in a handler into a logged 500 instead of a dropped connection.

@@ -3,7 +3,9 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"image/png"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -94,5 +96,76 @@ func TestRecoveryLogsAndAnswers500(t *testing.T) {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %s:\n%s", want, logs)
 		}
+	}
+}
+
+// TestRequestLogPath: every request's line names its path, so a 404 says what was asked for,
+// but never its query string, a route's IDs or tokens, nor anything that looks like a value
+// someone typed (a phone number, a national ID, a name in Thai, a LINE user ID, a token).
+func TestRequestLogPath(t *testing.T) {
+	logs := &bytes.Buffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	r := gin.New()
+	r.Use(requestLog(logger))
+	r.GET("/console/login/:token", func(c *gin.Context) { c.Status(http.StatusOK) })
+	r.GET("/console/cases/:id", func(c *gin.Context) { c.Status(http.StatusNotFound) })
+	r.StaticFS("/console/assets", http.Dir(t.TempDir()))
+	const token = "q3VfZ1bXr7Kp0aLmN8sTwA" // 22 characters of base64url, as actions makes them
+	for _, tc := range []struct {
+		target, path string
+		status       int
+	}{
+		{"/nothing-here?token=" + token, "/nothing-here", http.StatusNotFound},
+		{"/console/casess", "/console/casess", http.StatusNotFound},
+		{"/console/login/" + token + "?next=/console", "/console/login/:token", http.StatusOK},
+		{"/console/cases/01M8TQEZ7HF9ZFJ3DN9XWQFJAV", "/console/cases/:id", http.StatusNotFound},
+		{"/console/assets/missing.css", "/console/assets/missing.css", http.StatusNotFound},
+		{"/console/assets/" + token + ".css", "/console/assets/:redacted", http.StatusNotFound},
+		{"/console/logn/" + token, "/console/logn/:redacted", http.StatusNotFound},
+		{"/members/0812345678/081-234-5678", "/members/:redacted/:redacted", http.StatusNotFound},
+		{"/members/1101700230708", "/members/:redacted", http.StatusNotFound},
+		{"/members/U00000000000000000000000000000001", "/members/:redacted", http.StatusNotFound},
+		{"/members/%E0%B8%AA%E0%B8%A1%E0%B8%8A%E0%B8%B2%E0%B8%A2", "/members/:redacted", http.StatusNotFound},
+		{"/a/b/c/d/e/f/g/h/i/j", "/a/b/c/d/e/f/g/h/...", http.StatusNotFound},
+	} {
+		logs.Reset()
+		rec := get(r, tc.target)
+		if rec.Code != tc.status {
+			t.Errorf("GET %s = %d, want %d", tc.target, rec.Code, tc.status)
+		}
+		var line struct {
+			Path   string `json:"path"`
+			Status int    `json:"status"`
+		}
+		if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+			t.Fatalf("GET %s: log %q: %v", tc.target, logs, err)
+		}
+		if line.Path != tc.path || line.Status != tc.status {
+			t.Errorf("GET %s logged path %q, status %d; want %q, %d", tc.target, line.Path, line.Status, tc.path, tc.status)
+		}
+		for _, secret := range []string{token, "0812345678", "1101700230708", "U00000000000000000000000000000001", "01M8TQEZ7HF9ZFJ3DN9XWQFJAV", "next="} {
+			if strings.Contains(logs.String(), secret) {
+				t.Errorf("GET %s: the log holds %q: %s", tc.target, secret, logs)
+			}
+		}
+	}
+}
+
+// TestFavicon: browsers' /favicon.ico gets a small PNG, so pages leave no 404 in the log.
+func TestFavicon(t *testing.T) {
+	r, logs := newTestRouter(t, fakePinger{})
+	rec := get(r, "/favicon.ico")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/png" {
+		t.Fatalf("GET /favicon.ico = %d %q, want 200 image/png", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	img, err := png.Decode(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 32 || b.Dy() != 32 {
+		t.Errorf("icon is %v, want 32×32", b)
+	}
+	if strings.Contains(logs.String(), `"status":404`) {
+		t.Errorf("a 404 was logged: %s", logs)
 	}
 }
