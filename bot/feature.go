@@ -21,6 +21,8 @@ type feature struct {
 // features lists the bot's areas. Order matters for keywords only: the officers' and workshop
 // commands ("ไม่อนุมัติ สมศรี", "สมัคร 2") first, then Section 40's topics ("สมัครอย่างไร")
 // before the registration words, and the Section 40 "did you mean" after every other area's.
+// A line that names another area's subject and not Section 40 ("สมัครแกนนำยังไง",
+// "อบรมได้อะไรบ้าง") is never a Section 40 topic's: see "other areas' subjects" in router.go.
 func features() []feature {
 	return []feature{officerFeature(), workshopFeature(), quotaFeature(), handoffFeature(), section40Feature(), registrationFeature(), referralFeature(), coreFeature(), eraseFeature(), section40Fallback()}
 }
@@ -116,6 +118,9 @@ func registrationFeature() feature {
 		keywords: []keyword{
 			{match: is("สถานะ", "สถานะใบสมัคร", "ตรวจสอบสถานะ", "ตรวจสอบสถานะการสมัคร", "status"), do: func(t *turn) error { return t.leaderStatus() }},
 			{match: contains("แกนนำ", "สมัครแกนนำ", "leader", "register"), do: start},
+			// "ส่งใบสมัครยังไง": the leader's application, unless it names Section 40 (router.go,
+			// other areas' subjects).
+			{matchTurn: func(t *turn) bool { return t.aboutArea(leaderSubject) }, do: start},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"reg.start":  func(t *turn, _ url.Values) error { return start(t) },

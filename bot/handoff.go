@@ -20,7 +20,8 @@ import (
 // the contact button and the button offered after repeated failures) opens a case for the
 // officers of the member's province; while it is open the bot stays quiet for the member, who
 // types to the officer (the first message is acknowledged), except for the global words and
-// "back to the bot", tapped or typed. The rules live in package actions.
+// "back to the bot", tapped or typed, and an invite code, which is used and never sent
+// (inviteTyped). The rules live in package actions.
 
 // handoffWords open a case.
 var handoffWords = []string{"คุยกับเจ้าหน้าที่", "ขอคุยกับเจ้าหน้าที่", "ติดต่อเจ้าหน้าที่", "คุยกับคน", "ติดต่อ",

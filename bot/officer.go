@@ -22,8 +22,8 @@ func isInviteCode(w string) bool { _, ok := actions.NormaliseInvite(w); return o
 func officerFeature() feature {
 	return feature{
 		flows: []*flow{announcementFlow(), rejectFlow()},
+		// An invite code typed is read before every keyword, form step and open case (inviteTyped).
 		keywords: []keyword{
-			{match: isInviteCode, do: func(t *turn) error { return t.useInvite() }},
 			{match: isDecisionByName, do: func(t *turn) error { return t.decideByName() }},
 			{match: is("รออนุมัติ", "แกนนำรออนุมัติ", "ใบสมัครรออนุมัติ", "pending", "pendingleaders"), do: func(t *turn) error { return t.pendingLeaders() }},
 			{match: is("ประกาศที่ตั้งเวลา", "ประกาศที่ตั้งเวลาไว้", "รายการประกาศ", "scheduled", "scheduledannouncements"), do: func(t *turn) error { return t.scheduledAnnouncements() }},
@@ -119,6 +119,22 @@ func (t *turn) officerOnly() (who, bool, error) {
 		return w, false, nil
 	}
 	return w, true, nil
+}
+
+// inviteTyped answers a message that is an invite code, whatever the member is doing: the
+// router reads it first (before an expired form's notice, the global words, a form's step and
+// an open hand-off case), because the code is a credential. It is used or refused as always
+// (useInvite), so it is never taken as a form's answer (a district), never handed to a case
+// that other officers read, and never kept among the recent lines. A form in progress waits.
+func (t *turn) inviteTyped() error {
+	form, live := t.sess.ID, t.sess.Flow != "" && !t.now.After(t.sess.ExpiresAt)
+	if err := t.useInvite(); err != nil {
+		return err
+	}
+	if live {
+		t.offerResume(form)
+	}
+	return nil
 }
 
 // useInvite spends a typed invite code: the member becomes an officer of its provinces.

@@ -70,6 +70,36 @@ func trimPrefixWord(s string, set map[string]bool) string {
 	return strings.TrimPrefix(s, best)
 }
 
+// Other areas' subjects: how the keyword router shares a line between Section 40 and the
+// bot's other areas (docs/ARCHITECTURE.md, "The conversation engine"). The Section 40 matcher
+// reads every line for a topic, and a line about another area often reaches one through its
+// question words alone: "อบรมได้อะไรบ้าง" scores "options" on ได้อะไร, "สมัครแกนนำยังไง" and
+// "ส่งใบสมัครยังไง" score "apply" on สมัคร…ยังไง. The rule: a line that names another area's
+// subject and does not name Section 40 itself (knowledge.Match.Named: "ม.40", "มาตรา 40") is
+// that area's, whatever it asks; the Section 40 topics leave it to the area's words. A line that
+// names Section 40 is Section 40's ("สมัคร ม.40 ยังไง", "ใบสมัคร ม.40 ขอที่ไหน"), and one that
+// names no area ("สมัครที่ไหน") is Section 40's as before.
+var (
+	// leaderSubject is registering as a network leader: the registration's words take the line
+	// (its status words, else its start, what "สมัครแกนนำ" offers). "ใบสมัคร" is what the bot
+	// calls the leader's application (สถานะใบสมัคร, ส่งใบสมัครใหม่).
+	leaderSubject = contains("แกนนำ", "ใบสมัคร", "leader")
+	// workshopSubject is the workshops: the schedule answers (to one who is not a leader yet,
+	// that workshops are for leaders, with the way to register).
+	workshopSubject = contains("อบรม", "workshop", "training")
+)
+
+// aboutArea reports whether the turn's line names subject and not Section 40 itself.
+func (t *turn) aboutArea(subject func(string) bool) bool {
+	return subject(keywordOf(t.ev.Text)) && !t.s40Match().Named
+}
+
+// aboutOtherArea reports whether the line is another area's by the rule above, so no Section 40
+// topic answers it.
+func (t *turn) aboutOtherArea() bool {
+	return t.aboutArea(leaderSubject) || t.aboutArea(workshopSubject)
+}
+
 // dispatch routes one follow, message or postback event in the engine's fixed order.
 func (t *turn) dispatch() error {
 	switch t.ev.Kind {
@@ -80,6 +110,9 @@ func (t *turn) dispatch() error {
 	case KindMessage, KindPostback:
 	default:
 		return nil
+	}
+	if t.ev.Kind == KindMessage && isInviteCode(keywordOf(t.ev.Text)) {
+		return t.inviteTyped() // a credential: before anything else reads the line
 	}
 	if t.sess.Flow != "" && t.now.After(t.sess.ExpiresAt) {
 		t.expired()

@@ -112,7 +112,9 @@ func section40Feature() feature {
 			}},
 			{match: contains("ช่วยเลือกทางเลือก", "แนะนำทางเลือก", "ทางเลือกไหนเหมาะ", "เหมาะกับฉัน", "helpmechoose", "whichoptionfits"), do: func(t *turn) error { return t.startFlow(flowChoose) }},
 			{match: contains("คำนวณ", "คิดเงิน", "calculat"), do: func(t *turn) error { return t.startFlow(flowCalc) }},
-			{matchTurn: func(t *turn) bool { return t.s40Match().Topic != "" }, do: func(t *turn) error { return t.section40Question() }},
+			// Not a line about another area that Section 40's words happen to reach (router.go,
+			// other areas' subjects): "อบรมได้อะไรบ้าง" is the workshops', "สมัครแกนนำยังไง" the registration's.
+			{matchTurn: func(t *turn) bool { return t.s40Match().Topic != "" && !t.aboutOtherArea() }, do: func(t *turn) error { return t.section40Question() }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			actS40: func(t *turn, q url.Values) error {

@@ -704,6 +704,20 @@ func (h *harness) check(where, arg string) {
 		if got := strconv.Itoa(n); got != want {
 			h.t.Fatalf("%s: %s cases", where, got)
 		}
+	case "case": // "has <text>" or "lacks <text>": a line of the user's open hand-off case contains text
+		has, text, _ := strings.Cut(want, " ")
+		c, err := h.st.OpenCaseOf(ctx, h.user)
+		if err != nil || (has != "has" && has != "lacks") || text == "" {
+			h.t.Fatalf("%s: want = case has|lacks <text> of an open case (%v)", where, err)
+		}
+		found := slices.ContainsFunc(c.Entries, func(e store.CaseEntry) bool { return strings.Contains(e.Text, text) })
+		if found != (has == "has") {
+			var lines []string
+			for _, e := range c.Entries {
+				lines = append(lines, e.From+": "+e.Text)
+			}
+			h.t.Fatalf("%s: the case's lines are:\n%s", where, strings.Join(lines, "\n"))
+		}
 	case "recent": // how many recent lines (for a hand-off) the store keeps of the user
 		rs, err := h.st.Recent(ctx, h.user)
 		if err != nil {

@@ -55,6 +55,9 @@ func workshopFeature() feature {
 			{match: numbered(wsJoinWords), do: func(t *turn) error { return t.workshopByNumber(wsJoinWords, false) }},
 			{match: numbered(wsLeaveWords), do: func(t *turn) error { return t.workshopByNumber(wsLeaveWords, true) }},
 			{match: numbered(numberCancelWords), do: func(t *turn) error { return t.cancelByNumber() }},
+			// Any other line about workshops that does not name Section 40 ("อบรมได้อะไรบ้าง",
+			// "อบรมวันไหน"): the schedule (router.go, other areas' subjects).
+			{matchTurn: func(t *turn) bool { return t.aboutArea(workshopSubject) }, do: func(t *turn) error { return t.workshopList(0) }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"ws.list":  func(t *turn, q url.Values) error { return t.workshopList(fromOf(q)) },

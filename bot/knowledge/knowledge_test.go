@@ -373,6 +373,30 @@ func TestMatchReadsNumbers(t *testing.T) {
 	}
 }
 
+// TestMatchSaysWhenSection40IsNamed: the bot leaves a line about another of its areas to that
+// area unless the line names Section 40 itself (bot/router.go, otherArea), so Named is the
+// mention, not any Section 40 word.
+func TestMatchSaysWhenSection40IsNamed(t *testing.T) {
+	b, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, named := range map[string]bool{
+		"ม.40":             true,
+		"สมัคร ม.40 ยังไง": true,
+		"สมัครมาตรา 40 ที่ไหน":   true,
+		"how to join section 40": true,
+		"ม๔๐ จ่ายเดือนละเท่าไร":  true,
+		"สมัครที่ไหน":            false,
+		"สมัครแกนนำยังไง":        false,
+		"เงินสมทบเดือนละเท่าไร":  false, // a Section 40 word, not its name
+	} {
+		if m := b.Match(text); m.Named != named {
+			t.Errorf("Match(%q).Named = %v, want %v", text, m.Named, named)
+		}
+	}
+}
+
 // TestParseRefusesBadData: a bad file names itself, the fact's id and row, and the problem.
 func TestParseRefusesBadData(t *testing.T) {
 	good, err := os.ReadFile("section40.json")

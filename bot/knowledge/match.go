@@ -299,6 +299,7 @@ type Match struct {
 	Score      float64  // its score
 	Candidates []string // up to three likeliest topics, best first (for "did you mean")
 	About      bool     // the text is about Section 40 (a topic scored, or a domain word)
+	Named      bool     // the text names Section 40 itself ("ม.40", "มาตรา 40", "section 40": the mentions)
 	Option     int      // 1–3 when the text names one option ("ทางเลือก 2", "option 3", "จ่าย 100 บาท"); 0 for none or several ("ทางเลือก 1 2 3")
 	Baht       int      // an amount in baht ("๕๐ บาท", "จ่าย 100", "เดือนละ 1,000"), else 0
 	Days       int      // a number of days ("5 วัน", "3 คืน"), else 0
@@ -330,10 +331,11 @@ func (b *Base) Match(text string) Match {
 	if s == "" {
 		// Only "ม.40": what is it.
 		if folded != "" {
-			m.Topic, m.Score, m.About, m.Candidates = "overview", Threshold, true, []string{"overview"}
+			m.Topic, m.Score, m.About, m.Named, m.Candidates = "overview", Threshold, true, true, []string{"overview"}
 		}
 		return m
 	}
+	m.Named = folded != s
 	m.readNumbers(s)
 	m.Baht = bahtOf(s)
 	if m.Baht > 0 && m.Option == 0 && !severalOptions(s) {
@@ -407,7 +409,7 @@ func (b *Base) Match(text string) Match {
 		m.Topic, m.Score = b.Topics[best].ID, score[best]
 	}
 	// About Section 40: it names it, uses a word of its domain, or nearly reached a topic.
-	m.About = folded != s || score[order[0]] >= aboutScore || slices.ContainsFunc(b.domain, func(d string) bool { return strings.Contains(s, d) })
+	m.About = m.Named || score[order[0]] >= aboutScore || slices.ContainsFunc(b.domain, func(d string) bool { return strings.Contains(s, d) })
 	if !m.About && len(b.latinDomain) > 0 {
 		plain := strings.ReplaceAll(b.folder.correct(spaced(text)), " ", "")
 		m.About = slices.ContainsFunc(b.latinDomain, func(d string) bool { return strings.Contains(plain, d) })
