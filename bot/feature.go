@@ -118,9 +118,11 @@ func registrationFeature() feature {
 		keywords: []keyword{
 			{match: is("สถานะ", "สถานะใบสมัคร", "ตรวจสอบสถานะ", "ตรวจสอบสถานะการสมัคร", "status"), do: func(t *turn) error { return t.leaderStatus() }},
 			{match: contains("แกนนำ", "สมัครแกนนำ", "leader", "register"), do: start},
-			// "ส่งใบสมัครยังไง": the leader's application, unless it names Section 40 (router.go,
-			// other areas' subjects).
+			// "สมัครแกนนำยังไง": the leader's application, unless it names Section 40; an
+			// application it does not name ("ส่งใบสมัครยังไง") is asked about (router.go, other
+			// areas' subjects).
 			{matchTurn: func(t *turn) bool { return t.aboutArea(leaderSubject) }, do: start},
+			{matchTurn: func(t *turn) bool { return t.aboutArea(applicationSubject) }, do: func(t *turn) error { return t.applyWhat() }},
 		},
 		postbacks: map[string]func(t *turn, q url.Values) error{
 			"reg.start":  func(t *turn, _ url.Values) error { return start(t) },

@@ -81,9 +81,12 @@ func trimPrefixWord(s string, set map[string]bool) string {
 // names no area ("สมัครที่ไหน") is Section 40's as before.
 var (
 	// leaderSubject is registering as a network leader: the registration's words take the line
-	// (its status words, else its start, what "สมัครแกนนำ" offers). "ใบสมัคร" is what the bot
-	// calls the leader's application (สถานะใบสมัคร, ส่งใบสมัครใหม่).
-	leaderSubject = contains("แกนนำ", "ใบสมัคร", "leader")
+	// (its status words, else its start, what "สมัครแกนนำ" offers).
+	leaderSubject = contains("แกนนำ", "leader")
+	// applicationSubject is an application that the line does not name ("ส่งใบสมัครยังไง",
+	// "ขอใบสมัคร"): a leader's application or a worker's Section 40 one. The member is asked
+	// which, as for a bare "สมัคร" (applyWhat), by what they can apply for.
+	applicationSubject = contains("ใบสมัคร")
 	// workshopSubject is the workshops: the schedule answers (to one who is not a leader yet,
 	// that workshops are for leaders, with the way to register).
 	workshopSubject = contains("อบรม", "workshop", "training")
@@ -97,7 +100,7 @@ func (t *turn) aboutArea(subject func(string) bool) bool {
 // aboutOtherArea reports whether the line is another area's by the rule above, so no Section 40
 // topic answers it.
 func (t *turn) aboutOtherArea() bool {
-	return t.aboutArea(leaderSubject) || t.aboutArea(workshopSubject)
+	return t.aboutArea(leaderSubject) || t.aboutArea(applicationSubject) || t.aboutArea(workshopSubject)
 }
 
 // dispatch routes one follow, message or postback event in the engine's fixed order.
@@ -298,7 +301,8 @@ var applyWhats = map[Role][]navEntry{
 	RoleRejected: {navReapply, navS40Apply, navSelf},
 }
 
-// applyWhat answers a bare "สมัคร": apply for what, among what the member can apply for?
+// applyWhat answers a bare "สมัคร", or a line about an application it does not name
+// ("ส่งใบสมัครยังไง"): apply for what, among what the member can apply for?
 func (t *turn) applyWhat() error {
 	w, err := t.who()
 	if err != nil {
