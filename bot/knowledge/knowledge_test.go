@@ -560,7 +560,7 @@ func TestNoMaternityOrUnemploymentBenefit(t *testing.T) {
 // and options topics; what only looks like them does not.
 func TestPhonePhrasings(t *testing.T) {
 	b := mustEmbedded(t)
-	for q, want := range map[string]string{
+	wantTopics(t, b, map[string]string{
 		"จ่ายเงินยังไง":    "pay",
 		"ส่งเงินสมทบยังไง": "pay",
 		"จ่ายยังไง":        "pay",
@@ -576,28 +576,20 @@ func TestPhonePhrasings(t *testing.T) {
 		"ได้ไรเดอร์":       "who",      // a rider, not "ได้ไร"
 		"ไม่ได้ไรค่ะ":      "",         // "nothing", not "what do I get"
 		"ส่งรายชื่อยังไง":  "",         // a leader's referral, not paying
-	} {
-		if got := b.Match(q).Topic; got != want {
-			t.Errorf("%q → %q, want %q", q, got, want)
-		}
-	}
+	})
 }
 
 // TestNotPayingIsTheMissedTopic: a question about not paying for some months is about missed
 // payments, not a contribution sum for the calculator, while paying for some months still is.
 func TestNotPayingIsTheMissedTopic(t *testing.T) {
 	b := mustEmbedded(t)
-	for q, want := range map[string]string{
+	wantTopics(t, b, map[string]string{
 		"ไม่ได้จ่ายมา3เดือนจะเป็นไง": "missed",
 		"ขาดส่ง 4 เดือน สิทธิหายไหม": "missed",
 		"ค้างจ่าย 2 เดือน":           "missed",
 		"ไม่ได้ส่งมา 6 เดือน":        "missed",
 		"จ่าย 3 เดือน กี่บาท":        "contribution",
-	} {
-		if got := b.Match(q).Topic; got != want {
-			t.Errorf("%q → %q, want %q", q, got, want)
-		}
-	}
+	})
 }
 
 // TestEnglishTyposAndMoneyWords: a misspelt English word one edit from a known one is read as
@@ -605,18 +597,14 @@ func TestNotPayingIsTheMissedTopic(t *testing.T) {
 // Thai "เงิน" alone does not make a message about Section 40.
 func TestEnglishTyposAndMoneyWords(t *testing.T) {
 	b := mustEmbedded(t)
-	for q, want := range map[string]string{
+	wantTopics(t, b, map[string]string{
 		"funral benefit":    "death",
 		"funerla":           "death",
 		"how much do I pay": "contribution",
 		"hospital money":    "inpatient",
 		"pensoin":           "oldage",
 		"disabilty pay":     "disability",
-	} {
-		if got := b.Match(q).Topic; got != want {
-			t.Errorf("%q → %q, want %q", q, got, want)
-		}
-	}
+	})
 	for q, about := range map[string]bool{
 		"what money can I get": true,
 		"any cash for me":      true,
@@ -634,6 +622,16 @@ func TestEnglishTyposAndMoneyWords(t *testing.T) {
 	}{{"funral", "funeral", true}, {"funerla", "funeral", true}, {"funerel", "funeral", true}, {"funeral", "funeral", false}, {"fnrl", "funeral", false}, {"insured", "injured", true}} {
 		if oneEdit(c.a, c.b) != c.one {
 			t.Errorf("oneEdit(%q, %q) = %v, want %v", c.a, c.b, !c.one, c.one)
+		}
+	}
+}
+
+// wantTopics checks the topic b matches for each question (the key); "" is no topic.
+func wantTopics(t *testing.T, b *Base, want map[string]string) {
+	t.Helper()
+	for q, topic := range want {
+		if got := b.Match(q).Topic; got != topic {
+			t.Errorf("%q → %q, want %q", q, got, topic)
 		}
 	}
 }
