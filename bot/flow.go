@@ -86,6 +86,9 @@ type reprompt struct {
 	only    bool   // the choices replace the field's own (a question with other answers)
 	ask     string // a question (context.go) the next answer replies to
 	kind    bool   // "I don't know" answered with what to type instead: not a failed try
+	// sure: the text answers this step, only wrongly ("ทางเลือก 5" at the option step), so it is
+	// re-prompted even when the keyword router knows its words.
+	sure bool
 }
 
 func (r *reprompt) Error() string { return r.key }
@@ -418,7 +421,7 @@ func (t *turn) acceptable(in string) bool {
 	var ie *thai.InputError
 	var rp *reprompt
 	_, err := fd.parse(t, in)
-	return !errors.As(err, &ie) && !errors.As(err, &rp)
+	return !errors.As(err, &ie) && (!errors.As(err, &rp) || rp.sure)
 }
 
 // advance moves past the current step: back to the summary after an edit, else to the next.

@@ -297,7 +297,8 @@ var (
 
 // parseOption reads the preferred Section 40 option: 1, 2, 3 or not sure. The number may stand
 // after ทางเลือก, ทางเลือกที่, ข้อ or option, in Thai or ASCII digits or as a word ("ทางเลือกที่ ๒",
-// "ทางเลือกสอง", "option two"). Anything else, another number too, is asked again.
+// "ทางเลือกสอง", "option two"). Another number is asked again, as an answer (reprompt.sure),
+// not a question about the options; other text is asked again or left to the router.
 func parseOption(_ *turn, in string) (string, error) {
 	k := keywordOf(in)
 	if v, ok := optionWords[k]; ok {
@@ -307,8 +308,11 @@ func parseOption(_ *turn, in string) (string, error) {
 	if v, ok := optionNames[n]; ok {
 		return v, nil
 	}
-	if d, rest, ok := thai.LeadingNumber(n); ok && rest == "" && d >= 1 && d <= 3 {
-		return strconv.Itoa(d), nil
+	if d, rest, ok := thai.LeadingNumber(n); ok && rest == "" {
+		if d >= 1 && d <= 3 {
+			return strconv.Itoa(d), nil
+		}
+		return "", &reprompt{key: "err.option", sure: true}
 	}
 	return "", &reprompt{key: "err.option"}
 }
