@@ -724,8 +724,9 @@ func (t *turn) toSummary() {
 // Typed controls of a form's own buttons (every button can be typed: LINE for PC), compared
 // after keywordOf. Their labels in both languages count too (formControl).
 var (
-	keepWords      = words("ใช้คำตอบเดิม", "คำตอบเดิม", "ใช้อันเดิม", "ใช้ของเดิม", "เหมือนเดิม", "keep", "keep previous", "same as before")
-	toSummaryWords = words("กลับไปหน้าสรุป", "กลับหน้าสรุป", "หน้าสรุป", "ไปหน้าสรุป", "ดูสรุป", "summary", "back to summary")
+	// Only words no answer is made of: free text ("เหมือนเดิม" in an announcement) stays an answer.
+	keepWords      = words("ใช้คำตอบเดิม", "คำตอบเดิม", "ใช้อันเดิม", "ใช้ของเดิม", "keep previous", "keep previous answer")
+	toSummaryWords = words("กลับไปหน้าสรุป", "กลับหน้าสรุป", "หน้าสรุป", "ไปหน้าสรุป", "back to summary")
 )
 
 // formControl handles, in a form, the typed label of one of its control buttons ("ใช้คำตอบเดิม",
