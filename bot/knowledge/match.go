@@ -252,7 +252,7 @@ const mentionMark = '@'
 // or suffixed "*N" (N times the weight), or phrases joined by "+" that must all appear, in any
 // order ("ที่ไหน+สมัคร" for "where do I apply"). A phrase may name Section 40 itself
 // ("ลาออกจาก ม.40"): the mention then must be there, where the key has it (leaving Section 40,
-// not "ลาออกจากงาน"); other keys never see the mentions (strip).
+// not "ลาออกจากงาน"); other keys never see the mentions (mark).
 func (b *Base) compileKeys() ([]key, error) {
 	var ks []key
 	for ti, t := range b.Topics {
@@ -286,12 +286,10 @@ func (b *Base) compileKeys() ([]key, error) {
 	return ks, nil
 }
 
-// strip removes the mentions of Section 40 itself ("ม.40", "มาตรา 40", folded to one word), which
-// say nothing about the topic and split phrases apart: "สมัคร ม.40 ยังไง" is "สมัครอย่างไร".
-func (b *Base) strip(s string) string { return strings.ReplaceAll(b.mark(s), string(mentionMark), "") }
-
-// mark replaces each mention of Section 40 in folded text by mentionMark: the text the keys
-// that name Section 40 are matched in.
+// mark replaces each mention of Section 40 itself in folded text ("ม.40", "มาตรา 40", folded to
+// one word) by mentionMark: the text the keys that name Section 40 are matched in. Every other
+// key is matched without the marks, since a mention says nothing about the topic and splits
+// phrases apart: "สมัคร ม.40 ยังไง" is "สมัครอย่างไร".
 func (b *Base) mark(s string) string {
 	for _, m := range b.mentions {
 		s = strings.ReplaceAll(s, m, string(mentionMark))
