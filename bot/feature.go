@@ -107,8 +107,15 @@ var smallTalkWords = words("ขอบคุณ", "ขอบใจ", "ขอบ�
 	"ค่ะ", "คะ", "ครับ", "จ้า", "ได้เลย", "รับทราบ", "👍", "🙏", "😊", "❤️")
 
 func isSmallTalk(w string) bool {
-	return smallTalkWords[w] || strings.HasPrefix(w, "555") || strings.HasPrefix(w, "ขอบคุณ")
+	return smallTalkWords[w] || strings.HasPrefix(w, "555") || isThanks(w)
 }
+
+// thanksWords are the small talk that thanks, answered "you're welcome"; laughter, stickers,
+// "okay" and the other emoji are not thanks and get a smile instead (a fresh tester found
+// "ยินดีค่ะ" after "555" and a sticker odd).
+var thanksWords = words("ขอบคุณ", "ขอบใจ", "ขอบคุณมาก", "thanks", "thankyou", "thx", "🙏")
+
+func isThanks(w string) bool { return thanksWords[w] || strings.HasPrefix(w, "ขอบคุณ") }
 
 // registrationFeature is leader registration and its status.
 func registrationFeature() feature {

@@ -288,10 +288,15 @@ func (t *turn) expired() {
 	t.out.buttons(t.startAction(name), t.menuAction())
 }
 
-// smallTalk answers thanks, "okay", laughter and stickers kindly, with the main paths.
+// smallTalk answers thanks, "okay", laughter and stickers kindly, with the main paths: thanks
+// with "you're welcome", the rest with a smile and "can I help?".
 func (t *turn) smallTalk() {
 	t.chat = true
-	t.out.text(t.tr("small_talk"))
+	if isThanks(keywordOf(t.ev.Text)) {
+		t.out.text(t.tr("small_talk"))
+	} else {
+		t.out.text(t.tr("small_talk_smile"))
+	}
 	t.out.buttons(t.mainActions()...)
 }
 

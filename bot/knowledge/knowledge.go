@@ -55,6 +55,10 @@ const (
 
 var statuses = []string{Confirmed, Reported, Conflicting, Unconfirmed, Gap}
 
+// NoRow is the row of a gap no row of the fact base covers (how to leave Section 40): what the
+// bot says then is that it cannot confirm it, and the hotline.
+const NoRow = "none"
+
 // Text is a text in Thai and English.
 type Text struct {
 	TH string `json:"th"`
@@ -75,7 +79,7 @@ func (t Text) In(en bool) string {
 type Fact struct {
 	Text
 	ID      string         `json:"id"`      // unique among facts in force on one day; topics name it
-	Row     string         `json:"row"`     // the fact base's row, e.g. "B2" or "E7, E8"
+	Row     string         `json:"row"`     // the fact base's row, e.g. "B2" or "E7, E8"; NoRow for a gap no row covers
 	Status  string         `json:"status"`  // one of the status constants
 	From    string         `json:"from"`    // first day in force; "" = always
 	Until   string         `json:"until"`   // first day no longer in force; "" = still
@@ -328,6 +332,8 @@ func (b *Base) checkFacts() error {
 			return fmt.Errorf("fact number %d has no id", i+1)
 		case f.Row == "":
 			return fmt.Errorf("%s: no fact-base row", where)
+		case f.Row == NoRow && f.Status != Gap:
+			return fmt.Errorf("%s: only a gap may have no fact-base row", where)
 		case !slices.Contains(statuses, f.Status):
 			return fmt.Errorf("%s: status %q is not one of %s", where, f.Status, strings.Join(statuses, ", "))
 		case strings.TrimSpace(f.TH) == "" || strings.TrimSpace(f.EN) == "":

@@ -57,7 +57,8 @@ var factBase = map[string][]int{
 	"U-B10": {2563, 2565, 2020, 22, 19},      // COVID cases 2020–22
 	"U-P6":  {},                              //
 	"E11":   {}, "E1": {}, "E2": {}, "E3": {}, "E7": {}, "E9": {}, "P2": {}, "P6": {}, "P7": {},
-	"U-B5": {}, "E8": {}, "B8": {}, "E4": {6, 7}, "U-P2": {}, "U-B6": {}, "U-P3": {12}, "U-P5": {}, "U-P7": {}, "U-P9": {}, "B7": {}, "U-B8": {},
+	"U-B5": {}, "E8": {}, "B8": {}, "E4": {6, 7}, "U-P2": {12}, "U-B6": {}, "U-P3": {7}, "U-P5": {}, "U-P7": {}, "U-P9": {}, "B7": {}, "U-B8": {},
+	"none": {}, // a gap no row covers (leaving Section 40; what Sections 33 and 39 cost): no figure
 }
 
 var anywhere = []int{1, 2, 3, 5, 33, 39, 40, 2568, 1506} // options, sections, the decree, the hotline
@@ -413,6 +414,8 @@ func TestParseRefusesBadData(t *testing.T) {
 		{"unknown field", `"limit": 3,`, `"limits": 3,`, `unknown field "limits"`},
 		{"unknown fact", `"facts": ["B1", "B14-sick", "B3"]`, `"facts": ["B1", "B14-sick", "B33"]`, `topic "inpatient": fact "B33" does not exist`},
 		{"no Thai", `"th": "นอนโรงพยาบาล ได้วันละ 300 บาท ตั้งแต่วันแรก"`, `"th": ""`, `fact "B1" (row B1): needs both a Thai and an English text`},
+		{"no row, not a gap", `"id": "S-contrib-gap", "row": "none", "status": "gap"`, `"id": "S-contrib-gap", "row": "none", "status": "confirmed"`, `fact "S-contrib-gap" (row none): only a gap may have no fact-base row`},
+		{"only a mention", `"keys": ["ลาออกจากม40*2", `, `"keys": ["มาตรา 40", `, `topic "leave": key "มาตรา 40" is too short`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := strings.Replace(string(good), tc.from, tc.to, 1)
@@ -521,37 +524,163 @@ func TestAnswersTheTesterAsked(t *testing.T) {
 	}
 }
 
-// TestNoMaternityOrUnemploymentBenefit: a question about a benefit the fact base does not list
-// for Section 40 (maternity, unemployment) gets its own answer, not the child allowance or "you
-// can join after leaving the job": the benefits Section 40 has, that the one asked about is not
-// among them, and the hotline, since no row says outright that it does not exist.
-func TestNoMaternityOrUnemploymentBenefit(t *testing.T) {
+// TestMaternityAndUnemploymentSayOneThing: a question about a benefit the fact base does not
+// list for Section 40 (maternity, unemployment) gets its own answer, not the child allowance or
+// "you can join after leaving the job". No row says the benefit does not exist, so the answer
+// says one thing, first and once: that it cannot be confirmed; then the benefits that are
+// confirmed, plainly, and the hotline. A fresh tester got "ไม่มีเงินคลอดบุตร … ส่วนเงินคลอดบุตร
+// ยังไม่มีข้อมูลที่ยืนยันได้" ("there is none" and "not confirmed" in one sentence).
+func TestMaternityAndUnemploymentSayOneThing(t *testing.T) {
 	b := mustEmbedded(t)
 	for _, c := range []struct {
-		q, topic string
-		want     []string
+		q, topic, first string
+		want            []string
 	}{
-		{"คลอดลูกได้ไหม", "maternity", []string{"ไม่มีเงินคลอดบุตร", "เงินสงเคราะห์บุตร", "300 บาท", b.Hotline}},
-		{"ม40มีเงินคลอดบุตรไหม", "maternity", []string{"ไม่มีเงินคลอดบุตร", b.Hotline}},
-		{"ตกงานได้เงินไหม", "unemployment", []string{"ไม่มีเงินว่างงาน", "ค่าทำศพ", "สมัครมาตรา 40 ได้", b.Hotline}},
-		{"ม40มีเงินว่างงานไหม", "unemployment", []string{"ไม่มีเงินว่างงาน", b.Hotline}},
+		{"คลอดลูกได้เงินไหม", "maternity", "เงินคลอดบุตรของมาตรา 40 ยังไม่มีข้อมูลที่ยืนยันได้", []string{"เงินสงเคราะห์บุตร เดือนละ 300 บาท"}},
+		{"คลอดลูกได้ไหม", "maternity", "เงินคลอดบุตรของมาตรา 40 ยังไม่มีข้อมูลที่ยืนยันได้", nil},
+		{"ม40มีเงินคลอดบุตรไหม", "maternity", "เงินคลอดบุตรของมาตรา 40 ยังไม่มีข้อมูลที่ยืนยันได้", nil},
+		{"ตกงานได้เงินไหม", "unemployment", "เงินว่างงาน (เงินทดแทนเมื่อตกงาน) ของมาตรา 40 ยังไม่มีข้อมูลที่ยืนยันได้", []string{"สมัครมาตรา 40 ได้"}},
+		{"ม40มีเงินว่างงานไหม", "unemployment", "เงินว่างงาน (เงินทดแทนเมื่อตกงาน) ของมาตรา 40 ยังไม่มีข้อมูลที่ยืนยันได้", nil},
 	} {
 		if got := b.Match(c.q).Topic; got != c.topic {
 			t.Errorf("%q → %q, want %q", c.q, got, c.topic)
 			continue
 		}
-		a := answer(t, b, c.topic, false, today)
-		for _, w := range c.want {
-			if !strings.Contains(a, w) {
-				t.Errorf("%q: answer lacks %q:\n%s", c.q, w, a)
+		a, _ := b.Answer(c.topic, false, today, 0)
+		if first, _, _ := strings.Cut(a.Text, "\n"); first != Bullet+c.first {
+			t.Errorf("%q: the answer does not start with %q:\n%s", c.q, c.first, a.Text)
+		}
+		for _, w := range append(c.want, "สิทธิมาตรา 40 ที่ยืนยันได้ คือ เงินทดแทนเมื่อเจ็บป่วย", "ค่าทำศพ", b.Hotline) {
+			if !strings.Contains(a.Text, w) {
+				t.Errorf("%q: answer lacks %q:\n%s", c.q, w, a.Text)
 			}
 		}
-		if strings.Index(a, "ไม่มีเงิน") > strings.Index(a, "เจ็บป่วย") {
-			t.Errorf("%q: the answer does not say first that the benefit is not listed:\n%s", c.q, a)
+		for _, w := range []string{"ไม่มีเงินคลอดบุตร", "ไม่มีเงินว่างงาน", "ที่เรามีข้อมูล"} {
+			if strings.Contains(a.Text, w) {
+				t.Errorf("%q: answer says %q:\n%s", c.q, w, a.Text)
+			}
+		}
+		// One hedge for each unresolved fact: the benefit asked about, and Section 39's rules.
+		unresolved := 0
+		for _, f := range a.Facts {
+			if f.Unresolved() {
+				unresolved++
+			}
+		}
+		if n := hedgeCount(a.Text); n != unresolved || strings.Count(a.Text, "คลอดบุตร") > 1 {
+			t.Errorf("%q: %d hedges for %d unresolved facts, or the benefit named twice:\n%s", c.q, n, unresolved, a.Text)
 		}
 	}
 	if got := b.Match("ตกงานแล้วสมัครได้ไหม").Topic; got != "leftjob" {
 		t.Errorf("joining after losing a job → %q, want leftjob", got)
+	}
+}
+
+// TestLeavingSection40: asking how to leave Section 40, or to stop paying for good, is not
+// leaving a job (a fresh tester's "ลาออกจาก ม40 ยังไง" got "สมัครมาตรา 40 ได้", advice to join)
+// nor a claim ("ไม่อยากส่งแล้ว เลิกยังไง" got how to claim). The fact base has no row on leaving:
+// the answer says so first, once, with the hotline, then what is known: what missed months do
+// (B14) and when the lump sum is paid (B6).
+func TestLeavingSection40(t *testing.T) {
+	b := mustEmbedded(t)
+	wantTopics(t, b, map[string]string{
+		"ลาออกจาก ม40 ยังไง":                "leave",
+		"ไม่อยากส่งแล้ว เลิกยังไง":          "leave",
+		"อยากลาออกจากมาตรา 40":              "leave",
+		"ยกเลิก ม.40 ได้ไหม":                "leave",
+		"เลิกเป็น ม.40 ยังไงคะ":             "leave",
+		"สิ้นสุดความเป็นผู้ประกันตน":        "leave",
+		"อยากหยุดส่งเงินสมทบ":               "leave",
+		"how do i quit section 40":          "leave",
+		"ลาออกจากงานแล้วต้องทำไง":           "leftjob",
+		"ลาออกจากงานแล้ว สมัคร ม.40 ได้ไหม": "leftjob",
+		"หยุดส่ง 3 เดือน สิทธิหายไหม":       "missed",
+		"เบิกยังไง":                         "claim",
+	})
+	a, _ := b.Answer("leave", false, today, 0)
+	lines := strings.Split(a.Text, "\n")
+	if !strings.HasPrefix(lines[0], Bullet+"วิธีลาออกจากมาตรา 40") || !strings.Contains(lines[0], "ยังไม่มีข้อมูลที่ยืนยันได้") {
+		t.Errorf("the answer does not say first that how to leave cannot be confirmed:\n%s", a.Text)
+	}
+	for _, w := range []string{"ขาดส่งจึงอาจทำให้เบิกไม่ได้", "บำเหน็จ", "อายุครบ 60 ปีและออกจาก ม.40"} {
+		if !strings.Contains(a.Text, w) {
+			t.Errorf("the answer lacks %q:\n%s", w, a.Text)
+		}
+	}
+	if strings.Count(a.Text, b.Hotline) != 1 || hedgeCount(a.Text) != 1 || strings.Contains(a.Text, "สมัครมาตรา 40 ได้") {
+		t.Errorf("the answer should hedge once, give the hotline once and not invite to join:\n%s", a.Text)
+	}
+}
+
+// TestSectionsCompared: "how is Section 40 different from 39" compares the three sections:
+// who each is for, who pays and the medical cover (E1, E2, E11, 2.1), with what Sections 33
+// and 39 cost as the one gap; a fresh tester got only "Section 33/39 members cannot join".
+// A comparison of the options stays the options'.
+func TestSectionsCompared(t *testing.T) {
+	b := mustEmbedded(t)
+	wantTopics(t, b, map[string]string{
+		"ม.40 ต่างจาก ม.39 ยังไง":                       "sections",
+		"ม33 ม39 ม40 ต่างกันยังไง":                      "sections",
+		"ม.33 กับ ม.40 ต่างกันอย่างไร":                  "sections",
+		"เทียบ ม.39 กับ ม.40":                           "sections",
+		"section 39 vs section 40":                      "sections",
+		"difference between section 33 and 40":          "sections",
+		"ม.39 กับ ม.40 อันไหนดีกว่า":                    "sections",
+		"ม.39 คืออะไร":                                  "sections",
+		"ทางเลือก 1 2 3 ต่างกันยังไง":                   "options",
+		"ทางเลือก 1 ต่างจากทางเลือก 2 ยังไง":            "options",
+		"what is the difference between option 1 and 2": "options",
+		"มี ม.33 อยู่แล้ว สมัคร ม.40 ได้ไหม":            "insured",
+		"ลาออกจาก ม.33 แล้วทำไงต่อ":                     "leftjob",
+	})
+	a, _ := b.Answer("sections", false, today, 0)
+	for _, w := range []string{"มาตรา 33: ลูกจ้าง", "มาตรา 39: คนที่ออกจากงานแล้ว ส่งเงินสมทบต่อเอง", "มาตรา 40: คนทำงานอิสระ", "70, 100 หรือ 300 บาท", "ไม่มีสิทธิรักษาพยาบาล", b.Hotline} {
+		if !strings.Contains(a.Text, w) {
+			t.Errorf("the comparison lacks %q:\n%s", w, a.Text)
+		}
+	}
+	if hedgeCount(a.Text) != 1 || strings.Count(a.Text, b.Hotline) != 1 {
+		t.Errorf("the comparison should hedge once (what Sections 33 and 39 cost) with the hotline once:\n%s", a.Text)
+	}
+}
+
+// TestPaymentAnswersReadEvenly: the fact base sources only Boonterm kiosks for paying (P6) and
+// applying at 7-Eleven (P5); every other channel is UNCONFIRMED (U-P2, U-P3). The answers give
+// the confirmed first, plainly, then the unconfirmed channels in one hedged sentence that gives
+// the hotline; "จ่ายที่เซเว่น" says that 7-Eleven takes applications, so it does not read as
+// contradicting "สมัครที่เซเว่นได้".
+func TestPaymentAnswersReadEvenly(t *testing.T) {
+	b := mustEmbedded(t)
+	for q, topic := range map[string]string{"จ่ายยังไง": "pay", "จ่ายที่เซเว่นได้ไหม": "pay711", "how do i pay": "pay", "can i pay at 7-11": "pay711"} {
+		m := b.Match(q)
+		if m.Topic != topic {
+			t.Errorf("%q → %q, want %q", q, m.Topic, topic)
+			continue
+		}
+		for _, en := range []bool{false, true} {
+			a, _ := b.Answer(topic, en, today, 0)
+			seenUnresolved := 0
+			for i, f := range a.Facts {
+				if f.Unresolved() {
+					seenUnresolved++
+				} else if seenUnresolved > 0 {
+					t.Errorf("%q (en=%v): confirmed fact %s comes after an unconfirmed one:\n%s", q, en, f.ID, a.Text)
+				}
+				if f.Unresolved() && i != len(a.Facts)-1 {
+					t.Errorf("%q (en=%v): the unconfirmed sentence is not last:\n%s", q, en, a.Text)
+				}
+			}
+			if seenUnresolved != 1 || hedgeCount(a.Text) != 1 || strings.Count(a.Text, b.Hotline) != 1 {
+				t.Errorf("%q (en=%v): want one unconfirmed sentence, one hedge, the hotline once:\n%s", q, en, a.Text)
+			}
+			if !strings.Contains(a.Facts[0].In(en), "Boonterm") && !strings.Contains(a.Facts[0].In(en), "ตู้บุญเติม") {
+				t.Errorf("%q (en=%v): does not start with the Boonterm kiosks:\n%s", q, en, a.Text)
+			}
+		}
+	}
+	a, _ := b.Answer("pay711", false, today, 0)
+	if !strings.Contains(a.Text, "ที่เซเว่นอีเลฟเว่น/เคาน์เตอร์เซอร์วิส สมัครมาตรา 40 ได้") {
+		t.Errorf("the 7-Eleven answer does not say applying there is possible:\n%s", a.Text)
 	}
 }
 

@@ -238,13 +238,21 @@ func firstRune(s string) (rune, int) {
 // key is one compiled topic key: one phrase, or several that must all appear ("a+b").
 type key struct {
 	topic  int
-	parts  [][]rune // folded; '#' matches a run of digits
+	parts  [][]rune // folded; '#' matches a run of digits, mentionMark a mention of Section 40
 	weight float64
+	named  bool // a part names Section 40 itself ("ลาออกจาก ม.40"): matched in the marked text
 }
+
+// mentionMark stands for a mention of Section 40 in a key that names it and in the marked
+// question the key is matched in. Folding turns every typed '@' into a space, so only a
+// mention makes one.
+const mentionMark = '@'
 
 // compileKeys folds every topic key. A key is a phrase, optionally prefixed "~" (half weight)
 // or suffixed "*N" (N times the weight), or phrases joined by "+" that must all appear, in any
-// order ("ที่ไหน+สมัคร" for "where do I apply").
+// order ("ที่ไหน+สมัคร" for "where do I apply"). A phrase may name Section 40 itself
+// ("ลาออกจาก ม.40"): the mention then must be there, where the key has it (leaving Section 40,
+// not "ลาออกจากงาน"); other keys never see the mentions (mark).
 func (b *Base) compileKeys() ([]key, error) {
 	var ks []key
 	for ti, t := range b.Topics {
@@ -265,10 +273,11 @@ func (b *Base) compileKeys() ([]key, error) {
 				k.weight, s = k.weight*n, s[:i]
 			}
 			for _, p := range strings.Split(s, "+") {
-				rs := []rune(b.strip(b.folder.fold(p)))
-				if len(rs) < 2 || strings.Trim(string(rs), "#") == "" {
+				rs := []rune(b.mark(b.folder.fold(p)))
+				if n := len(rs) - strings.Count(string(rs), string(mentionMark)); n < 2 || strings.Trim(string(rs), "#"+string(mentionMark)) == "" {
 					return nil, fmt.Errorf("topic %q: key %q is too short to match anything safely", t.ID, raw)
 				}
+				k.named = k.named || slices.Contains(rs, mentionMark)
 				k.parts = append(k.parts, rs)
 			}
 			ks = append(ks, k)
@@ -277,11 +286,13 @@ func (b *Base) compileKeys() ([]key, error) {
 	return ks, nil
 }
 
-// strip removes the mentions of Section 40 itself ("ม.40", "มาตรา 40", folded to one word), which
-// say nothing about the topic and split phrases apart: "สมัคร ม.40 ยังไง" is "สมัครอย่างไร".
-func (b *Base) strip(s string) string {
+// mark replaces each mention of Section 40 itself in folded text ("ม.40", "มาตรา 40", folded to
+// one word) by mentionMark: the text the keys that name Section 40 are matched in. Every other
+// key is matched without the marks, since a mention says nothing about the topic and splits
+// phrases apart: "สมัคร ม.40 ยังไง" is "สมัครอย่างไร".
+func (b *Base) mark(s string) string {
 	for _, m := range b.mentions {
-		s = strings.ReplaceAll(s, m, "")
+		s = strings.ReplaceAll(s, m, string(mentionMark))
 	}
 	return s
 }
@@ -327,7 +338,8 @@ var (
 func (b *Base) Match(text string) Match {
 	folded := b.folder.fold(text)
 	var m Match
-	s := b.strip(folded)
+	marked := b.mark(folded)
+	s := strings.ReplaceAll(marked, string(mentionMark), "")
 	if s == "" {
 		// Only "ม.40": what is it.
 		if folded != "" {
@@ -342,6 +354,26 @@ func (b *Base) Match(text string) Match {
 		m.Option = b.OptionPaying(m.Baht)
 	}
 	rs := []rune(s)
+	// The keys that name Section 40 are matched in the marked text, and their spans placed in
+	// rs: at[i] is where the i-th rune of the marked text falls in rs (a mark takes no room).
+	mrs := []rune(marked)
+	at := make([]int, len(mrs)+1)
+	for i, r := range mrs {
+		at[i+1] = at[i]
+		if r != mentionMark {
+			at[i+1]++
+		}
+	}
+	exactIn := func(k key, p []rune) [][2]int {
+		if !k.named {
+			return exact(rs, p)
+		}
+		sps := exact(mrs, p)
+		for i := range sps {
+			sps[i] = [2]int{at[sps[i][0]], at[sps[i][1]]}
+		}
+		return sps
+	}
 	type hit struct {
 		topic      int
 		start, end int
@@ -353,7 +385,7 @@ func (b *Base) Match(text string) Match {
 			// All parts exactly, counted as one hit on the span of the longest part.
 			total, span, ok := 0.0, [2]int{}, true
 			for _, p := range k.parts {
-				sp := exact(rs, p)
+				sp := exactIn(k, p)
 				if len(sp) == 0 {
 					ok = false
 					break
@@ -369,13 +401,14 @@ func (b *Base) Match(text string) Match {
 			continue
 		}
 		p := k.parts[0]
-		if spans := exact(rs, p); len(spans) > 0 {
+		if spans := exactIn(k, p); len(spans) > 0 {
 			for _, sp := range spans {
 				hits = append(hits, hit{k.topic, sp[0], sp[1], k.weight * float64(len(p))})
 			}
 			continue
 		}
-		if sp, ok := fuzzy(rs, p); ok {
+		// A key naming Section 40 is never fuzzy: one edit could drop the mention.
+		if sp, ok := fuzzy(rs, p); ok && !k.named {
 			hits = append(hits, hit{k.topic, sp[0], sp[1], 0.7 * k.weight * float64(len(p))})
 		}
 	}
