@@ -187,7 +187,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, st store.Store, st
 	}
 	engine, err := bot.New(bot.Config{Store: st, Messenger: client, Outbox: out, Location: cfg.Location, Logger: log, Now: cfg.Now,
 		Sealer: sealer, Admins: admins, OnAnnouncement: func() { kick() }, Knowledge: cfg.Knowledge, Registerer: metrics, PublicURL: publicURL,
-		RoleChanged: relinker(menus, log)})
+		RoleChanged: relinker(menus, log), ReferralRetention: cfg.ReferralRetention})
 	if err != nil {
 		return err
 	}

@@ -331,7 +331,7 @@ func scoped(a Actor, field string, provinces []string) error {
 // notYours refuses an action on a record of province p, naming it in both languages.
 func notYours(field, p string) *Error {
 	pr, _ := thai.ProvinceByCode(p)
-	return refuse(Forbidden, field, "act.not_your_province", "Province", pr.NameTH, "ProvinceEN", pr.NameEN)
+	return refuse(Forbidden, field, "act.not_your_province", "Province", pr.NameTH, "ProvinceEN", pr.NameEN, "InProvince", thai.ProvincePhrase(p))
 }
 
 // freeText reads a note or text an officer wrote for others (at most max characters; empty

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/ssonet/ssonet/store"
@@ -46,6 +47,20 @@ func TestCatalogCoversRefusals(t *testing.T) {
 			if !cat.Has(lang, k) {
 				t.Errorf("no %s text for %s", lang, k)
 			}
+		}
+	}
+}
+
+// A refusal naming another province names Bangkok as Bangkok, not as a จังหวัด.
+func TestNotYoursNamesBangkok(t *testing.T) {
+	cat, err := texts.Load(localeFS, "locales/*.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, want := range map[string]string{"TH-10": "อยู่กรุงเทพมหานคร ซึ่ง", "TH-76": "อยู่จังหวัดเพชรบุรี ซึ่ง"} {
+		e := notYours("province", code)
+		if got := cat.Text(store.LangThai, e.Key, e.Data); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q", code, got, want)
 		}
 	}
 }

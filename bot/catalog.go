@@ -33,3 +33,11 @@ func (c *catalog) text(lang store.Language, id string, data map[string]any) stri
 // optional returns message id in lang, or "" when the catalogs have no such message (keys a
 // feature may leave out, such as a field's extra "words").
 func (c *catalog) optional(lang store.Language, id string) string { return c.Optional(lang, id) }
+
+// optionalText is optional with template data: kv are key, value pairs.
+func (c *catalog) optionalText(lang store.Language, id string, kv ...any) string {
+	if s := c.Text(lang, id, texts.KV(kv...)); s != id {
+		return s
+	}
+	return ""
+}

@@ -173,7 +173,7 @@ func dynamicKeys() map[string][]string {
 		}
 		return out
 	}
-	var flows, consented, fields, pickers []string
+	var flows, consented, explained, fields, pickers []string
 	for _, f := range features() {
 		for _, fl := range f.flows {
 			flows = append(flows, fl.name)
@@ -184,6 +184,9 @@ func dynamicKeys() map[string][]string {
 				}
 				if fd.key == "consent" { // a refused consent is the one way a form is declined
 					consented = append(consented, fl.name+".declined")
+					if fd.aside != nil { // explainConsent
+						explained = append(explained, fl.name+".consent.explain")
+					}
 				}
 			}
 		}
@@ -225,6 +228,7 @@ func dynamicKeys() map[string][]string {
 		"*.intro":            flowKeys(".intro"),
 		"*.cancelled":        flowKeys(".cancelled"),
 		"*.declined":         consented,
+		"*.consent.explain":  explained,
 		"*.button":           flowButtons(),
 		"s40.ans.*":          each("s40.ans.", ansYes, ansNo, ansUnsure),
 		"s40join.age_*":      each("s40join.age_", knowledge.AgeUnder, knowledge.AgeYes, knowledge.AgeAsk, knowledge.AgeOver),
@@ -265,7 +269,7 @@ var inputErrorKeys = []string{
 	"phone.empty", "phone.not_digits", "phone.landline", "phone.too_short", "phone.too_long", "phone.not_mobile",
 	"nid.empty", "nid.not_digits", "nid.too_short", "nid.too_long", "nid.check_digit",
 	"name.empty", "name.need_surname", "name.has_digits", "name.bad_chars", "name.too_long",
-	"text.empty", "text.too_long", "text.bad_chars",
+	"text.empty", "text.too_long", "text.bad_chars", "district.unknown", "district.province",
 	"date.empty", "date.format", "date.invalid", "date.year",
 	"time.format", "time.invalid", "datetime.need_time", "age.format", "age.range",
 }

@@ -34,6 +34,7 @@ const (
 const (
 	askErase   = "erase"   // "ลบข้อมูล": erase my data?
 	askDecline = "decline" // after "ไม่ยินยอม": sure, nothing is kept?
+	askField   = "field"   // at a form's summary, after "แก้ไข": which field?
 )
 
 // loadContext readies the session's context for this turn: an expired session's context is

@@ -67,7 +67,13 @@ type Config struct {
 	// PublicURL is where people reach this service (PUBLIC_URL, no trailing slash): the
 	// officers' sign-in links point under it.
 	PublicURL string
+	// ReferralRetention is how long a closed referral is kept (REFERRAL_RETENTION_DAYS), as the
+	// consent step tells who asks; DefaultReferralRetention when zero.
+	ReferralRetention time.Duration
 }
+
+// DefaultReferralRetention is REFERRAL_RETENTION_DAYS's default, 365 days.
+const DefaultReferralRetention = 365 * 24 * time.Hour
 
 // Engine handles webhook events. It is safe for concurrent use by different users; the caller
 // serialises events of one user.
@@ -88,8 +94,9 @@ type Engine struct {
 	admins  map[string]bool
 	actions *actions.Service // the officers' business actions, shared with the API and console
 
-	publicURL   string
-	roleChanged func(ctx context.Context, userID string) // Config.RoleChanged
+	publicURL         string
+	roleChanged       func(ctx context.Context, userID string) // Config.RoleChanged
+	referralRetention time.Duration                            // Config.ReferralRetention
 
 	// Collected from features() by New.
 	flows     map[string]*flow
@@ -105,7 +112,8 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("bot: Store, Messenger and Outbox are required")
 	}
 	e := &Engine{store: cfg.Store, msg: cfg.Messenger, outbox: cfg.Outbox, now: cfg.Now, loc: cfg.Location, log: cfg.Logger, ttl: cfg.SessionTTL,
-		sealer: cfg.Sealer, admins: map[string]bool{}, publicURL: strings.TrimRight(cfg.PublicURL, "/"), roleChanged: cfg.RoleChanged}
+		sealer: cfg.Sealer, admins: map[string]bool{}, publicURL: strings.TrimRight(cfg.PublicURL, "/"), roleChanged: cfg.RoleChanged,
+		referralRetention: cfg.ReferralRetention}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
 	}
@@ -124,6 +132,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if e.ttl == 0 {
 		e.ttl = 30 * time.Minute
+	}
+	if e.referralRetention <= 0 {
+		e.referralRetention = DefaultReferralRetention
 	}
 	var err error
 	e.actions, err = actions.New(actions.Config{Store: cfg.Store, Notifier: e, Sealer: cfg.Sealer, Admins: cfg.Admins,

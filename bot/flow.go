@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -68,6 +69,10 @@ type field struct {
 	// catalog label "btn.pick_<mode>") besides typing; the picked value is parsed like a typed one
 	// (thai.ParseDateTime reads the picker's "2026-12-14T09:00").
 	picker string
+	// aside, when set, answers a question about the step itself before the keyword router
+	// reads the line ("เก็บข้อมูลอะไร" at the consent step is about this form's data, not about
+	// Section 40); it reports whether it answered. The step waits.
+	aside func(t *turn, in string) bool
 }
 
 // choice is a button answer: Label is shown, Value is what parse receives.
@@ -81,6 +86,9 @@ type reprompt struct {
 	only    bool   // the choices replace the field's own (a question with other answers)
 	ask     string // a question (context.go) the next answer replies to
 	kind    bool   // "I don't know" answered with what to type instead: not a failed try
+	// sure: the text answers this step, only wrongly ("ทางเลือก 5" at the option step), so it is
+	// re-prompted even when the keyword router knows its words.
+	sure bool
 }
 
 func (r *reprompt) Error() string { return r.key }
@@ -218,15 +226,30 @@ func (t *turn) ask() {
 	fd := f.fields[t.sess.Step]
 	n, total := t.stepNumber()
 	q := t.tr("form.step", "N", n, "Total", total) + " " + t.tr(f.name+"."+fd.key+".ask", t.askData(fd)...)
-	bs := t.stepButtons(fd, nil, false)
-	if prev, ok := t.sess.Fields[fd.key]; ok && prev != "" {
+	answers := t.stepAnswers(fd, nil, false)
+	if prev, ok := t.previous(fd); ok {
 		q += "\n" + t.tr("form.previous", "Value", t.showValue(fd, prev))
-		// The answer stays on the server: it may be personal (a phone number) or too long for
-		// postback data (line-platform.md row 19).
-		bs = append([]action{t.formAction(t.tr("btn.keep"), ctlKeep)}, bs...)
+		answers = append([]action{t.keepAction()}, answers...)
 	}
 	t.out.text(q)
-	t.out.buttons(bs...)
+	t.out.buttons(fitButtons(answers, t.stepControls(fd))...)
+}
+
+// previous is the step's answer given before (the member went back, or edits it from the
+// summary): what "ใช้คำตอบเดิม" keeps.
+func (t *turn) previous(fd field) (string, bool) {
+	v, ok := t.sess.Fields[fd.key]
+	return v, ok && v != ""
+}
+
+// keepAction is the "keep the previous answer" button. The answer stays on the server: it may
+// be personal (a phone number) or too long for postback data (line-platform.md row 19).
+func (t *turn) keepAction() action { return t.formAction(t.tr("btn.keep"), ctlKeep) }
+
+// label is field fd's name on the summary, the edit buttons and the consent question. A
+// district in Bangkok is a เขต, not an อำเภอ: the label's template reads "Bangkok".
+func (t *turn) label(f *flow, fd field) string {
+	return t.tr(f.name+"."+fd.key+".label", "Bangkok", t.sess.Fields["province"] == bangkokCode)
 }
 
 func (t *turn) askData(fd field) []any {
@@ -243,7 +266,7 @@ func answeredLabels(t *turn) []any {
 	var names []string
 	for _, fd := range f.fields[:t.sess.Step] {
 		if t.sess.Fields[fd.key] != "" {
-			names = append(names, t.tr(f.name+"."+fd.key+".label"))
+			names = append(names, t.label(f, fd))
 		}
 	}
 	if len(names) > 1 {
@@ -260,11 +283,42 @@ func districtExample(t *turn) []any {
 }
 
 // bangkokCode is Bangkok's ISO 3166-2 code: its districts are เขต.
-const bangkokCode = "TH-10"
+const bangkokCode = thai.BangkokCode
+
+// parseDistrict reads a district of the province answered before it (thai.ParseDistrict):
+// "I don't know" is told it may skip, with no failed try; another province's name ("โคราช" as a
+// district of เพชรบูรณ์) is told it is a province. Both say the district example again.
+func parseDistrict(t *turn, in string) (string, error) {
+	v, err := thai.ParseDistrict(in, t.sess.Fields["province"], maxDistrict)
+	var ie *thai.InputError
+	if !errors.As(err, &ie) || !strings.HasPrefix(ie.Key, "district.") {
+		return v, err
+	}
+	name := ie.Args["name"]
+	if t.english() {
+		name = ie.Args["name_en"]
+	}
+	return "", &reprompt{key: "err." + ie.Key, data: append(districtExample(t), "Name", name), kind: ie.Key == "district.unknown"}
+}
 
 // stepButtons are the quick replies of a question: extra (suggestions), the field's choices
 // unless only, skip, back and cancel.
 func (t *turn) stepButtons(fd field, extra []choice, only bool) []action {
+	return fitButtons(t.stepAnswers(fd, extra, only), t.stepControls(fd))
+}
+
+// fitButtons puts answers before controls, leaving out the last answers that would push a
+// control past LINE's 13 quick replies (line-platform.md row 17).
+func fitButtons(answers, controls []action) []action {
+	if room := max(maxQuickReplies-len(controls), 0); len(answers) > room {
+		answers = answers[:room]
+	}
+	return append(slices.Clip(answers), controls...)
+}
+
+// stepAnswers are the answer buttons of a question: extra (suggestions), the field's choices
+// unless only, and its picker.
+func (t *turn) stepAnswers(fd field, extra []choice, only bool) []action {
 	var bs []action
 	cs := extra
 	if fd.choices != nil && !only {
@@ -281,6 +335,13 @@ func (t *turn) stepButtons(fd field, extra []choice, only bool) []action {
 		}
 		bs = append(bs, pick)
 	}
+	return bs
+}
+
+// stepControls are the ways on from a question: skip (optional steps), back (from the
+// second step, or to the summary from an edit) and cancel.
+func (t *turn) stepControls(fd field) []action {
+	var bs []action
 	if fd.optional {
 		bs = append(bs, t.formAction(t.tr("btn.skip"), ctlSkip))
 	}
@@ -333,7 +394,7 @@ func (t *turn) answer(in string) error {
 	}
 	t.sess.Fields[fd.key] = v
 	if fd.echo {
-		t.out.text(t.tr("form.noted", "Label", t.tr(f.name+"."+fd.key+".label"), "Value", t.showValue(fd, v)))
+		t.out.text(t.tr("form.noted", "Label", t.label(f, fd), "Value", t.showValue(fd, v)))
 	}
 	t.advance()
 	return nil
@@ -350,7 +411,8 @@ func hasContent(s string) bool {
 func (t *turn) acceptable(in string) bool {
 	w := keywordOf(in)
 	if t.atSummary() {
-		return summaryQuestion.read(t, in) == saidYes || hasPrefixWord(w, editWords)
+		// After "which field?" a field's name picks it, even one the router knows ("เบอร์").
+		return summaryQuestion.read(t, in) == saidYes || hasPrefixWord(w, editWords) || t.lastAsk == askField && t.fieldByLabel(w) >= 0
 	}
 	fd := t.activeFlow().fields[t.sess.Step]
 	if fd.free && asksBack(in, w) {
@@ -359,7 +421,7 @@ func (t *turn) acceptable(in string) bool {
 	var ie *thai.InputError
 	var rp *reprompt
 	_, err := fd.parse(t, in)
-	return !errors.As(err, &ie) && !errors.As(err, &rp)
+	return !errors.As(err, &ie) && (!errors.As(err, &rp) || rp.sure)
 }
 
 // advance moves past the current step: back to the summary after an edit, else to the next.
@@ -404,21 +466,31 @@ func (t *turn) reject(fd field, err error) error {
 		t.setAsk(rp.ask)
 	}
 	msg := t.tr(rp.key, rp.data...)
+	answers, controls := t.stepAnswers(fd, rp.choices, rp.only), t.stepControls(fd)
+	choices := len(answers) > 0
+	_, keep := t.previous(fd)
+	if keep { // a slip while editing must not cost the old answer
+		answers = append([]action{t.keepAction()}, answers...)
+	}
 	if t.sess.Tries >= maxTries {
-		var bs []action
-		for _, c := range rp.choices {
-			bs = append(bs, t.choiceAction(c))
-		}
-		if len(bs) > maxQuickReplies-3 {
-			bs = bs[:maxQuickReplies-3]
-		}
-		t.out.text(msg + "\n" + t.tr("form.stuck"))
-		t.out.buttons(append(bs, t.formAction(t.tr("btn.back"), ctlBack), t.formAction(t.tr("btn.cancel"), ctlCancel), action{Label: t.tr("btn.contact"), Data: "a=contact"})...)
-		return nil
+		// Stuck: say what to type and the ways on this step has, and offer a person.
+		msg += "\n" + t.tr("form.stuck", "Example", t.example(fd), "Choices", choices, "Keep", keep,
+			"Skip", fd.optional, "Summary", t.sess.Editing, "Back", !t.sess.Editing && t.sess.Step > 0)
+		controls = append(controls, action{Label: t.tr("btn.contact"), Data: "a=contact"})
 	}
 	t.out.text(msg)
-	t.out.buttons(t.stepButtons(fd, rp.choices, rp.only)...)
+	t.out.buttons(fitButtons(answers, controls)...)
 	return nil
+}
+
+// example is what to type at step fd: the catalog's "<flow>.<key>.example" filled like the
+// question, else the question itself.
+func (t *turn) example(fd field) string {
+	f := t.activeFlow()
+	if ex := t.cat.optionalText(t.member.Language, f.name+"."+fd.key+".example", t.askData(fd)...); ex != "" {
+		return ex
+	}
+	return t.tr(f.name+"."+fd.key+".ask", t.askData(fd)...)
 }
 
 // back returns to the previous step (or from an edit to the summary), showing the old answer.
@@ -471,7 +543,7 @@ func (t *turn) summary() {
 		if v == "" {
 			v = "-"
 		}
-		rows = append(rows, summaryRow{label: t.tr(f.name + "." + fd.key + ".label"), value: v, edit: t.formAction(t.tr("btn.edit"), ctlEdit, "k", strconv.Itoa(i))})
+		rows = append(rows, summaryRow{label: t.label(f, fd), value: v, edit: t.formAction(t.tr("btn.edit"), ctlEdit, "k", strconv.Itoa(i))})
 	}
 	if f.preview != nil {
 		if err := f.preview(t); err != nil {
@@ -508,10 +580,12 @@ func (t *turn) fieldByLabel(name string) int {
 	f := t.activeFlow()
 	for i, fd := range f.fields {
 		for _, lang := range []store.Language{store.LangThai, store.LangEnglish} {
-			names := t.cat.text(lang, f.name+"."+fd.key+".label", nil) + "," + t.cat.optional(lang, f.name+"."+fd.key+".words")
-			for _, n := range strings.Split(names, ",") {
-				if keywordOf(n) == name {
-					return i
+			for _, bangkok := range []bool{false, true} { // อำเภอ or เขต, whatever the province
+				names := t.cat.text(lang, f.name+"."+fd.key+".label", map[string]any{"Bangkok": bangkok}) + "," + t.cat.optional(lang, f.name+"."+fd.key+".words")
+				for _, n := range strings.Split(names, ",") {
+					if keywordOf(n) == name {
+						return i
+					}
 				}
 			}
 		}
@@ -522,13 +596,16 @@ func (t *turn) fieldByLabel(name string) int {
 // edit opens field i from the summary; with i < 0 it asks which field.
 func (t *turn) edit(i int) error {
 	f := t.activeFlow()
-	if i < 0 || i >= len(f.fields) {
+	if i < 0 || i >= len(f.fields) || !t.asked(f.fields[i]) {
 		var bs []action
 		for j, fd := range f.fields {
-			bs = append(bs, t.formAction(t.tr(f.name+"."+fd.key+".label"), ctlEdit, "k", strconv.Itoa(j)))
+			if t.asked(fd) {
+				bs = append(bs, t.formAction(t.label(f, fd), ctlEdit, "k", strconv.Itoa(j)))
+			}
 		}
 		t.out.text(t.tr("form.which_field"))
 		t.out.buttons(append(bs, t.formAction(t.tr("btn.to_summary"), ctlResume))...)
+		t.setAsk(askField) // a field's name typed next picks it (acceptable)
 		return nil
 	}
 	t.sess.Step = i
@@ -559,6 +636,11 @@ func (t *turn) confirm() error {
 // the form has moved past.
 func (t *turn) formButton(q url.Values) error {
 	if t.sess.Flow == "" || q.Get("s") != t.sess.ID {
+		if t.sess.Flow != "" { // another form is open: the way back to it first
+			t.out.text(t.tr("form.stale_ended_open"))
+			t.out.buttons(t.formAction(t.tr("btn.resume"), ctlResume), t.menuAction())
+			return nil
+		}
 		t.out.text(t.tr("form.stale_ended"))
 		t.out.buttons(t.menuAction())
 		return nil
@@ -574,11 +656,7 @@ func (t *turn) formButton(q url.Values) error {
 	}
 	switch q.Get("c") {
 	case ctlKeep:
-		if t.atSummary() || t.sess.Fields[t.activeFlow().fields[t.sess.Step].key] == "" {
-			t.ask()
-			return nil
-		}
-		t.advance()
+		t.keep()
 	case ctlAnswer:
 		if q.Has("i") {
 			v, ok := t.offered(q.Get("i"))
@@ -613,4 +691,71 @@ func (t *turn) formButton(q url.Values) error {
 		t.ask()
 	}
 	return nil
+}
+
+// keep answers the step with its previous answer (the "ใช้คำตอบเดิม" button), or asks again
+// when it has none.
+func (t *turn) keep() {
+	if t.atSummary() {
+		t.ask()
+		return
+	}
+	if _, ok := t.previous(t.activeFlow().fields[t.sess.Step]); !ok {
+		t.ask()
+		return
+	}
+	t.advance()
+}
+
+// toSummary goes back to the summary (the "กลับไปหน้าสรุป" button): from an edit without
+// changing the field, or shows it again. Before the form has reached it, the step is asked.
+func (t *turn) toSummary() {
+	switch {
+	case t.sess.Editing:
+		t.back()
+	case t.atSummary():
+		t.ask()
+	default:
+		t.out.text(t.tr("form.no_summary_yet"))
+		t.ask()
+	}
+}
+
+// Typed controls of a form's own buttons (every button can be typed: LINE for PC), compared
+// after keywordOf. Their labels in both languages count too (formControl).
+var (
+	// Only words no answer is made of: free text ("เหมือนเดิม" in an announcement) stays an answer.
+	keepWords      = words("ใช้คำตอบเดิม", "คำตอบเดิม", "ใช้อันเดิม", "ใช้ของเดิม", "keep previous", "keep previous answer")
+	toSummaryWords = words("กลับไปหน้าสรุป", "กลับหน้าสรุป", "หน้าสรุป", "ไปหน้าสรุป", "back to summary")
+)
+
+// formControl handles, in a form, the typed label of one of its control buttons ("ใช้คำตอบเดิม",
+// "กลับไปหน้าสรุป") as the tap does, and a question the step answers itself (field.aside),
+// before the keyword router reads the line. It reports whether it answered.
+func (t *turn) formControl(in string) bool {
+	w := keywordOf(in)
+	switch {
+	case w == "":
+	case keepWords[w] || t.isLabel(w, "btn.keep"):
+		t.keep()
+		return true
+	case toSummaryWords[w] || t.isLabel(w, "btn.to_summary"):
+		t.toSummary()
+		return true
+	case !t.atSummary():
+		if fd := t.activeFlow().fields[t.sess.Step]; fd.aside != nil {
+			return fd.aside(t, in)
+		}
+	}
+	return false
+}
+
+// isLabel reports whether typed w (keywordOf form) is the label of button id in either language.
+func (t *turn) isLabel(w, id string) bool {
+	for _, lang := range []store.Language{store.LangThai, store.LangEnglish} {
+		if keywordOf(t.cat.text(lang, id, nil)) == w {
+			return true
+		}
+	}
+	return false
 }

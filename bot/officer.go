@@ -176,9 +176,9 @@ func (t *turn) provinceNames(codes []string) string {
 	}
 	names := make([]string, len(codes))
 	for i, c := range codes {
-		names[i] = showProvince(t, c)
+		names[i] = inProvince(t, c) // "จังหวัดเพชรบุรี", "กรุงเทพมหานคร"
 	}
-	return t.tr("off.provinces", "Names", strings.Join(names, ", "))
+	return strings.Join(names, t.tr("off.provinces_sep"))
 }
 
 // notifyOfficers pushes a new leader's application, with approve and reject buttons, to the
@@ -206,14 +206,14 @@ func (e *Engine) leaderBubble(lang store.Language, l store.Leader, withButtons b
 		if value == "" {
 			value = "-"
 		}
-		return fBox(messaging_api.FlexBoxLAYOUT_HORIZONTAL, fText(e.text(lang, label), small, grey, flexN(2)), fText(clipRunes(value, 200), small, flexN(5)))
+		return fBox(messaging_api.FlexBoxLAYOUT_HORIZONTAL, fText(label, small, grey, flexN(2)), fText(clipRunes(value, 200), small, flexN(5)))
 	}
 	body := []messaging_api.FlexComponentInterface{
-		row("reg.name.label", l.FullName),
-		row("reg.phone.label", thai.MaskPhone(l.Phone)),
-		row("reg.province.label", province),
-		row("reg.district.label", l.District),
-		row("reg.org.label", l.Organisation),
+		row(e.text(lang, "reg.name.label"), l.FullName),
+		row(e.text(lang, "reg.phone.label"), thai.MaskPhone(l.Phone)),
+		row(e.text(lang, "reg.province.label"), province),
+		row(e.text(lang, "reg.district.label", "Bangkok", l.ProvinceCode == bangkokCode), l.District), // a เขต in Bangkok
+		row(e.text(lang, "reg.org.label"), l.Organisation),
 	}
 	var footer []messaging_api.FlexComponentInterface
 	if withButtons {
@@ -352,7 +352,7 @@ func (e *Engine) LeaderDecided(ctx context.Context, l store.Leader) {
 		return
 	}
 	t := &turn{Engine: e, ctx: ctx, now: e.now().UTC(), member: m}
-	t.out.text(t.tr("off.decision."+string(l.Status), "Province", showProvince(t, l.ProvinceCode)))
+	t.out.text(t.tr("off.decision."+string(l.Status), "Province", showProvince(t, l.ProvinceCode), "InProvince", inProvince(t, l.ProvinceCode)))
 	if l.DecisionNote != "" {
 		t.out.text(t.tr("off.decision_reason", "Reason", l.DecisionNote))
 	}

@@ -80,8 +80,7 @@ func referralFlow() *flow {
 					return cs
 				}},
 			{key: "province", parse: parseProvince, show: showProvince, choices: leaderProvince},
-			{key: "district", free: true, optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) },
-				choices: leaderDistrict, askData: districtExample},
+			{key: "district", free: true, optional: true, parse: parseDistrict, choices: leaderDistrict, askData: districtExample},
 			{key: "option", parse: parseOption, show: func(t *turn, v string) string { return t.tr("ref.opt." + v) },
 				choices: func(t *turn) []choice {
 					var cs []choice
@@ -91,7 +90,7 @@ func referralFlow() *flow {
 					return cs
 				}},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("ref.consent.given") },
-				choices: consentChoices, askData: answeredLabels},
+				choices: consentChoices, askData: answeredLabels, aside: explainConsent},
 		},
 		submit: submitReferral,
 	}
@@ -108,7 +107,7 @@ func selfReferralFlow() *flow {
 			mobileField,
 			{key: "province", parse: parseProvince, show: showProvince},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("self.consent.given") },
-				choices: consentChoices, askData: answeredLabels},
+				choices: consentChoices, askData: answeredLabels, aside: explainConsent},
 		},
 		submit: submitSelfReferral,
 	}
@@ -140,7 +139,7 @@ func beginReferral(t *turn) (bool, error) {
 		t.out.buttons(action{Label: t.tr("btn.leader"), Data: "a=reg.start"}, t.menuAction())
 		return false, nil
 	case w.leader.Status != store.LeaderApproved:
-		t.out.text(t.tr("ref.not_approved." + string(w.leader.Status)))
+		t.out.text(t.tr("ref.not_approved."+string(w.leader.Status), "InProvince", inProvince(t, w.leader.ProvinceCode)))
 		t.out.buttons(action{Label: t.tr("btn.reg_status"), Data: "a=reg.status"}, t.menuAction())
 		return false, nil
 	}
@@ -290,19 +289,30 @@ func showBirth(t *turn, v string) string {
 // Option answers, after keywordOf and without the words around the number.
 var (
 	optionWords  = map[string]string{"unsure": "unsure", "ไม่แน่ใจ": "unsure", "ยังไม่แน่ใจ": "unsure", "ไม่รู้": "unsure", "notsure": "unsure"}
-	optionPrefix = words("ทางเลือกที่", "ทางเลือก", "เลือกทางเลือกที่", "เลือกทางเลือก", "เลือก", "ข้อ", "แบบ", "option", "no")
+	optionPrefix = words("ทางเลือกที่", "ทางเลือก", "เลือกทางเลือกที่", "เลือกทางเลือก", "เลือกที่", "เลือก", "ข้อที่", "ข้อ", "แบบที่", "แบบ",
+		"อันที่", "อัน", "ตัวที่", "option", "optionno", "no", "choice", "plan")
+	// optionNames are the numbers written as words: Thai ones are read by thai.LeadingNumber.
+	optionNames = map[string]string{"แรก": "1", "one": "1", "first": "1", "two": "2", "second": "2", "three": "3", "third": "3"}
 )
 
 // parseOption reads the preferred Section 40 option: 1, 2, 3 or not sure. The number may stand
-// after ทางเลือก, ทางเลือกที่, ข้อ or option, in Thai or ASCII digits ("ทางเลือกที่ ๒").
+// after ทางเลือก, ทางเลือกที่, ข้อ or option, in Thai or ASCII digits or as a word ("ทางเลือกที่ ๒",
+// "ทางเลือกสอง", "option two"). Another number is asked again, as an answer (reprompt.sure),
+// not a question about the options; other text is asked again or left to the router.
 func parseOption(_ *turn, in string) (string, error) {
 	k := keywordOf(in)
 	if v, ok := optionWords[k]; ok {
 		return v, nil
 	}
-	switch n := trimPrefixWord(k, optionPrefix); n {
-	case "1", "2", "3":
-		return n, nil
+	n := trimPrefixWord(k, optionPrefix)
+	if v, ok := optionNames[n]; ok {
+		return v, nil
+	}
+	if d, rest, ok := thai.LeadingNumber(n); ok && rest == "" {
+		if d >= 1 && d <= 3 {
+			return strconv.Itoa(d), nil
+		}
+		return "", &reprompt{key: "err.option", sure: true}
 	}
 	return "", &reprompt{key: "err.option"}
 }
@@ -327,7 +337,8 @@ func submitReferral(t *turn) error {
 	if err != nil || dup {
 		return err
 	}
-	t.out.text(t.tr("ref.done", "Name", stored.FullName, "NID", thai.MaskNationalID(stored.NationalID), "Province", showProvince(t, stored.ProvinceCode)))
+	t.out.text(t.tr("ref.done", "Name", stored.FullName, "NID", thai.MaskNationalID(stored.NationalID), "Province", showProvince(t, stored.ProvinceCode),
+		"InProvince", inProvince(t, stored.ProvinceCode)))
 	t.out.buttons(action{Label: t.tr("ref.restart"), Data: "a=ref.start"}, action{Label: t.tr("btn.my_referrals"), Data: "a=ref.mine"}, t.menuAction())
 	return nil
 }
@@ -344,7 +355,8 @@ func submitSelfReferral(t *turn) error {
 	if err != nil {
 		return err
 	}
-	t.out.text(t.tr("self.done", "Province", showProvince(t, stored.ProvinceCode), "Phone", thai.MaskPhone(stored.Phone)))
+	t.out.text(t.tr("self.done", "Province", showProvince(t, stored.ProvinceCode), "InProvince", inProvince(t, stored.ProvinceCode),
+		"Phone", thai.MaskPhone(stored.Phone)))
 	t.out.buttons(t.section40Action(), t.menuAction())
 	return nil
 }

@@ -96,6 +96,10 @@ func TestParseBirthAgeRule(t *testing.T) {
 func TestParseOption(t *testing.T) {
 	for in, want := range map[string]string{
 		"1": "1", "๒": "2", "ทางเลือก 3": "3", "Option 1": "1", "ยังไม่แน่ใจ": "unsure", "ไม่แน่ใจค่ะ": "unsure", "4": "", "ทางเลือก": "",
+		// Numbers as words (a fresh tester's "ทางเลือกสอง" got the options overview).
+		"ทางเลือกสอง": "2", "ทางเลือกที่สอง": "2", "ทางเลือกที่ 2": "2", "สองค่ะ": "2", "หนึ่ง": "1", "ทางเลือก สาม": "3",
+		"ข้อ ๓": "3", "ทางเลือกแรก": "1", "option two": "2", "Option 3": "3", "เลือกทางเลือกที่ ๒ ครับ": "2",
+		"ทางเลือกสี่": "", "ทางเลือก 12": "", "สองร้อย": "", "ทางเลือก 2 ได้อะไร": "", "0": "",
 	} {
 		got, err := parseOption(nil, in)
 		if got != want || (want == "") != (err != nil) {

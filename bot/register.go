@@ -44,11 +44,10 @@ func leaderRegistration() *flow {
 			ownNameField,
 			mobileField,
 			{key: "province", parse: parseProvince, show: showProvince, echo: true},
-			{key: "district", free: true, optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxDistrict) },
-				askData: districtExample},
+			{key: "district", free: true, optional: true, parse: parseDistrict, askData: districtExample},
 			{key: "org", free: true, optional: true, parse: func(_ *turn, in string) (string, error) { return thai.ParseFreeText(in, maxOrganisation) }},
 			{key: "consent", parse: parseConsent, show: func(t *turn, _ string) string { return t.tr("reg.consent.given") },
-				choices: consentChoices, askData: answeredLabels},
+				choices: consentChoices, askData: answeredLabels, aside: explainConsent},
 		},
 		submit: submitLeader,
 	}
@@ -90,6 +89,16 @@ func parseProvince(t *turn, in string) (string, error) {
 	return "", rp
 }
 
+// inProvince names the province of code as a sentence does: in Thai "จังหวัดเพชรบุรี", but
+// "กรุงเทพมหานคร", which is no จังหวัด (thai.ProvincePhrase); in English its name. Catalog
+// texts take it as "InProvince": "สำนักงานประกันสังคม{{.InProvince}}".
+func inProvince(t *turn, code string) string {
+	if t.english() {
+		return showProvince(t, code)
+	}
+	return thai.ProvincePhrase(code)
+}
+
 func showProvince(t *turn, code string) string {
 	p, ok := thai.ProvinceByCode(code)
 	if !ok {
@@ -111,6 +120,33 @@ const (
 
 func consentChoices(t *turn) []choice {
 	return []choice{{t.tr("btn.consent_yes"), consentAgree}, {t.tr("btn.consent_no"), consentDisagree}}
+}
+
+// explainConsent answers, at a consent step, a question about the data the form keeps
+// ("เก็บข้อมูลอะไร", "ข้อมูลไปไหน", "ทำไมต้องยินยอม"): what is kept, who sees it, for how long
+// and how to have it erased (catalog "<flow>.consent.explain", true to the code: sealed phone
+// and ID numbers, REFERRAL_RETENTION_DAYS, "ลบข้อมูล"), then the consent question again.
+func explainConsent(t *turn, in string) bool {
+	if !asksAboutData(in) {
+		return false
+	}
+	t.out.text(t.tr(t.sess.Flow+".consent.explain", append(answeredLabels(t), "Days", int(t.referralRetention.Hours()/24))...))
+	t.ask()
+	return true
+}
+
+// Words of a question about the form's data: its subject, then what it asks.
+var (
+	dataSubject = contains("ข้อมูล", "ยินยอม", "ความเป็นส่วนตัว", "pdpa", "privacy", "data", "consent", "information")
+	dataAsks    = contains("ไหน", "ใคร", "นาน", "ทำไม", "เพราะ", "ปลอดภัย", "เอาไป", "ใช้ทำ", "who", "where", "how long", "safe")
+)
+
+// asksAboutData reports whether in asks about the data a form keeps or the consent it asks:
+// it names the data or the consent and asks something ("อะไรคือเก็บข้อมูล", "ใครเห็นข้อมูล"),
+// or names privacy itself (PDPA). "ยินยอม" alone is an answer, not a question.
+func asksAboutData(in string) bool {
+	w := keywordOf(in)
+	return dataSubject(w) && (asksBack(in, w) || dataAsks(w)) || contains("pdpa", "privacy", "ความเป็นส่วนตัว")(w)
 }
 
 // parseConsent needs an explicit yes (consentQuestion). A no is asked once more, since it
@@ -170,7 +206,7 @@ func submitLeader(t *turn) error {
 	t.changedRecords()
 	t.standingChanged(t.ctx, l.UserID)
 	t.notifyOfficers(l)
-	t.out.text(t.tr("reg.done", "Province", showProvince(t, l.ProvinceCode)))
+	t.out.text(t.tr("reg.done", "Province", showProvince(t, l.ProvinceCode), "InProvince", inProvince(t, l.ProvinceCode)))
 	t.out.buttons(t.wsListAction(), t.section40Action(), t.menuAction())
 	return nil
 }
@@ -199,9 +235,10 @@ func (t *turn) showLeaderStatus(l store.Leader) {
 	if t.english() {
 		date = thai.FormatDateEN(l.CreatedAt, t.loc)
 	}
-	t.out.text(t.tr("reg.already", "Date", date, "Status", t.tr("reg.status."+string(l.Status)), "Province", showProvince(t, l.ProvinceCode)))
+	t.out.text(t.tr("reg.already", "Date", date, "Status", t.tr("reg.status."+string(l.Status)), "Province", showProvince(t, l.ProvinceCode),
+		"InProvince", inProvince(t, l.ProvinceCode)))
 	if l.Status == store.LeaderRejected {
-		t.out.text(t.tr("reg.rejected_next", "Hotline", t.kb().Hotline) + t.reason(l))
+		t.out.text(t.tr("reg.rejected_next", "Hotline", t.kb().Hotline, "InProvince", inProvince(t, l.ProvinceCode)) + t.reason(l))
 		t.out.buttons(action{Label: t.tr("btn.reapply"), Data: "a=reg.start"}, t.menuAction())
 		return
 	}

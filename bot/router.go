@@ -187,6 +187,9 @@ func (t *turn) dispatch() error {
 	if quiet, err := t.inCase(); quiet || err != nil {
 		return err // with a person now: the bot acknowledges the first message only
 	}
+	if t.sess.Flow != "" && t.formControl(t.ev.Text) {
+		return nil // a form button's label typed, or a question about the step itself
+	}
 	k, matched := t.keywordFor(w)
 	if t.sess.Flow != "" {
 		in := t.ev.Text // as typed: each parser normalises what it reads, free text stays as written

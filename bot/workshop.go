@@ -198,16 +198,16 @@ func (t *turn) workshopList(from int) error {
 		}
 		t.setList(listSchedule, ids)
 	}
-	province := showProvince(t, l.ProvinceCode)
+	province, in := showProvince(t, l.ProvinceCode), inProvince(t, l.ProvinceCode)
 	if len(ids) == 0 {
-		t.out.text(t.tr("ws.none", "Province", province))
+		t.out.text(t.tr("ws.none", "Province", province, "InProvince", in))
 		t.out.buttons(t.menuAction())
 		return nil
 	}
 	if l.Status == store.LeaderPending && from == 0 {
 		t.out.text(t.tr("ws.pending"))
 	}
-	more, err := t.workshopCards(listSchedule, ids, from, l, t.tr("ws.list_alt", "Province", province))
+	more, err := t.workshopCards(listSchedule, ids, from, l, t.tr("ws.list_alt", "Province", province, "InProvince", in))
 	if err != nil {
 		return err
 	}
@@ -386,7 +386,7 @@ func (t *turn) joinWorkshop(id string) error {
 		return err
 	}
 	if w.ProvinceCode != l.ProvinceCode {
-		t.out.text(t.tr("ws.other_province", "Title", w.Title, "Province", showProvince(t, w.ProvinceCode)))
+		t.out.text(t.tr("ws.other_province", "Title", w.Title, "Province", showProvince(t, w.ProvinceCode), "InProvince", inProvince(t, w.ProvinceCode)))
 		t.out.buttons(t.wsListAction(), t.menuAction())
 		return nil
 	}

@@ -14,6 +14,7 @@
 //	age.format, age.range                                                             (ParseAge)
 //	name.empty, name.need_surname, name.has_digits, name.bad_chars, name.too_long    (ParseFullName)
 //	text.empty, text.too_long, text.bad_chars                                         (ParseFreeText)
+//	district.unknown, district.province                                               (ParseDistrict)
 //
 // Dates are time.Time; every loc parameter is the display zone (Asia/Bangkok in practice,
 // TZ_DISPLAY) and must not be nil. Thai dates show the Buddhist-era year, พ.ศ. = ค.ศ. + 543.

@@ -151,6 +151,37 @@ func ProvinceByCode(code string) (Province, bool) {
 	return provinces[i], true
 }
 
+// BangkokCode is Bangkok's ISO 3166-2:TH code. Bangkok is no จังหวัด: it is named on its own
+// ("สำนักงานประกันสังคมกรุงเทพมหานคร"), and its districts are เขต, not อำเภอ.
+const BangkokCode = "TH-10"
+
+// ProvinceByName returns the province a name, short form or code names exactly: steps 1 and 2
+// of MatchProvince, without its guesses ("โคราช", "จ.เพชรบุรี", "Bangkok", "TH-76"; not "เพชร").
+func ProvinceByName(s string) (Province, bool) {
+	if p, ok := ProvinceByCode(s); ok {
+		return p, true
+	}
+	if i, ok := provinceByKey[searchKey(s)]; ok {
+		return provinces[i], true
+	}
+	return Province{}, false
+}
+
+// ProvincePhrase names the province of code as a Thai sentence names it: "จังหวัดเพชรบุรี",
+// but Bangkok is no จังหวัด: "กรุงเทพมหานคร". So "สำนักงานประกันสังคม" + ProvincePhrase is
+// the office's name, "ใบสมัคร (" + ProvincePhrase + ")" a place. An unknown code is returned as
+// it is.
+func ProvincePhrase(code string) string {
+	p, ok := ProvinceByCode(code)
+	switch {
+	case !ok:
+		return code
+	case p.Code == BangkokCode:
+		return p.NameTH
+	}
+	return "จังหวัด" + p.NameTH
+}
+
 // Affixes that searchKey drops: words around a province name that do not name it.
 var (
 	// provincePrefixes: จังหวัด, its abbreviations, and the RTGS word. "จ " with a space is

@@ -219,3 +219,25 @@ func codes(ps []Province) []string {
 	}
 	return out
 }
+
+func TestProvinceByName(t *testing.T) {
+	for in, want := range map[string]string{
+		"โคราช": "TH-30", "จ.เพชรบุรี": "TH-76", "Bangkok": "TH-10", "กทม.": "TH-10", "th-76": "TH-76",
+		"เพชร": "", "เชียงใม่": "", "ชะอำ": "", "": "",
+	} {
+		p, ok := ProvinceByName(in)
+		if ok != (want != "") || p.Code != want {
+			t.Errorf("ProvinceByName(%q) = %q, %v; want %q", in, p.Code, ok, want)
+		}
+	}
+}
+
+func TestProvincePhrase(t *testing.T) {
+	for code, want := range map[string]string{
+		"TH-76": "จังหวัดเพชรบุรี", "TH-10": "กรุงเทพมหานคร", "th 30": "จังหวัดนครราชสีมา", "XX": "XX",
+	} {
+		if got := ProvincePhrase(code); got != want {
+			t.Errorf("ProvincePhrase(%q) = %q, want %q", code, got, want)
+		}
+	}
+}

@@ -25,19 +25,24 @@ func IsTitle(word string) bool { return nameTitles[strings.ToLower(word)] }
 // an optional title written as a separate word (นาย, นาง, นางสาว, น.ส., Mr, Mrs, Ms, Miss); a
 // title glued to the name ("นายสมชาย ใจดี") is simply part of the first name. Allowed are
 // letters of any script with their combining marks (Thai vowels and tone marks), spaces,
-// and . - ' ’.
+// and . - ' ’. Emoji and other decorations before and after the name are dropped (see
+// TrimDecorations): "สมหญิง ใจดี 🙏" is "สมหญิง ใจดี"; inside the name they are refused.
 //
 // Errors (*InputError), in this order:
 //   - name.empty: nothing typed;
+//   - name.bad_chars: nothing but decorations ("🙏🙏");
 //   - name.too_long: over 100 characters (runes) after normalising; Args {"max": 100};
 //   - name.has_digits: a digit of any script (often a phone number in the wrong field);
-//   - name.bad_chars: anything else not allowed: emoji, symbols, other punctuation, a
-//     combining mark with no letter before it;
+//   - name.bad_chars: anything else not allowed: emoji, symbols, other punctuation inside
+//     the name, a combining mark with no letter before it;
 //   - name.need_surname: fewer than two name words.
 func ParseFullName(s string) (string, error) {
 	s = Normalize(s)
 	if s == "" {
 		return "", inputErr("name.empty")
+	}
+	if s = TrimDecorations(s); s == "" {
+		return "", inputErr("name.bad_chars")
 	}
 	if utf8.RuneCountInString(s) > maxNameLen {
 		return "", &InputError{Key: "name.too_long", Args: map[string]any{"max": maxNameLen}}
@@ -77,6 +82,41 @@ func ParseFullName(s string) (string, error) {
 		return "", inputErr("name.need_surname")
 	}
 	return s, nil
+}
+
+// TrimDecorations drops what people put around a name or a word to decorate it — emoji,
+// symbols and punctuation other than . - ' ’, with the marks and modifiers that belong to them
+// (U+FE0F, skin tones, keycaps) — from both ends of s, and the spaces they leave:
+// "🌸 สมหญิง ใจดี 🙏🏻" → "สมหญิง ใจดี", "(สมหญิง ใจดี)" → "สมหญิง ใจดี". What is inside
+// stays, and so does a combining mark with no letter before it (a typo, not a decoration).
+func TrimDecorations(s string) string {
+	// Clusters: a rune and the marks and emoji modifiers after it.
+	rs := []rune(s)
+	var starts []int
+	for i, r := range rs {
+		if i == 0 || !unicode.IsMark(r) && (r < 0x1F3FB || r > 0x1F3FF) {
+			starts = append(starts, i)
+		}
+	}
+	trim := func(c int) bool {
+		r := rs[starts[c]]
+		return unicode.IsSpace(r) || !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) && !strings.ContainsRune(".-'’", r)
+	}
+	first, last := 0, len(starts)
+	for first < last && trim(first) {
+		first++
+	}
+	for last > first && trim(last-1) {
+		last--
+	}
+	if first == last {
+		return ""
+	}
+	end := len(rs)
+	if last < len(starts) {
+		end = starts[last]
+	}
+	return string(rs[starts[first]:end])
 }
 
 // isBidiControl reports the invisible characters that reorder text (U+061C, U+202A–U+202E,

@@ -32,7 +32,17 @@ func TestParseFullName(t *testing.T) {
 		{name: "digits", in: "สมชาย ใจดี 45", wantKey: "name.has_digits"},
 		{name: "thai digits", in: "สมชาย ๔๕", wantKey: "name.has_digits"},
 		{name: "phone number", in: "0812345678", wantKey: "name.has_digits"},
-		{name: "emoji", in: "สมชาย ใจดี 😊", wantKey: "name.bad_chars"},
+		{name: "trailing emoji", in: "สมชาย ใจดี 😊", want: "สมชาย ใจดี"},
+		{name: "trailing emoji glued", in: "สมหญิง ใจดี🙏", want: "สมหญิง ใจดี"},
+		{name: "emoji both ends, skin tone", in: "🌸 สมหญิง ใจดี 🙏🏻", want: "สมหญิง ใจดี"},
+		{name: "emoji with variation selector", in: "สมหญิง ใจดี ❤️❤️", want: "สมหญิง ใจดี"},
+		{name: "decorations", in: "~*สมหญิง ใจดี*~", want: "สมหญิง ใจดี"},
+		{name: "brackets", in: "(สมหญิง ใจดี)", want: "สมหญิง ใจดี"},
+		{name: "emoji only", in: "🙏🙏", wantKey: "name.bad_chars"},
+		{name: "emoji and spaces only", in: " ❤️ 🙏🏻 ", wantKey: "name.bad_chars"},
+		{name: "emoji inside", in: "สมชาย 😊 ใจดี", wantKey: "name.bad_chars"},
+		{name: "emoji and first name only", in: "สมหญิง 🙏", wantKey: "name.need_surname"},
+		{name: "digit after emoji", in: "สมชาย ใจดี 😊 45", wantKey: "name.has_digits"},
 		{name: "symbol", in: "สมชาย @ใจดี", wantKey: "name.bad_chars"},
 		{name: "comma", in: "ใจดี, สมชาย", wantKey: "name.bad_chars"},
 		{name: "lone mark", in: "\u0E48สมชาย ใจดี", wantKey: "name.bad_chars"},
@@ -101,6 +111,24 @@ func TestParseMessageText(t *testing.T) {
 		var ie *InputError
 		if !errors.As(err, &ie) || ie.Key != key {
 			t.Errorf("ParseMessageText(%q): %v, want %s", in, err, key)
+		}
+	}
+}
+
+func TestTrimDecorations(t *testing.T) {
+	for in, want := range map[string]string{
+		"สมหญิง ใจดี 🙏":       "สมหญิง ใจดี",
+		"🙏🏻🙏🏻 ใจดี":           "ใจดี",
+		"ก 👨\u200d👩 ข":        "ก 👨\u200d👩 ข", // inside stays
+		"\u0E48สม":            "\u0E48สม",     // a lone mark is a typo, not a decoration
+		"สม.":                 "สม.",
+		"#1 ok":               "1 ok",
+		"🙏":                   "",
+		"":                    "",
+		"Mr. John O'Brien 👍🏽": "Mr. John O'Brien",
+	} {
+		if got := TrimDecorations(in); got != want {
+			t.Errorf("TrimDecorations(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
